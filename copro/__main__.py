@@ -1,0 +1,3 @@
+from copro.cli import main
+
+main()

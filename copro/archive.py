@@ -1,0 +1,119 @@
+"""Where an archive lives: its root, its record files, copro's shipped data, the cache.
+
+The root is found from an explicit path, else ``COPRO_ROOT``, else by walking up
+from the current directory to the first folder that holds ``archive/``.
+Derived data never lives in the archive: it goes to the user's cache folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from copro.errors import UsageError
+
+ARCHIVE_DIR = "archive"
+VOCAB_DIR = Path("schemas") / "vocab"
+YEAR_DIR = re.compile(r"[0-9]{4}")
+
+ROOT_HINT = (
+    "copro finds the archive root from --root PATH, else the COPRO_ROOT environment "
+    "variable, else the first folder above the current one that holds archive/. "
+    "Start a new archive with `copro init PATH`."
+)
+
+
+def shipped_schemas_dir() -> Path:
+    """The JSON Schema and default vocabularies that ship with copro.
+
+    In a wheel they are copied into the package; in a source checkout (an
+    editable install) they are the repository's own ``schemas/``.
+    """
+    packaged = Path(__file__).parent / "_shipped" / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def find_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The archive root, or a UsageError that says how the root is found."""
+    if explicit is not None and str(explicit) != "":
+        root = Path(explicit).expanduser()
+        if not (root / ARCHIVE_DIR).is_dir():
+            raise UsageError(f"{root} is no archive root (it has no archive/ folder)", ROOT_HINT)
+        return root.resolve()
+    env = os.environ.get("COPRO_ROOT")
+    if env:
+        root = Path(env).expanduser()
+        if not (root / ARCHIVE_DIR).is_dir():
+            raise UsageError(
+                f"COPRO_ROOT={env} is no archive root (it has no archive/ folder)", ROOT_HINT
+            )
+        return root.resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / ARCHIVE_DIR).is_dir():
+            return folder
+    raise UsageError("this folder is not inside an archive (no archive/ folder found)", ROOT_HINT)
+
+
+def cache_dir(root: Path) -> Path:
+    """This archive's own folder in the user's cache (one folder per archive root)."""
+    base = os.environ.get("COPRO_CACHE_DIR")
+    if base:
+        top = Path(base).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        top = (Path(xdg) if xdg else Path.home() / ".cache") / "copro"
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return top / f"{root.name or 'root'}-{digest}"
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """A file under archive/ as found on disk, before anything is read."""
+
+    path: Path
+    relpath: str
+    is_symlink: bool
+
+
+def iter_record_files(root: Path) -> Iterator[RecordFile]:
+    """Every ``.md`` file (and every symlink) under archive/, sorted, never following links."""
+    top = root / ARCHIVE_DIR
+    stack = [top]
+    found: list[RecordFile] = []
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            rel = path.relative_to(root).as_posix()
+            if entry.is_symlink():
+                found.append(RecordFile(path, rel, True))
+            elif entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    stack.append(path)
+            elif entry.name.endswith(".md") and not entry.name.startswith("."):
+                found.append(RecordFile(path, rel, False))
+    yield from sorted(found, key=lambda f: f.relpath)
+
+
+def record_path(root: Path, record_id: str) -> Path:
+    """Where the record ``record_id`` belongs: archive/<YYYY>/<id>.md."""
+    return root / ARCHIVE_DIR / record_id[:4] / f"{record_id}.md"
+
+
+def relpath(root: Path, path: Path) -> str:
+    """``path`` relative to the root, with forward slashes (as the contract shows)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,209 @@
+"""Rules a JSON Schema cannot express, for one record and across the archive."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from copro.archive import YEAR_DIR
+from copro.problems import ERROR, WARNING, Problem
+from copro.records import Record
+from copro.vocab import Vocabularies
+from copro.yamlstrict import safe_echo
+
+VOCAB_FIELDS = {
+    "places": "places",
+    "methods": "methods",
+    "populations": "populations",
+    "topics": "topics",
+}
+
+
+@dataclass(frozen=True)
+class RecordRefs:
+    """What a record says about other records, kept for the cross-record pass."""
+
+    relpath: str
+    id: str
+    related: tuple[tuple[str, int], ...]
+    supersedes: tuple[str, int] | None
+
+
+def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
+    """Id and location, findings and actions, organisations, dates, vocabularies, ladder."""
+    problems: list[Problem] = []
+
+    def add(line: int, code: str, message: str, severity: str = ERROR) -> None:
+        problems.append(Problem(record.relpath, line, severity, code, message))
+
+    meta = record.meta
+    _check_location(record, add)
+    _check_findings_and_actions(record, add)
+    organisations = meta.get("organisations")
+    if isinstance(organisations, list) and organisations:
+        leads = [o for o in organisations if isinstance(o, dict) and o.get("role") == "lead"]
+        if len(leads) != 1:
+            add(
+                record.line_of("organisations"),
+                "lead-count",
+                f"exactly one organisation must have role `lead` (found {len(leads)})",
+            )
+    start, end = meta.get("date"), meta.get("end_date")
+    if isinstance(start, str) and isinstance(end, str) and end < start:
+        add(record.line_of("end_date"), "end-date-before-date", "`end_date` is before `date`")
+    _check_vocabulary(record, vocab, add)
+    if meta.get("ladder") == "co-production":
+        decisions = meta.get("decisions") or []
+        joint = [d for d in decisions if isinstance(d, dict) and d.get("made_by") == "joint"]
+        if not joint:
+            add(
+                record.line_of("ladder"),
+                "ladder-honesty",
+                "`ladder: co-production` but no decision is recorded as `made_by: joint`; "
+                "record the joint decisions or choose the rung that fits",
+                WARNING,
+            )
+    return problems
+
+
+def _check_location(record: Record, add) -> None:  # noqa: ANN001
+    record_id = record.meta.get("id")
+    if not isinstance(record_id, str):
+        return
+    stem = record.path.stem
+    if record_id != stem:
+        add(
+            record.line_of("id"),
+            "id-mismatch",
+            f"`id` must equal the file name: rename the file to "
+            f"{safe_echo(record_id) or 'the id'}.md or change the id",
+        )
+    parts = record.relpath.split("/")
+    folder = parts[-2] if len(parts) >= 3 else ""
+    if len(parts) != 3 or not YEAR_DIR.fullmatch(folder) or folder != record_id[:4]:
+        add(
+            record.line_of("id"),
+            "wrong-folder",
+            f"the record belongs in archive/{record_id[:4]}/ (the first four characters of its id)",
+        )
+
+
+def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
+    meta = record.meta
+    findings = [f for f in meta.get("you_said") or [] if isinstance(f, dict)]
+    actions = [a for a in meta.get("we_did") or [] if isinstance(a, dict)]
+    for field, items in (("you_said", findings), ("we_did", actions)):
+        counts = Counter(str(i.get("id")) for i in items if i.get("id") is not None)
+        for index, item in enumerate(items):
+            if counts.get(str(item.get("id")), 0) > 1:
+                add(
+                    record.line_of(field, index, "id"),
+                    "duplicate-item-id",
+                    f"{field} id `{safe_echo(item.get('id'))}` is used more than once in this file",
+                )
+    finding_ids = {str(f.get("id")) for f in findings}
+    for index, action in enumerate(actions):
+        targets = action.get("responds_to")
+        if not isinstance(targets, list):
+            continue
+        for position, target in enumerate(targets):
+            if str(target) not in finding_ids:
+                add(
+                    record.line_of("we_did", index, "responds_to", position),
+                    "responds-to-unknown",
+                    f"we_did `{safe_echo(action.get('id'))}` responds to "
+                    f"`{safe_echo(target)}`, which is not a you_said id of this record",
+                )
+
+
+def _check_vocabulary(record: Record, vocab: Vocabularies, add) -> None:  # noqa: ANN001
+    meta = record.meta
+    uses: list[tuple[str, tuple[str | int, ...], object]] = []
+    for field, name in VOCAB_FIELDS.items():
+        values = meta.get(field)
+        if isinstance(values, list):
+            uses.extend((name, (field, i), v) for i, v in enumerate(values))
+    for index, finding in enumerate(meta.get("you_said") or []):
+        if isinstance(finding, dict) and isinstance(finding.get("topics"), list):
+            uses.extend(
+                ("topics", ("you_said", index, "topics", i), v)
+                for i, v in enumerate(finding["topics"])
+            )
+    for name, path, value in uses:
+        if not isinstance(value, str) or value in vocab[name]:
+            continue
+        shown = safe_echo(value)
+        closest = vocab[name].closest(value) if shown else []
+        suggestion = f"; closest: {', '.join(closest)}" if closest else ""
+        add(
+            record.line_of(*path),
+            "vocab-unknown",
+            f"unknown {name} id `{shown or '(not shown)'}`{suggestion}. If the term is really "
+            f"new, add it to schemas/vocab/{name}.yml in the same change",
+        )
+
+
+def record_refs(record: Record) -> RecordRefs:
+    meta = record.meta
+    related = tuple(
+        (r, record.line_of("related", i))
+        for i, r in enumerate(meta.get("related") or [])
+        if isinstance(r, str)
+    )
+    supersedes = meta.get("supersedes")
+    return RecordRefs(
+        record.relpath,
+        record.id,
+        related,
+        (supersedes, record.line_of("supersedes")) if isinstance(supersedes, str) else None,
+    )
+
+
+def check_references(refs: Iterable[RecordRefs], known_ids: set[str]) -> list[Problem]:
+    """``related`` and ``supersedes`` must name records of this archive, never themselves."""
+    problems = []
+    for ref in refs:
+        targets = list(ref.related) + ([ref.supersedes] if ref.supersedes else [])
+        for target, line in targets:
+            field = (
+                "supersedes" if ref.supersedes and (target, line) == ref.supersedes else "related"
+            )
+            if target == ref.id:
+                problems.append(
+                    Problem(
+                        ref.relpath,
+                        line,
+                        ERROR,
+                        "reference-self",
+                        f"`{field}` names this record itself",
+                    )
+                )
+            elif target not in known_ids:
+                problems.append(
+                    Problem(
+                        ref.relpath,
+                        line,
+                        ERROR,
+                        "reference-unknown",
+                        f"`{field}` names `{safe_echo(target) or '(not shown)'}`, "
+                        "which is not a record of this archive",
+                    )
+                )
+    return problems
+
+
+def check_duplicate_ids(files: Iterable[tuple[str, str]]) -> list[Problem]:
+    """Two files whose ids differ only in case would collide on some file systems."""
+    by_folded: dict[str, list[str]] = {}
+    for relpath, stem in files:
+        by_folded.setdefault(stem.casefold(), []).append(relpath)
+    problems = []
+    for paths in by_folded.values():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                problems.append(
+                    Problem(path, 1, ERROR, "duplicate-id", f"the same id is also used by {others}")
+                )
+    return problems

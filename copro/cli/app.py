@@ -1,0 +1,59 @@
+"""The Typer app, its global ``--root`` option, and the registration of every command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copro import __version__
+
+app = typer.Typer(
+    name="copro",
+    help="A searchable, git-versioned co-production hub: what people told you, "
+    "who was asked, and what was done about it.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"copro {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Archive root (else $COPRO_ROOT, else the first folder above holding archive/).",
+            file_okay=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = {"root": root}
+
+
+def root_of(ctx: typer.Context) -> Path:
+    """The archive root for this invocation (raises a usage error that says how it is found)."""
+    from copro.archive import find_root
+
+    obj = ctx.find_root().obj or {}
+    return find_root(obj.get("root"))
+
+
+def register() -> None:
+    from copro.cli import cmd_validate  # noqa: F401
+
+
+register()

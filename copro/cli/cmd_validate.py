@@ -1,0 +1,90 @@
+"""``copro validate``: the gate every record passes."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from copro.cli.app import app, root_of
+from copro.cli.output import emit_json, err, handle_errors, out, progress_bar
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+@handle_errors
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Records or folders to check.")] = None,
+    fmt: Annotated[
+        ValidateFormat, typer.Option("--format", help="text, json or github annotations.")
+    ] = ValidateFormat.text,
+    json_flag: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REV",
+            help="Check records changed since REV and scan every commit in REV..HEAD for "
+            "personal data.",
+        ),
+    ] = None,
+) -> None:
+    """Check records: YAML, schema, naming, references, vocabularies, personal data."""
+    from copro.validate import validate_archive
+
+    root = root_of(ctx)
+    mode = ValidateFormat.json if json_flag else fmt
+    with progress_bar("Validating", enabled=mode == ValidateFormat.text) as progress:
+        result = validate_archive(root, paths or None, changed_since, progress)
+    if mode == ValidateFormat.json:
+        emit_json(result.to_json())
+    elif mode == ValidateFormat.github:
+        for problem in result.problems:
+            level = "error" if problem.is_error else "warning"
+            message = _gh_escape(f"[{problem.code}] {problem.message}")
+            print(f"::{level} file={_gh_escape_prop(problem.path)},line={problem.line}::{message}")
+        print(_summary(result))
+    else:
+        _render_text(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _summary(result) -> str:  # noqa: ANN001
+    errors, warnings = len(result.errors), len(result.warnings)
+    return f"{result.files_checked} file(s) checked: {errors} error(s), {warnings} warning(s)"
+
+
+def _render_text(result) -> None:  # noqa: ANN001
+    console = out()
+    current = None
+    for problem in result.problems:
+        if problem.path != current:
+            current = problem.path
+            console.print(f"\n[bold]{escape(problem.path)}[/bold]")
+        colour = "red" if problem.is_error else "yellow"
+        console.print(
+            f"  {problem.line:>4}  [{colour}]{problem.severity:<7}[/{colour}] "
+            f"[dim]{problem.code}[/dim]  {escape(problem.message)}"
+        )
+    if result.problems:
+        console.print()
+    style = "green" if result.ok else "red"
+    err().print(f"[{style}]{escape(_summary(result))}[/{style}]")
+
+
+def _gh_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_prop(text: str) -> str:
+    return _gh_escape(text).replace(":", "%3A").replace(",", "%2C")

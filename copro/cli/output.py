@@ -1,0 +1,83 @@
+"""One place that prints: JSON documents on stdout, messages and progress on stderr."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from copro.errors import CoproError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@functools.cache
+def out() -> Console:
+    """Console for data (stdout)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def err() -> Console:
+    """Console for chatter (stderr): progress, notes, errors."""
+    return Console(stderr=True, highlight=False)
+
+
+def print_error(exc: CoproError) -> None:
+    err().print(f"copro: error: {exc.message}", markup=False, highlight=False)
+    if exc.hint:
+        err().print(f"hint: {exc.hint}", markup=False, style="dim")
+
+
+def handle_errors(func: F) -> F:
+    """Turn CoproError into the documented message and exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CoproError as exc:
+            print_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_json(document: Any) -> None:
+    """Exactly one JSON document on stdout, nothing else."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def wants_json(json_flag: bool, fmt: str | None) -> bool:
+    return json_flag or (fmt or "").lower() == "json"
+
+
+@contextmanager
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on stderr at a terminal; a no-op callback elsewhere."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update

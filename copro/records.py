@@ -1,0 +1,209 @@
+"""Read one engagement file strictly: bytes -> text -> front-matter + body.
+
+python-frontmatter silently returns empty metadata for a BOM, an unclosed or
+indented fence or a leading blank line, and reports YAML lines relative to the
+front-matter. A gate cannot let those pass as "no front-matter", so the split
+is done here, exactly as the contract words it (first line ``---``, the next
+line ``---`` closes), and every problem carries the real line of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro import yamlstrict
+from copro.problems import ERROR, Problem
+
+MAX_RECORD_BYTES = 128 * 1024
+"""Refused before parsing; a real engagement write-up is a few kilobytes."""
+
+BOM = "\ufeff"
+FM_ALLOW_MARKER = "# copro: allow pii"
+BODY_ALLOW_MARKER = "<!-- copro: allow pii -->"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+@dataclass
+class Record:
+    """One engagement as read from disk; ``meta`` holds plain JSON-like values."""
+
+    path: Path
+    relpath: str
+    text: str
+    meta: dict[str, Any]
+    lines: dict[yamlstrict.Path, int]
+    body: str
+    body_line: int
+    fm_end_line: int
+    flawed: set[yamlstrict.Path] = field(default_factory=set)
+    """Paths whose values YAML would have changed; already reported, so not re-checked."""
+
+    def is_flawed(self, path: tuple[str | int, ...]) -> bool:
+        return any(path[: len(flawed)] == flawed for flawed in self.flawed)
+
+    @property
+    def id(self) -> str:
+        return str(self.meta.get("id", self.path.stem))
+
+    def line_of(self, *path: str | int) -> int:
+        """The file line of ``path`` or, failing that, of its nearest parent."""
+        key: tuple[str | int, ...] = tuple(path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return 1
+
+
+@dataclass
+class ReadResult:
+    """What reading produced: the text (for the personal-data scan) and the record."""
+
+    relpath: str
+    text: str | None = None
+    record: Record | None = None
+    problems: list[Problem] = field(default_factory=list)
+    fm_end_line: int = 0
+
+    def add(self, line: int, code: str, message: str) -> None:
+        self.problems.append(Problem(self.relpath, line, ERROR, code, message))
+
+
+def read_record(path: Path, relpath: str) -> ReadResult:
+    """Read and parse ``path``; problems describe everything that stops a clean read."""
+    result = ReadResult(relpath)
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        result.add(1, "file-unreadable", f"cannot read the file ({exc.strerror})")
+        return result
+    if path.is_symlink():
+        result.add(1, "file-symlink", "symbolic links are not allowed in archive/; copy the file")
+        return result
+    if info.st_size > MAX_RECORD_BYTES:
+        result.add(
+            1,
+            "file-too-large",
+            f"file is {info.st_size // 1024} KiB; records are limited to "
+            f"{MAX_RECORD_BYTES // 1024} KiB (move long material elsewhere and link it)",
+        )
+        return result
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.add(1, "file-unreadable", f"cannot read the file ({exc.strerror})")
+        return result
+    text = decode(data, result)
+    if text is None:
+        return result
+    result.text = text
+    parse_text(text, result, path)
+    return result
+
+
+def decode(data: bytes, result: ReadResult) -> str | None:
+    """UTF-8 (a BOM allowed) with LF line ends, or a problem naming the line."""
+    if not data.strip():
+        result.add(1, "file-empty", "the file is empty; a record starts with a line `---`")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        result.add(
+            line,
+            "file-encoding",
+            "bytes that are not UTF-8 (often text pasted from Word in another encoding); "
+            "retype the accented characters and save the file as UTF-8",
+        )
+        return None
+    if text.startswith(BOM):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        result.add(
+            line,
+            "file-control-character",
+            f"invisible control character U+{ord(bad.group()):04X} (such as NUL or a "
+            "right-to-left override); delete it",
+        )
+        return None
+    return text
+
+
+def split_fences(text: str) -> tuple[int, int] | str:
+    """Index of the opening and closing fence lines, or why there are none."""
+    lines = text.split("\n")
+    first = lines[0]
+    if first.rstrip() != "---":
+        if first.strip() == "+++":
+            return "TOML front-matter (+++) is not supported; use YAML between `---` lines"
+        if first.strip() == "---":
+            return "the opening `---` is indented; it must start at the beginning of line 1"
+        if first.strip() == "" and any(line.rstrip() == "---" for line in lines[1:]):
+            return "the file must start with `---` on line 1; remove the blank line(s) before it"
+        if first.lstrip().startswith("{"):
+            return "JSON front-matter is not supported; use YAML between `---` lines"
+        return "no front-matter: the file must start with a line `---`"
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return 0, index
+    return "the front-matter is not closed: add a line `---` after the last field"
+
+
+def parse_text(text: str, result: ReadResult, path: Path) -> None:
+    """Split fences, load YAML strictly and store a Record on ``result``."""
+    fences = split_fences(text)
+    if isinstance(fences, str):
+        result.add(1, "frontmatter-missing", fences)
+        return
+    _, close = fences
+    lines = text.split("\n")
+    result.fm_end_line = close + 1
+    yaml_text = "\n".join(lines[1:close])
+    loaded = yamlstrict.load(yaml_text, first_line=2)
+    for issue in loaded.issues:
+        result.add(issue.line, issue.code, issue.message)
+    if any(issue.path is None for issue in loaded.issues):
+        return  # a structural problem: nothing below it can be trusted
+    meta = loaded.value
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        result.add(
+            2,
+            "frontmatter-not-mapping",
+            "front-matter must be `field: value` lines, not a list or a single value",
+        )
+        return
+    body_line = close + 2
+    result.record = Record(
+        path=path,
+        relpath=result.relpath,
+        text=text,
+        meta=meta,
+        lines=loaded.lines,
+        body="\n".join(lines[close + 1 :]),
+        body_line=body_line,
+        fm_end_line=close + 1,
+        flawed={issue.path for issue in loaded.issues if issue.path is not None},
+    )
+
+
+def allowed_lines(text: str, fm_end_line: int) -> set[int]:
+    """Lines carrying the contract's allow-pii marker for their section."""
+    allowed: set[int] = set()
+    if "copro: allow pii" not in text:
+        return allowed
+    for number, line in enumerate(text.split("\n"), start=1):
+        in_front_matter = 1 < number < fm_end_line
+        marker = FM_ALLOW_MARKER if in_front_matter else BODY_ALLOW_MARKER
+        if marker in line:
+            allowed.add(number)
+    return allowed

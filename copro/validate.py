@@ -1,0 +1,204 @@
+"""``copro validate``: the gate every record passes, locally and in CI.
+
+Each file is read strictly, scanned for personal data, checked against the
+JSON Schema and the rules in code; then references across records are checked.
+Large archives are checked on both cores. The result is a value; rendering it
+(text, JSON, GitHub annotations) is the command layer's job.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copro import checks, pii, records, schema
+from copro.archive import ARCHIVE_DIR, iter_record_files, relpath
+from copro.errors import UsageError
+from copro.problems import ERROR, WARNING, Problem
+from copro.vocab import Vocabularies, load_vocabularies
+
+Progress = Callable[[int, int], None]
+PARALLEL_FROM = 400
+"""Below this many files a second process costs more than it saves."""
+
+
+@dataclass
+class ValidationResult:
+    """What ``copro validate`` found; ``to_json`` is the contract's shape."""
+
+    files_checked: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files_checked": self.files_checked,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+@dataclass
+class FileOutcome:
+    problems: list[Problem]
+    refs: checks.RecordRefs | None
+
+
+def check_file(path: Path, rel: str, vocab: Vocabularies) -> FileOutcome:
+    """Every per-file check of one record file."""
+    read = records.read_record(path, rel)
+    problems = list(read.problems)
+    if read.text is not None:
+        fm_end = read.fm_end_line or 0
+        allowed = records.allowed_lines(read.text, fm_end)
+        problems.extend(
+            Problem(rel, f.line, ERROR, f.code, f.message)
+            for f in pii.scan_text(read.text, allowed)
+        )
+        problems.extend(
+            Problem(
+                rel,
+                line,
+                WARNING,
+                "pii-allowed",
+                "line marked `copro: allow pii` as a deliberate false positive; "
+                "a reviewer should confirm it holds no personal data",
+            )
+            for line in sorted(allowed)
+        )
+    record = read.record
+    if record is None:
+        return FileOutcome(problems, None)
+    for path_in_record, code, message in schema.schema_errors(record.meta):
+        if record.is_flawed(path_in_record):
+            continue
+        problems.append(Problem(rel, record.line_of(*path_in_record), ERROR, code, message))
+    problems.extend(checks.check_record(record, vocab))
+    return FileOutcome(problems, checks.record_refs(record))
+
+
+_WORKER_VOCAB: Vocabularies | None = None
+
+
+def _init_worker(vocab: Vocabularies) -> None:
+    global _WORKER_VOCAB
+    _WORKER_VOCAB = vocab
+
+
+def _check_chunk(items: list[tuple[str, str]]) -> list[FileOutcome]:
+    assert _WORKER_VOCAB is not None
+    return [check_file(Path(p), rel, _WORKER_VOCAB) for p, rel in items]
+
+
+def _check_all(
+    items: list[tuple[str, str]], vocab: Vocabularies, progress: Progress | None
+) -> list[FileOutcome]:
+    total = len(items)
+    workers = min(2, os.cpu_count() or 1)
+    if total < PARALLEL_FROM or workers < 2:
+        out = []
+        for done, (p, rel) in enumerate(items, start=1):
+            out.append(check_file(Path(p), rel, vocab))
+            if progress and (done % 100 == 0 or done == total):
+                progress(done, total)
+        return out
+    chunk = 200
+    chunks = [items[i : i + chunk] for i in range(0, total, chunk)]
+    out = []
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(vocab,)) as pool:
+        for results in pool.map(_check_chunk, chunks):
+            out.extend(results)
+            if progress:
+                progress(len(out), total)
+    return out
+
+
+def validate_archive(
+    root: Path,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    changed_since: str | None = None,
+    progress: Progress | None = None,
+) -> ValidationResult:
+    """Check the whole archive, or only ``paths``, or what changed since ``changed_since``."""
+    root = Path(root).resolve()
+    vocab, problems = load_vocabularies(root)
+    all_files = list(iter_record_files(root))
+    known_ids = {Path(f.relpath).stem for f in all_files}
+    if changed_since is not None:
+        from copro import gitrepo
+
+        changed = gitrepo.changed_records(root, changed_since)
+        selected = [f for f in all_files if f.relpath in changed]
+        problems.extend(gitrepo.scan_history(root, changed_since))
+    elif paths:
+        wanted = _resolve_paths(root, paths)
+        selected = [f for f in all_files if any(_within(f.relpath, w) for w in wanted)]
+    else:
+        selected = all_files
+    items = []
+    for f in selected:
+        if f.is_symlink:
+            problems.append(
+                Problem(
+                    f.relpath,
+                    1,
+                    ERROR,
+                    "file-symlink",
+                    "symbolic links are not allowed in archive/; copy the file instead",
+                )
+            )
+        else:
+            items.append((str(f.path), f.relpath))
+    outcomes = _check_all(items, vocab, progress)
+    for outcome in outcomes:
+        problems.extend(outcome.problems)
+    refs = [o.refs for o in outcomes if o.refs is not None]
+    problems.extend(checks.check_references(refs, known_ids))
+    selected_paths = {f.relpath for f in selected}
+    problems.extend(
+        p
+        for p in checks.check_duplicate_ids((f.relpath, Path(f.relpath).stem) for f in all_files)
+        if p.path in selected_paths
+    )
+    problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
+    return ValidationResult(len(selected), problems)
+
+
+def _resolve_paths(root: Path, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Paths given on the command line, as archive-relative prefixes."""
+    wanted = []
+    for given in paths:
+        path = Path(given)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"no such file or folder: {given}")
+        rel = (
+            relpath(root, path.parent) + "/" + path.name
+            if path.is_symlink()
+            else relpath(root, path)
+        )
+        if rel != ARCHIVE_DIR and not rel.startswith(ARCHIVE_DIR + "/") and rel != ".":
+            raise UsageError(
+                f"{given} is not inside {root / ARCHIVE_DIR}",
+                "validate checks records under the archive root's archive/ folder",
+            )
+        wanted.append("" if rel == "." else rel)
+    return wanted
+
+
+def _within(candidate: str, prefix: str) -> bool:
+    return prefix == "" or candidate == prefix or candidate.startswith(prefix.rstrip("/") + "/")

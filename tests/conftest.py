@@ -1,0 +1,138 @@
+"""Shared fixtures: real archives in tmp_path, the CLI run end to end, a private cache."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from copro.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ARCHIVE = REPO / "archive"
+SAMPLE_VOCAB = REPO / "schemas" / "vocab"
+SHARED = REPO.parent / "shared"
+
+VALID_RECORD = """---
+id: {id}
+title: Test engagement about parenting
+status: completed
+date: 2024-03-01
+organisations:
+  - name: Test Trust
+    sector: nhs
+    role: lead
+places: [camden]
+methods: [workshop]
+ladder: consultation
+populations: [carers]
+topics: [parenting]
+you_said:
+  - id: S1
+    text: Groups at school pick-up time do not work.
+we_did:
+  - id: D1
+    responds_to: [S1]
+    status: done
+    date: 2024-05-01
+    text: Moved the group to mid-morning.
+consent:
+  quotes: false
+  recontact: false
+---
+
+## Summary
+
+A small test engagement.
+"""
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own cache folder and no inherited COPRO_ROOT."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("COPRO_CACHE_DIR", str(cache))
+    monkeypatch.delenv("COPRO_ROOT", raising=False)
+    return cache
+
+
+@pytest.fixture
+def sample_root(tmp_path: Path) -> Path:
+    """A copy of the bundled sample archive, with its vocabularies."""
+    root = tmp_path / "hub"
+    shutil.copytree(SAMPLE_ARCHIVE, root / "archive")
+    shutil.copytree(SAMPLE_VOCAB, root / "schemas" / "vocab")
+    return root
+
+
+@pytest.fixture
+def empty_root(tmp_path: Path) -> Path:
+    """An archive root with no records (shipped vocabularies apply)."""
+    root = tmp_path / "empty"
+    (root / "archive").mkdir(parents=True)
+    return root
+
+
+def write_record(root: Path, record_id: str, text: str | bytes | None = None) -> Path:
+    """Write a record file (the valid template unless text is given); returns its path."""
+    path = root / "archive" / record_id[:4] / f"{record_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if text is None:
+        text = VALID_RECORD.format(id=record_id)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str, exception: BaseException | None):
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exception = exception
+
+
+def run_cli(*args: str, input: str | None = None) -> Result:
+    """Run copro end to end through Typer's runner; a traceback fails the test."""
+    runner = CliRunner()
+    result = runner.invoke(app, list(args), input=input, catch_exceptions=True)
+    exc = result.exception
+    if exc is not None and not isinstance(exc, SystemExit):
+        raise AssertionError(f"copro crashed: {exc!r}\n{result.output}") from exc
+    return Result(result.exit_code, result.stdout, result.stderr, exc)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git with a fixed identity (tests use real repositories)."""
+    env = {
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.invalid",
+        "GIT_COMMITTER_NAME": "Test Author",
+        "GIT_COMMITTER_EMAIL": "author@example.invalid",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_SYSTEM": "/dev/null",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "HOME": str(root),
+    }
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout
+
+
+def git_init(root: Path) -> None:
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Initial archive")

@@ -1,0 +1,208 @@
+"""``copro validate`` end to end: the sample archive passes, each rule fails with file and line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import VALID_RECORD, write_record
+
+
+def test_sample_archive_passes(sample_root, cli):
+    result = cli("--root", str(sample_root), "validate")
+    assert result.exit_code == 0, result.stdout
+    assert "16 file(s) checked: 0 error(s)" in result.stderr
+
+
+def test_json_output_has_the_contract_keys(sample_root, cli):
+    write_record(
+        sample_root,
+        "2024-03-typo",
+        VALID_RECORD.format(id="2024-03-typo").replace("status: completed", "status: complete"),
+    )
+    result = cli("--root", str(sample_root), "validate", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)  # nothing else on stdout
+    assert set(document) == {"files_checked", "problems"}
+    assert document["files_checked"] == 17
+    problem = document["problems"][0]
+    assert set(problem) == {"path", "line", "severity", "code", "message"}
+    assert problem["path"] == "archive/2024/2024-03-typo.md"
+    assert problem["line"] == 4
+    assert problem["severity"] == "error"
+
+
+def test_json_flag_is_the_same_as_format_json(sample_root, cli):
+    a = cli("--root", str(sample_root), "validate", "--json")
+    b = cli("--root", str(sample_root), "validate", "--format", "json")
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_github_annotations_point_at_the_line(empty_root, cli):
+    text = VALID_RECORD.format(id="2024-03-x").replace("places: [camden]", "places: [camdn]")
+    write_record(empty_root, "2024-03-x", text)
+    result = cli("--root", str(empty_root), "validate", "--format", "github")
+    assert result.exit_code == 1
+    assert "::error file=archive/2024/2024-03-x.md,line=10::[vocab-unknown]" in result.stdout
+    assert "closest: camden" in result.stdout
+
+
+def test_warnings_alone_exit_zero(empty_root, cli):
+    text = VALID_RECORD.format(id="2024-03-x").replace(
+        "ladder: consultation", "ladder: co-production"
+    )
+    write_record(empty_root, "2024-03-x", text)
+    result = cli("--root", str(empty_root), "validate", "--json")
+    assert result.exit_code == 0
+    codes = [p["code"] for p in json.loads(result.stdout)["problems"]]
+    assert codes == ["ladder-honesty"]
+
+
+def test_no_archive_root_is_a_usage_error(tmp_path, cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate")
+    assert result.exit_code == 2
+    assert "copro: error:" in result.stderr
+    assert "COPRO_ROOT" in result.stderr  # says how the root is found
+
+
+def test_root_from_environment_and_from_cwd(sample_root, cli, monkeypatch):
+    monkeypatch.setenv("COPRO_ROOT", str(sample_root))
+    assert cli("validate").exit_code == 0
+    monkeypatch.delenv("COPRO_ROOT")
+    monkeypatch.chdir(sample_root / "archive" / "2019")
+    assert cli("validate", "--json").exit_code == 0
+
+
+def test_paths_limit_what_is_checked(sample_root, cli, monkeypatch):
+    write_record(sample_root, "2024-03-bad", "not a record")
+    monkeypatch.chdir(sample_root)
+    good = cli("validate", "--json", "archive/2019")
+    assert good.exit_code == 0
+    assert json.loads(good.stdout)["files_checked"] == 2
+    bad = cli("validate", "--json", "archive/2024/2024-03-bad.md")
+    assert bad.exit_code == 1
+    missing = cli("validate", "archive/2099/nope.md")
+    assert missing.exit_code == 2
+
+
+# (replace this, with this, expected code, expected line)
+RULES = [
+    ("status: completed", "status: complete", "schema-invalid", 4),
+    ("status: completed", "status: completed\nstauts: active", "schema-unknown-field", 5),
+    ("title: Test engagement about parenting\n", "", "schema-required", 1),
+    ("    role: lead", "    role: partner", "lead-count", 6),
+    ("places: [camden]", "places: [camdn]", "vocab-unknown", 10),
+    ("topics: [parenting]", "topics: [parentin]", "vocab-unknown", 14),
+    ("    responds_to: [S1]", "    responds_to: [S2]", "responds-to-unknown", 20),
+    ("    status: done\n    date: 2024-05-01", "    status: not-doing", "schema-required", 19),
+    ("    status: done\n    date: 2024-05-01", "    status: done", "schema-required", 19),
+    ("date: 2024-03-01", "date: 2024-03-01\nend_date: 2024-02-01", "end-date-before-date", 6),
+    ("  recontact: false", "  recontact: true", "schema-required", 24),
+    ("  quotes: false", "  quotes: 'no'", "schema-invalid", 25),
+    ("ladder: consultation", "ladder: tokenism", "schema-invalid", 12),
+    (
+        "you_said:\n  - id: S1",
+        "you_said:\n  - id: S1\n    text: x\n  - id: S1",
+        "duplicate-item-id",
+        16,
+    ),
+    ("consent:", "related: [2024-01-nowhere]\nconsent:", "reference-unknown", 24),
+    ("consent:", "supersedes: 2024-03-rules\nconsent:", "reference-self", 24),
+    (
+        "consent:",
+        "links:\n  - {title: x, url: 'javascript:alert(1)'}\nconsent:",
+        "schema-invalid",
+        25,
+    ),
+    (
+        "consent:",
+        "contributors:\n  - {role: member, credit: named}\nconsent:",
+        "schema-required",
+        25,
+    ),
+    ("consent:", "participants: -3\nconsent:", "schema-invalid", 24),
+]
+
+
+@pytest.mark.parametrize("old,new,code,line", RULES)
+def test_each_rule_names_file_line_and_code(empty_root, cli, old, new, code, line):
+    text = VALID_RECORD.format(id="2024-03-rules")
+    assert old in text
+    write_record(empty_root, "2024-03-rules", text.replace(old, new, 1))
+    result = cli("--root", str(empty_root), "validate", "--json")
+    problems = json.loads(result.stdout)["problems"]
+    assert result.exit_code == 1, problems
+    assert {"code": code, "line": line} in [
+        {"code": p["code"], "line": p["line"]} for p in problems
+    ], problems
+
+
+def test_valid_template_passes(empty_root, cli):
+    write_record(empty_root, "2024-03-rules")
+    result = cli("--root", str(empty_root), "validate", "--json")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_unknown_field_suggests_the_right_name(empty_root, cli):
+    text = VALID_RECORD.format(id="2024-03-x").replace(
+        "status: completed", "status: completed\nreview_bye: 2025-01-01"
+    )
+    write_record(empty_root, "2024-03-x", text)
+    problems = json.loads(cli("--root", str(empty_root), "validate", "--json").stdout)["problems"]
+    assert "did you mean `review_by`?" in problems[0]["message"]
+
+
+def test_id_must_match_file_name_and_year_folder(empty_root, cli):
+    write_record(empty_root, "2024-03-x", VALID_RECORD.format(id="2024-03-y"))
+    path = empty_root / "archive" / "2023" / "2024-03-z.md"
+    path.parent.mkdir()
+    path.write_text(VALID_RECORD.format(id="2024-03-z"))
+    problems = json.loads(cli("--root", str(empty_root), "validate", "--json").stdout)["problems"]
+    codes = {(p["path"], p["code"]) for p in problems}
+    assert ("archive/2024/2024-03-x.md", "id-mismatch") in codes
+    assert ("archive/2023/2024-03-z.md", "wrong-folder") in codes
+
+
+def test_ids_differing_only_in_case_collide(empty_root, cli):
+    write_record(empty_root, "2024-03-x")
+    (empty_root / "archive" / "2024" / "2024-03-X.md").write_text(
+        VALID_RECORD.format(id="2024-03-x")
+    )
+    problems = json.loads(cli("--root", str(empty_root), "validate", "--json").stdout)["problems"]
+    assert "duplicate-id" in {p["code"] for p in problems}
+
+
+def test_vocabulary_files_are_validated(sample_root, cli):
+    topics = sample_root / "schemas" / "vocab" / "topics.yml"
+    topics.write_text(
+        "terms:\n"
+        "- {id: a, label: A, broader: b}\n"
+        "- {id: b, label: B, broader: a}\n"
+        "- {id: a, label: Again}\n"
+        "- {id: c, label: C, broader: nowhere}\n"
+    )
+    problems = json.loads(cli("--root", str(sample_root), "validate", "--json").stdout)["problems"]
+    vocab = {(p["code"], p["line"]) for p in problems if p["path"] == "schemas/vocab/topics.yml"}
+    assert ("vocab-cycle", 2) in vocab and ("vocab-cycle", 3) in vocab
+    assert ("vocab-duplicate-id", 4) in vocab
+    assert ("vocab-unknown-broader", 5) in vocab
+
+
+def test_shipped_vocabularies_are_used_when_the_root_has_none(empty_root, cli):
+    write_record(empty_root, "2024-03-x")
+    assert not (empty_root / "schemas").exists()
+    assert cli("--root", str(empty_root), "validate").exit_code == 0
+
+
+def test_anonymous_contributor_name_is_never_echoed(empty_root, cli):
+    text = VALID_RECORD.format(id="2024-03-x").replace(
+        "consent:",
+        "contributors:\n  - {role: member, credit: anonymous, name: Zebedee Quillfeather}\nconsent:",
+    )
+    write_record(empty_root, "2024-03-x", text)
+    for fmt in ("text", "json", "github"):
+        result = cli("--root", str(empty_root), "validate", "--format", fmt)
+        assert result.exit_code == 1
+        assert "Zebedee" not in result.stdout + result.stderr
