@@ -77,32 +77,48 @@ def cache_dir(root: Path) -> Path:
 class RecordFile:
     """A file under archive/ as found on disk, before anything is read."""
 
-    path: Path
+    abspath: str
     relpath: str
     is_symlink: bool
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def path(self) -> Path:
+        return Path(self.abspath)
 
 
-def iter_record_files(root: Path) -> Iterator[RecordFile]:
-    """Every ``.md`` file (and every symlink) under archive/, sorted, never following links."""
-    top = root / ARCHIVE_DIR
-    stack = [top]
+def iter_record_files(root: Path, with_stat: bool = False) -> Iterator[RecordFile]:
+    """Every ``.md`` file (and every symlink) under archive/, sorted, never following links.
+
+    Paths stay strings here (10,000 Path objects cost more than the scan itself);
+    ``with_stat`` adds size and mtime from the directory scan.
+    """
+    root_text = str(root)
+    stack = [(os.path.join(root_text, ARCHIVE_DIR), ARCHIVE_DIR)]
     found: list[RecordFile] = []
     while stack:
-        folder = stack.pop()
+        folder, rel_folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            path = Path(entry.path)
-            rel = path.relative_to(root).as_posix()
+            rel = f"{rel_folder}/{entry.name}"
             if entry.is_symlink():
-                found.append(RecordFile(path, rel, True))
+                found.append(RecordFile(entry.path, rel, True))
             elif entry.is_dir(follow_symlinks=False):
                 if not entry.name.startswith("."):
-                    stack.append(path)
+                    stack.append((entry.path, rel))
             elif entry.name.endswith(".md") and not entry.name.startswith("."):
-                found.append(RecordFile(path, rel, False))
+                if with_stat:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    found.append(RecordFile(entry.path, rel, False, info.st_size, info.st_mtime_ns))
+                else:
+                    found.append(RecordFile(entry.path, rel, False))
     yield from sorted(found, key=lambda f: f.relpath)
 
 

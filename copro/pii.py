@@ -49,7 +49,7 @@ _SPELLED_NEEDS = re.compile(r"[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s", re.IGNORE
 
 # Phones: a long digit run (separators allowed) is the cheap prefilter. White space
 # between digit groups may be a line break: a number split over two lines counts.
-_DIGIT_RUN = re.compile(r"(?:\+|\b00)?\d(?:[\s\-.()\u00a0]{0,2}\d){8,}")
+_CANDIDATE = re.compile(r"[+\d][\d\s\-.()\u00a0]{8,}")
 _UK_PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s\-.)\u00a0]{0,2}\d){9}(?!\d)"
 )
@@ -125,44 +125,52 @@ def _scan_email(text: str, at) -> None:  # noqa: ANN001
 
 
 def _scan_numbers(text: str, at) -> None:  # noqa: ANN001
-    """Phones and NHS numbers: both start from a run of nine or more digits."""
-    runs = list(_DIGIT_RUN.finditer(text))
-    if not runs:
-        return
-    phone_spans: list[tuple[int, int]] = []
-    for match in _UK_PHONE.finditer(text):
-        phone_spans.append(match.span())
-        at(match.start(), "pii-phone")
-    for start, end in _phonenumbers_spans(text, runs):
-        phone_spans.append((start, end))
-        at(start, "pii-phone")
-    for match in _NHS.finditer(text):
-        if any(s <= match.start() < e for s, e in phone_spans):
-            continue
-        if _ISBN_BEFORE.search(text[max(0, match.start() - 16) : match.start()]):
-            continue
-        if nhs_checksum_ok(match.group(1) + match.group(3) + match.group(4)):
-            at(match.start(), "pii-nhs-number")
+    """Phones and NHS numbers: both need a run of nine or more digits.
+
+    A cheap character-class scan finds such runs; the detectors then run only
+    on the lines that hold one (whole-text regexes cost more than all the rest).
+    """
+    for start, end in _digit_regions(text):
+        region = text[start:end]
+        phone_spans: list[tuple[int, int]] = []
+        for match in _UK_PHONE.finditer(region):
+            phone_spans.append(match.span())
+            at(start + match.start(), "pii-phone")
+        for span_start, span_end in _phonenumbers_spans(region):
+            phone_spans.append((span_start, span_end))
+            at(start + span_start, "pii-phone")
+        for match in _NHS.finditer(region):
+            if any(s <= match.start() < e for s, e in phone_spans):
+                continue
+            if _ISBN_BEFORE.search(region[max(0, match.start() - 16) : match.start()]):
+                continue
+            if nhs_checksum_ok(match.group(1) + match.group(3) + match.group(4)):
+                at(start + match.start(), "pii-nhs-number")
 
 
-def _phonenumbers_spans(text: str, runs: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """Valid numbers by libphonenumber, run only on the lines holding a digit run."""
+def _digit_regions(text: str) -> list[tuple[int, int]]:
+    """Whole lines (merged) around every run holding nine or more digits."""
+    regions: list[tuple[int, int]] = []
+    for run in _CANDIDATE.finditer(text):
+        value = run.group()
+        if sum(c.isdigit() for c in value) < 9:
+            continue
+        start = text.rfind("\n", 0, run.start()) + 1
+        end = text.find("\n", run.end())
+        end = len(text) if end == -1 else end
+        if regions and start <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(end, regions[-1][1]))
+        else:
+            regions.append((start, end))
+    return regions
+
+
+def _phonenumbers_spans(region: str) -> list[tuple[int, int]]:
+    """Numbers libphonenumber holds valid (UK default region) in ``region``."""
     import phonenumbers
 
-    spans: list[tuple[int, int]] = []
-    done: set[int] = set()
-    for run in runs:
-        line_start = text.rfind("\n", 0, run.start()) + 1
-        if line_start in done:
-            continue
-        done.add(line_start)
-        line_end = text.find("\n", run.end())
-        line = text[line_start : line_end if line_end != -1 else len(text)]
-        for match in phonenumbers.PhoneNumberMatcher(
-            line, "GB", leniency=phonenumbers.Leniency.VALID
-        ):
-            spans.append((line_start + match.start, line_start + match.end))
-    return spans
+    matcher = phonenumbers.PhoneNumberMatcher(region, "GB", leniency=phonenumbers.Leniency.VALID)
+    return [(match.start, match.end) for match in matcher]
 
 
 def nhs_checksum_ok(digits: str) -> bool:

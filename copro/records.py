@@ -73,9 +73,22 @@ class ReadResult:
         self.problems.append(Problem(self.relpath, line, ERROR, code, message))
 
 
-def read_record(path: Path, relpath: str) -> ReadResult:
-    """Read and parse ``path``; problems describe everything that stops a clean read."""
+def read_record(path: Path, relpath: str, data: bytes | None = None) -> ReadResult:
+    """Read and parse ``path``; problems describe everything that stops a clean read.
+
+    ``data`` is the file's bytes when the caller already read them (the index
+    hashes them too), so the file is read once.
+    """
     result = ReadResult(relpath)
+    if data is not None:
+        if len(data) > MAX_RECORD_BYTES:
+            result.add(1, "file-too-large", "file is larger than records may be")
+            return result
+        text = decode(data, result)
+        if text is not None:
+            result.text = text
+            parse_text(text, result, path)
+        return result
     try:
         info = path.lstat()
     except OSError as exc:
@@ -207,3 +220,40 @@ def allowed_lines(text: str, fm_end_line: int) -> set[int]:
         if marker in line:
             allowed.add(number)
     return allowed
+
+
+def as_list(value: object) -> list[str]:
+    """A field that should be a list of text, defensively (records may be invalid)."""
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, (str, int))]
+    if isinstance(value, str):
+        return [value]
+    return []
+
+
+def as_dicts(value: object) -> list[dict[str, Any]]:
+    """A field that should be a list of mappings, keeping only the mappings."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def load_record(root: Path, record_id: str) -> Record:
+    """The record ``record_id`` from its place in the archive, or a CoproError."""
+    from copro.archive import record_path, relpath
+    from copro.errors import CoproError, UsageError
+
+    if not _ID_FORM.fullmatch(record_id):
+        raise UsageError(f"not a record id: {record_id!r}", "ids look like 2024-03-short-name")
+    path = record_path(root, record_id)
+    if not path.is_file() or path.is_symlink():
+        raise CoproError(f"no record with id {record_id}", "find ids with `copro search`")
+    read = read_record(path, relpath(root, path))
+    if read.record is None:
+        first = read.problems[0] if read.problems else None
+        where = f" (line {first.line}: {first.message})" if first else ""
+        raise CoproError(
+            f"{read.relpath} cannot be read{where}", "run `copro validate` to see every problem"
+        )
+    return read.record
+
+
+_ID_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")

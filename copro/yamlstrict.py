@@ -250,11 +250,11 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         tag, text = node.tag, node.value
-        where = describe_path(path)
         if tag == _STR:
             return text
         if tag == _NULL:
             return None
+        where = describe_path(path)
         if tag == _BOOL:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true"

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from copro.cli.app import app, root_of
-from copro.cli.output import emit_json, err, handle_errors, out, progress_bar
+from copro.cli.output import emit_json, err, escape, handle_errors, out, progress_bar
 
 
 class ValidateFormat(str, Enum):

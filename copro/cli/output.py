@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from copro.errors import CoproError
 
@@ -18,15 +17,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @functools.cache
-def out() -> Console:
-    """Console for data (stdout)."""
+def out() -> Any:
+    """Rich console for data (stdout); Rich is imported only when something prints."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 @functools.cache
-def err() -> Console:
-    """Console for chatter (stderr): progress, notes, errors."""
+def err() -> Any:
+    """Rich console for chatter (stderr): progress, notes, errors."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
+
+
+def escape(text: str) -> str:
+    """Escape Rich markup in text that came from a record."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def print_error(exc: CoproError) -> None:

@@ -1,0 +1,138 @@
+"""Time copro against its floors and peers on synthetic archives (never part of the tests).
+
+Usage: python benchmarks/run.py [--sizes 1000,10000] [--runs 5] [--only validate,help,index,search]
+
+Each figure is the median wall time of whole processes, as a user would run
+them. Archives are generated deterministically (benchmarks/synthetic.py) into
+a temporary folder and reused between runs of this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from synthetic import generate  # noqa: E402
+
+PY = sys.executable
+COPRO = [PY, "-m", "copro"]
+WORK = Path(os.environ.get("COPRO_BENCH_DIR", Path(tempfile.gettempdir()) / "copro-bench"))
+
+
+def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None, before=None) -> float:  # noqa: ANN001
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        started = time.perf_counter()
+        subprocess.run(
+            cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def archive(n: int) -> Path:
+    root = WORK / f"archive-{n}"
+    if not (root / "archive").is_dir():
+        generate(root, n)
+    return root
+
+
+def line(name: str, value: float, peer: float | None = None, peer_name: str = "") -> None:
+    ratio = f"  ({value / peer:.2f}x {peer_name} {peer:.3f}s)" if peer else ""
+    print(f"  {name:<44} {value:8.3f}s{ratio}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="help,validate,index,search")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    env = dict(os.environ, COPRO_CACHE_DIR=str(WORK / "cache"))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.platform()}; median of {args.runs} runs"
+    )
+    if "help" in only:
+        print("help")
+        bare = timed([PY, str(HERE / "peers" / "bare_typer.py"), "--help"], args.runs)
+        line("copro --help", timed([*COPRO, "--help"], args.runs), bare, "bare Typer")
+    for n in (int(s) for s in args.sizes.split(",")):
+        root = archive(n)
+        print(f"N = {n}")
+        if "validate" in only:
+            floor = timed([PY, str(HERE / "peers" / "read_floor.py"), str(root)], args.runs)
+            line(
+                "copro validate",
+                timed([*COPRO, "--root", str(root), "validate"], args.runs, env),
+                floor,
+                "read+C-loader floor",
+            )
+        if "index" in only or "search" in only:
+            bare_dir = WORK / f"bare-index-{n}"
+            bare_build = timed(
+                [PY, str(HERE / "peers" / "whoosh_build.py"), str(root), str(bare_dir)],
+                max(1, args.runs // 2),
+            )
+            full = timed(
+                [*COPRO, "--root", str(root), "index", "--rebuild"], max(1, args.runs // 2), env
+            )
+            line(
+                "copro index --rebuild (full build)", full, bare_build, "bare single-writer Whoosh"
+            )
+            victim = sorted((root / "archive").rglob("*.md"))[n // 2]
+            original = victim.read_text()
+
+            def touch_one(victim: Path = victim, original: str = original) -> None:
+                text = victim.read_text()
+                victim.write_text(
+                    text + "\nedited\n" if not text.endswith("edited\n") else original
+                )
+
+            line(
+                "copro index after one record changed",
+                timed([*COPRO, "--root", str(root), "index"], args.runs, env, touch_one),
+            )
+            victim.write_text(original)
+            subprocess.run(
+                [*COPRO, "--root", str(root), "index"], check=True, env=env, capture_output=True
+            )
+            bare_search = timed(
+                [PY, str(HERE / "peers" / "whoosh_search.py"), str(bare_dir), "parenting"],
+                args.runs,
+            )
+            line(
+                "copro search parenting --json (warm)",
+                timed(
+                    [*COPRO, "--root", str(root), "search", "parenting", "--json"], args.runs, env
+                ),
+                bare_search,
+                "bare Whoosh process",
+            )
+            if shutil.which("rg"):
+                line(
+                    "rg -l parenting archive/ (raw scan)",
+                    timed(["rg", "-l", "parenting", str(root / "archive")], args.runs),
+                )
+            else:
+                line(
+                    "grep -rl parenting archive/ (raw scan)",
+                    timed(["grep", "-rl", "parenting", str(root / "archive")], args.runs),
+                )
+
+
+if __name__ == "__main__":
+    main()

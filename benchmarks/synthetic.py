@@ -1,0 +1,99 @@
+"""A deterministic generator of N contract-conformant synthetic records.
+
+Used by the benchmarks and by tests that need a larger archive. Same N, same
+seed, same files: timings are comparable across runs and machines.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+VOCAB = REPO / "schemas" / "vocab"
+
+WORDS = (
+    "people told us waiting lists are long and letters arrive late; staff listened and "
+    "changed the referral form; carers asked for evening sessions; interpreters were "
+    "booked; peer support groups met weekly in the community centre; young people wanted "
+    "drop-in times after school; the budget was agreed with the board; housing advice "
+    "and benefits checks were offered at every session"
+).split()
+SECTORS = ["nhs", "local-authority", "voluntary", "community", "academic", "commissioner", "other"]
+LADDER = ["informing", "consultation", "engagement", "co-design", "educating"]
+STATUSES = ["planned", "active", "completed", "withdrawn"]
+
+
+def _ids(name: str) -> list[str]:
+    return [t["id"] for t in yaml.safe_load((VOCAB / f"{name}.yml").read_text())["terms"]]
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def generate(root: Path, n: int, seed: int = 7) -> list[Path]:
+    """Write ``n`` valid records (and the vocabularies) under ``root``; returns the paths."""
+    rng = random.Random(seed)
+    vocab = {name: _ids(name) for name in ("topics", "populations", "places", "methods")}
+    (root / "schemas").mkdir(parents=True, exist_ok=True)
+    if not (root / "schemas" / "vocab").exists():
+        shutil.copytree(VOCAB, root / "schemas" / "vocab")
+    paths = []
+    for i in range(n):
+        year = 2018 + i % 9
+        month = 1 + (i // 9) % 12
+        record_id = f"{year}-{month:02d}-synthetic-engagement-{i:06d}"
+        findings = [
+            {"id": f"S{k}", "text": _sentence(rng, 14)} for k in range(1, rng.randint(2, 5))
+        ]
+        actions = [
+            {
+                "id": "D1",
+                "responds_to": ["S1"],
+                "status": "done",
+                "date": f"{year}-12-01",
+                "text": _sentence(rng, 10),
+            }
+        ]
+        meta = {
+            "id": record_id,
+            "title": _sentence(rng, 6)[:-1],
+            "status": STATUSES[i % 4],
+            "date": f"{year}-{month:02d}-{1 + i % 28:02d}",
+            "organisations": [
+                {
+                    "name": f"Synthetic Organisation {i % 97}",
+                    "sector": SECTORS[i % 7],
+                    "role": "lead",
+                }
+            ],
+            "places": rng.sample(vocab["places"], 2),
+            "methods": rng.sample(vocab["methods"], 1),
+            "ladder": LADDER[i % len(LADDER)],
+            "populations": rng.sample(vocab["populations"], 2),
+            "participants": rng.randint(3, 200),
+            "topics": rng.sample(vocab["topics"], 2),
+            "asked": [_sentence(rng, 9)],
+            "you_said": findings,
+            "we_did": actions,
+            "consent": {"quotes": bool(i % 2), "recontact": False},
+        }
+        body = "\n\n".join(
+            ["## Summary", _sentence(rng, 40), "## What happened", _sentence(rng, 60)]
+        )
+        text = "---\n" + yaml.safe_dump(meta, sort_keys=False, width=100) + "---\n\n" + body + "\n"
+        path = root / "archive" / str(year) / f"{record_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    import sys
+
+    generate(Path(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,595 @@
+"""The search index: the only module that imports Whoosh.
+
+It lives in the user's cache (never in the archive: a Whoosh index holds
+pickles, so one that came from elsewhere could run someone else's code), is
+stamped with copro's index format and the vocabulary and schema fingerprints,
+and is rebuilt when a stamp differs or when it cannot be opened for any reason.
+
+Safety: a full build is written into a fresh generation folder and switched in
+by atomically replacing the ``current`` symlink; an incremental update commits a
+new Whoosh generation under copro's own lock and only then rewrites the
+manifest. A writer killed at any moment leaves an index that opens and
+answers, or one that is detected as broken and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro import __version__
+from copro.archive import cache_dir, iter_record_files
+from copro.errors import CoproError
+from copro.records import Record, as_dicts, as_list, read_record
+from copro.vocab import Vocabularies, load_vocabularies
+
+INDEX_FORMAT = 3
+MANIFEST = "copro-manifest.json"
+CURRENT = "current"
+LOCK = "index.lock"
+PARALLEL_BUILD_FROM = 1000
+"""Whoosh's two-process writer pays off from about this many records."""
+RACY_NS = 2_000_000_000
+"""Files modified this close to the last index time are re-hashed: mtime may lie."""
+
+Progress = Callable[[int, int], None]
+FACETS = ("topics", "populations", "places", "methods")
+
+
+@dataclass
+class RefreshReport:
+    """What bringing the index up to date did."""
+
+    rebuilt: bool = False
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    documents: int = 0
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rebuilt": self.rebuilt,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "documents": self.documents,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    date: str
+    path: str
+    score: float
+    snippet: str
+    populations: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "path": self.path,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+
+
+# ---------------------------------------------------------------- schema & docs
+
+
+def _schema() -> Any:
+    from whoosh import fields
+    from whoosh.analysis import StemmingAnalyzer
+
+    text = StemmingAnalyzer()
+    return fields.Schema(
+        path=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True),
+        title=fields.TEXT(stored=True, analyzer=text, field_boost=3.0),
+        date=fields.ID(stored=True, sortable=True),
+        asked=fields.TEXT(stored=True, analyzer=text, field_boost=1.5),
+        findings=fields.TEXT(stored=True, analyzer=text, field_boost=2.0),
+        actions=fields.TEXT(stored=True, analyzer=text, field_boost=1.5),
+        body=fields.TEXT(stored=True, analyzer=text),
+        topics=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        populations=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        places=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        methods=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        ladder=fields.ID(stored=True),
+        status=fields.ID(stored=True),
+        orgs=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        sectors=fields.KEYWORD(commas=True, lowercase=True),
+    )
+
+
+TEXT_FIELDS = ("title", "asked", "findings", "actions", "body")
+
+
+def document_for(record: Record) -> dict[str, str]:
+    """The Whoosh document for one record; tolerant of records that fail validation."""
+    meta = record.meta
+    findings = as_dicts(meta.get("you_said"))
+    actions = as_dicts(meta.get("we_did"))
+    organisations = as_dicts(meta.get("organisations"))
+    topics = as_list(meta.get("topics"))
+    for finding in findings:
+        topics += [t for t in as_list(finding.get("topics")) if t not in topics]
+    return {
+        "path": record.relpath,
+        "id": record.id,
+        "title": str(meta.get("title") or record.id),
+        "date": str(meta.get("date") or ""),
+        "asked": "\n".join(as_list(meta.get("asked"))),
+        "findings": "\n".join(str(f.get("text", "")) for f in findings),
+        "actions": "\n".join(
+            " ".join(str(a.get(k, "")) for k in ("text", "reason")) for a in actions
+        ),
+        "body": record.body,
+        "topics": ",".join(topics),
+        "populations": ",".join(as_list(meta.get("populations"))),
+        "places": ",".join(as_list(meta.get("places"))),
+        "methods": ",".join(as_list(meta.get("methods"))),
+        "ladder": str(meta.get("ladder") or ""),
+        "status": str(meta.get("status") or ""),
+        "orgs": ",".join(str(o.get("name", "")).replace(",", " ") for o in organisations),
+        "sectors": ",".join(str(o.get("sector", "")) for o in organisations),
+    }
+
+
+# ---------------------------------------------------------------- stamps & files
+
+
+def _schema_fingerprint() -> str:
+    from copro.schema import schema_path
+
+    return hashlib.sha256(schema_path().read_bytes()).hexdigest()[:16]
+
+
+def _stamp(vocab: Vocabularies) -> dict[str, Any]:
+    return {
+        "format": INDEX_FORMAT,
+        "copro": __version__,
+        "vocab": vocab.fingerprint,
+        "schema": _schema_fingerprint(),
+    }
+
+
+def _scan(root: Path) -> dict[str, tuple[int, int, str]]:
+    """relpath -> (size, mtime_ns, path) of every indexable record file (no symlinks)."""
+    return {
+        found.relpath: (found.size, found.mtime_ns, found.abspath)
+        for found in iter_record_files(root, with_stat=True)
+        if not found.is_symlink
+    }
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(document, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- the index store
+
+
+class IndexStore:
+    """One archive's index in the cache: generations, the current pointer, the lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.folder = cache_dir(self.root)
+
+    @property
+    def current_link(self) -> Path:
+        return self.folder / CURRENT
+
+    def lock(self) -> Any:
+        from filelock import FileLock
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        timeout = float(os.environ.get("COPRO_LOCK_TIMEOUT", "60"))
+        return FileLock(str(self.folder / LOCK), timeout=timeout)
+
+    def acquire(self) -> Any:
+        from filelock import Timeout
+
+        lock = self.lock()
+        try:
+            lock.acquire()
+        except Timeout:
+            raise CoproError(
+                "another copro process is updating the search index and did not finish in time",
+                f"try again in a moment; if no other copro is running, remove {self.folder / LOCK}",
+            ) from None
+        return lock
+
+    def current_generation(self) -> Path | None:
+        try:
+            target = os.readlink(self.current_link)
+        except OSError:
+            return None
+        generation = self.folder / target
+        return generation if generation.is_dir() else None
+
+    def open(self, vocab: Vocabularies) -> tuple[Any, dict[str, Any]] | None:
+        """The current index and manifest, or None if missing, stale-stamped or broken."""
+        generation = self.current_generation()
+        if generation is None:
+            return None
+        try:
+            manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("stamp") != _stamp(vocab):
+                return None
+            from whoosh import index as whoosh_index
+
+            ix = whoosh_index.open_dir(str(generation))
+            with ix.searcher() as searcher:  # touch the segments: truncation shows here
+                searcher.doc_count()
+            return ix, manifest
+        except Exception:  # any failure to open means: rebuild, never crash
+            return None
+
+    # -- full build
+
+    def rebuild(self, vocab: Vocabularies, progress: Progress | None, reason: str) -> RefreshReport:
+        lock = self.acquire()
+        try:
+            return self._rebuild_locked(vocab, progress, reason)
+        finally:
+            lock.release()
+
+    def _rebuild_locked(
+        self, vocab: Vocabularies, progress: Progress | None, reason: str
+    ) -> RefreshReport:
+        from whoosh import index as whoosh_index
+
+        files = _scan(self.root)
+        generation = self.folder / f"gen-{time.time_ns():x}-{secrets.token_hex(3)}"
+        generation.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(generation), _schema())
+        if len(files) >= PARALLEL_BUILD_FROM and (os.cpu_count() or 1) > 1:
+            writer = ix.writer(procs=2, multisegment=True, limitmb=256)
+        else:
+            writer = ix.writer(limitmb=128)
+        entries: dict[str, list[Any]] = {}
+        started = time.time_ns()
+        try:
+            for done, (rel, (size, mtime, path)) in enumerate(sorted(files.items()), start=1):
+                data = _read_bytes(path)
+                if data is None:
+                    continue
+                entries[rel] = [size, mtime, _digest(data)]
+                record = read_record(Path(path), rel, data).record
+                if record is not None:
+                    writer.add_document(**document_for(record))
+                if progress and (done % 200 == 0 or done == len(files)):
+                    progress(done, len(files))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        _write_json_atomic(
+            generation / MANIFEST, {"stamp": _stamp(vocab), "built_at": started, "files": entries}
+        )
+        self._switch_to(generation)
+        return RefreshReport(
+            rebuilt=True, added=len(entries), documents=len(entries), reason=reason
+        )
+
+    def _switch_to(self, generation: Path) -> None:
+        """Point ``current`` at ``generation`` atomically, then remove other generations."""
+        tmp_link = self.folder / f".current-{secrets.token_hex(4)}"
+        os.symlink(generation.name, tmp_link)
+        os.replace(tmp_link, self.current_link)
+        for other in self.folder.glob("gen-*"):
+            if other != generation:
+                shutil.rmtree(other, ignore_errors=True)
+
+    # -- incremental refresh
+
+    def refresh(
+        self, vocab: Vocabularies, progress: Progress | None = None, force: bool = False
+    ) -> RefreshReport:
+        """Bring the index up to date, touching only records that changed."""
+        if force:
+            return self.rebuild(vocab, progress, "rebuild asked for")
+        opened = self.open(vocab)
+        if opened is None:
+            return self.rebuild(vocab, progress, self._why_rebuild())
+        ix, manifest = opened
+        files = _scan(self.root)
+        if not _changes(files, manifest, quick=True):
+            return RefreshReport(documents=len(manifest["files"]))
+        lock = self.acquire()
+        try:
+            opened = self.open(vocab)  # someone else may have refreshed meanwhile
+            if opened is None:
+                return self._rebuild_locked(vocab, progress, "index could not be opened")
+            ix, manifest = opened
+            return self._update_locked(ix, manifest, _scan(self.root), progress)
+        finally:
+            lock.release()
+
+    def _why_rebuild(self) -> str:
+        if self.current_generation() is None:
+            return "no index yet"
+        return "index from another version, vocabulary or schema, or unreadable"
+
+    def _update_locked(
+        self,
+        ix: Any,
+        manifest: dict[str, Any],
+        files: dict[str, tuple[int, int, str]],
+        progress: Progress | None,
+    ) -> RefreshReport:
+        known: dict[str, list[Any]] = manifest["files"]
+        added, changed, removed = _changes(files, manifest, quick=False)
+        report = RefreshReport(added=len(added), removed=len(removed))
+        if not (added or changed or removed):
+            report.documents = len(known)
+            return report
+        started = time.time_ns()
+        writer = ix.writer()
+        try:
+            for rel in removed:
+                writer.delete_by_term("path", rel)
+                known.pop(rel, None)
+            real_changes = 0
+            for rel, digest_data in list(added.items()) + list(changed.items()):
+                size, mtime, path = files[rel]
+                digest, data = digest_data
+                if rel in known and known[rel][2] == digest:
+                    known[rel] = [size, mtime, digest]  # touched, not changed
+                    continue
+                real_changes += rel in known
+                known[rel] = [size, mtime, digest]
+                record = read_record(Path(path), rel, data).record
+                if record is None:
+                    writer.delete_by_term("path", rel)
+                else:
+                    writer.update_document(**document_for(record))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        manifest["built_at"] = started
+        _write_json_atomic(self.current_generation() / MANIFEST, manifest)
+        report.changed = real_changes
+        report.documents = len(known)
+        return report
+
+    # -- queries
+
+    def search(self, spec: Any, limit: int, vocab: Vocabularies) -> tuple[int, list[Hit]]:
+        """Run a QuerySpec; a broken index is rebuilt once, then the query retried."""
+        for attempt in (1, 2):
+            opened = self.open(vocab)
+            if opened is None:
+                self.rebuild(vocab, None, "index could not be opened")
+                continue
+            try:
+                return _run(opened[0], spec, limit)
+            except CoproError:
+                raise
+            except Exception:
+                if attempt == 2:
+                    raise
+                self.rebuild(vocab, None, "index failed while searching")
+        raise CoproError("the search index could not be built")
+
+    def titles(self, vocab: Vocabularies, ids: Iterable[str]) -> dict[str, str]:
+        """id -> title for the given ids (for showing related records)."""
+        opened = self.open(vocab)
+        if opened is None:
+            return {}
+        wanted = set(ids)
+        out = {}
+        with opened[0].searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                if stored.get("id") in wanted:
+                    out[stored["id"]] = stored.get("title", "")
+        return out
+
+
+def _read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _changes(files: dict[str, tuple[int, int, str]], manifest: dict[str, Any], quick: bool) -> Any:
+    """Added, changed and removed files; with ``quick`` just whether there are any.
+
+    Size and mtime decide, except for files touched within RACY_NS of the last
+    index time, whose content hash decides (an edit within the same tick).
+    """
+    known: dict[str, list[Any]] = manifest["files"]
+    built_at = int(manifest.get("built_at", 0))
+    removed = [rel for rel in known if rel not in files]
+    added: dict[str, tuple[str, bytes]] = {}
+    changed: dict[str, tuple[str, bytes]] = {}
+    for rel, (size, mtime, path) in files.items():
+        entry = known.get(rel)
+        racy = mtime >= built_at - RACY_NS
+        if entry is not None and entry[0] == size and entry[1] == mtime and not racy:
+            continue
+        if quick and (entry is None or entry[0] != size or entry[1] != mtime):
+            return True
+        data = _read_bytes(path)
+        if data is None:
+            continue
+        digest = _digest(data)
+        if entry is not None and entry[2] == digest and entry[1] == mtime:
+            continue
+        if quick:
+            return True
+        (changed if entry is not None else added)[rel] = (digest, data)
+    if quick:
+        return bool(removed)
+    return added, changed, removed
+
+
+# ---------------------------------------------------------------- query translation
+
+
+class _Marker:
+    """Whoosh highlight formatter: matched words in **bold** (Markdown)."""
+
+    between = " … "
+
+    def __new__(cls) -> Any:
+        from whoosh import highlight
+
+        class Formatter(highlight.Formatter):
+            between = " … "
+
+            def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+                return "**" + highlight.get_text(text, token, replace) + "**"
+
+        return Formatter()
+
+
+def _run(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
+    from whoosh import highlight
+
+    query = _to_whoosh(spec, ix.schema)
+    with ix.searcher() as searcher:
+        sortedby = None if spec.has_text else "date"
+        results = searcher.search(
+            query, limit=limit, sortedby=sortedby, reverse=sortedby is not None, terms=True
+        )
+        results.highlighter.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
+        results.highlighter.formatter = _Marker()
+        total = len(results)
+        hits = []
+        for hit in results:
+            hits.append(
+                Hit(
+                    id=hit["id"],
+                    title=hit.get("title", ""),
+                    date=hit.get("date", ""),
+                    path=hit["path"],
+                    score=hit.score if isinstance(hit.score, float) else 0.0,
+                    snippet=_snippet(hit, spec.has_text),
+                    populations=[p for p in hit.get("populations", "").split(",") if p],
+                    topics=[t for t in hit.get("topics", "").split(",") if t],
+                )
+            )
+    return total, hits
+
+
+def _snippet(hit: Any, has_text: bool) -> str:
+    if has_text:
+        for name in ("findings", "title", "asked", "actions", "body"):
+            try:
+                text = hit.highlights(name, top=2)
+            except Exception:  # a field without stored text or positions
+                text = ""
+            if text:
+                return " ".join(text.split())
+    first = (hit.get("findings") or hit.get("body") or "").strip()
+    first = " ".join(line for line in first.splitlines() if not line.startswith("#")).strip()
+    return (first[:157] + "…") if len(first) > 160 else first
+
+
+def _to_whoosh(spec: Any, schema: Any) -> Any:
+    from whoosh import qparser, query
+
+    must: list[Any] = []
+    if spec.raw_syntax:
+        _check_fields(spec.raw_syntax, schema)
+        parser = qparser.MultifieldParser(
+            list(TEXT_FIELDS), schema, fieldboosts=None, group=qparser.AndGroup
+        )
+        parsed = parser.parse(spec.raw_syntax)
+        if parsed is query.NullQuery or type(parsed).__name__ == "_NullQuery":
+            from copro.errors import UsageError
+
+            raise UsageError(
+                f"the query {spec.raw_syntax!r} could not be understood",
+                "quote words to search for them literally, e.g. copro search '\"12:30\"'; "
+                "fields are title, asked, findings, actions, body, topics, populations, places",
+            )
+        must.append(parsed)
+    concept_queries = []
+    for concept in spec.concepts:
+        options = []
+        for word_group in concept.texts:
+            terms = _analysed(schema, word_group)
+            if terms:
+                per_field = [
+                    query.And([query.Term(name, t) for t in terms])
+                    if len(terms) > 1
+                    else query.Term(name, terms[0])
+                    for name in TEXT_FIELDS
+                ]
+                options.append(query.Or(per_field))
+        for facet, ids in concept.facets.items():
+            options.extend(query.Term(facet, term_id) for term_id in sorted(ids))
+        if options:
+            concept_queries.append(query.Or(options))
+    if concept_queries:
+        combine = query.And if spec.match_all else query.Or
+        must.append(combine(concept_queries))
+    for facet, ids in spec.filters.items():
+        must.append(query.Or([query.Term(facet, v) for v in sorted(ids)]))
+    for pattern in spec.org_patterns:
+        must.append(query.Wildcard("orgs", f"*{pattern.lower()}*"))
+    if spec.since or spec.until:
+        must.append(query.TermRange("date", spec.since, spec.until))
+    if not must:
+        return query.Every()
+    return must[0] if len(must) == 1 else query.And(must)
+
+
+def _check_fields(text: str, schema: Any) -> None:
+    import re
+
+    from copro.errors import UsageError
+
+    outside_quotes = re.sub(r'"[^"]*"', " ", text)
+    for name in re.findall(r"(\w+):", outside_quotes):
+        if name not in schema.names():
+            raise UsageError(
+                f"the query names a field {name!r} that does not exist",
+                "to search for text containing ':' put it in double quotes, e.g. "
+                "copro search '\"12:30\"'; fields: " + ", ".join(sorted(schema.names())),
+            )
+
+
+def _analysed(schema: Any, text: str) -> list[str]:
+    analyzer = schema["body"].analyzer
+    return [token.text for token in analyzer(text)]
+
+
+def refresh(root: Path, progress: Progress | None = None, rebuild: bool = False) -> RefreshReport:
+    """Bring ``root``'s index up to date (the library form of ``copro index``)."""
+    vocab, _ = load_vocabularies(root)
+    return IndexStore(root).refresh(vocab, progress, force=rebuild)
+
+
+update_index = refresh
