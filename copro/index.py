@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from copro import __version__
-from copro.archive import cache_dir, iter_record_files
+from copro.archive import ARCHIVE_DIR, cache_dir
 from copro.errors import CoproError
 from copro.records import Record, as_dicts, as_list, read_record
 from copro.vocab import Vocabularies, load_vocabularies
@@ -169,12 +169,32 @@ def _stamp(vocab: Vocabularies) -> dict[str, Any]:
 
 
 def _scan(root: Path) -> dict[str, tuple[int, int, str]]:
-    """relpath -> (size, mtime_ns, path) of every indexable record file (no symlinks)."""
-    return {
-        found.relpath: (found.size, found.mtime_ns, found.abspath)
-        for found in iter_record_files(root, with_stat=True)
-        if not found.is_symlink
-    }
+    """relpath -> (size, mtime_ns, path) of every indexable record file (no symlinks).
+
+    Runs before every search, so it walks the folders with bare os.scandir.
+    """
+    out: dict[str, tuple[int, int, str]] = {}
+    stack = [(os.path.join(str(root), ARCHIVE_DIR), ARCHIVE_DIR)]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or entry.is_symlink():
+                    continue
+                if entry.is_dir():
+                    stack.append((entry.path, f"{rel_folder}/{name}"))
+                elif name.endswith(".md"):
+                    try:
+                        info = entry.stat()
+                    except OSError:
+                        continue
+                    out[f"{rel_folder}/{name}"] = (info.st_size, info.st_mtime_ns, entry.path)
+    return out
 
 
 def _digest(data: bytes) -> str:
@@ -184,7 +204,7 @@ def _digest(data: bytes) -> str:
 def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(document, handle)
+        handle.write(json.dumps(document))  # one C-encoded string: json.dump streams slowly
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -199,6 +219,7 @@ class IndexStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
         self.folder = cache_dir(self.root)
+        self._opened: tuple[Any, dict[str, Any]] | None = None
 
     @property
     def current_link(self) -> Path:
@@ -244,8 +265,8 @@ class IndexStore:
             from whoosh import index as whoosh_index
 
             ix = whoosh_index.open_dir(str(generation))
-            with ix.searcher() as searcher:  # touch the segments: truncation shows here
-                searcher.doc_count()
+            # Segments are read when searched or written; failures there also rebuild.
+            self._opened = (ix, manifest)
             return ix, manifest
         except Exception:  # any failure to open means: rebuild, never crash
             return None
@@ -300,6 +321,7 @@ class IndexStore:
 
     def _switch_to(self, generation: Path) -> None:
         """Point ``current`` at ``generation`` atomically, then remove other generations."""
+        self._opened = None
         tmp_link = self.folder / f".current-{secrets.token_hex(4)}"
         os.symlink(generation.name, tmp_link)
         os.replace(tmp_link, self.current_link)
@@ -322,15 +344,31 @@ class IndexStore:
         files = _scan(self.root)
         if not _changes(files, manifest, quick=True):
             return RefreshReport(documents=len(manifest["files"]))
+        seen = self._manifest_identity()
         lock = self.acquire()
         try:
-            opened = self.open(vocab)  # someone else may have refreshed meanwhile
-            if opened is None:
-                return self._rebuild_locked(vocab, progress, "index could not be opened")
-            ix, manifest = opened
-            return self._update_locked(ix, manifest, _scan(self.root), progress)
+            if self._manifest_identity() != seen:  # someone else refreshed meanwhile
+                opened = self.open(vocab)
+                if opened is None:
+                    return self._rebuild_locked(vocab, progress, "index could not be opened")
+                ix, manifest = opened
+            try:
+                return self._update_locked(ix, manifest, files, progress)
+            except CoproError:
+                raise
+            except Exception:  # a damaged segment shows up when written to: rebuild
+                return self._rebuild_locked(vocab, progress, "index was damaged")
         finally:
             lock.release()
+
+    def _manifest_identity(self) -> tuple[str, int] | None:
+        generation = self.current_generation()
+        if generation is None:
+            return None
+        try:
+            return generation.name, (generation / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return None
 
     def _why_rebuild(self) -> str:
         if self.current_generation() is None:
@@ -376,6 +414,7 @@ class IndexStore:
             raise
         manifest["built_at"] = started
         _write_json_atomic(self.current_generation() / MANIFEST, manifest)
+        self._opened = None  # the committed generation is opened afresh for searching
         report.changed = real_changes
         report.documents = len(known)
         return report
@@ -385,7 +424,7 @@ class IndexStore:
     def search(self, spec: Any, limit: int, vocab: Vocabularies) -> tuple[int, list[Hit]]:
         """Run a QuerySpec; a broken index is rebuilt once, then the query retried."""
         for attempt in (1, 2):
-            opened = self.open(vocab)
+            opened = self._opened if attempt == 1 and self._opened else self.open(vocab)
             if opened is None:
                 self.rebuild(vocab, None, "index could not be opened")
                 continue
