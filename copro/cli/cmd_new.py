@@ -1,0 +1,253 @@
+"""``copro new``: prompts at a terminal, options and ``--yes`` for scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.completion import (
+    complete_methods,
+    complete_places,
+    complete_populations,
+    complete_topics,
+)
+from copro.cli.output import err, escape, handle_errors, out
+from copro.errors import CoproError, UsageError
+
+ListOption = list[str] | None
+
+
+@app.command()
+@handle_errors
+def new(
+    ctx: typer.Context,
+    title: Annotated[str | None, typer.Option("--title", help="What the engagement is.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Start date, YYYY-MM-DD.")] = None,
+    status: Annotated[
+        str, typer.Option("--status", help="planned, active, completed, withdrawn.")
+    ] = "planned",
+    lead: Annotated[str | None, typer.Option("--lead", help="Lead organisation's name.")] = None,
+    lead_sector: Annotated[
+        str | None, typer.Option("--lead-sector", help="Lead organisation's sector.")
+    ] = None,
+    place: Annotated[
+        ListOption,
+        typer.Option(
+            "--place", help="Place id or label (repeatable).", autocompletion=complete_places
+        ),
+    ] = None,
+    method: Annotated[
+        ListOption,
+        typer.Option(
+            "--method", help="Method id or label (repeatable).", autocompletion=complete_methods
+        ),
+    ] = None,
+    ladder: Annotated[
+        str | None, typer.Option("--ladder", help="Rung of the ladder of co-production.")
+    ] = None,
+    population: Annotated[
+        ListOption,
+        typer.Option(
+            "--population",
+            help="Population id or label (repeatable).",
+            autocompletion=complete_populations,
+        ),
+    ] = None,
+    topic: Annotated[
+        ListOption,
+        typer.Option(
+            "--topic", help="Topic id or label (repeatable).", autocompletion=complete_topics
+        ),
+    ] = None,
+    recontact_via: Annotated[
+        str | None,
+        typer.Option(
+            "--recontact-via", help="Organisational route for recontact (sets recontact: true)."
+        ),
+    ] = None,
+    quotes: Annotated[
+        bool, typer.Option("--quotes/--no-quotes", help="Participants agreed to direct quotation.")
+    ] = False,
+    record_id: Annotated[
+        str | None, typer.Option("--id", help="Record id (default: from date and title).")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="No questions: list earlier engagements and write.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the file instead of writing it.")
+    ] = False,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            help="Prompt for what is missing (default: when at a terminal).",
+        ),
+    ] = None,
+) -> None:
+    """Record a new engagement, after showing who was already asked about the same thing."""
+    from copro.newrecord import NewRecord, asked_before, create_record, normalise_request
+    from copro.vocab import load_vocabularies
+
+    root = root_of(ctx)
+    vocab, _ = load_vocabularies(root)
+    request = NewRecord(
+        title=title,
+        date=date,
+        status=status,
+        lead=lead,
+        lead_sector=lead_sector,
+        places=list(place or []),
+        methods=list(method or []),
+        ladder=ladder,
+        populations=list(population or []),
+        topics=list(topic or []),
+        recontact_via=recontact_via,
+        quotes=quotes,
+        id=record_id,
+    )
+    prompting = sys.stdin.isatty() if interactive is None else interactive
+    if prompting and not yes:
+        _prompt_missing(request, vocab)
+    clean = normalise_request(request, vocab)
+    earlier = asked_before(root, clean, vocab)
+    _show_earlier(earlier)
+    if earlier and prompting and not yes and not dry_run:
+        if not typer.confirm("Go on and create the new record?", default=True, err=True):
+            err().print("Nothing was written.")
+            raise typer.Exit(1)
+    created = create_record(root, clean, dry_run=dry_run, vocab=vocab)
+    if dry_run:
+        sys.stdout.write(created.text)
+        err().print(f"[dim](dry run: would write {escape(created.relpath)})[/dim]")
+        return
+    out().print(escape(created.relpath))
+    err().print(
+        f"Created {escape(created.relpath)}: fill in what people said, then run `copro validate`."
+    )
+    if created.git_add:
+        err().print(f"Stage it with: {escape(created.git_add)}")
+
+
+def _show_earlier(earlier: list[Any]) -> None:
+    if not earlier:
+        err().print("Asked before? No earlier engagement with these people on these topics.")
+        return
+    from rich.table import Table
+
+    table = Table(title="Asked before? Earlier engagements with similar people on similar topics")
+    table.add_column("id", overflow="fold")
+    for column in ("date", "title", "lead", "no response yet", "recontact"):
+        table.add_column(column)
+    for item in earlier:
+        table.add_row(
+            escape(item.id),
+            item.date,
+            escape(item.title),
+            escape(item.lead),
+            str(item.unanswered),
+            "agreed" if item.recontact else "no",
+        )
+    err().print(table)
+
+
+# ------------------------------------------------------------------ prompting
+
+
+def _ask(question: str, check: Callable[[str], Any], default: str | None = None) -> Any:
+    """Ask until ``check`` accepts the answer; its usage errors are shown, not raised."""
+    while True:
+        answer = typer.prompt(question, default=default, err=True)
+        try:
+            return check(answer)
+        except CoproError as exc:
+            err().print(
+                f"[red]{escape(exc.message)}[/red]" + (f" ({escape(exc.hint)})" if exc.hint else "")
+            )
+
+
+def _prompt_missing(request: Any, vocab: Any) -> None:
+    from copro.newrecord import SECTORS, check_choice, check_date, check_text
+    from copro.search import LADDER, STATUSES
+
+    if not request.title:
+        request.title = _ask("Title", lambda v: check_text(v, "title"))
+    if not request.date:
+        request.date = _ask("Start date (YYYY-MM-DD)", check_date, dt.date.today().isoformat())
+    if request.status == "planned":
+        request.status = _ask(
+            f"Status ({', '.join(STATUSES)})",
+            lambda v: check_choice(v, STATUSES, "status"),
+            "planned",
+        )
+    if not request.lead:
+        request.lead = _ask("Lead organisation", lambda v: check_text(v, "lead"))
+    if not request.lead_sector:
+        request.lead_sector = _choose_one("Lead organisation's sector", SECTORS)
+    for field, name, label in (
+        ("places", "places", "Places"),
+        ("methods", "methods", "Methods"),
+        ("populations", "populations", "Who took part (groups, never individuals)"),
+        ("topics", "topics", "Topics"),
+    ):
+        if not getattr(request, field):
+            setattr(request, field, _choose_terms(label, vocab, name))
+    if not request.ladder:
+        request.ladder = _choose_one("Rung of the ladder of co-production", LADDER)
+    if request.recontact_via is None and typer.confirm(
+        "Did people agree to be contacted again?", default=False, err=True
+    ):
+        request.recontact_via = _ask(
+            "Recontact route (a team or service, never a person's contact details)",
+            lambda v: check_text(v, "recontact route"),
+        )
+    if not request.quotes:
+        request.quotes = typer.confirm(
+            "Did people agree that their words may be quoted directly?", default=False, err=True
+        )
+
+
+def _choose_one(label: str, choices: tuple[str, ...]) -> str:
+    for number, choice in enumerate(choices, start=1):
+        err().print(f"  {number:>2}. {choice}")
+
+    def check(answer: str) -> str:
+        answer = answer.strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+            return choices[int(answer) - 1]
+        if answer in choices:
+            return answer
+        raise UsageError(f"{answer!r} is not one of the choices", "type a number or a name")
+
+    return _ask(label, check)
+
+
+def _choose_terms(label: str, vocab: Any, name: str) -> list[str]:
+    """Numbered vocabulary terms; answers are numbers, ids, labels or synonyms, comma-separated."""
+    from copro.search import resolve_term
+
+    terms = list(vocab[name].terms.values())
+    for number, term in enumerate(terms, start=1):
+        err().print(f"  {number:>2}. {escape(term.label)} [dim]({escape(term.id)})[/dim]")
+
+    def check(answer: str) -> list[str]:
+        chosen: list[str] = []
+        for part in (p.strip() for p in answer.split(",")):
+            if not part:
+                continue
+            if part.isdigit() and 1 <= int(part) <= len(terms):
+                term_id = terms[int(part) - 1].id
+            else:
+                term_id = resolve_term(vocab, name, part, label.lower())
+            if term_id not in chosen:
+                chosen.append(term_id)
+        if not chosen:
+            raise UsageError("choose at least one", "numbers or names, separated by commas")
+        return chosen
+
+    return _ask(f"{label} (numbers or names, comma-separated)", check)
