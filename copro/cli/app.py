@@ -53,7 +53,7 @@ def root_of(ctx: typer.Context) -> Path:
 
 
 def register() -> None:
-    from copro.cli import cmd_new, cmd_search, cmd_validate  # noqa: F401
+    from copro.cli import cmd_new, cmd_report, cmd_search, cmd_validate  # noqa: F401
 
 
 register()

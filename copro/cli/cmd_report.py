@@ -1,0 +1,180 @@
+"""``copro report``, ``copro review`` and ``copro history``."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.completion import complete_places, complete_populations, complete_topics
+from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+@app.command()
+@handle_errors
+def report(
+    ctx: typer.Context,
+    record_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One engagement.")] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            help="Across engagements: findings on this topic (narrower included).",
+            autocompletion=complete_topics,
+        ),
+    ] = None,
+    population: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--population",
+            help="Across engagements: records with this population.",
+            autocompletion=complete_populations,
+        ),
+    ] = None,
+    place: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--place",
+            help="Across engagements: records in this place.",
+            autocompletion=complete_places,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Engagements started on or after DATE.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Engagements started on or before DATE.")
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to FILE (atomically) instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """The "You said, we did" report, for one engagement or across engagements."""
+    from copro.fileio import write_atomic
+    from copro.report import build_report
+    from copro.report_render import render
+
+    built = build_report(
+        root_of(ctx),
+        record_id,
+        topics=topic or (),
+        populations=population or (),
+        places=place or (),
+        since=since,
+        until=until,
+    )
+    text = render(built, fmt.value)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    err().print(f"Wrote {escape(str(output))}")
+
+
+@app.command("review")
+@handle_errors
+def review_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date to review on (default today).")
+    ] = None,
+    json_flag: JsonFlag = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+) -> None:
+    """What is owed: reviews due, findings without a response, stalled actions."""
+    from copro.review import review
+
+    result = review(root_of(ctx), as_of)
+    if wants_json(json_flag, fmt):
+        emit_json(result.to_json())
+        return
+    if not result.items:
+        err().print(f"Nothing is due on {result.as_of}.")
+        return
+    from rich.table import Table
+
+    headings = {
+        "review-due": "Past review_by: go back and ask whether it still holds",
+        "no-response": "Findings without any response",
+        "stalled-action": "Actions planned or in progress for over a year",
+    }
+    for kind, heading in headings.items():
+        items = [i for i in result.items if i.kind == kind]
+        if not items:
+            continue
+        table = Table(title=f"{heading} ({len(items)})", title_justify="left", show_lines=False)
+        table.add_column("record", overflow="fold")
+        table.add_column("item")
+        table.add_column("what")
+        table.add_column("since", no_wrap=True)
+        table.add_column("recontact via")
+        for item in items:
+            table.add_row(
+                escape(item.record_id),
+                escape(item.item_id or ""),
+                escape(item.text),
+                item.since,
+                escape(item.recontact_via or "no recontact agreed"),
+            )
+        out().print(table)
+    err().print(
+        f"As of {result.as_of}: {result.count('review-due')} review(s) due, "
+        f"{result.count('no-response')} finding(s) without a response, "
+        f"{result.count('stalled-action')} stalled action(s)."
+    )
+
+
+@app.command()
+@handle_errors
+def history(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Record id.")],
+    json_flag: JsonFlag = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+) -> None:
+    """The record's provenance from git: every commit that touched it, newest first."""
+    from copro.archive import record_path, relpath
+    from copro.gitrepo import history as git_history
+    from copro.records import load_record
+
+    root = root_of(ctx)
+    load_record(root, record_id)  # checks the id and that the record exists
+    commits = git_history(root, record_id)
+    if wants_json(json_flag, fmt):
+        emit_json(
+            {
+                "id": record_id,
+                "path": relpath(root, record_path(root, record_id)),
+                "commits": [c.to_json() for c in commits],
+            }
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"History of {escape(record_id)}", title_justify="left")
+    table.add_column("commit", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("author")
+    table.add_column("message")
+    for commit in commits:
+        table.add_row(
+            commit.hash[:10], commit.date[:10], escape(commit.author), escape(commit.message)
+        )
+    out().print(table)
+    if not commits:
+        err().print("No commit has touched this record yet (it is not committed).")
