@@ -99,8 +99,6 @@ def scan_history(root: Path, rev: str) -> list[Problem]:
         "--no-renames",
         "--format=%x01%H%x02%B%x03",
         f"{rev}..HEAD",
-        "--",
-        ".",
     )
     problems: list[Problem] = []
     for chunk in log.split("\x01")[1:]:

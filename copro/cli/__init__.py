@@ -18,7 +18,7 @@ from copro.errors import CoproError
 def main() -> None:
     """Console entry point: run the app, ending quietly on a broken pipe or Ctrl-C."""
     try:
-        app()
+        app(prog_name="copro")
     except CoproError as exc:  # raised outside a command (e.g. while completing)
         from copro.cli.output import print_error
 

@@ -52,8 +52,15 @@ def root_of(ctx: typer.Context) -> Path:
     return find_root(obj.get("root"))
 
 
+COMMAND_MODULES = ("cmd_validate", "cmd_search", "cmd_new", "cmd_report", "cmd_adopt")
+
+
 def register() -> None:
-    from copro.cli import cmd_new, cmd_report, cmd_search, cmd_validate  # noqa: F401
+    """Import the command modules in the order their commands are listed in --help."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"copro.cli.{name}")
 
 
 register()

@@ -1,0 +1,136 @@
+"""``copro init``, ``copro export`` and ``copro stats``."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+
+
+@app.command()
+@handle_errors
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new archive (created if missing).")],
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Keep this existing file (repeatable).")
+    ] = None,
+    hook_repo: Annotated[
+        str | None,
+        typer.Option(
+            "--hook-repo",
+            help="Pin copro's pre-commit hook repository (default: the installed copro).",
+        ),
+    ] = None,
+    hook_rev: Annotated[
+        str | None, typer.Option("--hook-rev", help="Tag of --hook-repo to use.")
+    ] = None,
+    install: Annotated[
+        str, typer.Option("--install", help="What the CI workflow pip-installs.")
+    ] = "copro",
+) -> None:
+    """Create a new archive root: folders, vocabularies, git, pre-commit and CI."""
+    from copro import __version__
+    from copro.scaffold import init_archive
+
+    result = init_archive(path, skip or (), hook_repo, hook_rev or f"v{__version__}", install)
+    for rel in result.written:
+        err().print(f"  wrote   {escape(rel)}")
+    for rel in result.skipped:
+        err().print(f"  kept    {escape(rel)}")
+    if result.git_initialised:
+        err().print("  git init")
+    out().print(escape(str(result.root)))
+    err().print(
+        "Next: cd there, `pre-commit install`, then `copro new` to record the first engagement."
+    )
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command()
+@handle_errors
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="csv (a row per finding) or jsonl (an object per record)."),
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to FILE (atomically) instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Export findings (CSV) or records (JSON lines) for pandas, spreadsheets or datasette."""
+    from copro.export import export_archive
+    from copro.fileio import write_atomic
+
+    result = export_archive(root_of(ctx), fmt.value)
+    if output is None:
+        sys.stdout.write(result.text)
+    else:
+        write_atomic(output, result.text)
+        err().print(
+            f"Wrote {result.rows} row(s) from {result.records} record(s) to {escape(str(output))}"
+        )
+    if result.skipped:
+        err().print(
+            f"[yellow]{len(result.skipped)} file(s) could not be read and were left out; "
+            "run `copro validate`[/yellow]"
+        )
+
+
+@app.command()
+@handle_errors
+def stats(
+    ctx: typer.Context,
+    json_flag: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+) -> None:
+    """An overview: records by year, rung, sector and status; responses; coverage gaps."""
+    from copro.stats import archive_stats
+
+    result = archive_stats(root_of(ctx))
+    if wants_json(json_flag, fmt):
+        emit_json(result.to_json())
+        return
+    from rich.table import Table
+
+    console = out()
+    console.print(
+        f"[bold]{result.records} record(s)[/bold], {result.findings} finding(s), "
+        f"{result.response_share:.0%} with a response; "
+        f"{len(result.past_review_by)} record(s) past review_by"
+    )
+    for title, counter in (
+        ("By year", result.by_year),
+        ("By rung of the ladder", result.by_ladder),
+        ("By sector (records involving it)", result.by_sector),
+        ("By status", result.by_status),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column("")
+        table.add_column("records", justify="right")
+        for key, count in sorted(counter.items()):
+            table.add_row(escape(key), str(count))
+        console.print(table)
+    table = Table(title="Who has been heard on each topic (records)", title_justify="left")
+    table.add_column("topic")
+    table.add_column("most heard")
+    table.add_column("least heard (0 = never asked)")
+    for topic in result.coverage:
+        most, least = result.heard(topic)
+        low = min(result.coverage[topic].values())
+        shown = ", ".join(least[:6]) + (f" (+{len(least) - 6} more)" if len(least) > 6 else "")
+        table.add_row(escape(topic), escape(", ".join(most)), escape(f"{shown} [{low}]"))
+    console.print(table)
