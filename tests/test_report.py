@@ -323,3 +323,26 @@ def test_history_outside_git_is_a_clear_error(sample_root, cli):
     result = cli("--root", str(sample_root), "history", "2019-03-somali-mothers-parenting")
     assert result.exit_code == 1
     assert "not a git repository" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    # A list 2,000 deep needs megabytes of indentation: the 128 KiB record limit refuses
+    # it before parsing (see test_hazards); 300 deep is the deepest that fits.
+    [
+        "[" * 20_000,
+        "\n".join("  " * i + "- item" for i in range(300)),
+        "*" * 20_000 + "a",
+        "> " * 5_000 + "deep",
+    ],
+    ids=["brackets", "deep-list", "emphasis", "deep-quote"],
+)
+def test_pathological_markdown_renders(empty_root, cli, body):
+    write_record(
+        empty_root,
+        "2024-03-md",
+        VALID_RECORD.format(id="2024-03-md").replace("A small test engagement.", body),
+    )
+    result = cli("--root", str(empty_root), "report", "2024-03-md", "--format", "html")
+    assert result.exit_code == 0
+    assert result.stdout.rstrip().endswith("</html>")
