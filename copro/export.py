@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copro.archive import iter_record_files
 from copro.errors import UsageError
-from copro.records import Record, as_dicts, as_list, read_record
+from copro.records import Record, as_dicts, as_list, iter_records
 
 CSV_COLUMNS = [
     "record_id",
@@ -48,18 +47,6 @@ class ExportResult:
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _records(root: Path, skipped: list[str]) -> Iterator[Record]:
-    for found in iter_record_files(root):
-        if found.is_symlink:
-            skipped.append(found.relpath)
-            continue
-        record = read_record(found.path, found.relpath).record
-        if record is None:
-            skipped.append(found.relpath)
-            continue
-        yield record
 
 
 def _finding_rows(record: Record) -> Iterator[dict[str, str]]:
@@ -109,13 +96,13 @@ def export_archive(root: Path, fmt: str = "csv") -> ExportResult:
     if fmt == "csv":
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for record in _records(Path(root), skipped):
+        for record in iter_records(Path(root), skipped):
             records += 1
             for row in _finding_rows(record):
                 writer.writerow({k: safe_cell(v) for k, v in row.items()})
                 rows += 1
     else:
-        for record in _records(Path(root), skipped):
+        for record in iter_records(Path(root), skipped):
             records += 1
             rows += 1
             buffer.write(

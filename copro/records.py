@@ -10,6 +10,7 @@ line ``---`` closes), and every problem carries the real line of the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,23 @@ def allowed_lines(text: str, fm_end_line: int) -> set[int]:
         if marker in line:
             allowed.add(number)
     return allowed
+
+
+def iter_records(root: Path, skipped: list[str] | None = None) -> Iterator[Record]:
+    """Every record under archive/ that can be read, in path order.
+
+    Symlinks and files that cannot be parsed are left out (``validate`` reports
+    them); their paths are added to ``skipped`` when a list is given.
+    """
+    from copro.archive import iter_record_files
+
+    for found in iter_record_files(root):
+        record = None if found.is_symlink else read_record(found.path, found.relpath).record
+        if record is None:
+            if skipped is not None:
+                skipped.append(found.relpath)
+            continue
+        yield record
 
 
 def as_list(value: object) -> list[str]:

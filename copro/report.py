@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.archive import iter_record_files
 from copro.errors import CoproError, UsageError
-from copro.records import Record, as_dicts, as_list, load_record, read_record
+from copro.records import Record, as_dicts, as_list, iter_records, load_record
 from copro.search import parse_date, resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -260,12 +259,7 @@ def _across(
     wanted_populations = vocab.expand("populations", population_ids) if population_ids else None
     wanted_places = vocab.expand("places", place_ids) if place_ids else None
     parts = []
-    for found in iter_record_files(root):
-        if found.is_symlink:
-            continue
-        record = read_record(found.path, found.relpath).record
-        if record is None:
-            continue
+    for record in iter_records(root):
         meta = record.meta
         date = str(meta.get("date", ""))
         if (since and date < since) or (until and date > until):

@@ -14,8 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.archive import iter_record_files
-from copro.records import Record, as_dicts, as_list, read_record
+from copro.records import Record, as_dicts, as_list, iter_records
 from copro.search import parse_date
 
 STALLED_AFTER_DAYS = 365
@@ -85,11 +84,8 @@ def review(root: Path, as_of: str | None = None) -> ReviewResult:
         dt.date.fromisoformat(when) - dt.timedelta(days=STALLED_AFTER_DAYS)
     ).isoformat()
     result = ReviewResult(when)
-    for found in iter_record_files(Path(root)):
-        if found.is_symlink:
-            continue
-        record = read_record(found.path, found.relpath).record
-        if record is not None and record.meta.get("status") != "withdrawn":
+    for record in iter_records(Path(root)):
+        if record.meta.get("status") != "withdrawn":
             result.items.extend(_owed(record, when, stalled_before))
     order = {"review-due": 0, "no-response": 1, "stalled-action": 2}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))

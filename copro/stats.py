@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.archive import iter_record_files
-from copro.records import as_dicts, as_list, read_record
+from copro.records import as_dicts, as_list, iter_records
 from copro.vocab import load_vocabularies
 
 
@@ -69,12 +68,7 @@ def archive_stats(root: Path, as_of: str | None = None) -> ArchiveStats:
     stats = ArchiveStats(as_of=as_of or dt.date.today().isoformat())
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
-    for found in iter_record_files(root):
-        if found.is_symlink:
-            continue
-        record = read_record(found.path, found.relpath).record
-        if record is None:
-            continue
+    for record in iter_records(root):
         meta = record.meta
         stats.records += 1
         stats.by_year[str(meta.get("date", ""))[:4]] += 1
