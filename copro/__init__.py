@@ -12,20 +12,22 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_LAZY = {
+# Names never clash with submodules (``copro.search`` is a module, so the
+# search function is ``copro.search_archive``).
+_LAZY: dict[str, str | tuple[str, str]] = {
     "CoproError": "copro.errors",
-    "Archive": "copro.archive",
     "find_root": "copro.archive",
     "validate_archive": "copro.validate",
     "ValidationResult": "copro.validate",
     "Problem": "copro.problems",
     "load_vocabularies": "copro.vocab",
-    "search": "copro.search",
+    "search_archive": ("copro.search", "search"),
     "update_index": "copro.index",
     "create_record": "copro.newrecord",
     "build_report": "copro.report",
-    "review": "copro.review",
-    "history": "copro.gitrepo",
+    "review_archive": ("copro.review", "review"),
+    "record_history": ("copro.gitrepo", "history"),
+    "show_record": ("copro.show", "show"),
     "init_archive": "copro.scaffold",
     "export_archive": "copro.export",
     "archive_stats": "copro.stats",
@@ -33,7 +35,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    target = _LAZY.get(name)
+    if target is None:
         raise AttributeError(name)
-    return getattr(importlib.import_module(module), name)
+    module, attribute = target if isinstance(target, tuple) else (target, name)
+    return getattr(importlib.import_module(module), attribute)
