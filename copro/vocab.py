@@ -159,8 +159,18 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
         vocabulary, found = parse_vocabulary(name, text, shown)
         problems.extend(found)
+        problems.extend(_personal_data(text, shown))
         by_name[name] = vocabulary
     return Vocabularies(by_name, digest.hexdigest()[:16], folder), problems
+
+
+def _personal_data(text: str, shown: str) -> list[Problem]:
+    """Vocabulary files are published with the archive: they pass the same gate."""
+    from copro import pii
+    from copro.records import FM_ALLOW_MARKER
+
+    allowed = {n for n, line in enumerate(text.split("\n"), start=1) if FM_ALLOW_MARKER in line}
+    return [Problem(shown, f.line, ERROR, f.code, f.message) for f in pii.scan_text(text, allowed)]
 
 
 def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list[Problem]]:
