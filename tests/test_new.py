@@ -283,3 +283,48 @@ def test_asked_before_in_the_library(sample_root):
     }
     first = earlier["2019-03-somali-mothers-parenting"]
     assert (first.lead, first.unanswered, first.recontact) == ("Hiddo Women's Association", 1, True)
+
+
+def test_at_a_real_terminal_it_prompts_without_being_asked(sample_root, private_cache):
+    """Driven through a pseudo-terminal: stdin is a TTY, so copro prompts on its own."""
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    env = dict(os.environ, COPRO_CACHE_DIR=str(private_cache), COLUMNS="200", TERM="dumb")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "copro", "--root", str(sample_root), "new"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    steps = [
+        ("Title", "Somali mums parenting again"),
+        ("Start date", ""),  # today's date by default
+        ("Status", ""),
+        ("Lead organisation:", "Islington Family Hubs"),
+        ("sector", "2"),
+        ("Places", "islington"),
+        ("Methods", "focus group"),
+        ("Who took part", "Somali mums"),
+        ("Topics", "parenting"),
+        ("Rung of the ladder", "consultation"),
+        ("contacted again", "n"),
+        ("quoted directly", "n"),
+    ]
+    child.setwinsize(50, 220)
+    for prompt, answer in steps:
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect("Go on and create the new record")
+    listing = child.before
+    assert "Asked" in listing and "2019-03-somali-mothers-parenting" in listing, listing
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    created = list((sample_root / "archive").rglob("*-somali-mums-parenting-again.md"))
+    assert len(created) == 1
+    text = created[0].read_text()
+    assert "sector: local-authority" in text and "populations: [somali-women]" in text

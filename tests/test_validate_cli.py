@@ -210,6 +210,10 @@ def test_anonymous_contributor_name_is_never_echoed(empty_root, cli):
 
 def test_vocabulary_files_pass_the_personal_data_gate(sample_root, cli):
     places = sample_root / "schemas" / "vocab" / "places.yml"
-    places.write_text(places.read_text() + "- id: office\n  label: Our office\n  synonyms: [SW1A 1AA]\n")
+    places.write_text(
+        places.read_text() + "- id: office\n  label: Our office\n  synonyms: [SW1A 1AA]\n"
+    )
     problems = json.loads(cli("--root", str(sample_root), "validate", "--json").stdout)["problems"]
-    assert [(p["path"], p["code"]) for p in problems] == [("schemas/vocab/places.yml", "pii-postcode")]
+    assert [(p["path"], p["code"]) for p in problems] == [
+        ("schemas/vocab/places.yml", "pii-postcode")
+    ]

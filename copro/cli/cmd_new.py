@@ -141,7 +141,8 @@ def _show_earlier(earlier: list[Any]) -> None:
     from rich.table import Table
 
     table = Table(title="Asked before? Earlier engagements with similar people on similar topics")
-    table.add_column("id", overflow="fold")
+    # ids are copied and pasted: keep each on one line where the terminal allows
+    table.add_column("id", overflow="fold", min_width=min(45, max(len(e.id) for e in earlier)))
     for column in ("date", "title", "lead", "no response yet", "recontact"):
         table.add_column(column)
     for item in earlier:

@@ -134,7 +134,8 @@ def _render_hits(result) -> None:  # noqa: ANN001
         err().print("No records matched.")
         return
     table = Table(show_lines=True, expand=True)
-    table.add_column("id", style="cyan", overflow="fold", ratio=2)
+    longest = min(45, max(len(hit.id) for hit in result.results))
+    table.add_column("id", style="cyan", overflow="fold", ratio=2, min_width=longest)
     table.add_column("date", no_wrap=True, min_width=10)
     table.add_column("title", style="bold", ratio=3)
     table.add_column("populations", ratio=2)
