@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from copro import __version__
-from copro.archive import ARCHIVE_DIR, cache_dir
+from copro.archive import ARCHIVE_DIR, cache_dir, shipped_schemas_dir
 from copro.errors import CoproError
 from copro.records import Record, as_dicts, as_list, read_record
 from copro.vocab import Vocabularies, load_vocabularies
@@ -154,9 +154,8 @@ def document_for(record: Record) -> dict[str, str]:
 
 
 def _schema_fingerprint() -> str:
-    from copro.schema import schema_path
-
-    return hashlib.sha256(schema_path().read_bytes()).hexdigest()[:16]
+    schema_file = shipped_schemas_dir() / "engagement.schema.json"
+    return hashlib.sha256(schema_file.read_bytes()).hexdigest()[:16]
 
 
 def _stamp(vocab: Vocabularies) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro import yamlstrict
 from copro.problems import ERROR, Problem
+
+YamlPath = tuple[str | int, ...]
 
 MAX_RECORD_BYTES = 128 * 1024
 """Refused before parsing; a real engagement write-up is a few kilobytes."""
@@ -36,11 +37,11 @@ class Record:
     relpath: str
     text: str
     meta: dict[str, Any]
-    lines: dict[yamlstrict.Path, int]
+    lines: dict[YamlPath, int]
     body: str
     body_line: int
     fm_end_line: int
-    flawed: set[yamlstrict.Path] = field(default_factory=set)
+    flawed: set[YamlPath] = field(default_factory=set)
     """Paths whose values YAML would have changed; already reported, so not re-checked."""
 
     def is_flawed(self, path: tuple[str | int, ...]) -> bool:
@@ -181,6 +182,8 @@ def parse_text(text: str, result: ReadResult, path: Path) -> None:
     lines = text.split("\n")
     result.fm_end_line = close + 1
     yaml_text = "\n".join(lines[1:close])
+    from copro import yamlstrict  # PyYAML is imported only when a record is parsed
+
     loaded = yamlstrict.load(yaml_text, first_line=2)
     for issue in loaded.issues:
         result.add(issue.line, issue.code, issue.message)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
+import os
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro import yamlstrict
-from copro.archive import VOCAB_DIR, relpath, shipped_schemas_dir
+from copro import __version__
+from copro.archive import VOCAB_DIR, cache_dir, relpath, shipped_schemas_dir
 from copro.problems import ERROR, Problem
 
 VOCAB_NAMES = ("topics", "populations", "places", "methods")
@@ -140,28 +143,89 @@ def vocab_dir_for(root: Path | None) -> Path:
 
 
 def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
-    """Load and check all four vocabularies; problems name the vocabulary file and line."""
+    """Load and check all four vocabularies; problems name the vocabulary file and line.
+
+    The checked result is cached in the user cache, keyed by the files' content
+    hash, so a warm ``search`` neither imports PyYAML nor parses the files again.
+    """
     folder = vocab_dir_for(root)
+    texts: dict[str, str | None] = {}
+    digest = hashlib.sha256(f"copro {__version__}".encode())  # parsing rules may change
+    for name in VOCAB_NAMES:
+        try:
+            texts[name] = (folder / f"{name}.yml").read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            texts[name] = None
+        digest.update(name.encode() + b"\0" + (texts[name] or "\0missing").encode() + b"\0")
+    fingerprint = digest.hexdigest()[:16]
+    cache = _cache_file(root, fingerprint)
+    cached = _read_cache(cache)
+    if cached is not None:
+        by_name, problems = cached
+        return Vocabularies(by_name, fingerprint, folder), problems
     problems: list[Problem] = []
-    digest = hashlib.sha256()
     by_name: dict[str, Vocabulary] = {}
     for name in VOCAB_NAMES:
         path = folder / f"{name}.yml"
         shown = relpath(root, path) if root is not None else path.as_posix()
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+        text = texts[name]
+        if text is None:
             problems.append(
                 Problem(shown, 1, ERROR, "vocab-missing", f"cannot read vocabulary {name}.yml")
             )
             by_name[name] = Vocabulary(name)
             continue
-        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
         vocabulary, found = parse_vocabulary(name, text, shown)
         problems.extend(found)
         problems.extend(_personal_data(text, shown))
         by_name[name] = vocabulary
-    return Vocabularies(by_name, digest.hexdigest()[:16], folder), problems
+    _write_cache(cache, by_name, problems)
+    return Vocabularies(by_name, fingerprint, folder), problems
+
+
+def _cache_file(root: Path | None, fingerprint: str) -> Path:
+    base = cache_dir(root) if root is not None else cache_dir(shipped_schemas_dir())
+    return base / f"vocab-{fingerprint}.json"
+
+
+def _read_cache(path: Path) -> tuple[dict[str, Vocabulary], list[Problem]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        by_name = {
+            name: Vocabulary(
+                name,
+                {
+                    t["id"]: Term(t["id"], t["label"], tuple(t["synonyms"]), t["broader"])
+                    for t in terms
+                },
+            )
+            for name, terms in data["terms"].items()
+        }
+        problems = [Problem(**p) for p in data["problems"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (by_name, problems) if set(by_name) == set(VOCAB_NAMES) else None
+
+
+def _write_cache(path: Path, by_name: dict[str, Vocabulary], problems: list[Problem]) -> None:
+    """Best effort: a cache that cannot be written only costs a parse next time."""
+    document = {
+        "terms": {
+            name: [
+                {"id": t.id, "label": t.label, "synonyms": list(t.synonyms), "broader": t.broader}
+                for t in vocabulary.terms.values()
+            ]
+            for name, vocabulary in by_name.items()
+        },
+        "problems": [p.to_json() for p in problems],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_text(json.dumps(document), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _personal_data(text: str, shown: str) -> list[Problem]:
@@ -179,6 +243,8 @@ def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list
 
     def add(line: int, code: str, message: str) -> None:
         problems.append(Problem(shown, line, ERROR, code, message))
+
+    from copro import yamlstrict
 
     loaded = yamlstrict.load(text, first_line=1)
     for issue in loaded.issues:

@@ -183,11 +183,16 @@ def test_vocabulary_files_are_validated(sample_root, cli):
         "- {id: a, label: Again}\n"
         "- {id: c, label: C, broader: nowhere}\n"
     )
-    problems = json.loads(cli("--root", str(sample_root), "validate", "--json").stdout)["problems"]
-    vocab = {(p["code"], p["line"]) for p in problems if p["path"] == "schemas/vocab/topics.yml"}
-    assert ("vocab-cycle", 2) in vocab and ("vocab-cycle", 3) in vocab
-    assert ("vocab-duplicate-id", 4) in vocab
-    assert ("vocab-unknown-broader", 5) in vocab
+    for _ in range(2):  # the second run answers from the vocabulary cache
+        problems = json.loads(cli("--root", str(sample_root), "validate", "--json").stdout)[
+            "problems"
+        ]
+        vocab = {
+            (p["code"], p["line"]) for p in problems if p["path"] == "schemas/vocab/topics.yml"
+        }
+        assert ("vocab-cycle", 2) in vocab and ("vocab-cycle", 3) in vocab
+        assert ("vocab-duplicate-id", 4) in vocab
+        assert ("vocab-unknown-broader", 5) in vocab
 
 
 def test_shipped_vocabularies_are_used_when_the_root_has_none(empty_root, cli):
