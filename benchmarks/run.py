@@ -25,7 +25,8 @@ sys.path.insert(0, str(HERE))
 from synthetic import generate  # noqa: E402
 
 PY = sys.executable
-COPRO = [PY, "-m", "copro"]
+_SCRIPT = Path(PY).parent / "copro"  # the console script a user runs
+COPRO = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "copro"]
 WORK = Path(os.environ.get("COPRO_BENCH_DIR", Path(tempfile.gettempdir()) / "copro-bench"))
 
 
@@ -69,7 +70,10 @@ def main() -> None:
     if "help" in only:
         print("help")
         bare = timed([PY, str(HERE / "peers" / "bare_typer.py"), "--help"], args.runs)
-        line("copro --help", timed([*COPRO, "--help"], args.runs), bare, "bare Typer")
+        same = timed([PY, str(HERE / "peers" / "bare_typer_same_options.py"), "--help"], args.runs)
+        mine = timed([*COPRO, "--help"], args.runs)
+        line("copro --help", mine, bare, "bare Typer, same commands")
+        line("copro --help", mine, same, "bare Typer, same commands and options")
     for n in (int(s) for s in args.sizes.split(",")):
         root = archive(n)
         print(f"N = {n}")

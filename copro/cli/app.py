@@ -1,6 +1,8 @@
-"""The Typer app, its global ``--root`` option, and the registration of every command."""
+"""The Typer app, its global ``--root`` option, and the registration of every command.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` in the command modules: Typer would have to
+``eval`` every string annotation at start-up (about 10 ms for copro's options).
+"""
 
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``copro init``, ``copro export`` and ``copro stats``."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

@@ -1,7 +1,5 @@
 """``copro new``: prompts at a terminal, options and ``--yes`` for scripts."""
 
-from __future__ import annotations
-
 import datetime as dt
 import sys
 from collections.abc import Callable

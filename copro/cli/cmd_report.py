@@ -1,7 +1,5 @@
 """``copro report``, ``copro review`` and ``copro history``."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

@@ -1,7 +1,5 @@
 """``copro index``, ``copro search`` and ``copro show``."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``copro validate``: the gate every record passes."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
