@@ -9,15 +9,8 @@ from dataclasses import dataclass
 from copro.archive import YEAR_DIR
 from copro.problems import ERROR, WARNING, Problem
 from copro.records import Record
-from copro.vocab import Vocabularies
+from copro.vocab import VOCAB_NAMES, Vocabularies
 from copro.yamlstrict import safe_echo
-
-VOCAB_FIELDS = {
-    "places": "places",
-    "methods": "methods",
-    "populations": "populations",
-    "topics": "topics",
-}
 
 
 @dataclass(frozen=True)
@@ -120,10 +113,10 @@ def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
 def _check_vocabulary(record: Record, vocab: Vocabularies, add) -> None:  # noqa: ANN001
     meta = record.meta
     uses: list[tuple[str, tuple[str | int, ...], object]] = []
-    for field, name in VOCAB_FIELDS.items():
-        values = meta.get(field)
+    for name in VOCAB_NAMES:  # each vocabulary is named after its field
+        values = meta.get(name)
         if isinstance(values, list):
-            uses.extend((name, (field, i), v) for i, v in enumerate(values))
+            uses.extend((name, (name, i), v) for i, v in enumerate(values))
     for index, finding in enumerate(meta.get("you_said") or []):
         if isinstance(finding, dict) and isinstance(finding.get("topics"), list):
             uses.extend(

@@ -494,21 +494,17 @@ def _changes(files: dict[str, tuple[int, int, str]], manifest: dict[str, Any], q
 # ---------------------------------------------------------------- query translation
 
 
-class _Marker:
-    """Whoosh highlight formatter: matched words in **bold** (Markdown)."""
+def _bold_formatter() -> Any:
+    """A Whoosh highlight formatter that marks matched words as Markdown **bold**."""
+    from whoosh import highlight
 
-    between = " … "
+    class BoldFormatter(highlight.Formatter):
+        between = " … "
 
-    def __new__(cls) -> Any:
-        from whoosh import highlight
+        def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+            return "**" + highlight.get_text(text, token, replace) + "**"
 
-        class Formatter(highlight.Formatter):
-            between = " … "
-
-            def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-                return "**" + highlight.get_text(text, token, replace) + "**"
-
-        return Formatter()
+    return BoldFormatter()
 
 
 def _run(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
@@ -521,7 +517,7 @@ def _run(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
             query, limit=limit, sortedby=sortedby, reverse=sortedby is not None, terms=True
         )
         results.highlighter.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
-        results.highlighter.formatter = _Marker()
+        results.highlighter.formatter = _bold_formatter()
         total = len(results)
         hits = []
         for hit in results:

@@ -18,7 +18,7 @@ from typing import Any
 
 from copro.errors import UsageError
 from copro.index import Hit, IndexStore, RefreshReport
-from copro.vocab import Vocabularies, load_vocabularies, normalise
+from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise
 
 STATUSES = ("planned", "active", "completed", "withdrawn")
 LADDER = (
@@ -30,12 +30,6 @@ LADDER = (
     "co-design",
     "co-production",
 )
-FACET_VOCAB = {
-    "topics": "topics",
-    "populations": "populations",
-    "places": "places",
-    "methods": "methods",
-}
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
 MAX_PHRASE_WORDS = 5
@@ -107,16 +101,16 @@ def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str
 def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:
     """Split free text into concepts, longest vocabulary phrase first."""
     words = _WORD.findall(text)
-    phrases = {name: vocab[name].phrases() for name in FACET_VOCAB.values()}
+    phrases = {name: vocab[name].phrases() for name in VOCAB_NAMES}
     concepts: list[Concept] = []
     index = 0
     while index < len(words):
         matched = None
         for size in range(min(MAX_PHRASE_WORDS, len(words) - index), 0, -1):
             phrase = normalise(" ".join(words[index : index + size]))
-            facets = {
-                facet: vocab.expand(name, [phrases[name][phrase]])
-                for facet, name in FACET_VOCAB.items()
+            facets = {  # index facet fields are named after their vocabularies
+                name: vocab.expand(name, [phrases[name][phrase]])
+                for name in VOCAB_NAMES
                 if phrase in phrases[name]
             }
             if facets:
