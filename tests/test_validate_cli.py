@@ -222,3 +222,9 @@ def test_vocabulary_files_pass_the_personal_data_gate(sample_root, cli):
     assert [(p["path"], p["code"]) for p in problems] == [
         ("schemas/vocab/places.yml", "pii-postcode")
     ]
+
+
+def test_version_says_whether_the_c_loader_is_used(cli):
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("copro ") and "with libyaml" in result.stdout

@@ -24,7 +24,10 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"copro {__version__}")
+        import yaml
+
+        libyaml = "with libyaml" if getattr(yaml, "__with_libyaml__", False) else "WITHOUT libyaml"
+        typer.echo(f"copro {__version__} (PyYAML {yaml.__version__} {libyaml})")
         raise typer.Exit()
 
 

@@ -38,8 +38,15 @@ def validate(
     """Check records: YAML, schema, naming, references, vocabularies, personal data."""
     from copro.validate import validate_archive
 
+    from copro.yamlstrict import WITH_LIBYAML
+
     root = root_of(ctx)
     mode = ValidateFormat.json if json_flag else fmt
+    if not WITH_LIBYAML:
+        err().print(
+            "[yellow]warning: PyYAML was built without libyaml: validation is slower and may "
+            "read some files differently from CI; reinstall PyYAML with libyaml[/yellow]"
+        )
     with progress_bar("Validating", enabled=mode == ValidateFormat.text) as progress:
         result = validate_archive(root, paths or None, changed_since, progress)
     if mode == ValidateFormat.json:
