@@ -37,7 +37,6 @@ def validate(
 ) -> None:
     """Check records: YAML, schema, naming, references, vocabularies, personal data."""
     from copro.validate import validate_archive
-
     from copro.yamlstrict import WITH_LIBYAML
 
     root = root_of(ctx)
