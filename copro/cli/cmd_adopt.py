@@ -1,6 +1,5 @@
 """``copro init``, ``copro export`` and ``copro stats``."""
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -8,7 +7,16 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, root_of
-from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+from copro.cli.output import (
+    OutputOption,
+    emit_json,
+    err,
+    escape,
+    handle_errors,
+    out,
+    wants_json,
+    write_or_print,
+)
 
 
 @app.command()
@@ -62,25 +70,13 @@ def export(
         ExportFormat,
         typer.Option("--format", help="csv (a row per finding) or jsonl (an object per record)."),
     ] = ExportFormat.csv,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to FILE (atomically) instead of stdout.", dir_okay=False
-        ),
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Export findings (CSV) or records (JSON lines) for pandas, spreadsheets or datasette."""
     from copro.export import export_archive
-    from copro.fileio import write_atomic
 
     result = export_archive(root_of(ctx), fmt.value)
-    if output is None:
-        sys.stdout.write(result.text)
-    else:
-        write_atomic(output, result.text)
-        err().print(
-            f"Wrote {result.rows} row(s) from {result.records} record(s) to {escape(str(output))}"
-        )
+    write_or_print(result.text, output, f"{result.rows} row(s) from {result.records} record(s)")
     if result.skipped:
         err().print(
             f"[yellow]{len(result.skipped)} file(s) could not be read and were left out; "

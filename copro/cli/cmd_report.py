@@ -1,15 +1,22 @@
 """``copro report``, ``copro review`` and ``copro history``."""
 
-import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
-from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+from copro.cli.output import (
+    OutputOption,
+    emit_json,
+    err,
+    escape,
+    handle_errors,
+    out,
+    wants_json,
+    write_or_print,
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
@@ -55,15 +62,9 @@ def report(
         str | None, typer.Option("--until", help="Engagements started on or before DATE.")
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to FILE (atomically) instead of stdout.", dir_okay=False
-        ),
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """The "You said, we did" report, for one engagement or across engagements."""
-    from copro.fileio import write_atomic
     from copro.report import build_report
     from copro.report_render import render
 
@@ -76,12 +77,7 @@ def report(
         since=since,
         until=until,
     )
-    text = render(built, fmt.value)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    write_atomic(output, text)
-    err().print(f"Wrote {escape(str(output))}")
+    write_or_print(render(built, fmt.value), output)
 
 
 @app.command("review")

@@ -7,7 +7,8 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -57,6 +58,25 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE (atomically) instead of stdout.", dir_okay=False
+    ),
+]
+
+
+def write_or_print(text: str, output: Path | None, what: str = "") -> None:
+    """Documents go to stdout, or atomically to ``output`` with a note on stderr."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from copro.fileio import write_atomic
+
+    write_atomic(output, text)
+    err().print(f"Wrote {what + ' to ' if what else ''}{escape(str(output))}")
 
 
 def emit_json(document: Any) -> None:
