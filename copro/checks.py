@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from copro.archive import YEAR_DIR
@@ -21,6 +22,17 @@ class RecordRefs:
     id: str
     related: tuple[tuple[str, int], ...]
     supersedes: tuple[str, int] | None
+    date: str | None = None
+    finding_ids: frozenset[str] = frozenset()
+    revisits: tuple[RevisitRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevisitRef:
+    """One ``revisits`` entry: the finding it names and the file line of that entry."""
+
+    finding: str
+    line: int
 
 
 def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
@@ -145,12 +157,98 @@ def record_refs(record: Record) -> RecordRefs:
         if isinstance(r, str)
     )
     supersedes = meta.get("supersedes")
+    date = meta.get("date")
+    findings = [f for f in meta.get("you_said") or [] if isinstance(f, dict)]
+    revisits = tuple(
+        RevisitRef(entry["finding"], record.line_of("you_said", i, "revisits", j, "finding"))
+        for i, finding in enumerate(meta.get("you_said") or [])
+        if isinstance(finding, dict) and isinstance(finding.get("revisits"), list)
+        for j, entry in enumerate(finding["revisits"])
+        if isinstance(entry, dict)
+        and isinstance(entry.get("finding"), str)
+        and FINDING_REF.fullmatch(entry["finding"])
+    )
     return RecordRefs(
         record.relpath,
         record.id,
         related,
         (supersedes, record.line_of("supersedes")) if isinstance(supersedes, str) else None,
+        date if isinstance(date, str) else None,
+        frozenset(str(f.get("id")) for f in findings if isinstance(f.get("id"), str)),
+        revisits,
     )
+
+
+FINDING_REF = re.compile(
+    r"(?:(?P<member>[a-z0-9]+(?:-[a-z0-9]+)*):)?"
+    r"(?P<record>[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<finding>S[0-9]+)"
+)
+"""``<record-id>#S<n>``, or in a hub ``<member>:<record-id>#S<n>`` (contract section 6)."""
+
+
+def check_revisits(
+    refs: Iterable[RecordRefs], targets: Mapping[str, RecordRefs], in_hub: bool = False
+) -> list[Problem]:
+    """Section 6: a revisit names an existing finding of an earlier, other record, once.
+
+    ``targets`` maps record ids to what each record says about itself (every
+    record of the archive, not only the ones being checked). A ``<member>:``
+    target can only be checked in a hub: outside one it is a warning, and in
+    a hub the hub's own check (``hub sync``) resolves it, so it is skipped here.
+    """
+    problems = []
+    for ref in refs:
+        seen: set[str] = set()
+        for revisit in ref.revisits:
+
+            def add(code: str, message: str, severity: str = ERROR) -> None:
+                problems.append(Problem(ref.relpath, revisit.line, severity, code, message))  # noqa: B023
+
+            parts = FINDING_REF.fullmatch(revisit.finding)
+            if parts is None:
+                continue  # the schema reports the form
+            if revisit.finding in seen:
+                add(
+                    "revisit-duplicate",
+                    f"`{revisit.finding}` is already revisited by another finding of this "
+                    "record; a record revisits each earlier finding at most once",
+                )
+                continue
+            seen.add(revisit.finding)
+            if parts["member"]:
+                if not in_hub:
+                    add(
+                        "revisit-outside-hub",
+                        f"`{revisit.finding}` names a finding of hub member "
+                        f"`{parts['member']}`; it can only be checked in a hub (`copro hub sync`)",
+                        WARNING,
+                    )
+                continue
+            record_id, finding_id = parts["record"], parts["finding"]
+            if record_id == ref.id:
+                add("revisit-self", "a finding cannot revisit a finding of its own record")
+                continue
+            target = targets.get(record_id)
+            if target is None:
+                add(
+                    "revisit-unknown",
+                    f"`{revisit.finding}` names the record `{record_id}`, which is not in this "
+                    "archive (was its id changed? use its current id)",
+                )
+                continue
+            if finding_id not in target.finding_ids:
+                add(
+                    "revisit-unknown",
+                    f"`{revisit.finding}`: the record `{record_id}` has no finding `{finding_id}`",
+                )
+                continue
+            if ref.date and target.date and not target.date < ref.date:
+                add(
+                    "revisit-not-earlier",
+                    f"`{revisit.finding}` is from a record dated {target.date}, not before this "
+                    f"record's date {ref.date}; only earlier findings can be revisited",
+                )
+    return problems
 
 
 def check_references(refs: Iterable[RecordRefs], known_ids: set[str]) -> list[Problem]:

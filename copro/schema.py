@@ -111,7 +111,13 @@ def _describe(error: Any, path: tuple[str | int, ...]) -> list[tuple[tuple, str,
                 "(only people who agreed to be credited are named)",
             )
         ]
-    return [(path, "schema-invalid", f"`{where}` {_rule_words(kind, error, spath, path)}")]
+    code = "revisit-outcome" if _is_revisit(path, "outcome") else "schema-invalid"
+    return [(path, code, f"`{where}` {_rule_words(kind, error, spath, path)}")]
+
+
+def _is_revisit(path: tuple[str | int, ...], field: str) -> bool:
+    """Whether ``path`` is ``you_said[i].revisits[j].<field>``."""
+    return len(path) == 5 and path[0] == "you_said" and path[2] == "revisits" and path[4] == field
 
 
 def _rule_words(kind: str, error: Any, spath: list[str | int], path: tuple) -> str:
@@ -136,6 +142,8 @@ def _rule_words(kind: str, error: Any, spath: list[str | int], path: tuple) -> s
             return "must be S followed by a number (S1, S2, ...)"
         if last == "id" and path[0] == "we_did":
             return "must be D followed by a number (D1, D2, ...)"
+        if _is_revisit(path, "finding"):
+            return "must name an earlier finding as <record-id>#S<n> (2019-03-short-name#S2)"
         if last == "responds_to":
             return "must name findings by id (S1, S2, ...)"
         if last in ("supersedes", "related"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro import checks, pii, records, schema
-from copro.archive import ARCHIVE_DIR, iter_record_files, relpath
+from copro.archive import ARCHIVE_DIR, RecordFile, iter_record_files, relpath
 from copro.errors import UsageError
 from copro.problems import ERROR, WARNING, Problem
 from copro.vocab import Vocabularies, load_vocabularies
@@ -167,6 +167,7 @@ def validate_archive(
         problems.extend(outcome.problems)
     refs = [o.refs for o in outcomes if o.refs is not None]
     problems.extend(checks.check_references(refs, known_ids))
+    problems.extend(checks.check_revisits(refs, _revisit_targets(refs, all_files)))
     selected_paths = {f.relpath for f in selected}
     problems.extend(
         p
@@ -175,6 +176,30 @@ def validate_archive(
     )
     problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
     return ValidationResult(len(selected), problems)
+
+
+def _revisit_targets(
+    refs: list[checks.RecordRefs], all_files: Sequence[RecordFile]
+) -> dict[str, checks.RecordRefs]:
+    """What each record that a revisit names says about itself (id, date, finding ids).
+
+    Records checked in this run are already read; a named record outside the
+    selection (``validate archive/2024``) is read here, only for this.
+    """
+    targets = {ref.id: ref for ref in refs}
+    wanted = {
+        parts["record"]
+        for ref in refs
+        for revisit in ref.revisits
+        if (parts := checks.FINDING_REF.fullmatch(revisit.finding)) and not parts["member"]
+    }
+    for found in all_files:
+        stem = Path(found.relpath).stem
+        if stem in wanted and stem not in targets and not found.is_symlink:
+            record = records.read_record(found.path, found.relpath).record
+            if record is not None:
+                targets[stem] = checks.record_refs(record)
+    return targets
 
 
 def _resolve_paths(root: Path, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
