@@ -31,6 +31,11 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "init_archive": "copro.scaffold",
     "export_archive": "copro.export",
     "archive_stats": "copro.stats",
+    "Engagement": "copro.model",
+    "Catalog": "copro.catalog",
+    "Source": "copro.catalog",
+    "load_catalog": "copro.catalog",
+    "load_engagement": "copro.catalog",
 }
 
 

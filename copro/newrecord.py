@@ -22,13 +22,13 @@ from typing import Any
 from copro import pii
 from copro.archive import ARCHIVE_DIR, iter_record_files, record_path, relpath
 from copro.errors import CoproError, UsageError
+from copro.model import LADDER, SECTORS, STATUSES
 from copro.records import as_dicts, as_list, read_record
-from copro.search import LADDER, STATUSES, resolve_term
+from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
 ID_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 80
-SECTORS = ("nhs", "local-authority", "voluntary", "community", "academic", "commissioner", "other")
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()/&-]*")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro.errors import CoproError, UsageError
+from copro.model import parse_date
 from copro.records import Record, as_dicts, as_list, iter_records, load_record
-from copro.search import parse_date, resolve_term
+from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
 STATUS_WORDS = {

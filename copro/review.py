@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copro.model import parse_date
 from copro.records import Record, as_dicts, as_list, iter_records
-from copro.search import parse_date
 
 STALLED_AFTER_DAYS = 365
 

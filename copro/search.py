@@ -9,7 +9,6 @@ query; this module only decides what to ask (no Whoosh here).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,18 +17,9 @@ from typing import Any
 
 from copro.errors import UsageError
 from copro.index import Hit, IndexStore, RefreshReport
+from copro.model import LADDER, STATUSES, parse_date
 from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise
 
-STATUSES = ("planned", "active", "completed", "withdrawn")
-LADDER = (
-    "coercion",
-    "educating",
-    "informing",
-    "consultation",
-    "engagement",
-    "co-design",
-    "co-production",
-)
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
 MAX_PHRASE_WORDS = 5
@@ -74,15 +64,6 @@ class SearchResult:
             "total": self.total,
             "results": [hit.to_json() for hit in self.results],
         }
-
-
-def parse_date(value: str | None, option: str) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date", "write dates as YYYY-MM-DD") from None
 
 
 def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str:

@@ -171,8 +171,8 @@ def _ask(question: str, check: Callable[[str], Any], default: str | None = None)
 
 
 def _prompt_missing(request: Any, vocab: Any) -> None:
-    from copro.newrecord import SECTORS, check_choice, check_date, check_text
-    from copro.search import LADDER, STATUSES
+    from copro.model import LADDER, SECTORS, STATUSES
+    from copro.newrecord import check_choice, check_date, check_text
 
     if not request.title:
         request.title = _ask("Title", lambda v: check_text(v, "title"))

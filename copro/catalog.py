@@ -1,0 +1,176 @@
+"""Every engagement of an archive (or of several, for a hub), read once.
+
+The API other modules use::
+
+    from copro.catalog import Source, load_catalog, load_engagement
+
+    catalog = load_catalog(root)                 # the archive's own records
+    catalog.engagements                          # tuple[Engagement, ...], in path order
+    catalog.get("2019-03-somali-mothers-parenting")   # Engagement | None
+    catalog.find("2019-03-somali-mothers-parenting")  # Engagement, or CoproError (exit 1)
+    catalog.skipped                              # paths the strict reader refused
+
+    # a hub: several sources, each a folder holding archive/ (a member's
+    # checkout at its locked commit), the member's name qualifying its ids
+    load_catalog([Source(hub_root), Source(checkout, member="islington-council")])
+
+    load_engagement(root, record_id)             # one record, without reading the rest
+
+A record the strict reader refuses is left out (``skipped`` lists it, and the
+command layer says how many, pointing at ``copro validate``). Records that
+read but break schema rules are kept: reading views show them, ``validate``
+reports them. Parsed records are kept in the user cache (see
+``copro.recordcache``) so a second run does not parse YAML again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from copro.errors import CoproError
+from copro.model import Engagement
+
+__all__ = ["Catalog", "Source", "load_catalog", "load_engagement", "engagement_from_record"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where records come from: ``root/archive/``; ``member`` names a hub member (else None)."""
+
+    root: Path
+    member: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The engagements of one or more sources, and what could not be read."""
+
+    engagements: tuple[Engagement, ...] = ()
+    skipped: tuple[str, ...] = ()
+    """Paths (``member:archive/...`` for a member) of files the strict reader refused."""
+    sources: tuple[Source, ...] = field(default=(), compare=False)
+
+    def __len__(self) -> int:
+        return len(self.engagements)
+
+    def __iter__(self):  # noqa: ANN204 - an iterator of Engagement
+        return iter(self.engagements)
+
+    @cached_property
+    def by_id(self) -> dict[str, Engagement]:
+        """Engagements by qualified id (``member:id``; the plain id for own records)."""
+        return {e.key: e for e in self.engagements}
+
+    @cached_property
+    def _by_plain_id(self) -> dict[str, list[Engagement]]:
+        out: dict[str, list[Engagement]] = {}
+        for engagement in self.engagements:
+            out.setdefault(engagement.id, []).append(engagement)
+        return out
+
+    def get(self, record_id: str) -> Engagement | None:
+        """The engagement ``record_id`` (qualified or, when unambiguous, plain), else None."""
+        found = self.by_id.get(record_id)
+        if found is not None:
+            return found
+        candidates = self._by_plain_id.get(record_id, [])
+        return candidates[0] if len(candidates) == 1 else None
+
+    def find(self, record_id: str) -> Engagement:
+        """Like :meth:`get`, but an unknown or ambiguous id is a CoproError (exit 1)."""
+        found = self.by_id.get(record_id)
+        if found is not None:
+            return found
+        candidates = self._by_plain_id.get(record_id, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise CoproError(
+                f"{record_id} is the id of records in several members: "
+                + ", ".join(e.key for e in candidates),
+                "write the id with its member, as member:id",
+            )
+        raise CoproError(f"no record with id {record_id}", "find ids with `copro search`")
+
+
+def engagement_from_record(record: object, member: str | None = None) -> Engagement:
+    """The Engagement for a ``copro.records.Record`` the strict reader produced."""
+    from copro.records import Record
+
+    assert isinstance(record, Record)
+    return Engagement.from_front_matter(record.meta, record.body, record.relpath, member)
+
+
+def load_catalog(sources: Path | str | Sequence[Source], *, use_cache: bool = True) -> Catalog:
+    """Every readable engagement of ``sources`` (an archive root, or a list of Sources).
+
+    Engagements come in source order, then path order within a source.
+    ``use_cache`` keeps parsed records in the user cache between runs.
+    """
+    if isinstance(sources, (str, Path)):
+        sources = [Source(Path(sources))]
+    engagements: list[Engagement] = []
+    skipped: list[str] = []
+    for source in sources:
+        found, refused = _load_source(source, use_cache)
+        engagements.extend(found)
+        prefix = f"{source.member}:" if source.member else ""
+        skipped.extend(prefix + rel for rel in refused)
+    return Catalog(tuple(engagements), tuple(skipped), tuple(sources))
+
+
+def _load_source(source: Source, use_cache: bool) -> tuple[list[Engagement], list[str]]:
+    root = Path(source.root).resolve()
+    if use_cache:
+        from copro.recordcache import cached_records
+
+        metas, refused = cached_records(root)
+    else:
+        metas, refused = _read_all(root)
+    found = [
+        Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
+    ]
+    return found, refused
+
+
+def _read_all(root: Path) -> tuple[list[tuple[str, dict, str]], list[str]]:
+    """(relpath, front-matter, body) of every readable record, and refused paths."""
+    from copro.archive import iter_record_files
+    from copro.records import read_record
+
+    readable: list[tuple[str, dict, str]] = []
+    refused: list[str] = []
+    for found in iter_record_files(root):
+        record = None if found.is_symlink else read_record(found.path, found.relpath).record
+        if record is None:
+            refused.append(found.relpath)
+        else:
+            readable.append((found.relpath, record.meta, record.body))
+    return readable, refused
+
+
+def load_engagement(root: Path | str, record_id: str, member: str | None = None) -> Engagement:
+    """The engagement ``record_id`` of the archive at ``root``, read from its file.
+
+    A malformed id is a UsageError (exit 2); a missing or unreadable record a
+    CoproError (exit 1).
+    """
+    from copro.records import load_record
+
+    return engagement_from_record(load_record(Path(root), record_id), member)
+
+
+def skipped_note(skipped: Iterable[str]) -> str | None:
+    """The one stderr line a reading command prints when records were left out."""
+    count = len(list(skipped))
+    if not count:
+        return None
+    what = (
+        "1 record could not be read and was"
+        if count == 1
+        else f"{count} records could not be read and were"
+    )
+    return f"{what} left out; run `copro validate` to see why"
