@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from copro.archive import YEAR_DIR
+from copro.pii import shown
 from copro.problems import ERROR, WARNING, Problem
 from copro.records import Record
 from copro.vocab import VOCAB_NAMES, Vocabularies
-from copro.yamlstrict import safe_echo
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _check_location(record: Record, add) -> None:  # noqa: ANN001
             record.line_of("id"),
             "id-mismatch",
             f"`id` must equal the file name: rename the file to "
-            f"{safe_echo(record_id) or 'the id'}.md or change the id",
+            f"{shown(record_id, 'the id')}.md or change the id",
         )
     parts = record.relpath.split("/")
     folder = parts[-2] if len(parts) >= 3 else ""
@@ -105,7 +105,7 @@ def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
                 add(
                     record.line_of(field, index, "id"),
                     "duplicate-item-id",
-                    f"{field} id `{safe_echo(item.get('id'))}` is used more than once in this file",
+                    f"{field} id `{shown(item.get('id'))}` is used more than once in this file",
                 )
     finding_ids = {str(f.get("id")) for f in findings}
     for index, action in enumerate(actions):
@@ -117,8 +117,8 @@ def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
                 add(
                     record.line_of("we_did", index, "responds_to", position),
                     "responds-to-unknown",
-                    f"we_did `{safe_echo(action.get('id'))}` responds to "
-                    f"`{safe_echo(target)}`, which is not a you_said id of this record",
+                    f"we_did `{shown(action.get('id'))}` responds to "
+                    f"`{shown(target)}`, which is not a you_said id of this record",
                 )
 
 
@@ -138,13 +138,13 @@ def _check_vocabulary(record: Record, vocab: Vocabularies, add) -> None:  # noqa
     for name, path, value in uses:
         if not isinstance(value, str) or value in vocab[name]:
             continue
-        shown = safe_echo(value)
-        closest = vocab[name].closest(value) if shown else []
+        echoed = shown(value, "")
+        closest = vocab[name].closest(value) if echoed else []
         suggestion = f"; closest: {', '.join(closest)}" if closest else ""
         add(
             record.line_of(*path),
             "vocab-unknown",
-            f"unknown {name} id `{shown or '(not shown)'}`{suggestion}. If the term is really "
+            f"unknown {name} id `{echoed or '(not shown)'}`{suggestion}. If the term is really "
             f"new, add it to schemas/vocab/{name}.yml in the same change",
         )
 
@@ -277,8 +277,7 @@ def check_references(refs: Iterable[RecordRefs], known_ids: set[str]) -> list[Pr
                         line,
                         ERROR,
                         "reference-unknown",
-                        f"`{field}` names `{safe_echo(target) or '(not shown)'}`, "
-                        "which is not a record of this archive",
+                        f"`{field}` names `{shown(target)}`, which is not a record of this archive",
                     )
                 )
     return problems

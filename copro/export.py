@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from copro.errors import UsageError
-from copro.records import Record, as_dicts, as_list, iter_records
+from copro.records import Record, as_dicts, as_list, iter_records, public_meta
 
 CSV_COLUMNS = [
     "record_id",
@@ -77,13 +77,7 @@ def _finding_rows(record: Record) -> Iterator[dict[str, str]]:
 
 def record_object(record: Record) -> dict[str, Any]:
     """The record as one JSON object (front-matter, path and body), anonymity kept."""
-    meta = dict(record.meta)
-    if isinstance(meta.get("contributors"), list):
-        meta["contributors"] = [
-            {k: v for k, v in c.items() if k != "name" or c.get("credit") == "named"}
-            for c in as_dicts(meta["contributors"])
-        ]
-    return {**meta, "path": record.relpath, "body": record.body}
+    return {**public_meta(record.meta), "path": record.relpath, "body": record.body}
 
 
 def export_archive(root: Path, fmt: str = "csv") -> ExportResult:

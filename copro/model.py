@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from copro import pii
 from copro.errors import UsageError
 
 __all__ = [
@@ -111,7 +112,9 @@ def parse_date(value: str | None, option: str) -> str | None:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date", "write dates as YYYY-MM-DD") from None
+        raise UsageError(
+            f"{option} {pii.quoted(value)} is not a date", "write dates as YYYY-MM-DD"
+        ) from None
 
 
 def today_iso() -> str:

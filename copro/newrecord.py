@@ -113,7 +113,7 @@ def make_id(date: str, title: str) -> str:
 def check_id(record_id: str) -> str:
     if len(record_id) > MAX_ID or not ID_PATTERN.fullmatch(record_id):
         raise UsageError(
-            f"--id {record_id!r} is not a record id",
+            f"--id {pii.quoted(record_id)} is not a record id",
             "ids are YYYY-MM- then lower-case ASCII words joined by hyphens, at most 80 "
             "characters (no slashes, dots, spaces or capitals)",
         )
@@ -124,13 +124,15 @@ def check_date(value: str, option: str = "--date") -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date", "write it as YYYY-MM-DD") from None
+        raise UsageError(
+            f"{option} {pii.quoted(value)} is not a date", "write it as YYYY-MM-DD"
+        ) from None
 
 
 def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     if value not in choices:
         raise UsageError(
-            f"{option} {value!r} is not allowed", "choose one of: " + ", ".join(choices)
+            f"{option} {pii.quoted(value)} is not allowed", "choose one of: " + ", ".join(choices)
         )
     return value
 

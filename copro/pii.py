@@ -173,6 +173,36 @@ def _phonenumbers_spans(region: str) -> list[tuple[int, int]]:
     return [(match.start, match.end) for match in matcher]
 
 
+_ECHO_FORM = re.compile(r"[A-Za-z0-9_.\- ]{1,40}")
+_ID_SEPARATORS = re.compile(r"[-_.]")
+
+
+def safe_echo(value: object) -> str | None:
+    """The value as text if a message may repeat it, else None.
+
+    Messages reach terminals and public CI logs, so a value is repeated only
+    when it is short, plain, and passes the personal-data scan, also with its
+    hyphens read as spaces (``carers-9434765919`` hides an NHS number).
+    """
+    text = str(value)
+    if not _ECHO_FORM.fullmatch(text):
+        return None
+    if scan_text(text) or scan_text(_ID_SEPARATORS.sub(" ", text)):
+        return None
+    return text
+
+
+def shown(value: object, hidden: str = "(not shown)") -> str:
+    """``value`` when :func:`safe_echo` passes it, otherwise a word saying it is withheld."""
+    return safe_echo(value) or hidden
+
+
+def quoted(value: object) -> str:
+    """``'value'`` for a message when :func:`safe_echo` passes it, else ``(value not shown)``."""
+    echoed = safe_echo(value)
+    return f"'{echoed}'" if echoed is not None else "(value not shown)"
+
+
 def nhs_checksum_ok(digits: str) -> bool:
     """The NHS number modulus-11 check (weights 10..2; a check digit of 10 is invalid)."""
     if len(digits) != 10 or not digits.isdigit():

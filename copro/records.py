@@ -257,16 +257,40 @@ def as_dicts(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def public_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """The front-matter as every output may show it: no name of an anonymous contributor.
+
+    The schema forbids such a name, but readers also show records that fail
+    validation, so each output that prints front-matter goes through here.
+    """
+    contributors = meta.get("contributors")
+    if not isinstance(contributors, list):
+        return meta
+    public = dict(meta)
+    public["contributors"] = [
+        {k: v for k, v in c.items() if k != "name" or c.get("credit") == "named"}
+        if isinstance(c, dict)
+        else c
+        for c in contributors
+    ]
+    return public
+
+
 def load_record(root: Path, record_id: str) -> Record:
     """The record ``record_id`` from its place in the archive, or a CoproError."""
+    from copro import pii
     from copro.archive import record_path, relpath
     from copro.errors import CoproError, UsageError
 
     if not _ID_FORM.fullmatch(record_id):
-        raise UsageError(f"not a record id: {record_id!r}", "ids look like 2024-03-short-name")
+        raise UsageError(
+            f"not a record id: {pii.quoted(record_id)}", "ids look like 2024-03-short-name"
+        )
     path = record_path(root, record_id)
     if not path.is_file() or path.is_symlink():
-        raise CoproError(f"no record with id {record_id}", "find ids with `copro search`")
+        raise CoproError(
+            f"no record with id {pii.shown(record_id)}", "find ids with `copro search`"
+        )
     read = read_record(path, relpath(root, path))
     if read.record is None:
         first = read.problems[0] if read.problems else None

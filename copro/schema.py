@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from copro.archive import shipped_schemas_dir
+from copro.pii import safe_echo
 from copro.yamlstrict import describe_path
 
 SCHEMA_FILE = "engagement.schema.json"
@@ -88,9 +89,9 @@ def _describe(error: Any, path: tuple[str | int, ...]) -> list[tuple[tuple, str,
         for key in error.kind.unexpected:
             guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
             hint = f"; did you mean `{guess[0]}`?" if guess else f"; allowed: {', '.join(allowed)}"
-            out.append(
-                (path + (key,), "schema-unknown-field", f"unknown field `{key}` in {where}{hint}")
-            )
+            echoed = safe_echo(key)
+            what = f"unknown field `{echoed}`" if echoed else "an unknown field (name not shown)"
+            out.append((path + (key,), "schema-unknown-field", f"{what} in {where}{hint}"))
         return out
     if kind == "Required":
         prop = error.kind.property

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copro import pii
 from copro.errors import UsageError
 from copro.index import Hit, IndexStore, RefreshReport
 from copro.model import LADDER, STATUSES, parse_date
@@ -76,7 +77,7 @@ def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str
         return resolved
     closest = vocabulary.closest(given)
     hint = f"closest: {', '.join(closest)}" if closest else f"see schemas/vocab/{name}.yml"
-    raise UsageError(f"{option} {given!r} is not a term of the {name} vocabulary", hint)
+    raise UsageError(f"{option} {pii.quoted(given)} is not a term of the {name} vocabulary", hint)
 
 
 def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from copro.index import IndexStore
-from copro.records import load_record
+from copro.records import load_record, public_meta
 from copro.vocab import Vocabularies, load_vocabularies
 
 
@@ -38,4 +38,5 @@ def show(root: Path, record_id: str) -> RecordView:
     store.refresh(vocab)
     linked = [*(record.meta.get("related") or []), record.meta.get("supersedes")]
     titles = store.titles(vocab, [i for i in linked if isinstance(i, str)])
-    return RecordView(record.id, record.relpath, record.meta, record.body, titles, vocab)
+    meta = public_meta(record.meta)
+    return RecordView(record.id, record.relpath, meta, record.body, titles, vocab)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro import __version__
+from copro import __version__, pii
 from copro.archive import VOCAB_DIR, cache_dir, relpath, shipped_schemas_dir
 from copro.problems import ERROR, Problem
 
@@ -230,7 +230,6 @@ def _write_cache(path: Path, by_name: dict[str, Vocabulary], problems: list[Prob
 
 def _personal_data(text: str, shown: str) -> list[Problem]:
     """Vocabulary files are published with the archive: they pass the same gate."""
-    from copro import pii
     from copro.records import FM_ALLOW_MARKER
 
     allowed = {n for n, line in enumerate(text.split("\n"), start=1) if FM_ALLOW_MARKER in line}
@@ -266,7 +265,7 @@ def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list
         if term is None:
             continue
         if term.id in terms:
-            add(line, "vocab-duplicate-id", f"term id `{term.id}` appears twice")
+            add(line, "vocab-duplicate-id", f"term id `{pii.shown(term.id)}` appears twice")
             continue
         terms[term.id] = term
         term_lines[term.id] = line
@@ -275,10 +274,15 @@ def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list
             add(
                 term_lines[term.id],
                 "vocab-unknown-broader",
-                f"`{term.id}` has broader `{term.broader}`, which is not a term of this file",
+                f"`{pii.shown(term.id)}` has broader `{pii.shown(term.broader)}`, "
+                "which is not a term of this file",
             )
     for term_id in _cycle_members(terms):
-        add(term_lines[term_id], "vocab-cycle", f"`{term_id}` is its own broader term (a cycle)")
+        add(
+            term_lines[term_id],
+            "vocab-cycle",
+            f"`{pii.shown(term_id)}` is its own broader term (a cycle)",
+        )
     return Vocabulary(name, terms), problems
 
 
@@ -294,15 +298,15 @@ def _parse_term(item: object, line: int, add) -> Term | None:  # noqa: ANN001
         add(line, "vocab-invalid", "term `id` must be kebab-case (lower-case words and hyphens)")
         return None
     if not isinstance(label, str) or not label.strip():
-        add(line, "vocab-invalid", f"term `{term_id}` needs a `label`")
+        add(line, "vocab-invalid", f"term `{pii.shown(term_id)}` needs a `label`")
         return None
     synonyms = item.get("synonyms") or []
     if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-        add(line, "vocab-invalid", f"`synonyms` of `{term_id}` must be a list of text")
+        add(line, "vocab-invalid", f"`synonyms` of `{pii.shown(term_id)}` must be a list of text")
         synonyms = []
     broader = item.get("broader")
     if broader is not None and not isinstance(broader, str):
-        add(line, "vocab-invalid", f"`broader` of `{term_id}` must be a term id")
+        add(line, "vocab-invalid", f"`broader` of `{pii.shown(term_id)}` must be a term id")
         broader = None
     return Term(term_id, label.strip(), tuple(synonyms), broader)
 

@@ -12,11 +12,14 @@ any node is built, so an alias bomb never expands.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from copro.pii import safe_echo, shown
 
 try:  # the C loader: 8x faster, and one loader everywhere so local runs and CI agree
     from yaml import CSafeLoader as _Loader
@@ -43,7 +46,14 @@ _EXPLICIT_TAGS_ALLOWED = {_STR, _INT, _FLOAT, _BOOL, _NULL, _SEQ, _MAP, _TS}
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _PLAIN_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]*[1-9]")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_SAFE_TEXT = re.compile(r"[A-Za-z0-9_.\- ]{1,40}")
+
+MAX_NUMBER = 10**9
+"""No count or rate in a record comes near this; beyond it a number is a typo or an attack
+(5,001 digits exceed Python's int conversion limit, 400 make a float infinite)."""
+_TOO_LARGE = (
+    "`{where}`: this number is too large (more than 10^9, or not finite); "
+    "check it, or quote it if it is not a number"
+)
 
 Path = tuple[str | int, ...]
 
@@ -72,23 +82,17 @@ class Loaded:
     issues: list[YamlIssue] = field(default_factory=list)
 
 
-def safe_echo(value: object) -> str | None:
-    """The value as text if it is short and plain enough to repeat in a message.
-
-    Messages may reach public CI logs; arbitrary values could hold personal data.
-    """
-    text = str(value)
-    return text if _SAFE_TEXT.fullmatch(text) else None
-
-
 def describe_path(path: Path) -> str:
-    """``("we_did", 2, "status")`` -> ``we_did[3].status`` (items counted from 1)."""
+    """``("we_did", 2, "status")`` -> ``we_did[3].status`` (items counted from 1).
+
+    A key that is not plain or looks like personal data is written ``(a field)``.
+    """
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part + 1}]"
         else:
-            out += ("." if out else "") + part
+            out += ("." if out else "") + shown(part, "(a field)")
     return out or "front-matter"
 
 
@@ -222,23 +226,23 @@ class _Builder:
                 )
                 continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-                shown = safe_echo(getattr(key_node, "value", ""))
+                echoed = safe_echo(getattr(key_node, "value", ""))
                 self.issue(
                     key_node,
                     "yaml-non-string-key",
-                    f"key {shown!r} is not text to YAML; field names must be plain words"
-                    if shown
+                    f"key {echoed!r} is not text to YAML; field names must be plain words"
+                    if echoed
                     else "a key that is not text; field names must be plain words",
                     path,
                 )
                 continue
             key = key_node.value
             if key in seen:
-                shown = safe_echo(key) or "a key"
+                echoed = shown(key, "a key")
                 self.issue(
                     key_node,
                     "yaml-duplicate-key",
-                    f"duplicate key `{shown}` at lines {seen[key]} and {key_line}; "
+                    f"duplicate key `{echoed}` at lines {seen[key]} and {key_line}; "
                     "YAML would silently keep only the last one",
                     path + (key,),
                 )
@@ -267,6 +271,9 @@ class _Builder:
             return None
         if tag == _INT:
             if _PLAIN_INT.fullmatch(text):
+                if len(text.lstrip("+-")) > 10 or abs(int(text)) > MAX_NUMBER:
+                    self.issue(node, "number-too-large", _TOO_LARGE.format(where=where))
+                    return None
                 return int(text)
             self.issue(
                 node,
@@ -277,7 +284,11 @@ class _Builder:
             return None
         if tag == _FLOAT:
             if _PLAIN_FLOAT.fullmatch(text):
-                return float(text)
+                number = float(text)
+                if not math.isfinite(number):
+                    self.issue(node, "number-too-large", _TOO_LARGE.format(where=where))
+                    return None
+                return number
             self.issue(
                 node,
                 "yaml-ambiguous-value",

@@ -1,0 +1,178 @@
+"""The content gate against hostile values: issue 9 (personal data past the gate or
+out through a message, huge numbers, slow scans), through the CLI on real files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import VALID_RECORD, write_record
+
+PHONE = "07911 123456"
+NHS = "943 476 5919"
+
+
+def _record(record_id: str = "2024-03-gate", **replace: str) -> str:
+    text = VALID_RECORD.format(id=record_id)
+    for old, new in replace.items():
+        old = {
+            "title": "title: Test engagement about parenting",
+            "body": "A small test engagement.",
+        }[old]
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def _with_field(field_lines: str, record_id: str = "2024-03-gate") -> str:
+    """The valid record with extra front-matter lines before `consent:`."""
+    return VALID_RECORD.format(id=record_id).replace("consent:\n", field_lines + "consent:\n", 1)
+
+
+def _problems(cli, root) -> tuple[int, list[dict]]:
+    result = cli("--root", str(root), "validate", "--json")
+    return result.exit_code, json.loads(result.stdout)["problems"]
+
+
+# ---------------------------------------------------------------- 12: huge numbers
+
+EVERY_READER = [
+    ("validate",),
+    ("validate", "--format", "github"),
+    ("index",),
+    ("search", "parenting", "--json"),
+    ("search", "parenting"),
+    ("show", "2024-03-gate"),
+    ("show", "2024-03-gate", "--json"),
+    ("export", "--format", "csv"),
+    ("export", "--format", "jsonl"),
+    ("stats", "--json"),
+    ("stats",),
+    ("review", "--json"),
+    ("review",),
+    ("report", "2024-03-gate"),
+    ("report", "--topic", "parenting"),
+]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1" * 5001, "-" + "9" * 5001, "1" * 400 + ".5", "1000000001"],
+    ids=["5001-digits", "negative-5001", "float-overflow", "just-over-1e9"],
+)
+def test_absurd_numbers_are_a_problem_and_nothing_crashes(empty_root, cli, value):
+    write_record(empty_root, "2024-03-gate", _with_field(f"participants: {value}\n"))
+    code, problems = _problems(cli, empty_root)
+    assert code == 1
+    assert [(p["code"], p["line"]) for p in problems if p["code"] == "number-too-large"] == [
+        ("number-too-large", 24)
+    ]
+    assert value not in json.dumps(problems)
+    for args in EVERY_READER:
+        result = cli("--root", str(empty_root), *args)  # a traceback fails the test
+        assert result.exit_code in (0, 1), (args, result.stderr)
+        assert "Infinity" not in result.stdout and "inf" not in result.stdout.split(), args
+
+
+def test_a_billion_is_still_a_number(empty_root, cli):
+    write_record(empty_root, "2024-03-gate", _with_field("participants: 1000000000\n"))
+    code, problems = _problems(cli, empty_root)
+    assert code == 0, problems
+
+
+# ---------------------------------------------------------------- 6: messages echo values
+
+ECHO_CASES = {
+    "schema-unknown-field": ("jane@example.com: 1\n", "jane@example.com"),
+    "schema-unknown-field-phone": ("07911123456: 1\n", "07911123456"),
+    "yaml-ambiguous-value": (f"{NHS.replace(' ', '')}:\n  x: yes\n", NHS.replace(" ", "")),
+    "reference-unknown": (f"related: [{NHS}]\n", NHS),
+    "reference-unknown-id-form": ("related: [2024-03-ring-07911123456]\n", "07911123456"),
+    "vocab-unknown": (f"populations: [carers, '{NHS}']\n", NHS),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ECHO_CASES))
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_messages_never_echo_personal_data(empty_root, cli, case, fmt):
+    lines, secret = ECHO_CASES[case]
+    text = _with_field(lines)
+    if case == "vocab-unknown":
+        text = text.replace("populations: [carers]\n", "")
+    write_record(empty_root, "2024-03-gate", text)
+    result = cli("--root", str(empty_root), "validate", "--format", fmt)
+    assert result.exit_code == 1
+    output = result.stdout + result.stderr
+    assert secret not in output
+    assert secret.replace(" ", "") not in output.replace(" ", "")
+
+
+def test_item_ids_and_responds_to_are_not_echoed_when_personal(empty_root, cli):
+    text = VALID_RECORD.format(id="2024-03-gate").replace("  - id: S1\n", f"  - id: '{NHS}'\n")
+    text = text.replace("responds_to: [S1]", f"responds_to: ['{PHONE}']")
+    text = text.replace("  - id: D1\n", "  - id: SW1A 1AA\n")
+    write_record(empty_root, "2024-03-gate", text)
+    for fmt in ("text", "json", "github"):
+        result = cli("--root", str(empty_root), "validate", "--format", fmt)
+        output = result.stdout + result.stderr
+        assert result.exit_code == 1
+        for secret in (NHS, PHONE, "SW1A 1AA"):
+            assert secret not in output, (fmt, secret)
+
+
+def test_plain_values_are_still_echoed(empty_root, cli):
+    write_record(empty_root, "2024-03-gate", _with_field("sumary: x\nrelated: [2023-01-old]\n"))
+    result = cli("--root", str(empty_root), "validate")
+    assert "`sumary`" in result.stdout and "2023-01-old" in result.stdout
+
+
+def test_vocabulary_messages_never_echo_personal_data(empty_root, cli):
+    vocab = empty_root / "schemas" / "vocab"
+    vocab.mkdir(parents=True)
+    from conftest import SAMPLE_VOCAB
+
+    for name in ("topics", "places", "methods"):
+        (vocab / f"{name}.yml").write_text((SAMPLE_VOCAB / f"{name}.yml").read_text())
+    populations = (SAMPLE_VOCAB / "populations.yml").read_text()
+    populations += "- id: carers-group-9434765919\n  label: Carers group\n  broader: 943-476-5919\n"
+    (vocab / "populations.yml").write_text(populations)
+    result = cli("--root", str(empty_root), "validate", "--format", "json")
+    assert result.exit_code == 1
+    assert "5919" not in result.stdout, result.stdout
+
+
+# ---------------------------------------------------------------- 7: anonymous names
+
+ANONYMOUS = "contributors:\n  - role: peer researcher\n    credit: anonymous\n    name: Zenobia Quartermaine\n"
+
+
+def test_no_command_prints_an_anonymous_contributors_name(empty_root, cli):
+    write_record(empty_root, "2024-03-gate", _with_field(ANONYMOUS))
+    for args in EVERY_READER + [("export", "--format", "jsonl")]:
+        result = cli("--root", str(empty_root), *args)
+        assert "Zenobia" not in result.stdout + result.stderr, args
+
+
+def test_show_json_keeps_named_contributors(empty_root, cli):
+    named = ANONYMOUS.replace("anonymous", "named")
+    write_record(empty_root, "2024-03-gate", _with_field(named))
+    result = cli("--root", str(empty_root), "show", "2024-03-gate", "--json")
+    contributors = json.loads(result.stdout)["front_matter"]["contributors"]
+    assert contributors[0]["name"] == "Zenobia Quartermaine"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "2024-03-ring-07911123456"),
+        ("show", "07911123456"),
+        ("search", "--topic", "07911 123456"),
+        ("search", "--since", "07911 123456"),
+    ],
+)
+def test_command_line_values_are_not_echoed_when_personal(empty_root, cli, args):
+    result = cli("--root", str(empty_root), *args)
+    assert result.exit_code in (1, 2)
+    assert "123456" not in result.stdout + result.stderr
+    assert "not shown" in result.stderr
