@@ -61,14 +61,38 @@ def find_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise UsageError("this folder is not inside an archive (no archive/ folder found)", ROOT_HINT)
 
 
-def cache_dir(root: Path) -> Path:
-    """This archive's own folder in the user's cache (one folder per archive root)."""
+def cache_setting() -> tuple[Path, str]:
+    """The top cache folder for copro and the environment variable that chose it.
+
+    ``COPRO_CACHE_DIR`` wins and must be absolute (a relative one would follow the
+    current folder, into the archive); a relative ``XDG_CACHE_HOME`` is ignored,
+    as the XDG spec says, for ``~/.cache``.
+    """
     base = os.environ.get("COPRO_CACHE_DIR")
     if base:
         top = Path(base).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        top = (Path(xdg) if xdg else Path.home() / ".cache") / "copro"
+        if not top.is_absolute():
+            raise UsageError(
+                f"COPRO_CACHE_DIR={base} is a relative path",
+                "set COPRO_CACHE_DIR to an absolute folder outside the archive "
+                "(derived data never lives in the archive), or unset it",
+            )
+        return top, "COPRO_CACHE_DIR"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "copro", "XDG_CACHE_HOME"
+    try:
+        return Path.home() / ".cache" / "copro", "HOME"
+    except RuntimeError:
+        raise UsageError(
+            "cannot tell where the user cache is (HOME is not set)",
+            "set COPRO_CACHE_DIR to an absolute folder for copro's index",
+        ) from None
+
+
+def cache_dir(root: Path) -> Path:
+    """This archive's own folder in the user's cache (one folder per archive root)."""
+    top, _ = cache_setting()
     digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return top / f"{root.name or 'root'}-{digest}"
 

@@ -6,34 +6,42 @@ stamped with copro's index format and the vocabulary and schema fingerprints,
 and is rebuilt when a stamp differs or when it cannot be opened for any reason.
 
 Safety: a full build is written into a fresh generation folder and switched in
-by atomically replacing the ``current`` symlink; an incremental update commits a
-new Whoosh generation under copro's own lock and only then rewrites the
-manifest. A writer killed at any moment leaves an index that opens and
-answers, or one that is detected as broken and rebuilt.
+by atomically replacing the ``current`` pointer (a small file naming the
+generation; a plain file rather than a symlink, so a cache copied with
+``cp -rL`` or kept on a file system without symlinks still works); an
+incremental update commits a new Whoosh generation under copro's own lock and
+only then rewrites the manifest. A writer killed at any moment leaves an index
+that opens and answers, or one that is detected as broken and rebuilt. A cache
+that cannot be written (read-only, full, not a folder) is a usage error naming
+the variable that chose it (exit 2), never a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
+import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copro import __version__
-from copro.archive import ARCHIVE_DIR, cache_dir, shipped_schemas_dir
-from copro.errors import CoproError
+from copro.archive import ARCHIVE_DIR, cache_dir, cache_setting, shipped_schemas_dir
+from copro.errors import EXIT_USAGE, CoproError, UsageError
 from copro.records import Record, as_dicts, as_list, read_record
 from copro.vocab import Vocabularies, load_vocabularies
 
 INDEX_FORMAT = 3
 MANIFEST = "copro-manifest.json"
 CURRENT = "current"
+GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
 LOCK = "index.lock"
 PARALLEL_BUILD_FROM = 1000
 """Whoosh's two-process writer pays off from about this many records."""
@@ -200,13 +208,70 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
+def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(document))  # one C-encoded string: json.dump streams slowly
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
+    _write_atomic(path, json.dumps(document))  # one C-encoded string: json.dump streams slowly
+
+
+def _read_pointer(path: Path) -> str | None:
+    """The generation ``current`` names: a pointer file, or a symlink (older caches).
+
+    Anything else (missing, a folder left by ``cp -rL``, a name that is not a
+    generation of ours) reads as no index, which is then rebuilt.
+    """
+    try:
+        name = os.readlink(path)
+    except OSError:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                name = handle.read(100).strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+    return name if GENERATION_NAME.fullmatch(name) else None
+
+
+def _well_formed(manifest: Any) -> bool:
+    """A manifest of the shape copro writes; valid JSON of another shape means rebuild."""
+    if not isinstance(manifest, dict):
+        return False
+    files, built_at = manifest.get("files"), manifest.get("built_at")
+    if not isinstance(files, dict) or type(built_at) is not int:
+        return False
+    return all(
+        type(entry) is list
+        and len(entry) == 3
+        and type(entry[0]) is int
+        and type(entry[1]) is int
+        and isinstance(entry[2], str)
+        for entry in files.values()
+    )
+
+
+def _lock_timeout() -> float:
+    """Seconds to wait for another writer: ``COPRO_LOCK_TIMEOUT``, default 60."""
+    raw = os.environ.get("COPRO_LOCK_TIMEOUT", "60")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(
+            f"COPRO_LOCK_TIMEOUT={raw!r} is not a number of seconds",
+            "set COPRO_LOCK_TIMEOUT to a number of seconds of 0 or more (e.g. 60), or unset it",
+        )
+    return value
 
 
 # ---------------------------------------------------------------- the index store
@@ -218,25 +283,44 @@ class IndexStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
         self.folder = cache_dir(self.root)
+        self.timeout = _lock_timeout()
         self._opened: tuple[Any, dict[str, Any]] | None = None
 
     @property
     def current_link(self) -> Path:
         return self.folder / CURRENT
 
+    @contextlib.contextmanager
+    def _cache_errors(self, doing: str) -> Iterator[None]:
+        """Turn a cache that cannot be written (read-only, full, not a folder) into exit 2."""
+        try:
+            yield
+        except TimeoutError:  # filelock's Timeout is an OSError too: the lock says its own
+            raise
+        except OSError as exc:
+            _, variable = cache_setting()
+            reason = exc.strerror or str(exc)
+            raise CoproError(
+                f"cannot {doing} the search index in {self.folder}: {reason}",
+                f"the cache folder comes from {variable}; free some space or make it writable, "
+                "or set COPRO_CACHE_DIR to a writable absolute folder",
+                EXIT_USAGE,
+            ) from None
+
     def lock(self) -> Any:
         from filelock import FileLock
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        timeout = float(os.environ.get("COPRO_LOCK_TIMEOUT", "60"))
-        return FileLock(str(self.folder / LOCK), timeout=timeout)
+        with self._cache_errors("create"):
+            self.folder.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.folder / LOCK), timeout=self.timeout)
 
     def acquire(self) -> Any:
         from filelock import Timeout
 
         lock = self.lock()
         try:
-            lock.acquire()
+            with self._cache_errors("lock"):
+                lock.acquire()
         except Timeout:
             raise CoproError(
                 "another copro process is updating the search index and did not finish in time",
@@ -245,11 +329,10 @@ class IndexStore:
         return lock
 
     def current_generation(self) -> Path | None:
-        try:
-            target = os.readlink(self.current_link)
-        except OSError:
+        name = _read_pointer(self.current_link)
+        if name is None:
             return None
-        generation = self.folder / target
+        generation = self.folder / name
         return generation if generation.is_dir() else None
 
     def open(self, vocab: Vocabularies) -> tuple[Any, dict[str, Any]] | None:
@@ -259,7 +342,7 @@ class IndexStore:
             return None
         try:
             manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-            if manifest.get("stamp") != _stamp(vocab):
+            if not _well_formed(manifest) or manifest.get("stamp") != _stamp(vocab):
                 return None
             from whoosh import index as whoosh_index
 
@@ -282,11 +365,30 @@ class IndexStore:
     def _rebuild_locked(
         self, vocab: Vocabularies, progress: Progress | None, reason: str
     ) -> RefreshReport:
+        """Build into a fresh generation, point ``current`` at it, drop every other one.
+
+        A build that fails (full disk, read-only cache, Ctrl-C) removes its own
+        half-built folder; folders left by builds killed earlier go too.
+        """
+        with self._cache_errors("build"):
+            self._remove_generations(keep=self.current_generation())
+            generation = self.folder / f"gen-{time.time_ns():x}-{secrets.token_hex(3)}"
+            try:
+                generation.mkdir(parents=True)
+                report = self._build_into(generation, vocab, progress, reason)
+                self._point_current_at(generation)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            self._remove_generations(keep=generation)
+        return report
+
+    def _build_into(
+        self, generation: Path, vocab: Vocabularies, progress: Progress | None, reason: str
+    ) -> RefreshReport:
         from whoosh import index as whoosh_index
 
         files = _scan(self.root)
-        generation = self.folder / f"gen-{time.time_ns():x}-{secrets.token_hex(3)}"
-        generation.mkdir(parents=True)
         ix = whoosh_index.create_in(str(generation), _schema())
         if len(files) >= PARALLEL_BUILD_FROM and (os.cpu_count() or 1) > 1:
             writer = ix.writer(procs=2, multisegment=True, limitmb=256)
@@ -307,25 +409,26 @@ class IndexStore:
                     progress(done, len(files))
             writer.commit()
         except BaseException:
-            writer.cancel()
-            shutil.rmtree(generation, ignore_errors=True)
+            with contextlib.suppress(Exception):
+                writer.cancel()
             raise
         _write_json_atomic(
             generation / MANIFEST, {"stamp": _stamp(vocab), "built_at": started, "files": entries}
         )
-        self._switch_to(generation)
         return RefreshReport(
             rebuilt=True, added=len(entries), documents=len(entries), reason=reason
         )
 
-    def _switch_to(self, generation: Path) -> None:
-        """Point ``current`` at ``generation`` atomically, then remove other generations."""
+    def _point_current_at(self, generation: Path) -> None:
+        """Replace the ``current`` pointer atomically (a folder in its way is removed first)."""
         self._opened = None
-        tmp_link = self.folder / f".current-{secrets.token_hex(4)}"
-        os.symlink(generation.name, tmp_link)
-        os.replace(tmp_link, self.current_link)
+        if self.current_link.is_dir() and not self.current_link.is_symlink():
+            shutil.rmtree(self.current_link)
+        _write_atomic(self.current_link, generation.name + "\n")
+
+    def _remove_generations(self, keep: Path | None) -> None:
         for other in self.folder.glob("gen-*"):
-            if other != generation:
+            if other != keep:
                 shutil.rmtree(other, ignore_errors=True)
 
     # -- incremental refresh
@@ -421,7 +524,11 @@ class IndexStore:
     # -- queries
 
     def search(self, spec: Any, limit: int, vocab: Vocabularies) -> tuple[int, list[Hit]]:
-        """Run a QuerySpec; a broken index is rebuilt once, then the query retried."""
+        """Run a QuerySpec; a broken index is rebuilt once, then the query retried.
+
+        A query too deep for Whoosh is the query's fault, not the index's: it is
+        a usage error (``_run`` raises it as one), and nothing is rebuilt.
+        """
         for attempt in (1, 2):
             opened = self._opened if attempt == 1 and self._opened else self.open(vocab)
             if opened is None:
@@ -508,6 +615,16 @@ def _bold_formatter() -> Any:
 
 
 def _run(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
+    try:
+        return _run_query(ix, spec, limit)
+    except RecursionError:  # Whoosh builds and walks its matchers recursively
+        raise UsageError(
+            "the query has too many words or operators to be answered",
+            "search for fewer words (a few well-chosen words find the same records)",
+        ) from None
+
+
+def _run_query(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
     from whoosh import highlight
 
     query = _to_whoosh(spec, ix.schema)
@@ -561,8 +678,6 @@ def _to_whoosh(spec: Any, schema: Any) -> Any:
         )
         parsed = parser.parse(spec.raw_syntax)
         if parsed is query.NullQuery or type(parsed).__name__ == "_NullQuery":
-            from copro.errors import UsageError
-
             raise UsageError(
                 f"the query {spec.raw_syntax!r} could not be understood",
                 "quote words to search for them literally, e.g. copro search '\"12:30\"'; "
@@ -570,7 +685,15 @@ def _to_whoosh(spec: Any, schema: Any) -> Any:
             )
         must.append(parsed)
     concept_queries = []
+    seen: set[tuple[Any, ...]] = set()
     for concept in spec.concepts:
+        key = (
+            tuple(concept.texts),
+            tuple(sorted((k, tuple(sorted(v))) for k, v in concept.facets.items())),
+        )
+        if key in seen:  # a word said twice asks nothing new (and deepens Whoosh's matchers)
+            continue
+        seen.add(key)
         options = []
         for word_group in concept.texts:
             terms = _analysed(schema, word_group)
@@ -601,10 +724,6 @@ def _to_whoosh(spec: Any, schema: Any) -> Any:
 
 
 def _check_fields(text: str, schema: Any) -> None:
-    import re
-
-    from copro.errors import UsageError
-
     outside_quotes = re.sub(r'"[^"]*"', " ", text)
     for name in re.findall(r"(\w+):", outside_quotes):
         if name not in schema.names():

@@ -8,6 +8,7 @@ suggest the closest ids when a record uses one that does not exist.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from copro import __version__, pii
 from copro.archive import VOCAB_DIR, cache_dir, relpath, shipped_schemas_dir
+from copro.errors import CoproError
 from copro.problems import ERROR, Problem
 
 VOCAB_NAMES = ("topics", "populations", "places", "methods")
@@ -159,7 +161,7 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
         digest.update(name.encode() + b"\0" + (texts[name] or "\0missing").encode() + b"\0")
     fingerprint = digest.hexdigest()[:16]
     cache = _cache_file(root, fingerprint)
-    cached = _read_cache(cache)
+    cached = _read_cache(cache) if cache is not None else None
     if cached is not None:
         by_name, problems = cached
         return Vocabularies(by_name, fingerprint, folder), problems
@@ -179,12 +181,17 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
         problems.extend(found)
         problems.extend(_personal_data(text, shown))
         by_name[name] = vocabulary
-    _write_cache(cache, by_name, problems)
+    if cache is not None:
+        _write_cache(cache, by_name, problems)
     return Vocabularies(by_name, fingerprint, folder), problems
 
 
-def _cache_file(root: Path | None, fingerprint: str) -> Path:
-    base = cache_dir(root) if root is not None else cache_dir(shipped_schemas_dir())
+def _cache_file(root: Path | None, fingerprint: str) -> Path | None:
+    """The cache file, or None when the cache setting is unusable (validate needs no cache)."""
+    try:
+        base = cache_dir(root) if root is not None else cache_dir(shipped_schemas_dir())
+    except CoproError:
+        return None
     return base / f"vocab-{fingerprint}.json"
 
 
@@ -219,13 +226,14 @@ def _write_cache(path: Path, by_name: dict[str, Vocabulary], problems: list[Prob
         },
         "problems": [p.to_json() for p in problems],
     }
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         tmp.write_text(json.dumps(document), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _personal_data(text: str, shown: str) -> list[Problem]:

@@ -136,3 +136,45 @@ def git_init(root: Path) -> None:
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Initial archive")
+
+
+# ---------------------------------------------------------------- as an unprivileged user
+
+NOBODY = 65534
+SETPRIV = ["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups"]
+
+
+def run_as_nobody(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run copro as user 65534 (CI runs as root, where chmod 000 denies nothing)."""
+    import os
+    import sys
+
+    return subprocess.run(
+        [*SETPRIV, sys.executable, "-m", "copro", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+
+
+@pytest.fixture
+def world_dir():
+    """A folder user 65534 can reach (pytest's tmp_path is private to root), or a skip."""
+    import os
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run copro as an unprivileged user")
+    probe = subprocess.run(
+        [*SETPRIV, sys.executable, "-c", "import copro"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"copro cannot run as user {NOBODY} here: {probe.stderr.strip()[-200:]}")
+    folder = Path(tempfile.mkdtemp(prefix="copro-nobody-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
