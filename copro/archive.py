@@ -20,11 +20,17 @@ ARCHIVE_DIR = "archive"
 VOCAB_DIR = Path("schemas") / "vocab"
 YEAR_DIR = re.compile(r"[0-9]{4}")
 
+HUB_FILE = "hub.yml"
 ROOT_HINT = (
     "copro finds the archive root from --root PATH, else the COPRO_ROOT environment "
-    "variable, else the first folder above the current one that holds archive/. "
-    "Start a new archive with `copro init PATH`."
+    "variable, else the first folder above the current one that holds archive/ "
+    "(or a hub's hub.yml). Start a new archive with `copro init PATH`."
 )
+
+
+def is_root(folder: Path) -> bool:
+    """An archive root holds archive/; a hub root holds hub.yml (and maybe archive/ too)."""
+    return (folder / ARCHIVE_DIR).is_dir() or (folder / HUB_FILE).is_file()
 
 
 def shipped_schemas_dir() -> Path:
@@ -43,20 +49,20 @@ def find_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The archive root, or a UsageError that says how the root is found."""
     if explicit is not None and str(explicit) != "":
         root = Path(explicit).expanduser()
-        if not (root / ARCHIVE_DIR).is_dir():
+        if not is_root(root):
             raise UsageError(f"{root} is no archive root (it has no archive/ folder)", ROOT_HINT)
         return root.resolve()
     env = os.environ.get("COPRO_ROOT")
     if env:
         root = Path(env).expanduser()
-        if not (root / ARCHIVE_DIR).is_dir():
+        if not is_root(root):
             raise UsageError(
                 f"COPRO_ROOT={env} is no archive root (it has no archive/ folder)", ROOT_HINT
             )
         return root.resolve()
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / ARCHIVE_DIR).is_dir():
+        if is_root(folder):
             return folder
     raise UsageError("this folder is not inside an archive (no archive/ folder found)", ROOT_HINT)
 

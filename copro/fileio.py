@@ -26,3 +26,20 @@ def write_atomic(path: Path, text: str) -> None:
         raise CoproError(f"cannot write {path}: {exc.strerror}") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_cache_json(path: Path, document: object) -> None:
+    """Best effort, for derived data in the user cache: a file that cannot be
+    written only costs recomputing it next time. Written via a rename, so a
+    reader never sees half a file."""
+    import contextlib
+    import json
+
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(document), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -8,13 +8,10 @@ suggest the closest ids when a record uses one that does not exist.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
 import json
-import os
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +31,8 @@ class Term:
     label: str
     synonyms: tuple[str, ...] = ()
     broader: str | None = None
+    same_as: str | None = None
+    """In a hub member: the id of the hub's term that means the same (contract section 4)."""
 
 
 @dataclass
@@ -152,7 +151,7 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
     """
     folder = vocab_dir_for(root)
     texts: dict[str, str | None] = {}
-    digest = hashlib.sha256(f"copro {__version__}".encode())  # parsing rules may change
+    digest = hashlib.sha256(f"copro {__version__} vocab 2".encode())  # parsing rules may change
     for name in VOCAB_NAMES:
         try:
             texts[name] = (folder / f"{name}.yml").read_text(encoding="utf-8-sig")
@@ -202,7 +201,9 @@ def _read_cache(path: Path) -> tuple[dict[str, Vocabulary], list[Problem]] | Non
             name: Vocabulary(
                 name,
                 {
-                    t["id"]: Term(t["id"], t["label"], tuple(t["synonyms"]), t["broader"])
+                    t["id"]: Term(
+                        t["id"], t["label"], tuple(t["synonyms"]), t["broader"], t.get("same_as")
+                    )
                     for t in terms
                 },
             )
@@ -219,21 +220,22 @@ def _write_cache(path: Path, by_name: dict[str, Vocabulary], problems: list[Prob
     document = {
         "terms": {
             name: [
-                {"id": t.id, "label": t.label, "synonyms": list(t.synonyms), "broader": t.broader}
+                {
+                    "id": t.id,
+                    "label": t.label,
+                    "synonyms": list(t.synonyms),
+                    "broader": t.broader,
+                    "same_as": t.same_as,
+                }
                 for t in vocabulary.terms.values()
             ]
             for name, vocabulary in by_name.items()
         },
         "problems": [p.to_json() for p in problems],
     }
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(document), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    from copro.fileio import write_cache_json
+
+    write_cache_json(path, document)
 
 
 def _personal_data(text: str, shown: str) -> list[Problem]:
@@ -298,9 +300,9 @@ def _parse_term(item: object, line: int, add) -> Term | None:  # noqa: ANN001
     if not isinstance(item, dict):
         add(line, "vocab-invalid", "each term is a mapping with id and label")
         return None
-    unknown = sorted(set(item) - {"id", "label", "synonyms", "broader"})
+    unknown = sorted(set(item) - {"id", "label", "synonyms", "broader", "same_as"})
     if unknown:
-        add(line, "vocab-invalid", "a term has only id, label, synonyms and broader")
+        add(line, "vocab-invalid", "a term has only id, label, synonyms, broader and same_as")
     term_id, label = item.get("id"), item.get("label")
     if not isinstance(term_id, str) or not KEBAB.fullmatch(term_id):
         add(line, "vocab-invalid", "term `id` must be kebab-case (lower-case words and hyphens)")
@@ -316,7 +318,15 @@ def _parse_term(item: object, line: int, add) -> Term | None:  # noqa: ANN001
     if broader is not None and not isinstance(broader, str):
         add(line, "vocab-invalid", f"`broader` of `{pii.shown(term_id)}` must be a term id")
         broader = None
-    return Term(term_id, label.strip(), tuple(synonyms), broader)
+    same_as = item.get("same_as")
+    if same_as is not None and (not isinstance(same_as, str) or not KEBAB.fullmatch(same_as)):
+        add(
+            line,
+            "vocab-invalid",
+            f"`same_as` of `{pii.shown(term_id)}` must be the id of a hub term",
+        )
+        same_as = None
+    return Term(term_id, label.strip(), tuple(synonyms), broader, same_as)
 
 
 def _cycle_members(terms: dict[str, Term]) -> list[str]:

@@ -57,7 +57,7 @@ def root_of(ctx: typer.Context) -> Path:
     return find_root(obj.get("root"))
 
 
-COMMAND_MODULES = ("cmd_validate", "cmd_search", "cmd_new", "cmd_report", "cmd_adopt")
+COMMAND_MODULES = ("cmd_validate", "cmd_search", "cmd_new", "cmd_report", "cmd_adopt", "cmd_hub")
 
 
 def register() -> None:

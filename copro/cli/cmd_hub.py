@@ -1,0 +1,72 @@
+"""``copro hub sync``: fetch, check and lock the members of a hub."""
+
+from typing import Annotated
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+
+hub_app = typer.Typer(
+    name="hub",
+    help="Join up several organisations' archives: fetch and check the members of a hub.",
+    no_args_is_help=True,
+)
+app.add_typer(hub_app, name="hub")
+
+
+@hub_app.command("sync")
+@handle_errors
+def sync_command(
+    ctx: typer.Context,
+    json_flag: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+) -> None:
+    """Fetch every member at its rev, check it with its own gate, and write hub.lock."""
+    from copro.errors import CoproError
+    from copro.hub import sync
+
+    as_json = wants_json(json_flag, fmt)
+    result = sync(root_of(ctx), note=None if as_json else _note)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _render(result)
+    for member in result.members:
+        for warning in member.warnings:
+            err().print(
+                f"[yellow]warning[/yellow] {escape(member.name)}: {escape(warning.path)}:"
+                f"{warning.line}: [dim]{warning.code}[/dim] {escape(warning.message)}"
+            )
+    if result.behind:
+        raise CoproError(
+            "not brought up to date: " + ", ".join(result.behind),
+            "the hub keeps reading each of them at its last commit that passed (if any); "
+            "fix the problems listed in the member's own archive",
+        )
+
+
+def _note(text: str) -> None:
+    err().print(f"[dim]{escape(text)}[/dim]")
+
+
+def _render(result) -> None:  # noqa: ANN001
+    console = out()
+    for member in result.members:
+        commit = member.commit[:10] if member.commit else "(none)"
+        if member.up_to_date:
+            state = "[green]up to date[/green]"
+        elif member.commit:
+            state = "[red]behind[/red]: reading its last commit that passed"
+        else:
+            state = "[red]left out[/red]: no commit has passed yet"
+        console.print(
+            f"[bold]{escape(member.name)}[/bold]  {commit}  "
+            f"rev {escape(member.member.rev)}  {state}"
+        )
+        for problem in member.problems:
+            console.print(
+                f"  {escape(problem.path)}:{problem.line}  [dim]{problem.code}[/dim]  "
+                f"{escape(problem.message)}"
+            )
+    err().print("hub.lock " + ("written" if result.lock_written else "unchanged"))

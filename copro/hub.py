@@ -1,0 +1,587 @@
+"""``copro hub sync``: bring each member of a hub up to date, or keep reading its last good commit.
+
+Each member is fetched at its ``rev`` into the user cache (``hubgit``), its
+files are written from git objects into a cache folder, and that folder passes
+the member's own gate (``validate_archive`` with the member's vocabularies).
+Then revisits that cross members are checked against the commits the hub will
+read. A member whose new commit fails keeps being read at the commit of its
+last passing sync (``hub.lock`` remembers it), so one organisation's slip never
+blanks its engagements out of the regional view.
+
+A gate result is kept per commit in the cache, so a sync with nothing changed
+upstream costs one fetch per member and a few small JSON reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro import __version__
+from copro.archive import cache_dir
+from copro.errors import CoproError, UsageError
+from copro.hubfile import (
+    LOCK_FILE,
+    HubConfig,
+    LockEntry,
+    Member,
+    is_full_commit,
+    is_hub_root,
+    load_hub,
+    read_lock,
+    write_lock,
+)
+from copro.hubgit import PASSED_REF, GitFailed, MemberRepo, extract
+from copro.problems import ERROR, WARNING, Problem
+from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies
+
+CHECK_FORMAT = 1
+"""Bump when what a per-commit gate result holds changes."""
+HUB_CACHE = "hub"
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_REVISIT = re.compile(r"(?:([a-z0-9]+(?:-[a-z0-9]+)*):)?([0-9]{4}-[0-9]{2}-[a-z0-9-]+)#(S[0-9]+)")
+
+Note = Callable[[str], None]
+
+
+# ---------------------------------------------------------------- where things live
+
+
+def hub_cache(hub_root: Path) -> Path:
+    return cache_dir(hub_root) / HUB_CACHE
+
+
+def member_repo(hub_root: Path, name: str) -> MemberRepo:
+    return MemberRepo(hub_cache(hub_root) / name / "repo.git")
+
+
+def tree_dir(hub_root: Path, name: str, commit: str) -> Path:
+    """The member's archive/ and schemas/vocab/ at ``commit``, written from git objects."""
+    return hub_cache(hub_root) / name / "trees" / commit
+
+
+def _checked_file(hub_root: Path, name: str, commit: str) -> Path:
+    return hub_cache(hub_root) / name / "checked" / f"{commit}.json"
+
+
+# ---------------------------------------------------------------- one commit through the gate
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """What the cross-member checks need of one record of a member."""
+
+    id: str
+    path: str
+    date: str
+    findings: tuple[str, ...]
+    revisits: tuple[tuple[str, int], ...]
+    """(``finding`` as written, its line) for every revisit naming another member."""
+    terms: dict[str, tuple[str, ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "date": self.date,
+            "findings": list(self.findings),
+            "revisits": [list(r) for r in self.revisits],
+            "terms": {k: list(v) for k, v in self.terms.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RecordSummary:
+        return cls(
+            data["id"],
+            data["path"],
+            data["date"],
+            tuple(data["findings"]),
+            tuple((str(f), int(line)) for f, line in data["revisits"]),
+            {k: tuple(v) for k, v in data["terms"].items()},
+        )
+
+
+@dataclass
+class Checked:
+    """A member commit after its own gate: what it found, and a summary of its records."""
+
+    commit: str
+    problems: list[Problem]
+    records: list[RecordSummary]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+    def by_id(self) -> dict[str, RecordSummary]:
+        return {r.id: r for r in self.records}
+
+
+def check_commit(hub_root: Path, name: str, repo: MemberRepo, commit: str) -> Checked:
+    """The member's own gate on ``commit`` (cached per commit: a commit never changes)."""
+    cached = _read_checked(hub_root, name, commit)
+    if cached is not None:
+        extract(repo, commit, tree_dir(hub_root, name, commit))
+        return cached
+    tree = tree_dir(hub_root, name, commit)
+    shutil.rmtree(tree, ignore_errors=True)  # a tree without a gate result is not trusted
+    problems = extract(repo, commit, tree)
+    from copro.validate import validate_archive
+
+    result = validate_archive(tree)
+    problems.extend(p for p in result.problems if p.code != "revisit-outside-hub")
+    checked = Checked(commit, problems, summarise(tree))
+    _write_checked(hub_root, name, checked)
+    return checked
+
+
+def summarise(tree: Path) -> list[RecordSummary]:
+    """Ids, dates, finding ids, cross-member revisits and terms of every readable record."""
+    from copro.records import as_dicts, as_list, iter_records
+
+    out = []
+    for record in iter_records(tree):
+        meta = record.meta
+        findings, revisits = [], []
+        for index, finding in enumerate(as_dicts(meta.get("you_said"))):
+            findings.append(str(finding.get("id")))
+            for position, revisit in enumerate(as_dicts(finding.get("revisits"))):
+                target = revisit.get("finding")
+                if isinstance(target, str) and ":" in target:
+                    line = record.line_of("you_said", index, "revisits", position, "finding")
+                    revisits.append((target, line))
+        terms = {name: tuple(as_list(meta.get(name))) for name in VOCAB_NAMES}
+        for finding in as_dicts(meta.get("you_said")):
+            terms["topics"] += tuple(as_list(finding.get("topics")))
+        out.append(
+            RecordSummary(
+                record.id,
+                record.relpath,
+                str(meta.get("date", "")),
+                tuple(findings),
+                tuple(revisits),
+                terms,
+            )
+        )
+    return out
+
+
+def _read_checked(hub_root: Path, name: str, commit: str) -> Checked | None:
+    try:
+        data = json.loads(_checked_file(hub_root, name, commit).read_text(encoding="utf-8"))
+        if data["format"] != CHECK_FORMAT or data["version"] != __version__:
+            return None
+        return Checked(
+            commit,
+            [Problem(**p) for p in data["problems"]],
+            [RecordSummary.from_json(r) for r in data["records"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_checked(hub_root: Path, name: str, checked: Checked) -> None:
+    """Best effort: a result that cannot be kept only costs a gate run next time."""
+    path = _checked_file(hub_root, name, checked.commit)
+    document = {
+        "format": CHECK_FORMAT,
+        "version": __version__,
+        "problems": [p.to_json() for p in checked.problems],
+        "records": [r.to_json() for r in checked.records],
+    }
+    from copro.fileio import write_cache_json
+
+    write_cache_json(path, document)
+
+
+# ---------------------------------------------------------------- the result
+
+
+@dataclass
+class MemberSync:
+    """What sync did for one member; ``commit`` is what the hub reads (None: left out)."""
+
+    member: Member
+    fetched: str | None = None
+    commit: str | None = None
+    passed: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    candidate: Checked | None = None
+    fallback: Checked | None = None
+
+    @property
+    def name(self) -> str:
+        return self.member.name
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.passed and self.commit is not None and self.commit == self.fetched
+
+    @property
+    def reading(self) -> Checked | None:
+        if self.candidate is not None and self.commit == self.candidate.commit:
+            return self.candidate
+        if self.fallback is not None and self.commit == self.fallback.commit:
+            return self.fallback
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's shape: ``{name, commit, passed, problems: [{path, line, code, ...}]}``."""
+        return {
+            "name": self.name,
+            "commit": self.commit,
+            "passed": self.passed,
+            "problems": [
+                {"path": p.path, "line": p.line, "code": p.code, "message": p.message}
+                for p in self.problems
+            ],
+        }
+
+
+@dataclass
+class SyncResult:
+    members: list[MemberSync]
+    lock_written: bool
+
+    @property
+    def behind(self) -> list[str]:
+        """Members not brought up to date (their rev could not be read, or failed)."""
+        return [m.name for m in self.members if not m.up_to_date]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"members": [m.to_json() for m in self.members]}
+
+
+# ---------------------------------------------------------------- sync
+
+
+def require_hub(root: Path) -> HubConfig:
+    if not is_hub_root(root):
+        raise UsageError(
+            f"{root} is not a hub root (it has no hub.yml)",
+            "a hub root holds hub.yml naming its members; see `Joining up several "
+            "organisations` in the README",
+        )
+    return load_hub(root)
+
+
+def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
+    """Fetch, check and lock every member of the hub at ``hub_root``."""
+    from filelock import FileLock, Timeout
+
+    hub_root = hub_root.resolve()
+    config = require_hub(hub_root)
+    lock = read_lock(hub_root)
+    hub_vocab, _ = load_vocabularies(hub_root)
+    guard = hub_cache(hub_root) / "sync.lock"
+    try:
+        guard.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot use the cache folder {guard.parent}: {exc.strerror}",
+            "set COPRO_CACHE_DIR to a writable folder",
+        ) from None
+    try:
+        with FileLock(str(guard), timeout=float(os.environ.get("COPRO_LOCK_TIMEOUT", "60"))):
+            states = [
+                _fetch_and_check(hub_root, member, lock.get(member.name), note)
+                for member in config.members
+            ]
+            _settle_revisits(states)
+            for state in states:
+                reading = state.reading
+                if reading is not None:
+                    tree = tree_dir(hub_root, state.name, reading.commit)
+                    state.warnings.extend(unmapped_terms(tree, reading, hub_vocab))
+                    member_repo(hub_root, state.name).mark(PASSED_REF, reading.commit)
+            entries = [
+                LockEntry(
+                    s.name,
+                    s.member.url,
+                    s.member.rev,
+                    s.commit,
+                    s.passed,
+                    len(s.problems),
+                )
+                for s in states
+            ]
+            written = write_lock(hub_root, entries)
+            _tidy(hub_root, states)
+    except Timeout:
+        raise CoproError(
+            "another `copro hub sync` of this hub is running",
+            "wait for it to finish (COPRO_LOCK_TIMEOUT sets how long to wait)",
+        ) from None
+    return SyncResult(states, written)
+
+
+def _fetch_and_check(
+    hub_root: Path, member: Member, locked: LockEntry | None, note: Note | None
+) -> MemberSync:
+    state = MemberSync(member)
+    repo = member_repo(hub_root, member.name)
+    repo.ensure()
+    location = member.location(hub_root)
+    if note:
+        note(f"Fetching {member.name} ({member.rev})")
+    try:
+        state.fetched = repo.fetch(location, member.rev)
+    except GitFailed as exc:
+        state.problems.append(_fetch_problem(member, exc.message))
+    if state.fetched is not None:
+        try:
+            checked = check_commit(hub_root, member.name, repo, state.fetched)
+        except GitFailed as exc:
+            state.problems.append(
+                Problem("hub.yml", member.line, ERROR, "hub-not-an-archive", _redact(exc.message))
+            )
+        else:
+            if checked.ok:
+                state.candidate = checked
+            else:
+                state.problems.extend(p for p in checked.problems if p.severity == ERROR)
+            state.warnings.extend(p for p in checked.problems if p.severity == WARNING)
+    if locked is not None and locked.commit is not None:
+        if state.candidate is not None and state.candidate.commit == locked.commit:
+            state.fallback = state.candidate
+        else:
+            state.fallback = _last_passing(hub_root, member, repo, location, locked.commit)
+    chosen = state.candidate or state.fallback
+    state.commit = chosen.commit if chosen else None
+    state.passed = state.candidate is not None
+    return state
+
+
+def _last_passing(
+    hub_root: Path, member: Member, repo: MemberRepo, location: str, commit: str
+) -> Checked | None:
+    """The commit the last sync read, checked again from the cache (fetched again if gone)."""
+    try:
+        if not repo.has_commit(commit):
+            repo.fetch(location, commit)
+        checked = check_commit(hub_root, member.name, repo, commit)
+    except GitFailed:
+        return None
+    return checked if checked.ok else None
+
+
+def _fetch_problem(member: Member, message: str) -> Problem:
+    text = _redact(message)
+    if "couldn't find remote ref" in text or "not our ref" in text or "does not name" in text:
+        return Problem(
+            "hub.yml",
+            member.line,
+            ERROR,
+            "hub-rev-unknown",
+            f"member {member.name}: rev `{member.rev}` does not exist there ({text})",
+        )
+    return Problem(
+        "hub.yml",
+        member.line,
+        ERROR,
+        "hub-fetch-failed",
+        f"member {member.name} could not be fetched: {text}",
+    )
+
+
+def _redact(message: str) -> str:
+    """git's words without credentials that a URL may carry (CI logs can be public)."""
+    return _USERINFO.sub("***@", message)
+
+
+# ---------------------------------------------------------------- across members
+
+
+def _settle_revisits(states: list[MemberSync]) -> None:
+    """Check revisits naming another member against the commits the hub will read.
+
+    A new commit whose cross-member revisit is broken fails its member, which
+    then falls back to its last passing commit; that can change what others
+    see, so this repeats until nothing moves (at most once per member).
+    """
+    for _ in range(len(states) + 1):
+        reading = {s.name: s.reading for s in states}
+        moved = False
+        for state in states:
+            current = reading[state.name]
+            if current is None:
+                continue
+            problems = cross_member_revisits(state.name, current, reading)
+            if not problems:
+                continue
+            if state.passed and current is state.candidate:
+                state.passed = False
+                state.problems.extend(problems)
+                fallback = state.fallback
+                state.commit = fallback.commit if fallback else None
+                moved = moved or state.commit != current.commit
+        if not moved:
+            break
+    for state in states:  # broken revisits at a commit that is read anyway are still listed
+        current = state.reading
+        if current is not None and not (state.passed and current is state.candidate):
+            reading = {s.name: s.reading for s in states}
+            for problem in cross_member_revisits(state.name, current, reading):
+                if problem not in state.problems:
+                    state.problems.append(problem)
+
+
+def cross_member_revisits(
+    name: str, checked: Checked, reading: dict[str, Checked | None]
+) -> list[Problem]:
+    """Every revisit of ``checked`` naming ``<member>:<id>#S<n>`` must name an earlier finding."""
+    problems = []
+    indexes = {member: c.by_id() for member, c in reading.items() if c is not None}
+    for record in checked.records:
+        for written, line in record.revisits:
+            match = _REVISIT.fullmatch(written)
+            if match is None:
+                continue  # the member's own gate reports a malformed revisit
+            member, record_id, finding_id = match.groups()
+            member = member or name
+            shown = f"{member}:{record_id}#{finding_id}"
+            if member not in reading:
+                message = f"revisit names {shown}, but `{member}` is not a member of this hub"
+            elif member not in indexes:
+                message = f"revisit names {shown}, but `{member}` has no commit the hub reads"
+            elif record_id not in indexes[member]:
+                message = f"revisit names {shown}: {member} has no record {record_id}"
+            elif finding_id not in indexes[member][record_id].findings:
+                message = f"revisit names {shown}: that record has no finding {finding_id}"
+            elif not indexes[member][record_id].date < record.date:
+                problems.append(
+                    Problem(
+                        record.path,
+                        line,
+                        ERROR,
+                        "revisit-not-earlier",
+                        f"revisit names {shown}, which is not dated before this record",
+                    )
+                )
+                continue
+            else:
+                continue
+            problems.append(Problem(record.path, line, ERROR, "revisit-unknown", message))
+    return problems
+
+
+def term_map(
+    member_vocab: Vocabularies, hub_vocab: Vocabularies, member: str
+) -> dict[str, dict[str, str]]:
+    """Each member term id -> the hub term it means, else ``<member>:<id>`` (contract section 7)."""
+    out: dict[str, dict[str, str]] = {}
+    for name in VOCAB_NAMES:
+        hub_terms = hub_vocab[name]
+        mapping: dict[str, str] = {}
+        for term in member_vocab[name].terms.values():
+            if term.id in hub_terms:
+                mapping[term.id] = term.id
+            elif term.same_as and term.same_as in hub_terms:
+                mapping[term.id] = term.same_as
+            else:
+                mapping[term.id] = f"{member}:{term.id}"
+        out[name] = mapping
+    return out
+
+
+def unmapped_terms(tree: Path, checked: Checked, hub_vocab: Vocabularies) -> list[Problem]:
+    """A warning for each term the member's records use that means no hub term."""
+    member_vocab, _ = load_vocabularies(tree)
+    used: dict[str, set[str]] = {name: set() for name in VOCAB_NAMES}
+    for record in checked.records:
+        for name, ids in record.terms.items():
+            used.setdefault(name, set()).update(ids)
+    problems = []
+    for name in VOCAB_NAMES:
+        for term_id in sorted(used[name]):
+            if term_id in hub_vocab[name]:
+                continue
+            term = member_vocab[name].terms.get(term_id)
+            if term is None:
+                continue
+            if term.same_as is None:
+                why = "no hub term has that id and it has no `same_as`"
+            elif term.same_as in hub_vocab[name]:
+                continue
+            else:
+                why = f"its `same_as` names `{term.same_as}`, which is not a hub term"
+            problems.append(
+                Problem(
+                    f"schemas/vocab/{name}.yml",
+                    1,
+                    WARNING,
+                    "hub-vocab-unmapped",
+                    f"{name} term `{term_id}`: {why}; the hub keeps it as a term of its own "
+                    "(add `same_as: <hub term id>` to map it)",
+                )
+            )
+    return problems
+
+
+def _tidy(hub_root: Path, states: list[MemberSync]) -> None:
+    """Keep the trees the hub reads and the gate results it may need again; drop the rest."""
+    for state in states:
+        keep = {c for c in (state.commit, state.fetched) if c}
+        folder = hub_cache(hub_root) / state.name
+        for sub, suffix in (("trees", ""), ("checked", ".json")):
+            try:
+                entries = list(os.scandir(folder / sub))
+            except OSError:
+                continue
+            for entry in entries:
+                commit = entry.name.removesuffix(suffix)
+                if is_full_commit(commit) and commit not in keep:
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        Path(entry.path).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- reading a synced hub
+
+
+@dataclass(frozen=True)
+class LockedMember:
+    """A member as the hub reads it: its name, locked commit and files in the cache."""
+
+    name: str
+    commit: str
+    tree: Path
+
+
+def locked_members(hub_root: Path) -> list[LockedMember]:
+    """Every member of ``hub.lock`` that has a commit, its files ready in the cache.
+
+    The files are written again from the member's git objects when the cache
+    lost them; a member never fetched on this machine needs ``copro hub sync``.
+    """
+    hub_root = hub_root.resolve()
+    config = require_hub(hub_root)
+    lock = read_lock(hub_root)
+    out = []
+    for member in config.members:
+        entry = lock.get(member.name)
+        if entry is None or entry.commit is None:
+            continue
+        tree = tree_dir(hub_root, member.name, entry.commit)
+        if not tree.is_dir():
+            repo = member_repo(hub_root, member.name)
+            if not (repo.folder / "HEAD").is_file() or not repo.has_commit(entry.commit):
+                raise CoproError(
+                    f"member {member.name} is locked at {entry.commit[:10]}, which is not in "
+                    "this machine's cache",
+                    f"run `copro hub sync` (it reads {LOCK_FILE} and fetches what is missing)",
+                )
+            try:
+                extract(repo, entry.commit, tree)
+            except GitFailed as exc:
+                raise CoproError(f"member {member.name}: {exc.message}") from None
+        out.append(LockedMember(member.name, entry.commit, tree))
+    return out

