@@ -6,7 +6,9 @@ touches nothing; existing files are only ever kept (``skip``), never replaced.
 
 from __future__ import annotations
 
+import shlex
 import shutil
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from copro import __version__
 from copro.archive import ARCHIVE_DIR, VOCAB_DIR, shipped_schemas_dir
 from copro.errors import CoproError
+from copro.install_source import DIST_NAME, InstallSource, from_spec, installed_source
 
 GITIGNORE = """\
 # copro keeps its search index in your user cache, never here.
@@ -33,9 +36,21 @@ CONTRIBUTING = """\
 One engagement per file in `archive/<YYYY>/<id>.md`, checked by `copro validate`
 on every commit (pre-commit) and pull request (GitHub Actions).
 
+## Install copro once, for every shell
+
+The pre-commit hook also runs from a GUI git client or a terminal with no
+virtual environment active, so install copro where every shell finds it, with
+[pipx](https://pipx.pypa.io/):
+
+    {pipx_line}
+
+copro is published as `copro-hub`; the command is `copro`. Never `pip install
+copro`: that name on PyPI is an unrelated project. Then, once per clone:
+
+    pre-commit install
+
 ## Add a record
 
-    pip install copro            # or as your organisation installs it
     copro new                    # asks for each field and shows who was asked before
     copro validate               # names the file, the line and what to fix
 
@@ -73,7 +88,7 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install {install}
+{install_step}
       - name: copro validate (the pull request's records and every commit in it)
         if: github.event_name == 'pull_request'
         run: copro validate --changed-since "origin/${{{{ github.base_ref }}}}" --format github
@@ -82,10 +97,62 @@ jobs:
         run: copro validate --format github
 """
 
+# Shown where copro cannot tell how this archive should install copro: the
+# workflow fails on it with this message instead of installing a bare name.
+UNKNOWN_INSTALL = (
+    "copro init could not tell where to install copro from ({why}). "
+    "Replace this step with: python -m pip install "
+    f'"{DIST_NAME} @ git+https://<copro repository>@<tag>" (or "{DIST_NAME}==<version>"), '
+    "or run copro init again with --install SPEC."
+)
 
-def precommit_config(hook_repo: str | None, hook_rev: str) -> str:
-    """Use copro's own ``copro-validate`` hook; ``local`` when no repository is given."""
-    if hook_repo:
+
+def install_step(source: InstallSource) -> str:
+    """The workflow step that installs copro: the known line, or one that fails saying why."""
+    if source.spec is not None:
+        return (
+            "      - name: Install copro\n"
+            "        run: |\n"
+            f"          python -m pip install {shlex.quote(source.spec)}"
+        )
+    message = UNKNOWN_INSTALL.format(why=source.why_unknown)
+    return (
+        "      - name: Install copro (set the install line here)\n"
+        "        run: |\n"
+        f"          echo {shlex.quote('::error file=.github/workflows/validate.yml::' + message)}\n"
+        "          exit 1"
+    )
+
+
+def pipx_line(source: InstallSource) -> str:
+    """The contributor README's install command."""
+    if source.spec is not None:
+        return f"pipx install {shlex.quote(source.spec)}"
+    return (
+        f"pipx install '{DIST_NAME} @ git+https://<copro repository>@<tag>'"
+        "   # ask whoever runs this archive"
+    )
+
+
+# The ``system`` hook needs copro on PATH; a GUI git client or a shell without
+# the venv has none, so the hook looks for it and says plainly what to do.
+# Only relative paths: the config is committed and used on other machines.
+SYSTEM_HOOK_SCRIPT = """\
+sh -c '
+if command -v copro >/dev/null 2>&1; then exec copro validate "$@"; fi
+for copro in .venv/bin/copro .venv/Scripts/copro.exe; do
+  if [ -x "$copro" ]; then exec "$copro" validate "$@"; fi
+done
+echo "copro-validate: copro is not installed for this shell" \\
+  "(a GUI git client, or a terminal without the venv)." >&2
+echo "Install it once for every shell with pipx, as README.md says, then commit again." >&2
+exit 1
+' copro-validate"""
+
+
+def precommit_config(hook_repo: str | None, hook_rev: str | None) -> str:
+    """copro's own hook pinned to its repository when known, else a guarded ``system`` hook."""
+    if hook_repo and hook_rev:
         return (
             "repos:\n"
             f"  - repo: {hook_repo}\n"
@@ -93,17 +160,20 @@ def precommit_config(hook_repo: str | None, hook_rev: str) -> str:
             "    hooks:\n"
             "      - id: copro-validate\n"
         )
+    entry = textwrap.indent(SYSTEM_HOOK_SCRIPT, " " * 10)
     return (
-        "# copro-validate checks the staged records with the copro installed here.\n"
-        "# To pin copro's own hook repository instead: copro init --hook-repo URL --hook-rev TAG\n"
+        "# copro-validate checks the staged records with the copro installed on this machine.\n"
+        "# To use copro's own hook repository instead (pre-commit installs copro itself):\n"
+        "#   copro init --hook-repo URL --hook-rev TAG\n"
         "repos:\n"
         "  - repo: local\n"
         "    hooks:\n"
         "      - id: copro-validate\n"
         "        name: copro validate\n"
-        "        entry: copro validate\n"
+        f"        entry: |-\n{entry}\n"
         "        language: system\n"
         "        files: ^archive/.*\\.md$\n"
+        "        require_serial: true\n"
     )
 
 
@@ -113,6 +183,9 @@ class InitResult:
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     git_initialised: bool = False
+    install: str | None = None
+    why_unknown: str = ""
+    hook_repo: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -120,20 +193,22 @@ class InitResult:
             "written": self.written,
             "skipped": self.skipped,
             "git_initialised": self.git_initialised,
+            "install": self.install,
+            "hook_repo": self.hook_repo,
         }
 
 
 def planned_files(
-    name: str, hook_repo: str | None, hook_rev: str, install: str
+    name: str, hook_repo: str | None, hook_rev: str | None, source: InstallSource
 ) -> dict[str, str | Path]:
     """Relative path -> text, or -> a shipped file to copy."""
     files: dict[str, str | Path] = {
         f"{ARCHIVE_DIR}/.gitkeep": "",
-        "README.md": CONTRIBUTING.format(name=name),
+        "README.md": CONTRIBUTING.format(name=name, pipx_line=pipx_line(source)),
         ".gitignore": GITIGNORE,
         ".gitattributes": GITATTRIBUTES,
         ".pre-commit-config.yaml": precommit_config(hook_repo, hook_rev),
-        ".github/workflows/validate.yml": WORKFLOW.format(install=install),
+        ".github/workflows/validate.yml": WORKFLOW.format(install_step=install_step(source)),
     }
     for source in sorted((shipped_schemas_dir() / "vocab").glob("*.yml")):
         files[(VOCAB_DIR / source.name).as_posix()] = source
@@ -144,10 +219,15 @@ def init_archive(
     path: Path,
     skip: Iterable[str] = (),
     hook_repo: str | None = None,
-    hook_rev: str = f"v{__version__}",
-    install: str = "copro",
+    hook_rev: str | None = None,
+    install: str | None = None,
 ) -> InitResult:
-    """Create an archive root at ``path`` (and a git repository if it is none)."""
+    """Create an archive root at ``path`` (and a git repository if it is none).
+
+    ``install`` is the pip requirement CI installs; by default it is worked out
+    from how this copro was installed (``InitResult.install`` is None when that
+    cannot be told, and the workflow then fails saying what to put there).
+    """
     from copro.gitrepo import is_repository, run_git
 
     root = Path(path).expanduser().resolve()
@@ -158,7 +238,12 @@ def init_archive(
         )
     if root.exists() and not root.is_dir():
         raise CoproError(f"{root} exists and is not a folder; nothing was touched")
-    files = planned_files(root.name or "archive", hook_repo, hook_rev, install)
+    source = from_spec(install) if install is not None else installed_source()
+    if hook_repo:
+        hook_rev = hook_rev or f"v{__version__}"
+    else:
+        hook_repo, hook_rev = source.hook_repo, source.hook_rev
+    files = planned_files(root.name or "archive", hook_repo, hook_rev, source)
     skipped = {s.strip("/") for s in skip}
     clashes = [rel for rel in files if (root / rel).exists() and rel not in skipped]
     if clashes:
@@ -167,7 +252,8 @@ def init_archive(
             "nothing was touched",
             "keep them with --skip FILE (repeatable); copro never overwrites",
         )
-    result = InitResult(root)
+    result = InitResult(root, install=source.spec, why_unknown=source.why_unknown)
+    result.hook_repo = hook_repo if hook_rev else None
     root.mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():
         target = root / rel

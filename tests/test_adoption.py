@@ -99,21 +99,28 @@ def test_this_repository_ships_the_hook_definition():
 # ---- the real pre-commit framework ------------------------------------------------
 
 
-@pytest.mark.skipif(
-    shutil.which("pre-commit", path=str(BIN)) is None, reason="pre-commit is not installed"
-)
-def test_pre_commit_blocks_a_bad_staged_record_and_accepts_a_good_one(tmp_path, cli):
-    root = tmp_path / "hub"
-    assert cli("init", str(root)).exit_code == 0
+def commit_env(tmp_path: Path, path: str) -> dict[str, str]:
+    """Environment of a committer: this PATH, no active venv, a private pre-commit home."""
     env = dict(
         os.environ,
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        PATH=path,
         PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
         GIT_AUTHOR_NAME="Test Author",
         GIT_AUTHOR_EMAIL="author@example.invalid",
         GIT_COMMITTER_NAME="Test Author",
         GIT_COMMITTER_EMAIL="author@example.invalid",
     )
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+@pytest.mark.skipif(
+    shutil.which("pre-commit", path=str(BIN)) is None, reason="pre-commit is not installed"
+)
+def test_pre_commit_blocks_a_bad_staged_record_and_accepts_a_good_one(tmp_path, cli):
+    root = tmp_path / "hub"
+    assert cli("init", str(root)).exit_code == 0
+    env = commit_env(tmp_path, f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Start the archive")
     subprocess.run(
@@ -145,6 +152,34 @@ def test_pre_commit_blocks_a_bad_staged_record_and_accepts_a_good_one(tmp_path, 
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     both = accepted.stdout + accepted.stderr
     assert "copro validate" in both and "Passed" in both
+
+
+@pytest.mark.skipif(
+    shutil.which("pre-commit", path=str(BIN)) is None, reason="pre-commit is not installed"
+)
+def test_pre_commit_hook_without_an_active_venv(tmp_path, cli):
+    """A GUI git client has no venv on PATH: the hook says what to do, or finds ./.venv."""
+    root = tmp_path / "hub"
+    assert cli("init", str(root)).exit_code == 0
+    # No copro on PATH: the hook must not depend on an active venv.
+    env = commit_env(tmp_path, "/usr/bin:/bin")
+    subprocess.run(
+        [str(BIN / "pre-commit"), "install"], cwd=root, env=env, check=True, capture_output=True
+    )
+    record = write_record(root, "2026-01-good")
+    subprocess.run(["git", "add", "-A"], cwd=root, env=env, check=True)
+    commit = ["git", "commit", "-qm", "Add a record"]
+    missing = subprocess.run(commit, cwd=root, env=env, capture_output=True, text=True)
+    assert missing.returncode != 0
+    said = missing.stdout + missing.stderr
+    assert "copro is not installed for this shell" in said and "pipx" in said
+    assert "Executable `copro` not found" not in said
+    # An archive-local .venv (a relative path, nothing machine-specific) is found.
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "copro").symlink_to(BIN / "copro")
+    found = subprocess.run(commit, cwd=root, env=env, capture_output=True, text=True)
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert record.exists() and str(tmp_path) not in (root / ".pre-commit-config.yaml").read_text()
 
 
 # ---- --changed-since ------------------------------------------------------------

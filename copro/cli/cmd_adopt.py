@@ -37,14 +37,19 @@ def init(
         str | None, typer.Option("--hook-rev", help="Tag of --hook-repo to use.")
     ] = None,
     install: Annotated[
-        str, typer.Option("--install", help="What the CI workflow pip-installs.")
-    ] = "copro",
+        str | None,
+        typer.Option(
+            "--install",
+            metavar="SPEC",
+            help="The pip requirement CI installs copro with (default: where this copro "
+            "came from, if CI can reach it).",
+        ),
+    ] = None,
 ) -> None:
     """Create a new archive root: folders, vocabularies, git, pre-commit and CI."""
-    from copro import __version__
     from copro.scaffold import init_archive
 
-    result = init_archive(path, skip or (), hook_repo, hook_rev or f"v{__version__}", install)
+    result = init_archive(path, skip or (), hook_repo, hook_rev, install)
     for rel in result.written:
         err().print(f"  wrote   {escape(rel)}")
     for rel in result.skipped:
@@ -52,6 +57,14 @@ def init(
     if result.git_initialised:
         err().print("  git init")
     out().print(escape(str(result.root)))
+    if result.install is None:
+        err().print(
+            f"[yellow]CI install line left failing on purpose: {escape(result.why_unknown)}. "
+            "Edit .github/workflows/validate.yml, or run init again with --install SPEC."
+            "[/yellow]"
+        )
+    else:
+        err().print(f"  CI installs {escape(result.install)}")
     err().print(
         "Next: cd there, `pre-commit install`, then `copro new` to record the first engagement."
     )
