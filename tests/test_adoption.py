@@ -269,7 +269,7 @@ def test_export_csv_has_the_contract_columns(sample_root, cli):
         "responses",
     ):
         assert column in rows[0]
-    assert len(rows) == 34  # one per finding
+    assert len(rows) == 37  # one per finding
     s3 = next(
         r
         for r in rows
@@ -338,7 +338,7 @@ def test_stats_json(sample_root, cli):
     assert stats["records"] == 16
     assert sum(stats["by_year"].values()) == 16 and stats["by_year"]["2019"] == 2
     assert stats["by_status"] == {"active": 3, "completed": 10, "planned": 2, "withdrawn": 1}
-    assert stats["findings"] == 34
+    assert stats["findings"] == 37
     assert 0 < stats["response_share"] < 1
     assert stats["coverage"]["parenting"]["somali-women"] == 2
     assert stats["coverage"]["parenting"]["older-people"] == 0  # a gap: nobody asked

@@ -102,7 +102,7 @@ def test_across_report_uses_finding_topics_then_record_topics(sample_root, cli):
     assert "Parenting courses are in English only" in text  # finding tagged parenting
     assert "We want women interpreters" not in text  # same record, finding tagged language
     assert text.index("2019-03-09") < text.index("2024-04-13")  # date order
-    assert "3 of 3 findings have a response" in text
+    assert "4 of 4 findings have a response" in text
 
 
 def test_across_report_filters_combine(sample_root, cli):

@@ -20,10 +20,28 @@ def org(name, sector, role):
     return {"name": name, "sector": sector, "role": role}
 
 
-def said(i, text, topics=None):
+def said(i, text, topics=None, revisits=None):
     d = {"id": f"S{i}", "text": text}
     if topics:
         d["topics"] = topics
+    if revisits:
+        d["revisits"] = revisits
+    return d
+
+
+def revisit(finding, outcome, note=None):
+    """A finding going back to an earlier one (contract section 6)."""
+    d = {"finding": finding, "outcome": outcome}
+    if note:
+        d["note"] = note
+    return d
+
+
+def told(date, channel, note=None):
+    """feedback_given: when and how people were told what was done."""
+    d = {"date": D(date), "channel": channel}
+    if note:
+        d["note"] = note
     return d
 
 
@@ -44,11 +62,14 @@ def record(meta, body):
 
 
 HARBOUR = "Harbour Lane Mental Health NHS Foundation Trust"
+SOMALI_2019 = "2019-03-somali-mothers-parenting"
+PEER_2018 = "2018-05-peer-coaching-programme"
 
 record(
     {
         "id": "2018-05-peer-coaching-programme",
         "title": "Peer coaching programme shaped by a lived-experience management committee",
+        "aim": "To shape how the new peer coaching programme takes referrals, writes to people and supports its peer coaches, with the people it is for.",
         "status": "completed",
         "date": D("2018-05-14"),
         "end_date": D("2019-04-30"),
@@ -95,6 +116,10 @@ record(
         "recognition": {"payment": "sessional", "rate": "London Living Wage per session, paid within 14 days", "other": ["training", "references"]},
         "consent": {"quotes": True, "recontact": True, "recontact_via": "Peer Coaching Team, Harbour Lane Trust"},
         "review_by": D("2020-05-01"),
+        "feedback_given": [
+            told("2019-05-20", "the committee's closing meeting and the programme newsletter",
+                 "What changed for each thing the committee raised, and why the budget stays with the trust board."),
+        ],
     },
     """## Summary
 
@@ -121,6 +146,7 @@ record(
     {
         "id": "2019-03-somali-mothers-parenting",
         "title": "Somali mothers on parenting and family support in Islington",
+        "aim": "To learn why few Somali mothers in Islington use family hubs and parenting courses, to shape the family hubs' programme for 2019-20.",
         "status": "completed",
         "date": D("2019-03-09"),
         "end_date": D("2019-05-25"),
@@ -156,6 +182,10 @@ record(
         "recognition": {"payment": "vouchers", "rate": "shopping voucher per session", "other": ["certificates"]},
         "consent": {"quotes": False, "recontact": True, "recontact_via": "Islington Family Hubs engagement team"},
         "review_by": D("2022-03-01"),
+        "feedback_given": [
+            told("2019-10-05", "community meeting at Hiddo Women's Association",
+                 "The new Somali-language parenting group and women interpreters, and that we had no answer yet on fear of social services."),
+        ],
     },
     """## Summary
 
@@ -179,6 +209,7 @@ record(
     {
         "id": "2024-04-somali-mothers-parenting-follow-up",
         "title": "Does it still hold? Returning to Somali mothers on parenting",
+        "aim": "To go back to the Somali mothers we met in 2019, ask whether what they told us still holds, and report what changed since.",
         "status": "active",
         "date": D("2024-04-13"),
         "organisations": [
@@ -192,15 +223,24 @@ record(
         "participants": 21,
         "topics": ["parenting", "language-and-interpreting", "stigma"],
         "asked": [
-            "In 2019 you told us parenting courses felt like they were for other families. Does that still hold?",
-            "Has anything changed about asking for help without fearing social services?",
+            "In March 2019 you told us: \"Parenting courses are in English only and feel as if they are for other families.\" Does this still hold?",
+            "In March 2019 you told us: \"We want women interpreters, especially when talking about our bodies and our children's health.\" Does this still hold?",
+            "In March 2019 you told us: \"Many mothers fear that asking for help will bring social services to the door.\" Does this still hold?",
+            "In March 2019 you told us: \"Sessions at school pick-up time or with no creche are impossible for mothers of several children.\" Does this still hold?",
         ],
         "you_said": [
-            said(1, "The Somali parenting group helps, but it stopped when the facilitator left and nobody told us.", ["parenting"]),
-            said(2, "Fear of social services is still there; a named family worker we already know would help.", ["stigma"]),
+            said(1, "The Somali parenting group helps, but it stopped when the facilitator left and nobody told us.", ["parenting"],
+                 [revisit(f"{SOMALI_2019}#S1", "changed", "There is a course in Somali now, but only while one facilitator runs it.")]),
+            said(2, "Fear of social services is still there; a named family worker we already know would help.", ["stigma"],
+                 [revisit(f"{SOMALI_2019}#S3", "still-holds")]),
+            said(3, "Women interpreters are booked for us now without asking; nobody raised this as a problem.", ["language-and-interpreting"],
+                 [revisit(f"{SOMALI_2019}#S2", "no-longer-holds")]),
+            said(4, "Mid-morning sessions suit some of us, but there is still no creche at most of them.", ["parenting"],
+                 [revisit(f"{SOMALI_2019}#S4", "unclear", "Mothers who had used the new times disagreed with those who had not been since 2019.")]),
         ],
         "we_did": [
             did(1, ["S1"], "in-progress", "Training a second facilitator so the group does not depend on one person."),
+            did(2, ["S4"], "planned", "Ask each family hub to run a creche alongside its mid-morning sessions."),
         ],
         "related": ["2019-03-somali-mothers-parenting"],
         "contributors": [{"role": "participant", "credit": "anonymous"}],
@@ -300,6 +340,7 @@ record(
     {
         "id": "2021-02-gp-care-plan-co-design",
         "title": "Co-designing the GP care plan with people with long-term conditions",
+        "aim": "To design, with the people who use it, the care plan template every practice in the federation uses.",
         "status": "completed",
         "date": D("2021-02-08"),
         "end_date": D("2021-07-30"),
@@ -337,6 +378,11 @@ record(
         ],
         "recognition": {"payment": "hourly", "rate": "£20 an hour plus travel", "other": ["certificates"]},
         "consent": {"quotes": True, "recontact": True, "recontact_via": "Fleetside GP Federation patient involvement lead"},
+        "feedback_given": [
+            told("2021-11-10", "a closing workshop with the co-designers"),
+            told("2022-02-01", "a summary posted in every practice's waiting room",
+                 "Also says why correcting the plan online is taking longer."),
+        ],
         "review_by": D("2024-02-01"),
     },
     """## Summary
@@ -588,6 +634,7 @@ record(
     {
         "id": "2025-06-peer-coaching-programme-refresh",
         "title": "Peer coaching programme refresh: the committee's second term",
+        "aim": "To check with the committee what still holds from 2018, and to extend the programme to Haringey.",
         "status": "active",
         "date": D("2025-06-02"),
         "organisations": [
@@ -602,8 +649,12 @@ record(
         "topics": ["peer-support", "referral", "peer-worker-wellbeing", "governance"],
         "asked": ["What has to change for the programme to reach Haringey?"],
         "you_said": [
-            said(1, "Self-referral works, but the text form is not known in Haringey.", ["referral"]),
-            said(2, "Peer coaches want a say in how their caseload is set.", ["peer-worker-wellbeing"]),
+            said(1, "Self-referral works, but the text form is not known in Haringey.", ["referral"],
+                 [revisit(f"{PEER_2018}#S1", "no-longer-holds", "People now refer themselves; the gap is that Haringey has not heard of the form.")]),
+            said(2, "Peer coaches want a say in how their caseload is set.", ["peer-worker-wellbeing"],
+                 [revisit(f"{PEER_2018}#S3", "changed", "Supervision time is protected now; the strain has moved to the size of caseloads.")]),
+            said(3, "Programme letters are easy to read now; people no longer mention the old clinical words.", ["language-and-interpreting"],
+                 [revisit(f"{PEER_2018}#S2", "no-longer-holds")]),
         ],
         "we_did": [
             did(1, ["S2"], "done", "Caseloads are now set with each peer coach at supervision.", "2025-09-01"),
