@@ -1,6 +1,7 @@
 """Time copro against its floors and peers on synthetic archives (never part of the tests).
 
-Usage: python benchmarks/run.py [--sizes 1000,10000] [--runs 5] [--only validate,help,index,search]
+Usage: python benchmarks/run.py [--sizes 1000,10000] [--runs 5]
+       [--only validate,help,index,search,adversarial]
 
 Each figure is the median wall time of whole processes, as a user would run
 them. Archives are generated deterministically (benchmarks/synthetic.py) into
@@ -22,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from adversarial import write_cases  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 PY = sys.executable
@@ -43,6 +45,16 @@ def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None, before=N
     return statistics.median(samples)
 
 
+def timed_any(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    """Like ``timed`` for a command whose exit status is not the point (a gate may refuse)."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
 def archive(n: int) -> Path:
     root = WORK / f"archive-{n}"
     if not (root / "archive").is_dir():
@@ -59,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="help,validate,index,search")
+    parser.add_argument("--only", default="help,validate,index,search,adversarial")
     args = parser.parse_args()
     only = set(args.only.split(","))
     env = dict(os.environ, COPRO_CACHE_DIR=str(WORK / "cache"))
@@ -77,6 +89,12 @@ def main() -> None:
         mine = timed([*COPRO, "--help"], args.runs)
         line("copro --help", mine, bare, "bare Typer, same commands")
         line("copro --help", mine, same, "bare Typer, same commands and options")
+    if "adversarial" in only:
+        print("adversarial records (one record each; validate should scale linearly)")
+        for size in (32 * 1024, 64 * 1024, 128 * 1024):
+            for name, root in write_cases(WORK / "adversarial", size).items():
+                command = [*COPRO, "--root", str(root), "validate"]
+                line(f"validate {name} {size // 1024} KiB", timed_any(command, args.runs, env))
     for n in (int(s) for s in args.sizes.split(",")):
         root = archive(n)
         print(f"N = {n}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,49 +38,105 @@ class Finding:
         )
 
 
-# E-mail, also obfuscated: name [at] domain [dot] org, &#64;, %40, mailto:
-_AT_ENTITY = re.compile(r"&#0*64;|&#x0*40;|&commat;|%40|\uff20", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_EMAIL_SPELLED = re.compile(
-    r"[A-Za-z0-9._%+\-]+\s*(?:[\[({<]\s*at\s*[\])}>]|\s+at\s+)\s*[A-Za-z0-9\-]+"
-    r"(?:\s*(?:[\[({<]\s*dot\s*[\])}>]|\s+dot\s+|\.)\s*[A-Za-z0-9\-]+)+",
-    re.IGNORECASE,
-)
-_SPELLED_NEEDS = re.compile(r"[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s", re.IGNORECASE)
+# Before matching, text is normalised without changing its lines: YAML and
+# JSON escapes (\x40, \u0040) decoded, HTML and URL forms of @ made plain, Unicode
+# spaces and dashes made ASCII, invisible characters dropped, then NFKC (fullwidth
+# digits and @). Every pattern below has bounded repetitions and e-mail matching
+# is anchored at each @ or "at", so a scan is linear in the size of the text.
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(_))")
+_AT_ENTITY = re.compile(r"&#0{0,8}64;|&#x0{0,8}40;|&commat;|%40", re.IGNORECASE)
+_SPACES = "\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d"
+_INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+_TRANSLATE = {
+    **{ord(c): " " for c in _SPACES},
+    **{ord(c): "-" for c in _DASHES},
+    **{ord(c): None for c in _INVISIBLE},
+}
 
-# Phones: a long digit run (separators allowed) is the cheap prefilter. White space
-# between digit groups may be a line break: a number split over two lines counts.
-_CANDIDATE = re.compile(r"[+\d][\d\s\-.()\u00a0]{8,}")
+# E-mail: the part after an @ (or a spelled "at") is matched from there.
+_LOCAL_REVERSED = re.compile(r"[ \t]{0,2}[\w.%+\-]{0,63}[\w%+\-]")
+_DOMAIN = re.compile(r"[ \t]{0,2}(?:[\w\-]{1,63}\.){1,8}[^\W\d_]{2,24}")
+_AT_SPELLED = re.compile(
+    r"[\[({<][ \t]{0,2}at[ \t]{0,2}[\])}>]|(?<=[ \t])at(?=[ \t])", re.IGNORECASE
+)
+_DOT_SPELLED = (
+    r"(?:[ \t]{0,3}[\[({<][ \t]{0,2}dot[ \t]{0,2}[\])}>][ \t]{0,3}|[ \t]{1,3}dot[ \t]{1,3}|\.)"
+)
+_DOMAIN_SPELLED = re.compile(
+    rf"[ \t]{{0,3}}[\w\-]{{1,63}}(?:{_DOT_SPELLED}[\w\-]{{1,63}}){{1,6}}", re.IGNORECASE
+)
+_SPELLED_NEEDS = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot)[ \t]{0,2}[\])}>]|\sdot\s", re.IGNORECASE)
+
+# Between digit groups: up to two separators, or a line break with indentation
+# (PyYAML folds long text, a Markdown list item wraps).
+_GAP = r"(?:[ \t\-.)]{0,2}|[ \t]{0,8}\n[ \t>]{0,12})"
+
+# Phones: a long digit run (separators allowed) is the cheap prefilter.
+_CANDIDATE = re.compile(r"[+\d][\d\s\-.()/]{8,}")
 _UK_PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s\-.)\u00a0]{0,2}\d){9}(?!\d)"
+    rf"(?<![\d+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:{_GAP}\d){{9}}(?!\d)"
 )
+_UK_PHONE_SLASH = re.compile(r"(?<![\d/])\(?0\d{2,4}\)?[ \t]?/[ \t]?\d[\d \-]{4,9}\d(?![\d/])")
 
-# NHS numbers: 10 digits, 3-3-4 with one kind of separator or none, modulus 11.
-_NHS = re.compile(r"(?<![\d.\-/])(\d{3})([ \-]?)(\d{3})\2(\d{4})(?![\d])")
-_ISBN_BEFORE = re.compile(r"isbn[\s:\-]*(?:10)?[\s:\-]*$", re.IGNORECASE)
+# NHS numbers: 10 digits, 3-3-4 with separators or none, modulus 11.
+_NHS = re.compile(rf"(?<![\d.\-/])(\d{{3}}){_GAP}(\d{{3}}){_GAP}(\d{{4}})(?![\d]|[.\-/]\d)")
+_ISBN_BEFORE = re.compile(r"isbn[\s:\-]{0,4}(?:10)?[\s:\-]{0,4}$", re.IGNORECASE)
 
 # Full UK postcodes (an outward code alone, like NW1, is fine).
 _POSTCODE = re.compile(
-    r"\b(?:[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b",
+    r"\b(?:[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?|GIR)(?: {0,2}|[ \t]{0,8}\n[ \t>]{0,12})"
+    r"[0-9][ABD-HJLNP-UW-Z]{2}\b",
     re.IGNORECASE,
 )
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
+_ORDINAL = (
+    r"(?:(?:twenty|thirty)[\s\-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth"
+    r"|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    r"|eighteenth|nineteenth|twentieth|thirtieth)"
+)
 _DATE = (
-    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{2,4}}"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
+    rf"|\d{{1,2}}[/.\- ]{_MONTH}[/.\- ]\d{{2,4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]{{1,3}}(?:of[ \t]{{1,3}})?{_MONTH},?[ \t]{{1,3}}\d{{2,4}}"
+    rf"|(?:the[ \t]{{1,3}})?{_ORDINAL}[ \t]{{1,3}}(?:of[ \t]{{1,3}})?{_MONTH},?[ \t]{{1,3}}\d{{4}}"
+    rf"|{_MONTH}[ \t]{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]{{1,3}}\d{{4}})"
 )
 _DOB = re.compile(
-    r"(?:\bborn\b|\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirthday\b)"
-    rf"[^\n\d]{{0,20}}{_DATE}",
+    r"(?:\bborn\b|\bd\.?o\.?b\b\.?|\bdate[\s_\-]{1,3}of[\s_\-]{1,3}birth\b"
+    r"|\bbirth[\s_\-]{0,3}date\b|\bbirthday\b)"
+    rf"(?:[^\n\d]{{0,20}}|[ \t]{{0,3}}:?[ \t]{{0,3}}\n[ \t>*\-]{{0,8}}){_DATE}",
     re.IGNORECASE,
 )
 _DOB_NEEDS = re.compile(r"born|d\.?o\.?b|birth", re.IGNORECASE)
 
 
+def normalise(text: str) -> str:
+    """``text`` as a reader sees it, for matching: the same lines, plainer characters."""
+    if text.isascii() and "\\" not in text and "&" not in text and "%" not in text:
+        return text
+    if "\\" in text:
+        text = _ESCAPE.sub(_unescape, text)
+    if "&" in text or "%" in text:
+        text = _AT_ENTITY.sub("@", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
+    return text
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match.group(4):
+        return " "  # YAML's \_ is a no-break space
+    code = int(match.group(1) or match.group(2) or match.group(3), 16)
+    if code > 0x10FFFF or code in (0x0A, 0x0D, 0x85, 0x2028, 0x2029):
+        return " "  # a line break would move every later finding to a wrong line
+    return chr(code)
+
+
 def scan_text(text: str, allowed: Iterable[int] = (), first_line: int = 1) -> list[Finding]:
     """Every personal-data finding in ``text``; lines in ``allowed`` are skipped."""
+    text = normalise(text)
     starts = _line_starts(text)
     skip = set(allowed)
     found: set[Finding] = set()
@@ -112,57 +169,90 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _scan_email(text: str, at) -> None:  # noqa: ANN001
-    if "@" in text or "&" in text or "%" in text or "\uff20" in text:
-        plain = _AT_ENTITY.sub("@", text)  # same lines, shorter: map lines on ``plain``
-        plain_starts = _line_starts(plain)
-        for match in _EMAIL.finditer(plain):
-            line_index = bisect.bisect_right(plain_starts, match.start()) - 1
-            at(_line_starts(text)[line_index] if plain is not text else match.start(), "pii-email")
-    if _SPELLED_NEEDS.search(text):
-        for match in _EMAIL_SPELLED.finditer(text):
-            if _SPELLED_NEEDS.search(match.group()):
-                at(match.start(), "pii-email")
+    """Each @ (and each spelled "at") is tried once, with bounded matches either side."""
+    index = text.find("@")
+    while index != -1:
+        local = _local_part(text, index)
+        if local is not None and _DOMAIN.match(text, index + 1):
+            at(local, "pii-email")
+        index = text.find("@", index + 1)
+    if not _SPELLED_NEEDS.search(text):
+        return
+    for marker in _AT_SPELLED.finditer(text):
+        local = _local_part(text, marker.start())
+        domain = _DOMAIN_SPELLED.match(text, marker.end())
+        if local is None or domain is None:
+            continue
+        if _SPELLED_NEEDS.search(text, local, domain.end()):
+            at(local, "pii-email")
+
+
+def _local_part(text: str, at_index: int) -> int | None:
+    """Where the local part before ``at_index`` starts, or None when there is none."""
+    before = text[max(0, at_index - 66) : at_index][::-1]
+    match = _LOCAL_REVERSED.match(before)
+    return None if match is None else at_index - match.end()
 
 
 def _scan_numbers(text: str, at) -> None:  # noqa: ANN001
     """Phones and NHS numbers: both need a run of nine or more digits.
 
-    A cheap character-class scan finds such runs; the detectors then run only
-    on the lines that hold one (whole-text regexes cost more than all the rest).
+    A cheap character-class scan finds such runs; the regular expressions then
+    run only on the lines that hold one, and libphonenumber (about 50 us a
+    character on digit-heavy text) only on each plausible run with a little
+    context, so an adversarial record of digits stays linear and fast.
     """
-    for start, end in _digit_regions(text):
-        region = text[start:end]
-        phone_spans: list[tuple[int, int]] = []
-        for match in _UK_PHONE.finditer(region):
+    regions, windows = _digit_regions(text)
+    phone_spans: list[tuple[int, int]] = []
+    for start, end in regions:
+        for match in _UK_PHONE.finditer(text, start, end):
             phone_spans.append(match.span())
-            at(start + match.start(), "pii-phone")
-        for span_start, span_end in _phonenumbers_spans(region):
-            phone_spans.append((span_start, span_end))
-            at(start + span_start, "pii-phone")
-        for match in _NHS.finditer(region):
+        if "/" in text[start:end]:
+            for match in _UK_PHONE_SLASH.finditer(text, start, end):
+                if sum(c.isdigit() for c in match.group()) == 11:
+                    phone_spans.append(match.span())
+    for start, end in windows:
+        phone_spans.extend((start + s, start + e) for s, e in _phonenumbers_spans(text[start:end]))
+    for span_start, _ in phone_spans:
+        at(span_start, "pii-phone")
+    for start, end in regions:
+        for match in _NHS.finditer(text, start, end):
             if any(s <= match.start() < e for s, e in phone_spans):
                 continue
-            if _ISBN_BEFORE.search(region[max(0, match.start() - 16) : match.start()]):
+            if _ISBN_BEFORE.search(text, max(start, match.start() - 16), match.start()):
                 continue
-            if nhs_checksum_ok(match.group(1) + match.group(3) + match.group(4)):
-                at(start + match.start(), "pii-nhs-number")
+            if nhs_checksum_ok(match.group(1) + match.group(2) + match.group(3)):
+                at(match.start(), "pii-nhs-number")
 
 
-def _digit_regions(text: str) -> list[tuple[int, int]]:
-    """Whole lines (merged) around every run holding nine or more digits."""
+_MAX_RUN_DIGITS = 40
+"""A run with more digits is no phone number; the regular expressions still scan it."""
+_CONTEXT = 24
+
+
+def _digit_regions(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Whole lines (merged) around every run of nine or more digits, and the windows
+    (each plausible run with some context, merged) that libphonenumber reads."""
     regions: list[tuple[int, int]] = []
+    windows: list[tuple[int, int]] = []
     for run in _CANDIDATE.finditer(text):
-        value = run.group()
-        if sum(c.isdigit() for c in value) < 9:
+        digits = sum(c.isdigit() for c in run.group())
+        if digits < 9:
             continue
         start = text.rfind("\n", 0, run.start()) + 1
         end = text.find("\n", run.end())
         end = len(text) if end == -1 else end
-        if regions and start <= regions[-1][1]:
-            regions[-1] = (regions[-1][0], max(end, regions[-1][1]))
-        else:
-            regions.append((start, end))
-    return regions
+        _merge(regions, start, end)
+        if digits <= _MAX_RUN_DIGITS:
+            _merge(windows, max(start, run.start() - _CONTEXT), min(end, run.end() + _CONTEXT))
+    return regions, windows
+
+
+def _merge(spans: list[tuple[int, int]], start: int, end: int) -> None:
+    if spans and start <= spans[-1][1]:
+        spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+    else:
+        spans.append((start, end))
 
 
 def _phonenumbers_spans(region: str) -> list[tuple[int, int]]:

@@ -176,3 +176,35 @@ def test_command_line_values_are_not_echoed_when_personal(empty_root, cli, args)
     assert result.exit_code in (1, 2)
     assert "123456" not in result.stdout + result.stderr
     assert "not shown" in result.stderr
+
+
+# ---------------------------------------------------------------- 13: linear-time scanning
+
+
+def _adversarial_record(size: int = 128 * 1024) -> str:
+    """A record of exactly ``size`` bytes whose body is built to make a scanner backtrack."""
+    head = VALID_RECORD.format(id="2024-03-gate").replace("A small test engagement.\n", "")
+    quarter = (size - len(head)) // 4
+    pieces = [
+        "x " + "a" * (quarter - 8) + " dot b",  # spelled e-mail: a long local part, no @
+        "a" * (quarter - 2) + "@ ",  # a long run of letters, then @
+        ("born " * quarter)[:quarter],  # a DOB keyword with no date, over and over
+    ]
+    body = "\n".join(pieces) + "\n"
+    body += ("0791/" * size)[: size - len(head) - len(body) - 1] + "\n"
+    text = head + body
+    assert len(text.encode()) == size
+    return text
+
+
+def test_an_adversarial_128_kib_record_validates_in_linear_time(empty_root, cli):
+    """A guard, not a benchmark: the bound is far above the expected time (well under a
+    second); only a super-linear scan breaks it (the quadratic one took minutes)."""
+    import time
+
+    write_record(empty_root, "2024-03-gate", _adversarial_record())
+    started = time.monotonic()
+    result = cli("--root", str(empty_root), "validate", "--json")
+    elapsed = time.monotonic() - started
+    assert result.exit_code in (0, 1)
+    assert elapsed < 10, f"validate took {elapsed:.1f} s"

@@ -48,6 +48,47 @@ TRUE_POSITIVES = [
     ("[our team](https://example.org/?who=jo@example.org)", "pii-email"),
     ("<!-- ring 07911 123456 -->", "pii-phone"),
     ("![photo of SW1A 1AA](img.png)", "pii-postcode"),
+    # issue 9: numbers wrapped onto the next line (PyYAML's folding, Markdown list items)
+    ("... ring 07911\n    123456 please.", "pii-phone"),
+    ("- call the office on 020\n  7946 0018 after ten", "pii-phone"),
+    ("NHS number 943 476\n   5919 on the letter", "pii-nhs-number"),
+    ("lives at SW1A\n  1AA now", "pii-postcode"),
+    # issue 9: YAML escapes, decoded before matching
+    ('"jane\\x40example.com"', "pii-email"),
+    ('"\\x30\\x37911 123456"', "pii-phone"),
+    ('"943 476 591\\x39"', "pii-nhs-number"),
+    ('"jane\\u0040example.com"', "pii-email"),
+    # issue 9: NHS numbers with a no-break space, dots or mixed separators
+    ("NHS 943\u00a0476\u00a05919", "pii-nhs-number"),
+    ("NHS 943.476.5919", "pii-nhs-number"),
+    ("NHS 943 476-5919", "pii-nhs-number"),
+    ("NHS 943\u2013476\u20135919", "pii-nhs-number"),
+    # issue 9: postcodes with a no-break or double space
+    ("at SW1A\u00a01AA", "pii-postcode"),
+    ("at SW1A  1AA", "pii-postcode"),
+    ("at M14\u202f5RR", "pii-postcode"),
+    # issue 9: phones with an en dash, a zero-width space or a slash
+    ("Call 07911\u2013123456.", "pii-phone"),
+    ("Call 07911\u200b123456.", "pii-phone"),
+    ("Call 07911/123456.", "pii-phone"),
+    ("Office 020/7946 0018.", "pii-phone"),
+    ("Call 0791\u00ad1123456.", "pii-phone"),
+    ("Call \uff10\uff17\uff19\uff11\uff11 123456.", "pii-phone"),
+    # issue 9: e-mail with an accented local part or a spaced @
+    ("write to zo\u00eb@example.com", "pii-email"),
+    ("write to jane @ example.com", "pii-email"),
+    ("write to jane\u00a0@\u00a0example.com", "pii-email"),
+    ("write to jane\u200b@example.com", "pii-email"),
+    ("write to jane\uff20example.com", "pii-email"),
+    # issue 9: dates of birth in other written forms
+    ("DOB: 03-Mar-1990", "pii-date-of-birth"),
+    ("born 1990/03/03", "pii-date-of-birth"),
+    ("Date of birth:\n03/03/1990", "pii-date-of-birth"),
+    ("date_of_birth: 1990-03-03", "pii-date-of-birth"),
+    ("born on the third of March 1990", "pii-date-of-birth"),
+    ("born on the twenty-first of March 1990", "pii-date-of-birth"),
+    ("D.O.B. 3 Mar 1990", "pii-date-of-birth"),
+    ("born\u00a03\u00a0March\u00a01990", "pii-date-of-birth"),
 ]
 
 CLEAN_TEXT = [
@@ -67,6 +108,27 @@ CLEAN_TEXT = [
     "Policy 2023-0417-AB and version 1.10.2.",
     "Population of 250,000 in the borough; 7,911 households.",
     "Phase 2 (2022) and phase 3 (2023) of the programme.",
+    # realistic neighbours of the issue 9 forms: dates, counts, references, times, money
+    "The session on the third of March 1990 was the first.",
+    "Sessions: 03-Mar-2024, 2024/03/03 and 3\u00a0March\u00a02024.",
+    "Date of the meeting:\n03/03/2024",
+    "The group was born out of the 2019 review.",
+    "Ward 7, bed 12: 1990/2000 figures, 12/03/2024 10:30\u201311:00.",
+    "Times 09:30\u201311:00 and 13.30\u201315.00 on 12/03/2024.",
+    "Counts: 1\u00a0234 surveys, 12\u00a0500 leaflets, 250\u202f000 residents.",
+    "Budget \u00a312\u00a0500 to \u00a315\u2013000; grant ref 2024/0417/AB.",
+    "Case 2023-001/4567 and order 45/2024/0113.",
+    "Figures for 2019/20, 2020/21 and 2021/22 (1,234 / 5,678).",
+    "Room B1  2nd floor; bus 73 to N1; 2 pm\u20134 pm.",
+    "Contact us @ the library (the team @ Camden Council).",
+    "Meeting at 10.30 at 34\u00a0High Street.",
+    "Chapter 3.2.1 and section 12.3.4567 of the guidance.",
+    "Version 10.11.2024 of the leaflet; invoice 123.456.7890.",
+    "Questions on 943 topics from 476 people over 5918 minutes.",
+    "Population 0.943 476 5919",
+    "dated 20/12/2023 and 21/12/2023",
+    "The birth rate was 11.3 per 1,000 in 2019-03-01 figures.",
+    "Pages 0791/123 and 07/11/2023.",
 ]
 
 
