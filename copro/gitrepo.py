@@ -171,22 +171,17 @@ def history(root: Path, record_id: str) -> list[Commit]:
         )
     if not path.exists():
         raise CoproError(f"no record with id {record_id}", "list ids with `copro search`")
-    out = run_git(
-        root,
-        "log",
-        "--follow",
-        "--format=%H%x1f%an%x1f%aI%x1f%s%x1e",
-        "--",
-        relpath(root, path),
-    )
-    commits = []
-    for entry in out.split("\x1e"):
-        entry = entry.strip("\n")
-        if not entry:
-            continue
-        commit, author, date, subject = entry.split("\x1f", 3)
-        commits.append(Commit(commit, author, date, subject))
-    return commits
+    out = run_git(root, "log", "-z", "--follow", COMMIT_FORMAT, "--", relpath(root, path))
+    return _commits(out)
+
+
+COMMIT_FORMAT = "--format=%H%x00%an%x00%aI%x00%s"
+"""Fields separated by NUL and, with ``-z``, commits too: git never puts NUL in a message."""
+
+
+def _commits(out: str) -> list[Commit]:
+    fields = out.split("\0")
+    return [Commit(*fields[i : i + 4]) for i in range(0, len(fields) - 3, 4)]
 
 
 def last_commit(root: Path, path: Path) -> Commit | None:
@@ -194,15 +189,11 @@ def last_commit(root: Path, path: Path) -> Commit | None:
     if not is_repository(root):
         return None
     try:
-        out = run_git(
-            root, "log", "-1", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", relpath(root, path)
-        )
+        out = run_git(root, "log", "-z", "-1", COMMIT_FORMAT, "--", relpath(root, path))
     except CoproError:
         return None
-    if not out.strip():
-        return None
-    commit, author, date, subject = out.strip().split("\x1f", 3)
-    return Commit(commit, author, date, subject)
+    commits = _commits(out)
+    return commits[0] if commits else None
 
 
 def inside_work_tree(path: Path) -> bool:

@@ -35,6 +35,7 @@ from typing import Any
 from copro import __version__
 from copro.archive import ARCHIVE_DIR, cache_dir, cache_setting, shipped_schemas_dir
 from copro.errors import EXIT_USAGE, CoproError, UsageError
+from copro.fileio import replace_atomic
 from copro.records import Record, as_dicts, as_list, read_record
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -208,21 +209,8 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-
-
 def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
-    _write_atomic(path, json.dumps(document))  # one C-encoded string: json.dump streams slowly
+    replace_atomic(path, json.dumps(document))  # one C-encoded string: json.dump streams slowly
 
 
 def _read_pointer(path: Path) -> str | None:
@@ -424,7 +412,7 @@ class IndexStore:
         self._opened = None
         if self.current_link.is_dir() and not self.current_link.is_symlink():
             shutil.rmtree(self.current_link)
-        _write_atomic(self.current_link, generation.name + "\n")
+        replace_atomic(self.current_link, generation.name + "\n")
 
     def _remove_generations(self, keep: Path | None) -> None:
         for other in self.folder.glob("gen-*"):

@@ -14,14 +14,13 @@ read-only cache folder) only costs speed.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any
 
 from copro import __version__
 from copro.archive import cache_dir, shipped_schemas_dir
+from copro.fileio import replace_atomic
 from copro.freshness import Changes, Scan, changes, scan
 
 __all__ = ["CACHE_FILE", "cached_records", "RecordEntry"]
@@ -79,13 +78,8 @@ def _valid_parsed(value: object) -> bool:
 def _write_cache(path: Path, document: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        replace_atomic(path, text, durable=False)
     except OSError:
         pass  # a cache that cannot be written only costs speed next time
 

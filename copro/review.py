@@ -77,12 +77,18 @@ def _owed(record: Record, when: str, stalled_before: str) -> list[ReviewItem]:
     return items
 
 
+def _days_before(when: str, days: int) -> str:
+    """The ISO date ``days`` before ``when``; before the first day of the calendar, that day."""
+    try:
+        return (dt.date.fromisoformat(when) - dt.timedelta(days=days)).isoformat()
+    except OverflowError:
+        return dt.date.min.isoformat()
+
+
 def review(root: Path, as_of: str | None = None) -> ReviewResult:
     """Everything due on ``as_of`` (default today), oldest debt first within each kind."""
     when = parse_date(as_of, "--as-of") or dt.date.today().isoformat()
-    stalled_before = (
-        dt.date.fromisoformat(when) - dt.timedelta(days=STALLED_AFTER_DAYS)
-    ).isoformat()
+    stalled_before = _days_before(when, STALLED_AFTER_DAYS)
     result = ReviewResult(when)
     for record in iter_records(Path(root)):
         if record.meta.get("status") != "withdrawn":

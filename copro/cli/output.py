@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from copro.errors import CoproError
+from copro.errors import CoproError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +73,10 @@ def write_or_print(text: str, output: Path | None, what: str = "") -> None:
     if output is None:
         sys.stdout.write(text)
         return
+    if output.name in ("", ".", "..") or output.is_dir():  # Path("") is "."
+        raise UsageError(
+            f"--output needs a file name, not {str(output)!r}", "e.g. --output findings.csv"
+        )
     from copro.fileio import write_atomic
 
     write_atomic(output, text)
