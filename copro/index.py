@@ -532,6 +532,42 @@ class IndexStore:
                 self.rebuild(vocab, None, "index failed while searching")
         raise CoproError("the search index could not be built")
 
+    def more_like(
+        self, vocab: Vocabularies, text: str, exclude_path: str, top: int
+    ) -> tuple[list[Hit], dict[str, float]]:
+        """Records whose findings are most like ``text`` (Whoosh's ``more_like``).
+
+        Returns the record hits, best first, and the key terms (analysed word ->
+        weight) the match used, so a caller can tell which finding of a record
+        matched. ``exclude_path`` (the record ``text`` came from) is left out.
+        """
+        opened = self._opened or self.open(vocab)
+        if opened is None:
+            self.rebuild(vocab, None, "index could not be opened")
+            opened = self.open(vocab)
+        if opened is None:
+            raise CoproError("the search index could not be built")
+        with opened[0].searcher() as searcher:
+            docnum = searcher.document_number(path=exclude_path)
+            terms = dict(searcher.key_terms_from_text("findings", text, numterms=12))
+            if not terms:
+                return [], {}
+            results = searcher.more_like(
+                docnum if docnum is not None else -1, "findings", text=text, top=top, numterms=12
+            )
+            hits = [
+                Hit(
+                    id=hit["id"],
+                    title=hit.get("title", ""),
+                    date=hit.get("date", ""),
+                    path=hit["path"],
+                    score=hit.score if isinstance(hit.score, float) else 0.0,
+                    snippet="",
+                )
+                for hit in results
+            ]
+        return hits, terms
+
     def titles(self, vocab: Vocabularies, ids: Iterable[str]) -> dict[str, str]:
         """id -> title for the given ids (for showing related records)."""
         opened = self.open(vocab)
@@ -725,6 +761,13 @@ def _check_fields(text: str, schema: Any) -> None:
 def _analysed(schema: Any, text: str) -> list[str]:
     analyzer = schema["body"].analyzer
     return [token.text for token in analyzer(text)]
+
+
+def analysed_terms(text: str) -> set[str]:
+    """The index's words for ``text`` (lower case, stemmed, stop words left out)."""
+    from whoosh.analysis import StemmingAnalyzer
+
+    return {token.text for token in StemmingAnalyzer()(text)}
 
 
 def refresh(root: Path, progress: Progress | None = None, rebuild: bool = False) -> RefreshReport:

@@ -244,8 +244,8 @@ def _describe(root: Path, rel: str) -> EarlierEngagement | None:
 # ------------------------------------------------------------------ writing
 
 
-def render(request: NewRecord) -> str:
-    """The new file: every required field, commented placeholders for the optional ones."""
+def template_environment() -> Any:
+    """Jinja2 for record templates (YAML and Markdown: values are quoted by ``yaml_text``)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -255,7 +255,12 @@ def render(request: NewRecord) -> str:
         autoescape=False,  # YAML and Markdown, not HTML: values are quoted by yaml_text
     )
     env.filters["yaml_text"] = yaml_text
-    return env.get_template("record.md.j2").render(r=request)
+    return env
+
+
+def render(request: NewRecord) -> str:
+    """The new file: every required field, commented placeholders for the optional ones."""
+    return template_environment().get_template("record.md.j2").render(r=request)
 
 
 def yaml_text(value: str) -> str:
@@ -283,19 +288,27 @@ def create_record(
         vocab, _ = load_vocabularies(root)
     clean = normalise_request(request, vocab)
     assert clean.id
-    text = render(clean)
-    path = record_path(root, clean.id)
+    return write_new_record(root, clean.id, render(clean), dry_run)
+
+
+def write_new_record(root: Path, record_id: str, text: str, dry_run: bool = False) -> Created:
+    """Create ``record_id`` with ``text`` where it belongs, never replacing anything.
+
+    An id that exists (also in another case, in any year folder) is exit 1 with
+    nothing written; ``dry_run`` only says where the file would go.
+    """
+    path = record_path(root, record_id)
     rel = relpath(root, path)
-    clash = existing_id(root, clean.id)
+    clash = existing_id(root, record_id)
     if clash:
         raise CoproError(
-            f"a record with id {clean.id} already exists ({clash}); nothing was written",
+            f"a record with id {record_id} already exists ({clash}); nothing was written",
             "choose another --id, or edit the existing record",
         )
     if dry_run:
-        return Created(clean.id, path, rel, text, False, None)
+        return Created(record_id, path, rel, text, False, None)
     _create_exclusive(path, text)
-    return Created(clean.id, path, rel, text, True, _git_add_hint(root, rel))
+    return Created(record_id, path, rel, text, True, _git_add_hint(root, rel))
 
 
 def _create_exclusive(path: Path, text: str) -> None:

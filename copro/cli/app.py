@@ -57,7 +57,15 @@ def root_of(ctx: typer.Context) -> Path:
     return find_root(obj.get("root"))
 
 
-COMMAND_MODULES = ("cmd_validate", "cmd_search", "cmd_new", "cmd_report", "cmd_adopt", "cmd_hub")
+COMMAND_MODULES = (
+    "cmd_validate",
+    "cmd_search",
+    "cmd_new",
+    "cmd_report",
+    "cmd_findings",
+    "cmd_adopt",
+    "cmd_hub",
+)
 
 
 def register() -> None:

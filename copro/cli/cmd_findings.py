@@ -1,0 +1,267 @@
+"""``copro findings``, ``copro themes``, ``copro similar`` and ``copro revisit``."""
+
+from typing import Annotated
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.completion import complete_places, complete_populations, complete_topics
+from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+FormatOption = Annotated[str | None, typer.Option("--format", help="text or json.")]
+TopicOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        help="Topic id (repeatable; narrower terms included).",
+        autocompletion=complete_topics,
+    ),
+]
+PopulationOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--population",
+        help="Records with this population (repeatable; narrower included).",
+        autocompletion=complete_populations,
+    ),
+]
+
+STANDING_SHORT = {
+    "still-holds": "still hold",
+    "changed": "changed",
+    "no-longer-holds": "no longer hold",
+    "unclear": "unclear",
+    "not-revisited": "not checked",
+}
+
+
+def _skipped(skipped: tuple[str, ...]) -> None:
+    from copro.catalog import skipped_note
+
+    note = skipped_note(skipped)
+    if note:
+        err().print(f"[dim]{note}[/dim]")
+
+
+def _standing_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {STANDING_SHORT[s]}" for s, n in counts.items() if n)
+
+
+@app.command()
+@handle_errors
+def findings(
+    ctx: typer.Context,
+    query: Annotated[
+        str | None, typer.Argument(help="Words the finding's text must contain.")
+    ] = None,
+    topic: TopicOption = None,
+    population: PopulationOption = None,
+    place: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--place",
+            help="Records in this place (repeatable; narrower included).",
+            autocompletion=complete_places,
+        ),
+    ] = None,
+    standing: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--standing",
+            help="still-holds, changed, no-longer-holds, unclear or not-revisited (repeatable).",
+        ),
+    ] = None,
+    said_before: Annotated[
+        str | None,
+        typer.Option("--said-before", help="Findings of records dated before DATE (YYYY-MM-DD)."),
+    ] = None,
+    json_flag: JsonFlag = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Every finding that matches, newest first, with its standing: does it still hold?"""
+    from copro.findings import list_findings
+
+    result = list_findings(
+        root_of(ctx),
+        query,
+        topics=topic or (),
+        populations=population or (),
+        places=place or (),
+        standing=standing or (),
+        said_before=said_before,
+    )
+    _skipped(result.skipped)
+    if wants_json(json_flag, fmt):
+        emit_json(result.to_json())
+    elif not result.findings:
+        err().print("No findings matched.")
+    else:
+        _render_findings(result.findings)
+    if not result.findings:
+        raise typer.Exit(1)
+
+
+def _render_findings(rows) -> None:  # noqa: ANN001
+    from collections import Counter
+
+    from copro.standing import month_year
+
+    console = out()
+    for row in rows:
+        console.print(
+            f"[cyan]{escape(row.record.key)}#{escape(row.finding.id)}[/cyan] "
+            f"[dim]({month_year(row.record.date)})[/dim]"
+        )
+        console.print(f"  {escape(row.finding.text)}")
+        style = "green" if row.standing.standing == "still-holds" else "yellow"
+        console.print(f"  [{style}]{escape(row.standing.words())}[/{style}]")
+        responses = ", ".join(row.responses) or "no response yet"
+        console.print(f"  [dim]responses: {escape(responses)}[/dim]")
+    counts = Counter(row.standing.standing for row in rows)
+    from copro.standing import STANDINGS
+
+    err().print(
+        f"{len(rows)} finding(s): " + _standing_counts({s: counts[s] for s in STANDINGS}) + "."
+    )
+
+
+@app.command()
+@handle_errors
+def themes(
+    ctx: typer.Context,
+    topic: TopicOption = None,
+    population: PopulationOption = None,
+    json_flag: JsonFlag = False,
+    fmt: FormatOption = None,
+) -> None:
+    """What people keep saying, per topic: how often, by whom, and whether it still holds."""
+    from copro.themes import archive_themes
+
+    result = archive_themes(root_of(ctx), topics=topic or (), populations=population or ())
+    _skipped(result.skipped)
+    if wants_json(json_flag, fmt):
+        emit_json(result.to_json())
+    elif not result.themes:
+        err().print("No findings matched.")
+    else:
+        from rich.table import Table
+
+        table = Table(expand=True)
+        table.add_column("topic", style="bold", ratio=3)
+        table.add_column("findings", justify="right")
+        table.add_column("records", justify="right")
+        table.add_column("years", no_wrap=True)
+        table.add_column("answered", justify="right")
+        table.add_column("standing", ratio=4)
+        for theme in result.themes:
+            data = theme.to_json()
+            years = (
+                str(data["first_year"])
+                if data["first_year"] == data["last_year"]
+                else f"{data['first_year']}-{data['last_year']}"
+            )
+            table.add_row(
+                escape(theme.label),
+                str(theme.findings),
+                str(data["records"]),
+                years,
+                str(theme.answered),
+                escape(_standing_counts(theme.standing)),
+            )
+        out().print(table)
+    if not result.themes:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def similar(
+    ctx: typer.Context,
+    finding: Annotated[
+        str, typer.Argument(metavar="ID#SN", help="A finding: record id, #, finding id.")
+    ],
+    limit: Annotated[int, typer.Option("--limit", help="At most N findings.")] = 10,
+    json_flag: JsonFlag = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Findings of other records most like this one: recurring findings, revisit candidates."""
+    from copro.similar import similar_findings
+
+    result = similar_findings(root_of(ctx), finding, limit)
+    if wants_json(json_flag, fmt):
+        emit_json(result.to_json())
+    elif not result.results:
+        err().print("No similar findings in other records.")
+    else:
+        err().print(f"Findings most like {escape(result.finding)}: {escape(result.text)}")
+        from copro.standing import month_year
+
+        for item in result.results:
+            out().print(
+                f"[cyan]{escape(item.finding)}[/cyan] [dim]({month_year(item.date)}, "
+                f"score {item.score:.2f})[/dim]"
+            )
+            out().print(f"  {escape(item.text)}")
+    if not result.results:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def revisit(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The earlier record.")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date of the return visit (default today).")
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help='Title (default "Does it still hold? " + the title).'),
+    ] = None,
+    new_id: Annotated[
+        str | None, typer.Option("--id", help="Id of the new record (default from date, title).")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Write without asking at a terminal.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the draft instead of writing it.")
+    ] = False,
+) -> None:
+    """Draft a record for going back to the people of ID: does what they said still hold?"""
+    import sys
+
+    from copro.revisit import draft_revisit
+
+    root = root_of(ctx)
+    prompting = sys.stdin.isatty() and not yes and not dry_run
+    planned = draft_revisit(root, record_id, date, title, new_id, dry_run=True)
+    earlier = planned.earlier
+    err().print(
+        f"Going back to {escape(earlier.id)}: {len(earlier.findings)} finding(s) to ask about."
+    )
+    if planned.recontact_via:
+        err().print(f"They agreed to be contacted again, via: {escape(planned.recontact_via)}")
+    else:
+        err().print(
+            "The people who took part did not agree to be contacted again: invite the same "
+            "community afresh (through the organisations that led it), not the same people."
+        )
+    if dry_run:
+        sys.stdout.write(planned.created.text)
+        err().print(f"[dim](dry run: would write {escape(planned.created.relpath)})[/dim]")
+        return
+    if prompting and not typer.confirm(
+        f"Create {planned.created.relpath}?", default=True, err=True
+    ):
+        err().print("Nothing was written.")
+        raise typer.Exit(1)
+    created = draft_revisit(root, record_id, date, title, new_id).created
+    out().print(escape(created.relpath))
+    err().print(
+        f"Created {escape(created.relpath)}: after the visit, uncomment each finding's block, "
+        "write what people said and choose its outcome, then run `copro validate`."
+    )
+    if created.git_add:
+        err().print(f"Stage it with: {escape(created.git_add)}")
