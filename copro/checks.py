@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from copro.archive import YEAR_DIR
 from copro.pii import shown
+from copro.placeholders import placeholder_problems
 from copro.problems import ERROR, WARNING, Problem
 from copro.records import Record
 from copro.vocab import VOCAB_NAMES, Vocabularies
@@ -58,6 +59,7 @@ def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
     if isinstance(start, str) and isinstance(end, str) and end < start:
         add(record.line_of("end_date"), "end-date-before-date", "`end_date` is before `date`")
     _check_vocabulary(record, vocab, add)
+    problems.extend(placeholder_problems(record))
     if meta.get("ladder") == "co-production":
         decisions = meta.get("decisions") or []
         joint = [d for d in decisions if isinstance(d, dict) and d.get("made_by") == "joint"]

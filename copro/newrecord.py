@@ -23,6 +23,7 @@ from copro import pii
 from copro.archive import ARCHIVE_DIR, iter_record_files, record_path, relpath
 from copro.errors import CoproError, UsageError
 from copro.model import LADDER, SECTORS, STATUSES
+from copro.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
 from copro.records import as_dicts, as_list, read_record
 from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
@@ -260,7 +261,16 @@ def template_environment() -> Any:
 
 def render(request: NewRecord) -> str:
     """The new file: every required field, commented placeholders for the optional ones."""
-    return template_environment().get_template("record.md.j2").render(r=request)
+    return (
+        template_environment()
+        .get_template("record.md.j2")
+        .render(r=request, body=guidance_body(), example=FIELD_GUIDANCE)
+    )
+
+
+def guidance_body() -> str:
+    """The body headings, each with its guidance as a comment that no renderer shows."""
+    return "\n\n".join(f"## {head}\n\n<!-- {text} -->" for head, text in BODY_GUIDANCE.items())
 
 
 def yaml_text(value: str) -> str:

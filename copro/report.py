@@ -16,6 +16,7 @@ from pathlib import Path
 
 from copro.errors import CoproError, UsageError
 from copro.model import parse_date
+from copro.placeholders import published_body
 from copro.records import Record, as_dicts, as_list, iter_records, load_record
 from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
@@ -185,7 +186,7 @@ def engagement_report(
         anonymous=sum(1 for c in contributors if c.get("credit") != "named" or not c.get("name")),
         recognition=_recognition(meta.get("recognition")),
         quotes_allowed=quotable,
-        body=record.body.strip(),
+        body=published_body(record.body),
         provenance=_provenance(root, record),
     )
 

@@ -49,6 +49,26 @@ consent:
 A small test engagement.
 """
 
+# Everything `copro new` needs apart from --title (a carers' drop-in in Leeds).
+NEW_OPTIONS = [
+    "--date",
+    "2026-12-01",
+    "--lead",
+    "Leeds Carers Together",
+    "--lead-sector",
+    "voluntary",
+    "--place",
+    "leeds",
+    "--method",
+    "drop-in",
+    "--ladder",
+    "engagement",
+    "--population",
+    "carers",
+    "--topic",
+    "carers-support",
+]
+
 
 @pytest.fixture(autouse=True)
 def private_cache(

@@ -11,7 +11,7 @@ import datetime as dt
 
 import frontmatter
 
-from conftest import SAMPLE_ARCHIVE
+from conftest import NEW_OPTIONS, SAMPLE_ARCHIVE
 from copro.records import read_record
 
 
@@ -43,22 +43,7 @@ def test_new_records_read_the_same_in_python_frontmatter(sample_root, cli):
         "new",
         "--title",
         "Carers: evening drop-in",
-        "--date",
-        "2026-12-01",
-        "--lead",
-        "Leeds Carers Together",
-        "--lead-sector",
-        "voluntary",
-        "--place",
-        "leeds",
-        "--method",
-        "drop-in",
-        "--ladder",
-        "engagement",
-        "--population",
-        "carers",
-        "--topic",
-        "carers-support",
+        *NEW_OPTIONS,
         "--recontact-via",
         "Leeds Carers Together office",
         "--yes",
