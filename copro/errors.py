@@ -28,3 +28,40 @@ class UsageError(CoproError):
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message, hint, EXIT_USAGE)
+
+
+def os_error(exc: OSError) -> CoproError:
+    """An OSError nothing else caught, in copro's voice (never a traceback).
+
+    One under the user cache is a usage problem (exit 2) whose hint names the
+    variable that chose the folder; any other is a file copro could not use (exit 1).
+    """
+    import os
+
+    reason = exc.strerror or exc.__class__.__name__
+    filename = exc.filename if isinstance(exc.filename, str) else None
+    where = f": {filename}" if filename else ""
+    try:
+        from copro.archive import cache_setting
+
+        top, variable = cache_setting()
+    except CoproError:
+        top, variable = None, "COPRO_CACHE_DIR"
+    in_cache = (
+        filename is not None
+        and top is not None
+        and os.path.abspath(filename).startswith(os.path.abspath(top) + os.sep)
+    )
+    if in_cache or filename is None:
+        hint = (
+            f"if this is copro's cache (chosen by {variable}), make that folder writable "
+            "or set COPRO_CACHE_DIR to a writable absolute folder"
+        )
+        if in_cache:
+            return CoproError(f"cannot use copro's cache{where} ({reason})", hint, EXIT_USAGE)
+        return CoproError(f"{reason}", hint)
+    return CoproError(
+        f"cannot use {filename} ({reason})",
+        "check that it exists and that you may read it (and write, for commands that write); "
+        "copro's own cache is set with COPRO_CACHE_DIR",
+    )

@@ -30,6 +30,13 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+    except OSError as exc:  # last resort: a file or folder the core did not expect to fail
+        from copro.cli.output import print_error
+        from copro.errors import os_error
+
+        error = os_error(exc)
+        print_error(error)
+        sys.exit(error.exit_code)
 
 
 __all__ = ["app", "main"]
