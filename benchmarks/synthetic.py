@@ -43,6 +43,8 @@ def generate(root: Path, n: int, seed: int = 7) -> list[Path]:
     if not (root / "schemas" / "vocab").exists():
         shutil.copytree(VOCAB, root / "schemas" / "vocab")
     paths = []
+    revisit_rng = random.Random(seed + 1)  # its own stream: the other fields stay as they were
+    written: list[tuple[str, int]] = []  # (id, number of findings) of every record so far
     for i in range(n):
         year = 2018 + i % 9
         month = 1 + (i // 9) % 12
@@ -82,6 +84,10 @@ def generate(root: Path, n: int, seed: int = 7) -> list[Path]:
             "we_did": actions,
             "consent": {"quotes": bool(i % 2), "recontact": False},
         }
+        _revisit_earlier(meta, i, written, revisit_rng)
+        if meta["status"] == "completed" and i % 5 == 0:
+            meta["feedback_given"] = [{"date": f"{year}-12-15", "channel": "community meeting"}]
+        written.append((record_id, len(findings)))
         body = "\n\n".join(
             ["## Summary", _sentence(rng, 40), "## What happened", _sentence(rng, 60)]
         )
@@ -91,6 +97,22 @@ def generate(root: Path, n: int, seed: int = 7) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _revisit_earlier(
+    meta: dict, i: int, written: list[tuple[str, int]], rng: random.Random
+) -> None:
+    """About a third of records go back to a finding of an earlier-dated record.
+
+    Record ``i`` is dated in year ``2018 + i % 9``, so record ``i - d`` with
+    ``1 <= d <= i % 9`` is from an earlier year.
+    """
+    if i % 9 not in (3, 5, 7) or i < 9:
+        return
+    earlier_id, count = written[i - rng.randint(1, i % 9)]
+    target = f"{earlier_id}#S{rng.randint(1, count)}"
+    outcome = rng.choice(["still-holds", "changed", "no-longer-holds", "unclear"])
+    meta["you_said"][0]["revisits"] = [{"finding": target, "outcome": outcome}]
 
 
 if __name__ == "__main__":
