@@ -17,14 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copro import __version__
-from copro.archive import cache_dir
+from copro.archive import ARCHIVE_DIR, VOCAB_DIR, cache_dir
 from copro.errors import CoproError, UsageError
 from copro.hubfile import (
     LOCK_FILE,
@@ -37,11 +36,12 @@ from copro.hubfile import (
     read_lock,
     write_lock,
 )
-from copro.hubgit import PASSED_REF, GitFailed, MemberRepo, extract
+from copro.hubgit import PASSED_REF, GitFailed, MemberRepo
+from copro.hubtree import MemberFiles, Staged
 from copro.problems import ERROR, WARNING, Problem
 from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies
 
-CHECK_FORMAT = 1
+CHECK_FORMAT = 2
 """Bump when what a per-commit gate result holds changes."""
 HUB_CACHE = "hub"
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -61,9 +61,9 @@ def member_repo(hub_root: Path, name: str) -> MemberRepo:
     return MemberRepo(hub_cache(hub_root) / name / "repo.git")
 
 
-def tree_dir(hub_root: Path, name: str, commit: str) -> Path:
-    """The member's archive/ and schemas/vocab/ at ``commit``, written from git objects."""
-    return hub_cache(hub_root) / name / "trees" / commit
+def member_files(hub_root: Path, name: str) -> MemberFiles:
+    """The member's archive/ and schemas/vocab/ as the hub reads them, in the cache."""
+    return MemberFiles(hub_cache(hub_root) / name, name)
 
 
 def _checked_file(hub_root: Path, name: str, commit: str) -> Path:
@@ -84,6 +84,8 @@ class RecordSummary:
     revisits: tuple[tuple[str, int], ...]
     """(``finding`` as written, its line) for every revisit naming another member."""
     terms: dict[str, tuple[str, ...]]
+    refs: tuple[str, ...] = ()
+    """Ids of this archive's records it names (related, supersedes, revisits)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +95,7 @@ class RecordSummary:
             "findings": list(self.findings),
             "revisits": [list(r) for r in self.revisits],
             "terms": {k: list(v) for k, v in self.terms.items()},
+            "refs": list(self.refs),
         }
 
     @classmethod
@@ -104,6 +107,7 @@ class RecordSummary:
             tuple(data["findings"]),
             tuple((str(f), int(line)) for f, line in data["revisits"]),
             {k: tuple(v) for k, v in data["terms"].items()},
+            tuple(data["refs"]),
         )
 
 
@@ -123,39 +127,81 @@ class Checked:
         return {r.id: r for r in self.records}
 
 
-def check_commit(hub_root: Path, name: str, repo: MemberRepo, commit: str) -> Checked:
-    """The member's own gate on ``commit`` (cached per commit: a commit never changes)."""
+def check_commit(
+    hub_root: Path, name: str, repo: MemberRepo, files: MemberFiles, commit: str
+) -> tuple[Checked, Staged | None]:
+    """The member's own gate on ``commit``, and its staged files when they had to be written.
+
+    The result is kept per commit (a commit never changes). When the commit
+    the hub reads passed, only the files that differ from it, and the records
+    that name those, are checked again: the rest passed already.
+    """
     cached = _read_checked(hub_root, name, commit)
     if cached is not None:
-        extract(repo, commit, tree_dir(hub_root, name, commit))
-        return cached
-    tree = tree_dir(hub_root, name, commit)
-    shutil.rmtree(tree, ignore_errors=True)  # a tree without a gate result is not trusted
-    problems = extract(repo, commit, tree)
+        return cached, None
+    staged = files.stage(repo, commit)
+    previous = None
+    if staged.base is not None and not staged.full:
+        previous = _read_checked(hub_root, name, staged.base)
+    checked = _gate(staged, previous)
+    _write_checked(hub_root, name, checked)
+    return checked, staged
+
+
+def _gate(staged: Staged, previous: Checked | None) -> Checked:
     from copro.validate import validate_archive
 
-    result = validate_archive(tree)
-    problems.extend(p for p in result.problems if p.code != "revisit-outside-hub")
-    checked = Checked(commit, problems, summarise(tree))
-    _write_checked(hub_root, name, checked)
-    return checked
+    folder = staged.folder
+    touched = set(staged.changed) | set(staged.removed)
+    vocab_prefix = VOCAB_DIR.as_posix() + "/"
+    if previous is None or not previous.ok or any(p.startswith(vocab_prefix) for p in touched):
+        found = validate_archive(folder).problems
+        problems = staged.problems + [p for p in found if p.code != "revisit-outside-hub"]
+        return Checked(staged.commit, _unique(problems), summarise(folder))
+    names = {Path(p).stem for p in touched}
+    dependents = {r.path for r in previous.records if names & set(r.refs)}
+    changed = {p for p in staged.changed if p.startswith(ARCHIVE_DIR + "/")}
+    selected = sorted((changed | dependents) - set(staged.removed))
+    redo = set(selected) | set(staged.removed)
+    found = validate_archive(folder, [folder / p for p in selected]).problems if selected else []
+    problems = (
+        staged.problems
+        + [p for p in previous.problems if p.path not in redo]
+        + [p for p in found if p.code != "revisit-outside-hub"]
+    )
+    records = [r for r in previous.records if r.path not in redo] + summarise(folder, selected)
+    records.sort(key=lambda r: r.path)
+    return Checked(staged.commit, _unique(problems), records)
 
 
-def summarise(tree: Path) -> list[RecordSummary]:
-    """Ids, dates, finding ids, cross-member revisits and terms of every readable record."""
-    from copro.records import as_dicts, as_list, iter_records
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
 
+
+def summarise(tree: Path, only: list[str] | None = None) -> list[RecordSummary]:
+    """Ids, dates, finding ids, references and terms of every readable record (or of ``only``)."""
+    from copro.records import as_dicts, as_list, iter_records, read_record
+
+    if only is None:
+        found = list(iter_records(tree))
+    else:
+        found = [r for p in only if (r := read_record(tree / p, p).record) is not None]
     out = []
-    for record in iter_records(tree):
+    for record in found:
         meta = record.meta
         findings, revisits = [], []
+        refs = as_list(meta.get("related")) + as_list(meta.get("supersedes"))
         for index, finding in enumerate(as_dicts(meta.get("you_said"))):
             findings.append(str(finding.get("id")))
             for position, revisit in enumerate(as_dicts(finding.get("revisits"))):
                 target = revisit.get("finding")
-                if isinstance(target, str) and ":" in target:
+                if not isinstance(target, str):
+                    continue
+                if ":" in target.partition("#")[0]:
                     line = record.line_of("you_said", index, "revisits", position, "finding")
                     revisits.append((target, line))
+                else:
+                    refs.append(target.partition("#")[0])
         terms = {name: tuple(as_list(meta.get(name))) for name in VOCAB_NAMES}
         for finding in as_dicts(meta.get("you_said")):
             terms["topics"] += tuple(as_list(finding.get("topics")))
@@ -167,6 +213,7 @@ def summarise(tree: Path) -> list[RecordSummary]:
                 tuple(findings),
                 tuple(revisits),
                 terms,
+                tuple(dict.fromkeys(refs)),
             )
         )
     return out
@@ -215,6 +262,7 @@ class MemberSync:
     warnings: list[Problem] = field(default_factory=list)
     candidate: Checked | None = None
     fallback: Checked | None = None
+    staged: dict[str, Staged] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -276,6 +324,8 @@ def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
     """Fetch, check and lock every member of the hub at ``hub_root``."""
     from filelock import FileLock, Timeout
 
+    from copro.index import _lock_timeout
+
     hub_root = hub_root.resolve()
     config = require_hub(hub_root)
     lock = read_lock(hub_root)
@@ -289,18 +339,14 @@ def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
             "set COPRO_CACHE_DIR to a writable folder",
         ) from None
     try:
-        with FileLock(str(guard), timeout=float(os.environ.get("COPRO_LOCK_TIMEOUT", "60"))):
+        with FileLock(str(guard), timeout=_lock_timeout()):
             states = [
                 _fetch_and_check(hub_root, member, lock.get(member.name), note)
                 for member in config.members
             ]
             _settle_revisits(states)
             for state in states:
-                reading = state.reading
-                if reading is not None:
-                    tree = tree_dir(hub_root, state.name, reading.commit)
-                    state.warnings.extend(unmapped_terms(tree, reading, hub_vocab))
-                    member_repo(hub_root, state.name).mark(PASSED_REF, reading.commit)
+                _settle_files(hub_root, state, hub_vocab)
             entries = [
                 LockEntry(
                     s.name,
@@ -327,6 +373,7 @@ def _fetch_and_check(
 ) -> MemberSync:
     state = MemberSync(member)
     repo = member_repo(hub_root, member.name)
+    files = member_files(hub_root, member.name)
     repo.ensure()
     location = member.location(hub_root)
     if note:
@@ -337,7 +384,7 @@ def _fetch_and_check(
         state.problems.append(_fetch_problem(member, exc.message))
     if state.fetched is not None:
         try:
-            checked = check_commit(hub_root, member.name, repo, state.fetched)
+            checked = _check(hub_root, state, repo, files, state.fetched)
         except GitFailed as exc:
             state.problems.append(
                 Problem("hub.yml", member.line, ERROR, "hub-not-an-archive", _redact(exc.message))
@@ -352,24 +399,55 @@ def _fetch_and_check(
         if state.candidate is not None and state.candidate.commit == locked.commit:
             state.fallback = state.candidate
         else:
-            state.fallback = _last_passing(hub_root, member, repo, location, locked.commit)
+            state.fallback = _last_passing(hub_root, state, repo, files, location, locked.commit)
     chosen = state.candidate or state.fallback
     state.commit = chosen.commit if chosen else None
     state.passed = state.candidate is not None
     return state
 
 
+def _check(
+    hub_root: Path, state: MemberSync, repo: MemberRepo, files: MemberFiles, commit: str
+) -> Checked:
+    checked, staged = check_commit(hub_root, state.name, repo, files, commit)
+    if staged is not None:
+        state.staged[commit] = staged
+    return checked
+
+
 def _last_passing(
-    hub_root: Path, member: Member, repo: MemberRepo, location: str, commit: str
+    hub_root: Path,
+    state: MemberSync,
+    repo: MemberRepo,
+    files: MemberFiles,
+    location: str,
+    commit: str,
 ) -> Checked | None:
     """The commit the last sync read, checked again from the cache (fetched again if gone)."""
     try:
         if not repo.has_commit(commit):
             repo.fetch(location, commit)
-        checked = check_commit(hub_root, member.name, repo, commit)
+        checked = _check(hub_root, state, repo, files, commit)
     except GitFailed:
         return None
     return checked if checked.ok else None
+
+
+def _settle_files(hub_root: Path, state: MemberSync, hub_vocab: Vocabularies) -> None:
+    """Make the member's folder hold the commit the hub reads; warn about unmapped terms."""
+    files = member_files(hub_root, state.name)
+    reading = state.reading
+    if reading is not None:
+        repo = member_repo(hub_root, state.name)
+        staged = state.staged.get(reading.commit)
+        if files.commit() != reading.commit:
+            if staged is not None:
+                files.promote(staged)
+            else:
+                files.ensure(repo, reading.commit)
+        repo.mark(PASSED_REF, reading.commit)
+        state.warnings.extend(unmapped_terms(files.current, reading, hub_vocab))
+    files.tidy()
 
 
 def _fetch_problem(member: Member, message: str) -> Problem:
@@ -526,22 +604,17 @@ def unmapped_terms(tree: Path, checked: Checked, hub_vocab: Vocabularies) -> lis
 
 
 def _tidy(hub_root: Path, states: list[MemberSync]) -> None:
-    """Keep the trees the hub reads and the gate results it may need again; drop the rest."""
+    """Keep the gate results the next sync may need (what is read, what was fetched)."""
     for state in states:
         keep = {c for c in (state.commit, state.fetched) if c}
-        folder = hub_cache(hub_root) / state.name
-        for sub, suffix in (("trees", ""), ("checked", ".json")):
-            try:
-                entries = list(os.scandir(folder / sub))
-            except OSError:
-                continue
-            for entry in entries:
-                commit = entry.name.removesuffix(suffix)
-                if is_full_commit(commit) and commit not in keep:
-                    if entry.is_dir(follow_symlinks=False):
-                        shutil.rmtree(entry.path, ignore_errors=True)
-                    else:
-                        Path(entry.path).unlink(missing_ok=True)
+        try:
+            entries = list(os.scandir(hub_cache(hub_root) / state.name / "checked"))
+        except OSError:
+            continue
+        for entry in entries:
+            commit = entry.name.removesuffix(".json")
+            if is_full_commit(commit) and commit not in keep:
+                Path(entry.path).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- reading a synced hub
@@ -560,7 +633,8 @@ def locked_members(hub_root: Path) -> list[LockedMember]:
     """Every member of ``hub.lock`` that has a commit, its files ready in the cache.
 
     The files are written again from the member's git objects when the cache
-    lost them; a member never fetched on this machine needs ``copro hub sync``.
+    holds another commit (``hub.lock`` taken from an older hub commit, say); a
+    member never fetched on this machine needs ``copro hub sync``.
     """
     hub_root = hub_root.resolve()
     config = require_hub(hub_root)
@@ -570,8 +644,8 @@ def locked_members(hub_root: Path) -> list[LockedMember]:
         entry = lock.get(member.name)
         if entry is None or entry.commit is None:
             continue
-        tree = tree_dir(hub_root, member.name, entry.commit)
-        if not tree.is_dir():
+        files = member_files(hub_root, member.name)
+        if files.commit() != entry.commit:
             repo = member_repo(hub_root, member.name)
             if not (repo.folder / "HEAD").is_file() or not repo.has_commit(entry.commit):
                 raise CoproError(
@@ -580,8 +654,8 @@ def locked_members(hub_root: Path) -> list[LockedMember]:
                     f"run `copro hub sync` (it reads {LOCK_FILE} and fetches what is missing)",
                 )
             try:
-                extract(repo, entry.commit, tree)
+                files.ensure(repo, entry.commit)
             except GitFailed as exc:
                 raise CoproError(f"member {member.name}: {exc.message}") from None
-        out.append(LockedMember(member.name, entry.commit, tree))
+        out.append(LockedMember(member.name, entry.commit, files.current))
     return out

@@ -21,13 +21,10 @@ from pathlib import Path
 
 from copro.archive import ARCHIVE_DIR, VOCAB_DIR
 from copro.errors import CoproError
-from copro.problems import ERROR, Problem
-from copro.records import MAX_RECORD_BYTES
 
 FETCHED_REF = "refs/copro/fetched"
 PASSED_REF = "refs/copro/passed"
 MAX_ENTRIES = 200_000
-MAX_VOCAB_BYTES = 1024 * 1024
 _LOCATING = (
     "GIT_DIR",
     "GIT_WORK_TREE",
@@ -188,6 +185,52 @@ class MemberRepo:
                 raise GitFailed(f"more than {MAX_ENTRIES} files under archive/")
         return entries
 
+    def diff(self, old: str, new: str) -> list[TreeEntry]:
+        """Entries under archive/ and schemas/vocab/ that differ from ``old`` to ``new``.
+
+        A removed path comes back with kind ``removed``; an added or changed
+        one as it is in ``new``.
+        """
+        out = self.git(
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--raw",
+            old,
+            new,
+            "--",
+            ARCHIVE_DIR,
+            VOCAB_DIR.as_posix(),
+        )
+        fields = out.split(b"\0")
+        entries = []
+        for head, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+            if not head.startswith(b":"):
+                continue
+            _, mode, _, sha, status = head[1:].decode().split()
+            path = raw_path.decode("utf-8", "surrogateescape")
+            if status == "D":
+                entries.append(TreeEntry("", "removed", "", 0, path))
+            else:
+                kind = {"160000": "commit", "040000": "tree"}.get(mode, "blob")
+                entries.append(TreeEntry(mode, kind, sha, -1, path))
+        return entries
+
+    def sizes(self, shas: list[str]) -> dict[str, int]:
+        """Blob sizes, in one ``git cat-file --batch-check`` run."""
+        if not shas:
+            return {}
+        unique = list(dict.fromkeys(shas))
+        wanted = "".join(f"{s}\n" for s in unique).encode()
+        out = self.git("cat-file", "--batch-check", stdin=wanted)
+        sizes = {}
+        for line in out.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[2].isdigit():
+                sizes[parts[0]] = int(parts[2])
+        return sizes
+
     def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
         """The content of each blob, in one ``git cat-file --batch`` run (never filtered)."""
         if not shas:
@@ -205,78 +248,3 @@ class MemberRepo:
             blobs[sha] = out[end + 1 : end + 1 + size]
             pos = end + 1 + size + 1
         return blobs
-
-
-def unsafe_path(path: str) -> str | None:
-    """Why a path from a member's tree must not be written, or None."""
-    if "\\" in path or "\0" in path:
-        return "a path with a backslash"
-    for part in path.split("/"):
-        if part in ("", ".", ".."):
-            return "a path with an empty, `.` or `..` part"
-        if part.casefold() in (".git", "git~1"):
-            return "a path naming .git"
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return "a path that is not UTF-8"
-    return None
-
-
-def extract(repo: MemberRepo, commit: str, dest: Path) -> list[Problem]:
-    """Write archive/ and schemas/vocab/ of ``commit`` into ``dest`` (created atomically).
-
-    Regular files are written as plain, non-executable files. A record too big
-    to be read is written as an empty file of its size (the reader refuses it
-    by size without reading it); a symlink becomes a dangling link the reader
-    reports and never follows; a submodule is reported as not a record.
-    """
-    problems: list[Problem] = []
-    if dest.is_dir():
-        return problems
-    entries = repo.list_tree(commit)
-    if not any(e.path.startswith(ARCHIVE_DIR + "/") for e in entries):
-        raise GitFailed(
-            f"commit {commit[:10]} has no {ARCHIVE_DIR}/ folder: it is not a copro archive"
-        )
-    wanted = [e.sha for e in entries if e.kind == "blob" and e.mode != "120000" and _fits(e)]
-    blobs = repo.read_blobs(wanted)
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
-    tmp.mkdir(parents=True)
-    try:
-        for entry in entries:
-            why = unsafe_path(entry.path)
-            if why:
-                problems.append(
-                    Problem("(tree)", 1, ERROR, "file-not-a-record", f"{why} was left out")
-                )
-                continue
-            target = tmp / entry.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if entry.kind == "commit":
-                problems.append(
-                    Problem(
-                        entry.path,
-                        1,
-                        ERROR,
-                        "file-not-a-record",
-                        "a git submodule is not a record (copro never fetches submodules)",
-                    )
-                )
-            elif entry.mode == "120000":
-                os.symlink("copro-refused-symlink", target)
-            elif entry.sha in blobs:
-                target.write_bytes(blobs[entry.sha])
-            else:
-                with open(target, "wb") as handle:
-                    handle.truncate(entry.size)
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return problems
-
-
-def _fits(entry: TreeEntry) -> bool:
-    limit = MAX_RECORD_BYTES if entry.path.startswith(ARCHIVE_DIR + "/") else MAX_VOCAB_BYTES
-    return entry.size <= limit

@@ -92,15 +92,39 @@ def test_sync_locks_every_member_and_is_byte_identical_when_nothing_changed(area
 
 
 def test_new_upstream_commit_is_picked_up_by_the_next_sync(area):
+    from copro.hub import member_files
+
     assert sync(area["hub"]).exit_code == 0
-    write_record(
-        area["council"],
-        "2025-06-parenting-follow-up",
-        SECOND.format(id="2025-06-parenting-follow-up"),
-    )
+    files = member_files(area["hub"].resolve(), "islington-council")
+    unchanged = files.current / "archive/2019/2019-03-somali-mothers-parenting.md"
+    inode = unchanged.stat().st_ino
+    follow_up = SECOND.format(id="2025-06-parenting-follow-up")
+    write_record(area["council"], "2025-06-parenting-follow-up", follow_up)
     new = commit_all(area["council"], "Follow-up")
     assert sync(area["hub"]).exit_code == 0
     assert lock_of(area["hub"])["islington-council"]["commit"] == new
+    assert files.commit() == new
+    assert (files.current / "archive/2025/2025-06-parenting-follow-up.md").is_file()
+    assert unchanged.stat().st_ino == inode  # unchanged files are not rewritten
+
+
+def test_only_what_changed_is_checked_again_but_records_naming_it_are_too(area):
+    """A commit removing a record another one names fails, though the namer did not change."""
+    follow_up = SECOND.format(id="2025-06-parenting-follow-up").replace(
+        "consent:", "related: [2019-03-somali-mothers-parenting]\nconsent:"
+    )
+    write_record(area["council"], "2025-06-parenting-follow-up", follow_up)
+    good = commit_all(area["council"], "Follow-up")
+    assert sync(area["hub"]).exit_code == 0
+    git(area["council"], "rm", "-q", "archive/2019/2019-03-somali-mothers-parenting.md")
+    commit_all(area["council"], "Remove the earlier record")
+    result = sync(area["hub"])
+    assert result.exit_code == 1
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert members["islington-council"]["commit"] == good
+    assert [(p["path"], p["code"]) for p in members["islington-council"]["problems"]] == [
+        ("archive/2025/2025-06-parenting-follow-up.md", "reference-unknown")
+    ]
 
 
 def test_a_member_failing_its_gate_is_read_at_its_last_passing_commit(area):
