@@ -103,44 +103,67 @@ def cache_dir(root: Path) -> Path:
     return top / f"{root.name or 'root'}-{digest}"
 
 
+RECORD = "record"
+SYMLINK = "symlink"
+NOT_A_RECORD = "not-a-record"
+UNREADABLE = "unreadable"
+KEEP_FILE = ".gitkeep"
+
+
 @dataclass(frozen=True)
 class RecordFile:
-    """A file under archive/ as found on disk, before anything is read."""
+    """A file under archive/ as found on disk, before anything is read.
+
+    ``kind`` says what it is: a record (``<name>.md`` outside hidden folders),
+    a symlink, anything else (``NOT_A_RECORD``: ``*.MD``, hidden files, files in
+    hidden folders, ``contacts.txt``), or a folder that cannot be listed.
+    """
 
     abspath: str
     relpath: str
     is_symlink: bool
     size: int = 0
     mtime_ns: int = 0
+    kind: str = RECORD
 
     @property
     def path(self) -> Path:
         return Path(self.abspath)
 
 
-def iter_record_files(root: Path, with_stat: bool = False) -> Iterator[RecordFile]:
+def iter_record_files(
+    root: Path, with_stat: bool = False, every_file: bool = False
+) -> Iterator[RecordFile]:
     """Every ``.md`` file (and every symlink) under archive/, sorted, never following links.
 
+    With ``every_file`` (what validate checks: the archive is published whole)
+    also every other file except ``.gitkeep``, hidden ones and those in hidden
+    folders included, and every folder that cannot be listed.
     Paths stay strings here (10,000 Path objects cost more than the scan itself);
     ``with_stat`` adds size and mtime from the directory scan.
     """
     root_text = str(root)
-    stack = [(os.path.join(root_text, ARCHIVE_DIR), ARCHIVE_DIR)]
+    stack = [(os.path.join(root_text, ARCHIVE_DIR), ARCHIVE_DIR, False)]
     found: list[RecordFile] = []
     while stack:
-        folder, rel_folder = stack.pop()
+        folder, rel_folder, hidden = stack.pop()
         try:
             entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
         except OSError:
+            if every_file:
+                found.append(RecordFile(folder, rel_folder, False, kind=UNREADABLE))
             continue
         for entry in entries:
-            rel = f"{rel_folder}/{entry.name}"
+            name = entry.name
+            rel = f"{rel_folder}/{name}"
             if entry.is_symlink():
-                found.append(RecordFile(entry.path, rel, True))
+                found.append(RecordFile(entry.path, rel, True, kind=SYMLINK))
             elif entry.is_dir(follow_symlinks=False):
-                if not entry.name.startswith("."):
-                    stack.append((entry.path, rel))
-            elif entry.name.endswith(".md") and not entry.name.startswith("."):
+                if every_file or not name.startswith("."):
+                    stack.append((entry.path, rel, hidden or name.startswith(".")))
+            elif name.endswith(".md") and not name.startswith(".") and not hidden:
                 if with_stat:
                     try:
                         info = entry.stat(follow_symlinks=False)
@@ -149,7 +172,24 @@ def iter_record_files(root: Path, with_stat: bool = False) -> Iterator[RecordFil
                     found.append(RecordFile(entry.path, rel, False, info.st_size, info.st_mtime_ns))
                 else:
                     found.append(RecordFile(entry.path, rel, False))
+            elif every_file and name != KEEP_FILE:
+                found.append(RecordFile(entry.path, rel, False, kind=NOT_A_RECORD))
     yield from sorted(found, key=lambda f: f.relpath)
+
+
+def not_a_record_reason(relpath: str) -> str:
+    """Why a file under archive/ is no record (never repeating its name: it may hold data)."""
+    parts = relpath.split("/")
+    if any(part.startswith(".") for part in parts[1:]):
+        why = "hidden files and files in hidden folders are not records"
+    elif parts[-1].lower().endswith(".md"):
+        why = "a record's name ends in lower-case .md"
+    else:
+        why = "only records (<id>.md) and .gitkeep belong in archive/"
+    return (
+        f"{why}; archive/ is published whole, so rename it to a record's name "
+        "or move it out of the archive"
+    )
 
 
 def record_path(root: Path, record_id: str) -> Path:

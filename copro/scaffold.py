@@ -172,7 +172,7 @@ def precommit_config(hook_repo: str | None, hook_rev: str | None) -> str:
         "        name: copro validate\n"
         f"        entry: |-\n{entry}\n"
         "        language: system\n"
-        "        files: ^archive/.*\\.md$\n"
+        "        files: ^archive/\n"
         "        require_serial: true\n"
     )
 

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro import checks, pii, records, schema
-from copro.archive import ARCHIVE_DIR, RecordFile, iter_record_files, relpath
+from copro.archive import (
+    ARCHIVE_DIR,
+    RECORD,
+    SYMLINK,
+    UNREADABLE,
+    RecordFile,
+    iter_record_files,
+    not_a_record_reason,
+    relpath,
+)
 from copro.errors import UsageError
 from copro.problems import ERROR, WARNING, Problem
 from copro.vocab import Vocabularies, load_vocabularies
@@ -135,33 +144,26 @@ def validate_archive(
     """Check the whole archive, or only ``paths``, or what changed since ``changed_since``."""
     root = Path(root).resolve()
     vocab, problems = load_vocabularies(root)
-    all_files = list(iter_record_files(root))
+    every_file = list(iter_record_files(root, every_file=True))
+    all_files = [f for f in every_file if f.kind in (RECORD, SYMLINK)]
     known_ids = {Path(f.relpath).stem for f in all_files}
     if changed_since is not None:
         from copro import gitrepo
 
         changed = gitrepo.changed_records(root, changed_since)
-        selected = [f for f in all_files if f.relpath in changed]
+        selected = [f for f in every_file if f.relpath in changed]
         problems.extend(gitrepo.scan_history(root, changed_since))
     elif paths:
         wanted = _resolve_paths(root, paths)
-        selected = [f for f in all_files if any(_within(f.relpath, w) for w in wanted)]
+        selected = [f for f in every_file if any(_within(f.relpath, w) for w in wanted)]
     else:
-        selected = all_files
+        selected = every_file
     items = []
     for f in selected:
-        if f.is_symlink:
-            problems.append(
-                Problem(
-                    f.relpath,
-                    1,
-                    ERROR,
-                    "file-symlink",
-                    "symbolic links are not allowed in archive/; copy the file instead",
-                )
-            )
-        else:
+        if f.kind == RECORD:
             items.append((str(f.path), f.relpath))
+        else:
+            problems.append(_not_checkable(f))
     outcomes = _check_all(items, vocab, progress)
     for outcome in outcomes:
         problems.extend(outcome.problems)
@@ -176,6 +178,23 @@ def validate_archive(
     )
     problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
     return ValidationResult(len(selected), problems)
+
+
+def _not_checkable(found: RecordFile) -> Problem:
+    """The error for a symlink, a file that is no record, or a folder that cannot be read."""
+    if found.kind == SYMLINK:
+        code, message = (
+            "file-symlink",
+            "symbolic links are not allowed in archive/; copy the file instead",
+        )
+    elif found.kind == UNREADABLE:
+        code, message = (
+            "file-unreadable",
+            "cannot read this folder, so its files cannot be checked; fix its permissions",
+        )
+    else:
+        code, message = "file-not-a-record", not_a_record_reason(found.relpath)
+    return Problem(found.relpath, 1, ERROR, code, message)
 
 
 def _revisit_targets(
