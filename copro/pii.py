@@ -70,7 +70,7 @@ _SPELLED_NEEDS = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot)[ \t]{0,2}[\])}>]|\sdot
 
 # Between digit groups: up to two separators, or a line break with indentation
 # (PyYAML folds long text, a Markdown list item wraps).
-_GAP = r"(?:[ \t\-.)]{0,2}|[ \t]{0,8}\n[ \t>]{0,12})"
+_GAP = r"(?:[ \t\-.)]{0,2}|[ \t]{0,8}\n[ \t>]{0,40})"
 
 # Phones: a long digit run (separators allowed) is the cheap prefilter.
 _CANDIDATE = re.compile(r"[+\d][\d\s\-.()/]{8,}")
@@ -85,7 +85,7 @@ _ISBN_BEFORE = re.compile(r"isbn[\s:\-]{0,4}(?:10)?[\s:\-]{0,4}$", re.IGNORECASE
 
 # Full UK postcodes (an outward code alone, like NW1, is fine).
 _POSTCODE = re.compile(
-    r"\b(?:[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?|GIR)(?: {0,2}|[ \t]{0,8}\n[ \t>]{0,12})"
+    r"\b(?:[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?|GIR)(?: {0,2}|[ \t]{0,8}\n[ \t>]{0,40})"
     r"[0-9][ABD-HJLNP-UW-Z]{2}\b",
     re.IGNORECASE,
 )
@@ -156,6 +156,28 @@ def scan_text(text: str, allowed: Iterable[int] = (), first_line: int = 1) -> li
     if _DOB_NEEDS.search(text):
         for match in _DOB.finditer(text):
             at(match.start(), "pii-date-of-birth")
+    return sorted(found)
+
+
+def scan_document(
+    text: str, decoded: Iterable[tuple[int, int, str]], allowed: Iterable[int] = ()
+) -> list[Finding]:
+    """``text`` scanned as written, and each decoded value ``(line, end_line, value)``.
+
+    A YAML value can hide what its raw lines do not show (a number folded over
+    two lines with deep indentation, a line continued with a backslash, an
+    escape): such a finding is reported at the line where the value starts,
+    unless the raw scan already found the same kind inside the value's lines.
+    """
+    skip = set(allowed)
+    found = set(scan_text(text, skip))
+    raw = {(f.code, f.line) for f in found}
+    for line, end_line, value in decoded:
+        if any(n in skip for n in range(line, end_line + 1)):
+            continue
+        for finding in scan_text(value):
+            if not any((finding.code, n) in raw for n in range(line, end_line + 1)):
+                found.add(Finding(line, finding.code))
     return sorted(found)
 
 

@@ -10,12 +10,15 @@ line ``---`` closes), and every problem carries the real line of the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copro.problems import ERROR, Problem
+
+if TYPE_CHECKING:
+    from copro.yamlstrict import DecodedText
 
 YamlPath = tuple[str | int, ...]
 
@@ -26,7 +29,16 @@ BOM = "\ufeff"
 FM_ALLOW_MARKER = "# copro: allow pii"
 BODY_ALLOW_MARKER = "<!-- copro: allow pii -->"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_CONTROL_CHARS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+)
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+_DECODED_CONTROL = re.compile(f"[{_CONTROL_CHARS}\r]")
+"""After decoding, a carriage return too: it lets a value overwrite its own line on a terminal."""
+_CONTROL_WORDS = (
+    "invisible control character U+{code:04X} (such as NUL, an escape sequence or a "
+    "right-to-left override)"
+)
 
 
 @dataclass
@@ -70,6 +82,8 @@ class ReadResult:
     record: Record | None = None
     problems: list[Problem] = field(default_factory=list)
     fm_end_line: int = 0
+    decoded: list[DecodedText] = field(default_factory=list)
+    """Front-matter texts as YAML decoded them (see ``yamlstrict.DecodedText``)."""
 
     def add(self, line: int, code: str, message: str) -> None:
         self.problems.append(Problem(self.relpath, line, ERROR, code, message))
@@ -139,17 +153,10 @@ def decode(data: bytes, result: ReadResult) -> str | None:
     if text.startswith(BOM):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _CONTROL.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        result.add(
-            line,
-            "file-control-character",
-            f"invisible control character U+{ord(bad.group()):04X} (such as NUL or a "
-            "right-to-left override); delete it",
-        )
-        return None
-    return text
+    found = control_characters(text)
+    for line, message in found:
+        result.add(line, "file-control-character", message)
+    return None if found else text
 
 
 def split_fences(text: str) -> tuple[int, int] | str:
@@ -187,6 +194,12 @@ def parse_text(text: str, result: ReadResult, path: Path) -> None:
     loaded = yamlstrict.load(yaml_text, first_line=2)
     for issue in loaded.issues:
         result.add(issue.line, issue.code, issue.message)
+    result.decoded = loaded.decoded
+    found = control_characters("", loaded.decoded)
+    for line, message in found:
+        result.add(line, "file-control-character", message)
+    if found:
+        return  # never hand a reader a value that would drive the terminal
     if any(issue.path is None for issue in loaded.issues):
         return  # a structural problem: nothing below it can be trusted
     meta = loaded.value
@@ -211,6 +224,24 @@ def parse_text(text: str, result: ReadResult, path: Path) -> None:
         fm_end_line=close + 1,
         flawed={issue.path for issue in loaded.issues if issue.path is not None},
     )
+
+
+def control_characters(text: str, decoded: Iterable[DecodedText] = ()) -> list[tuple[int, str]]:
+    """``(line, message)`` for control or bidi characters in ``text`` (the first) and in
+    each decoded value: an escape such as ``\\e`` or ``\\u202e`` must not reach a terminal."""
+    found = []
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        found.append((line, _CONTROL_WORDS.format(code=ord(bad.group())) + "; delete it"))
+    for value in decoded:
+        bad = _DECODED_CONTROL.search(value.value)
+        if bad:
+            words = _CONTROL_WORDS.format(code=ord(bad.group()))
+            found.append(
+                (value.line, f"an escape in this value decodes to {words}; write it plainly")
+            )
+    return found
 
 
 def allowed_lines(text: str, fm_end_line: int) -> set[int]:

@@ -75,7 +75,9 @@ def check_file(path: Path, rel: str, vocab: Vocabularies) -> FileOutcome:
         allowed = records.allowed_lines(read.text, fm_end)
         problems.extend(
             Problem(rel, f.line, ERROR, f.code, f.message)
-            for f in pii.scan_text(read.text, allowed)
+            for f in pii.scan_document(
+                read.text, ((d.line, d.end_line, d.value) for d in read.decoded), allowed
+            )
         )
         problems.extend(
             Problem(

@@ -15,11 +15,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copro import __version__, pii
 from copro.archive import VOCAB_DIR, cache_dir, relpath, shipped_schemas_dir
 from copro.errors import CoproError
 from copro.problems import ERROR, Problem
+
+if TYPE_CHECKING:
+    from copro.yamlstrict import DecodedText
 
 VOCAB_NAMES = ("topics", "populations", "places", "methods")
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -178,7 +182,6 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
             continue
         vocabulary, found = parse_vocabulary(name, text, shown)
         problems.extend(found)
-        problems.extend(_personal_data(text, shown))
         by_name[name] = vocabulary
     if cache is not None:
         _write_cache(cache, by_name, problems)
@@ -238,12 +241,14 @@ def _write_cache(path: Path, by_name: dict[str, Vocabulary], problems: list[Prob
     write_cache_json(path, document)
 
 
-def _personal_data(text: str, shown: str) -> list[Problem]:
+def _personal_data(text: str, shown: str, decoded: list[DecodedText]) -> list[Problem]:
     """Vocabulary files are published with the archive: they pass the same gate."""
     from copro.records import FM_ALLOW_MARKER
 
     allowed = {n for n, line in enumerate(text.split("\n"), start=1) if FM_ALLOW_MARKER in line}
-    return [Problem(shown, f.line, ERROR, f.code, f.message) for f in pii.scan_text(text, allowed)]
+    values = ((d.line, d.end_line, d.value) for d in decoded)
+    found = pii.scan_document(text, values, allowed)
+    return [Problem(shown, f.line, ERROR, f.code, f.message) for f in found]
 
 
 def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list[Problem]]:
@@ -254,12 +259,22 @@ def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list
         problems.append(Problem(shown, line, ERROR, code, message))
 
     from copro import yamlstrict
+    from copro.records import control_characters
 
+    controls = control_characters(text)
+    for line, message in controls:
+        add(line, "file-control-character", message)
+    if controls:
+        return Vocabulary(name), problems
     loaded = yamlstrict.load(text, first_line=1)
     for issue in loaded.issues:
         add(issue.line, issue.code, issue.message)
+    problems.extend(_personal_data(text, shown, loaded.decoded))
+    controls = control_characters("", loaded.decoded)
+    for line, message in controls:
+        add(line, "file-control-character", message)
     data = loaded.value
-    if loaded.issues:
+    if loaded.issues or controls:
         return Vocabulary(name), problems
     if not isinstance(data, dict) or not isinstance(data.get("terms"), list):
         add(1, "vocab-invalid", "a vocabulary file has one key, `terms`, holding a list of terms")

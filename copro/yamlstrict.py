@@ -69,6 +69,18 @@ class YamlIssue:
     """Set for value-level issues: the rest of the document is still usable."""
 
 
+@dataclass(frozen=True)
+class DecodedText:
+    """A text scalar (key or value) whose value differs from its raw lines: quoted with
+    escapes, folded or spread over several lines. The gate scans these values too,
+    since ``"jane\\x40example.com"`` or a folded number only exists once decoded."""
+
+    line: int
+    """The file line where the scalar starts (where a finding in it is reported)."""
+    end_line: int
+    value: str
+
+
 @dataclass
 class Loaded:
     """Values built from YAML plus where each came from.
@@ -80,6 +92,7 @@ class Loaded:
     value: Any = None
     lines: dict[Path, int] = field(default_factory=dict)
     issues: list[YamlIssue] = field(default_factory=list)
+    decoded: list[DecodedText] = field(default_factory=list)
 
 
 def describe_path(path: Path) -> str:
@@ -188,6 +201,14 @@ class _Builder:
     def line(self, node: yaml.Node) -> int:
         return self.offset + node.start_mark.line
 
+    def note_text(self, node: yaml.ScalarNode) -> None:
+        """Keep a text scalar whose decoded value is not simply its raw text."""
+        start, end = node.start_mark.line, node.end_mark.line
+        if node.style is not None or start != end:
+            self.result.decoded.append(
+                DecodedText(self.offset + start, self.offset + end, node.value)
+            )
+
     def issue(self, node: yaml.Node, code: str, message: str, path: Path | None = None) -> None:
         self.result.issues.append(YamlIssue(self.line(node), code, message, path))
 
@@ -237,6 +258,7 @@ class _Builder:
                 )
                 continue
             key = key_node.value
+            self.note_text(key_node)
             if key in seen:
                 echoed = shown(key, "a key")
                 self.issue(
@@ -255,6 +277,7 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         tag, text = node.tag, node.value
         if tag == _STR:
+            self.note_text(node)
             return text
         if tag == _NULL:
             return None

@@ -208,3 +208,107 @@ def test_an_adversarial_128_kib_record_validates_in_linear_time(empty_root, cli)
     elapsed = time.monotonic() - started
     assert result.exit_code in (0, 1)
     assert elapsed < 10, f"validate took {elapsed:.1f} s"
+
+
+# ---------------------------------------------------------------- 1-2: values as YAML decodes them
+
+DECODED_PII = [
+    # PyYAML's dumper folds long text: the number continues, indented, on the next line
+    (
+        "fold",
+        "  - id: S2\n    text: We were told to ring 07911\n      123456 please.\n",
+        "pii-phone",
+        19,
+    ),
+    (
+        "fold-deep",
+        "  - id: S2\n    text: >-\n      We were told to ring 07911\n                   123456 please.\n",
+        "pii-phone",
+        20,  # found in the raw text, on the line where the number starts
+    ),
+    ("escape-at", '  - id: S2\n    text: "write to jane\\x40example.com"\n', "pii-email", 19),
+    ("escape-digits", '  - id: S2\n    text: "\\x30\\x37911 123456"\n', "pii-phone", 19),
+    ("escape-nhs", '  - id: S2\n    text: "943 476 591\\x39"\n', "pii-nhs-number", 19),
+    ("continued", '  - id: S2\n    text: "ring 0791\\\n      1123456"\n', "pii-phone", 19),
+    ("escaped-space", '  - id: S2\n    text: "SW1A\\_1AA"\n', "pii-postcode", 19),
+]
+
+
+@pytest.mark.parametrize("case", DECODED_PII, ids=[c[0] for c in DECODED_PII])
+def test_decoded_values_are_scanned(empty_root, cli, case):
+    _, finding, code, line = case
+    text = VALID_RECORD.format(id="2024-03-gate").replace("we_did:\n", finding + "we_did:\n")
+    write_record(empty_root, "2024-03-gate", text)
+    exit_code, problems = _problems(cli, empty_root)
+    assert exit_code == 1
+    assert (code, line) in {(p["code"], p["line"]) for p in problems}, problems
+
+
+def test_a_wrapped_number_in_a_markdown_list_item_is_caught(empty_root, cli):
+    body = "- She asked us to call her back on 07911\n  123456 after six.\n"
+    write_record(empty_root, "2024-03-gate", _record(body=body))
+    exit_code, problems = _problems(cli, empty_root)
+    assert ("pii-phone", 31) in {(p["code"], p["line"]) for p in problems}
+
+
+def test_a_decoded_finding_is_reported_once(empty_root, cli):
+    text = VALID_RECORD.format(id="2024-03-gate").replace(
+        "we_did:\n", "  - id: S2\n    text: Ring 07911 123456 please.\n" + "we_did:\n"
+    )
+    write_record(empty_root, "2024-03-gate", text)
+    _, problems = _problems(cli, empty_root)
+    assert [p["line"] for p in problems if p["code"] == "pii-phone"] == [19]
+
+
+HOSTILE_ESCAPES = {
+    "terminal-title": '"\\e]0;pwned\\a"',
+    "bidi-override": '"Budget \\u202eetats"',
+    "csi": '"red \\x1b[31m text"',
+    "c1-csi": '"red \\x9b31m text"',
+    "carriage-return": '"all good\\rhidden"',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_ESCAPES))
+def test_escapes_that_decode_to_control_characters_are_refused(empty_root, cli, name):
+    value = HOSTILE_ESCAPES[name]
+    write_record(empty_root, "2024-03-gate", _record(title=f"title: {value}"))
+    exit_code, problems = _problems(cli, empty_root)
+    assert exit_code == 1
+    assert ("file-control-character", 3) in {(p["code"], p["line"]) for p in problems}
+    for args in (
+        ("show", "2024-03-gate"),
+        ("show", "2024-03-gate", "--json"),
+        ("search", "budget"),
+        ("search", "red", "--json"),
+        ("report", "2024-03-gate"),
+        ("report", "--topic", "parenting"),
+        ("export", "--format", "jsonl"),
+    ):
+        result = cli("--root", str(empty_root), *args)
+        output = result.stdout + result.stderr
+        for bad in ("\x1b", "\x07", "\u202e", "\x9b", "\r", "\\u202e", "\\u001b"):
+            assert bad not in output, (args, bad)
+
+
+def test_a_control_character_in_the_raw_text_c1_is_refused(empty_root, cli):
+    write_record(empty_root, "2024-03-gate", _record(title="title: red \x9b31m text"))
+    _, problems = _problems(cli, empty_root)
+    assert ("file-control-character", 3) in {(p["code"], p["line"]) for p in problems}
+
+
+def test_vocabulary_values_are_decoded_before_the_gate(empty_root, cli):
+    from conftest import SAMPLE_VOCAB
+
+    vocab = empty_root / "schemas" / "vocab"
+    vocab.mkdir(parents=True)
+    for name in ("topics", "places", "methods", "populations"):
+        (vocab / f"{name}.yml").write_text((SAMPLE_VOCAB / f"{name}.yml").read_text())
+    with (vocab / "places.yml").open("a") as handle:
+        handle.write('- id: flat-nine\n  label: "Flat 9, SW1A\\x201AA"\n')
+    with (vocab / "topics.yml").open("a") as handle:
+        handle.write('- id: bidi-topic\n  label: "Budget \\u202e"\n')
+    result = cli("--root", str(empty_root), "validate", "--format", "json")
+    found = {(p["path"], p["code"]) for p in json.loads(result.stdout)["problems"]}
+    assert ("schemas/vocab/places.yml", "pii-postcode") in found
+    assert ("schemas/vocab/topics.yml", "file-control-character") in found
