@@ -25,7 +25,7 @@ reports them. Parsed records are kept in the user cache (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -163,14 +163,10 @@ def load_engagement(root: Path | str, record_id: str, member: str | None = None)
     return engagement_from_record(load_record(Path(root), record_id), member)
 
 
-def skipped_note(skipped: Iterable[str]) -> str | None:
+def skipped_note(count: int) -> str | None:
     """The one stderr line a reading command prints when records were left out."""
-    count = len(list(skipped))
     if not count:
         return None
-    what = (
-        "1 record could not be read and was"
-        if count == 1
-        else f"{count} records could not be read and were"
-    )
-    return f"{what} left out; run `copro validate` to see why"
+    if count == 1:
+        return "1 record could not be read and was left out; run `copro validate` to see why"
+    return f"{count} records could not be read and were left out; run `copro validate` to see why"

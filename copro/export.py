@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from copro.catalog import load_catalog
 from copro.errors import UsageError
-from copro.records import Record, as_dicts, as_list, iter_records, public_meta
+from copro.model import Engagement
 
 CSV_COLUMNS = [
     "record_id",
@@ -49,57 +50,48 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _finding_rows(record: Record) -> Iterator[dict[str, str]]:
-    meta = record.meta
-    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
-    actions = as_dicts(meta.get("we_did"))
-    for finding in as_dicts(meta.get("you_said")):
-        finding_id = str(finding.get("id", ""))
-        statuses = [
-            str(a.get("status")) for a in actions if finding_id in as_list(a.get("responds_to"))
-        ]
+def _finding_rows(engagement: Engagement) -> Iterator[dict[str, str]]:
+    for finding in engagement.findings:
         yield {
-            "record_id": record.id,
-            "date": str(meta.get("date", "")),
-            "title": str(meta.get("title", "")),
-            "status": str(meta.get("status", "")),
-            "ladder": str(meta.get("ladder", "")),
-            "places": ";".join(as_list(meta.get("places"))),
-            "populations": ";".join(as_list(meta.get("populations"))),
-            "topics": ";".join(as_list(meta.get("topics"))),
-            "finding_id": finding_id,
-            "finding": str(finding.get("text", "")),
-            "finding_topics": ";".join(as_list(finding.get("topics"))),
-            "quotable": "true" if consent.get("quotes") is True else "false",
-            "responses": ";".join(statuses),
+            "record_id": engagement.key,
+            "date": engagement.date,
+            "title": engagement.title,
+            "status": engagement.status,
+            "ladder": engagement.ladder,
+            "places": ";".join(engagement.places),
+            "populations": ";".join(engagement.populations),
+            "topics": ";".join(engagement.topics),
+            "finding_id": finding.id,
+            "finding": finding.text,
+            "finding_topics": ";".join(finding.topics),
+            "quotable": "true" if engagement.quotable else "false",
+            "responses": ";".join(a.status for a in engagement.responses(finding.id)),
         }
 
 
-def record_object(record: Record) -> dict[str, Any]:
+def record_object(engagement: Engagement) -> dict[str, Any]:
     """The record as one JSON object (front-matter, path and body), anonymity kept."""
-    return {**public_meta(record.meta), "path": record.relpath, "body": record.body}
+    return {**engagement.public_front_matter(), "path": engagement.path, "body": engagement.body}
 
 
 def export_archive(root: Path, fmt: str = "csv") -> ExportResult:
     """The whole archive as CSV (one row per finding) or JSON lines (one per record)."""
     if fmt not in ("csv", "jsonl"):
         raise UsageError(f"--format {fmt!r} is not csv or jsonl")
-    skipped: list[str] = []
+    catalog = load_catalog(root)
     buffer = io.StringIO()
     records = rows = 0
     if fmt == "csv":
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for record in iter_records(Path(root), skipped):
+        for engagement in catalog:
             records += 1
-            for row in _finding_rows(record):
+            for row in _finding_rows(engagement):
                 writer.writerow({k: safe_cell(v) for k, v in row.items()})
                 rows += 1
     else:
-        for record in iter_records(Path(root), skipped):
+        for engagement in catalog:
             records += 1
             rows += 1
-            buffer.write(
-                json.dumps(record_object(record), ensure_ascii=False, sort_keys=False) + "\n"
-            )
-    return ExportResult(buffer.getvalue(), records, rows, skipped)
+            buffer.write(json.dumps(record_object(engagement), ensure_ascii=False) + "\n")
+    return ExportResult(buffer.getvalue(), records, rows, list(catalog.skipped))

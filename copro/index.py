@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from copro import __version__
-from copro.archive import ARCHIVE_DIR, cache_dir, cache_setting, shipped_schemas_dir
+from copro.archive import cache_dir, cache_setting, shipped_schemas_dir
 from copro.errors import EXIT_USAGE, CoproError, UsageError
 from copro.fileio import replace_atomic
-from copro.records import Record, as_dicts, as_list, read_record
+from copro.freshness import Changes, Scan, changes, scan
+from copro.model import Engagement
+from copro.recordcache import parse_record, refresh_cache
 from copro.vocab import Vocabularies, load_vocabularies
 
 INDEX_FORMAT = 3
@@ -46,9 +48,6 @@ GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
 LOCK = "index.lock"
 PARALLEL_BUILD_FROM = 1000
 """Whoosh's two-process writer pays off from about this many records."""
-RACY_NS = 2_000_000_000
-"""Files modified this close to the last index time are re-hashed: mtime may lie."""
-
 Progress = Callable[[int, int], None]
 FACETS = ("topics", "populations", "places", "methods")
 
@@ -128,34 +127,25 @@ def _schema() -> Any:
 TEXT_FIELDS = ("title", "asked", "findings", "actions", "body")
 
 
-def document_for(record: Record) -> dict[str, str]:
-    """The Whoosh document for one record; tolerant of records that fail validation."""
-    meta = record.meta
-    findings = as_dicts(meta.get("you_said"))
-    actions = as_dicts(meta.get("we_did"))
-    organisations = as_dicts(meta.get("organisations"))
-    topics = as_list(meta.get("topics"))
-    for finding in findings:
-        topics += [t for t in as_list(finding.get("topics")) if t not in topics]
+def document_for(engagement: Engagement) -> dict[str, str]:
+    """The Whoosh document for one engagement."""
     return {
-        "path": record.relpath,
-        "id": record.id,
-        "title": str(meta.get("title") or record.id),
-        "date": str(meta.get("date") or ""),
-        "asked": "\n".join(as_list(meta.get("asked"))),
-        "findings": "\n".join(str(f.get("text", "")) for f in findings),
-        "actions": "\n".join(
-            " ".join(str(a.get(k, "")) for k in ("text", "reason")) for a in actions
-        ),
-        "body": record.body,
-        "topics": ",".join(topics),
-        "populations": ",".join(as_list(meta.get("populations"))),
-        "places": ",".join(as_list(meta.get("places"))),
-        "methods": ",".join(as_list(meta.get("methods"))),
-        "ladder": str(meta.get("ladder") or ""),
-        "status": str(meta.get("status") or ""),
-        "orgs": ",".join(str(o.get("name", "")).replace(",", " ") for o in organisations),
-        "sectors": ",".join(str(o.get("sector", "")) for o in organisations),
+        "path": engagement.path,
+        "id": engagement.id,
+        "title": engagement.display_title,
+        "date": engagement.date,
+        "asked": "\n".join(engagement.asked),
+        "findings": "\n".join(f.text for f in engagement.findings),
+        "actions": "\n".join(f"{a.text} {a.reason or ''}" for a in engagement.actions),
+        "body": engagement.body,
+        "topics": ",".join(engagement.all_topics),
+        "populations": ",".join(engagement.populations),
+        "places": ",".join(engagement.places),
+        "methods": ",".join(engagement.methods),
+        "ladder": engagement.ladder,
+        "status": engagement.status,
+        "orgs": ",".join(o.name.replace(",", " ") for o in engagement.organisations),
+        "sectors": ",".join(o.sector for o in engagement.organisations),
     }
 
 
@@ -176,37 +166,6 @@ def _stamp(vocab: Vocabularies) -> dict[str, Any]:
     }
 
 
-def _scan(root: Path) -> dict[str, tuple[int, int, str]]:
-    """relpath -> (size, mtime_ns, path) of every indexable record file (no symlinks).
-
-    Runs before every search, so it walks the folders with bare os.scandir.
-    """
-    out: dict[str, tuple[int, int, str]] = {}
-    stack = [(os.path.join(str(root), ARCHIVE_DIR), ARCHIVE_DIR)]
-    while stack:
-        folder, rel_folder = stack.pop()
-        try:
-            entries = os.scandir(folder)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") or entry.is_symlink():
-                    continue
-                if entry.is_dir():
-                    stack.append((entry.path, f"{rel_folder}/{name}"))
-                elif name.endswith(".md"):
-                    try:
-                        info = entry.stat()
-                    except OSError:
-                        continue
-                    out[f"{rel_folder}/{name}"] = (info.st_size, info.st_mtime_ns, entry.path)
-    return out
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
@@ -376,25 +335,24 @@ class IndexStore:
     ) -> RefreshReport:
         from whoosh import index as whoosh_index
 
-        files = _scan(self.root)
+        found = scan(self.root)
+        cached = refresh_cache(self.root, found, progress)[0]["files"]
         ix = whoosh_index.create_in(str(generation), _schema())
-        if len(files) >= PARALLEL_BUILD_FROM and (os.cpu_count() or 1) > 1:
+        if len(found.files) >= PARALLEL_BUILD_FROM and (os.cpu_count() or 1) > 1:
             writer = ix.writer(procs=2, multisegment=True, limitmb=256)
         else:
             writer = ix.writer(limitmb=128)
         entries: dict[str, list[Any]] = {}
         started = time.time_ns()
         try:
-            for done, (rel, (size, mtime, path)) in enumerate(sorted(files.items()), start=1):
-                data = _read_bytes(path)
-                if data is None:
+            for rel in sorted(found.files):
+                entry = cached.get(rel)
+                if entry is None:  # could not be read at all
                     continue
-                entries[rel] = [size, mtime, _digest(data)]
-                record = read_record(Path(path), rel, data).record
-                if record is not None:
-                    writer.add_document(**document_for(record))
-                if progress and (done % 200 == 0 or done == len(files)):
-                    progress(done, len(files))
+                size, mtime, digest, parsed = entry
+                entries[rel] = [size, mtime, digest]
+                if parsed is not None:
+                    writer.add_document(**document_for(_engagement(rel, parsed)))
             writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -431,8 +389,8 @@ class IndexStore:
         if opened is None:
             return self.rebuild(vocab, progress, self._why_rebuild())
         ix, manifest = opened
-        files = _scan(self.root)
-        if not _changes(files, manifest, quick=True):
+        found = scan(self.root)
+        if not changes(found.files, manifest["files"], int(manifest.get("built_at", 0)), True):
             return RefreshReport(documents=len(manifest["files"]))
         seen = self._manifest_identity()
         lock = self.acquire()
@@ -443,7 +401,7 @@ class IndexStore:
                     return self._rebuild_locked(vocab, progress, "index could not be opened")
                 ix, manifest = opened
             try:
-                return self._update_locked(ix, manifest, files, progress)
+                return self._update_locked(ix, manifest, found)
             except CoproError:
                 raise
             except Exception:  # a damaged segment shows up when written to: rebuild
@@ -465,49 +423,52 @@ class IndexStore:
             return "no index yet"
         return "index from another version, vocabulary or schema, or unreadable"
 
-    def _update_locked(
-        self,
-        ix: Any,
-        manifest: dict[str, Any],
-        files: dict[str, tuple[int, int, str]],
-        progress: Progress | None,
-    ) -> RefreshReport:
+    def _update_locked(self, ix: Any, manifest: dict[str, Any], found: Scan) -> RefreshReport:
         known: dict[str, list[Any]] = manifest["files"]
-        added, changed, removed = _changes(files, manifest, quick=False)
-        report = RefreshReport(added=len(added), removed=len(removed))
-        if not (added or changed or removed):
+        diff = changes(found.files, known, int(manifest.get("built_at", 0)))
+        assert isinstance(diff, Changes)
+        report = RefreshReport(
+            added=len(diff.added), changed=len(diff.changed), removed=len(diff.removed)
+        )
+        for rel, digest in diff.touched.items():
+            known[rel] = [*found.files[rel][:2], digest]
+        if not diff:
             report.documents = len(known)
+            if diff.touched:
+                _write_json_atomic(self._generation() / MANIFEST, manifest)
             return report
         started = time.time_ns()
+        cached = refresh_cache(self.root, found)[0]["files"]
         writer = ix.writer()
         try:
-            for rel in removed:
+            for rel in diff.removed:
                 writer.delete_by_term("path", rel)
                 known.pop(rel, None)
-            real_changes = 0
-            for rel, digest_data in list(added.items()) + list(changed.items()):
-                size, mtime, path = files[rel]
-                digest, data = digest_data
-                if rel in known and known[rel][2] == digest:
-                    known[rel] = [size, mtime, digest]  # touched, not changed
-                    continue
-                real_changes += rel in known
-                known[rel] = [size, mtime, digest]
-                record = read_record(Path(path), rel, data).record
-                if record is None:
+            for rel, (digest, data) in {**diff.added, **diff.changed}.items():
+                known[rel] = [*found.files[rel][:2], digest]
+                entry = cached.get(rel)
+                if entry is not None and entry[2] == digest:
+                    parsed = entry[3]
+                else:  # changed again between the two reads: index what was hashed
+                    parsed = parse_record(found.files[rel][2], rel, data)
+                if parsed is None:
                     writer.delete_by_term("path", rel)
                 else:
-                    writer.update_document(**document_for(record))
+                    writer.update_document(**document_for(_engagement(rel, parsed)))
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
         manifest["built_at"] = started
-        _write_json_atomic(self.current_generation() / MANIFEST, manifest)
+        _write_json_atomic(self._generation() / MANIFEST, manifest)
         self._opened = None  # the committed generation is opened afresh for searching
-        report.changed = real_changes
         report.documents = len(known)
         return report
+
+    def _generation(self) -> Path:
+        generation = self.current_generation()
+        assert generation is not None, "the index was opened, so it has a generation"
+        return generation
 
     # -- queries
 
@@ -582,44 +543,8 @@ class IndexStore:
         return out
 
 
-def _read_bytes(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def _changes(files: dict[str, tuple[int, int, str]], manifest: dict[str, Any], quick: bool) -> Any:
-    """Added, changed and removed files; with ``quick`` just whether there are any.
-
-    Size and mtime decide, except for files touched within RACY_NS of the last
-    index time, whose content hash decides (an edit within the same tick).
-    """
-    known: dict[str, list[Any]] = manifest["files"]
-    built_at = int(manifest.get("built_at", 0))
-    removed = [rel for rel in known if rel not in files]
-    added: dict[str, tuple[str, bytes]] = {}
-    changed: dict[str, tuple[str, bytes]] = {}
-    for rel, (size, mtime, path) in files.items():
-        entry = known.get(rel)
-        racy = mtime >= built_at - RACY_NS
-        if entry is not None and entry[0] == size and entry[1] == mtime and not racy:
-            continue
-        if quick and (entry is None or entry[0] != size or entry[1] != mtime):
-            return True
-        data = _read_bytes(path)
-        if data is None:
-            continue
-        digest = _digest(data)
-        if entry is not None and entry[2] == digest and entry[1] == mtime:
-            continue
-        if quick:
-            return True
-        (changed if entry is not None else added)[rel] = (digest, data)
-    if quick:
-        return bool(removed)
-    return added, changed, removed
+def _engagement(rel: str, parsed: list[Any]) -> Engagement:
+    return Engagement.from_front_matter(parsed[0], parsed[1], rel)
 
 
 # ---------------------------------------------------------------- query translation

@@ -530,10 +530,6 @@ class Engagement:
 
     def public_front_matter(self) -> dict[str, Any]:
         """The front-matter as written, without names of anonymous contributors."""
-        meta = dict(self.front_matter)
-        if isinstance(meta.get("contributors"), list):
-            meta["contributors"] = [
-                {k: v for k, v in c.items() if k != "name" or c.get("credit") == "named"}
-                for c in _dicts(meta["contributors"])
-            ]
-        return meta
+        from copro.records import public_meta
+
+        return dict(public_meta(dict(self.front_matter)))

@@ -21,10 +21,11 @@ from typing import Any
 
 from copro import pii
 from copro.archive import ARCHIVE_DIR, iter_record_files, record_path, relpath
+from copro.catalog import engagement_from_record
 from copro.errors import CoproError, UsageError
 from copro.model import LADDER, SECTORS, STATUSES
 from copro.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
-from copro.records import as_dicts, as_list, read_record
+from copro.records import read_record
 from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -227,18 +228,14 @@ def _describe(root: Path, rel: str) -> EarlierEngagement | None:
     record = read_record(root / rel, rel).record
     if record is None:
         return None
-    meta = record.meta
-    findings = as_dicts(meta.get("you_said"))
-    answered = {t for a in as_dicts(meta.get("we_did")) for t in as_list(a.get("responds_to"))}
-    leads = [o for o in as_dicts(meta.get("organisations")) if o.get("role") == "lead"]
-    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
+    engagement = engagement_from_record(record)
     return EarlierEngagement(
-        id=record.id,
-        date=str(meta.get("date", "")),
-        title=str(meta.get("title", "")),
-        lead=str(leads[0].get("name", "")) if leads else "",
-        unanswered=sum(1 for f in findings if str(f.get("id")) not in answered),
-        recontact=bool(consent.get("recontact")),
+        id=engagement.id,
+        date=engagement.date,
+        title=engagement.title,
+        lead=engagement.lead_name,
+        unanswered=len(engagement.unanswered),
+        recontact=engagement.consent.recontact,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +85,17 @@ def _write_cache(path: Path, document: dict[str, Any]) -> None:
         pass  # a cache that cannot be written only costs speed next time
 
 
-def _parse(path: str, rel: str, data: bytes) -> list[Any] | None:
+def parse_record(path: str, rel: str, data: bytes) -> list[Any] | None:
+    """``[front-matter, body]`` as the strict reader gives them, or None when it refuses."""
     from copro.records import read_record
 
     record = read_record(Path(path), rel, data).record
     return None if record is None else [record.meta, record.body]
 
 
-def refresh_cache(root: Path, found: Scan | None = None) -> tuple[dict[str, Any], Changes]:
+def refresh_cache(
+    root: Path, found: Scan | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[dict[str, Any], Changes]:
     """The up-to-date cache document for ``root`` (written back when anything changed).
 
     ``found`` is the directory scan when the caller already made one (the
@@ -111,9 +115,12 @@ def refresh_cache(root: Path, found: Scan | None = None) -> tuple[dict[str, Any]
     for rel, hashed in diff.touched.items():
         size, mtime, _ = found.files[rel]
         known[rel] = [size, mtime, hashed, known[rel][3]]
-    for rel, (hashed, data) in {**diff.added, **diff.changed}.items():
+    fresh = {**diff.added, **diff.changed}
+    for done, (rel, (hashed, data)) in enumerate(fresh.items(), start=1):
         size, mtime, abspath = found.files[rel]
-        known[rel] = [size, mtime, hashed, _parse(abspath, rel, data)]
+        known[rel] = [size, mtime, hashed, parse_record(abspath, rel, data)]
+        if progress and (done % 200 == 0 or done == len(fresh)):
+            progress(done, len(fresh))
     if dirty:
         document["built_at"] = started
         _write_cache(path, document)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from copro import model
+from copro.catalog import load_catalog, load_engagement
 from copro.errors import CoproError, UsageError
-from copro.model import parse_date
+from copro.model import Engagement, parse_date
 from copro.placeholders import published_body
-from copro.records import Record, as_dicts, as_list, iter_records, load_record
 from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -43,21 +44,13 @@ PAYMENT_WORDS = {
 
 
 @dataclass
-class Action:
-    id: str
-    status: str
-    status_words: str
-    text: str
-    date: str | None = None
-    reason: str | None = None
-
-
-@dataclass
 class Finding:
+    """A finding as the report shows it: quotation styling only where consent allows."""
+
     id: str
     text: str
     quotable: bool
-    actions: list[Action] = field(default_factory=list)
+    actions: tuple[model.Action, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -100,6 +93,8 @@ class EngagementReport:
     quotes_allowed: bool
     body: str
     provenance: Provenance
+    details: tuple[tuple[str, str], ...] = ()
+    """Optional descriptive fields (label, text), from ``Engagement.details``."""
 
     @property
     def answered(self) -> int:
@@ -115,6 +110,8 @@ class Report:
     across: bool
     generated: str
     engagements: list[EngagementReport]
+    skipped: int = 0
+    """Record files the reader refused (left out; ``copro validate`` says why)."""
 
     @property
     def findings(self) -> int:
@@ -126,92 +123,60 @@ class Report:
 
 
 def engagement_report(
-    root: Path, record: Record, vocab: Vocabularies, keep: set[str] | None = None
+    root: Path, engagement: Engagement, vocab: Vocabularies, keep: set[str] | None = None
 ) -> EngagementReport:
-    """The report part for one record; ``keep`` limits it to some finding ids."""
-    meta = record.meta
-    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
-    quotable = consent.get("quotes") is True
-    actions = as_dicts(meta.get("we_did"))
-    findings = []
-    for item in as_dicts(meta.get("you_said")):
-        finding_id = str(item.get("id", ""))
-        if keep is not None and finding_id not in keep:
-            continue
-        answers = [
-            Action(
-                id=str(a.get("id", "")),
-                status=str(a.get("status", "")),
-                status_words=STATUS_WORDS.get(str(a.get("status")), str(a.get("status", ""))),
-                text=str(a.get("text", "")),
-                date=str(a["date"]) if a.get("date") else None,
-                reason=str(a["reason"]) if a.get("reason") else None,
-            )
-            for a in actions
-            if finding_id in as_list(a.get("responds_to"))
-        ]
-        findings.append(Finding(finding_id, str(item.get("text", "")), quotable, answers))
-    organisations = as_dicts(meta.get("organisations"))
-    contributors = as_dicts(meta.get("contributors"))
+    """The report part for one engagement; ``keep`` limits it to some finding ids."""
+    findings = [
+        Finding(f.id, f.text, engagement.quotable, engagement.responses(f.id))
+        for f in engagement.findings
+        if keep is None or f.id in keep
+    ]
     return EngagementReport(
-        id=record.id,
-        title=str(meta.get("title", record.id)),
-        date=str(meta.get("date", "")),
-        end_date=str(meta["end_date"]) if meta.get("end_date") else None,
-        status=str(meta.get("status", "")),
-        lead=next((str(o.get("name")) for o in organisations if o.get("role") == "lead"), ""),
-        partners=[
-            f"{o.get('name')} ({o.get('role')})" for o in organisations if o.get("role") != "lead"
-        ],
-        places=_labels(vocab, "places", meta.get("places")),
-        methods=_labels(vocab, "methods", meta.get("methods")),
-        populations=_labels(vocab, "populations", meta.get("populations")),
-        participants=meta["participants"] if isinstance(meta.get("participants"), int) else None,
-        asked=as_list(meta.get("asked")),
+        id=engagement.key,
+        title=engagement.display_title,
+        date=engagement.date,
+        end_date=engagement.end_date,
+        status=engagement.status,
+        lead=engagement.lead_name,
+        partners=[f"{o.name} ({o.role})" for o in engagement.partners],
+        places=[vocab["places"].label(i) for i in engagement.places],
+        methods=[vocab["methods"].label(i) for i in engagement.methods],
+        populations=[vocab["populations"].label(i) for i in engagement.populations],
+        participants=engagement.participants,
+        asked=list(engagement.asked),
         findings=findings,
         decisions=[
-            Decision(
-                str(d.get("text", "")),
-                MADE_BY_WORDS.get(str(d.get("made_by")), str(d.get("made_by", ""))),
-                str(d["date"]) if d.get("date") else None,
-            )
-            for d in as_dicts(meta.get("decisions"))
+            Decision(d.text, MADE_BY_WORDS.get(d.made_by, d.made_by), d.date)
+            for d in engagement.decisions
         ],
         # Only people who agreed to be credited are named; the others are only counted.
-        named=[
-            (str(c.get("name")), str(c.get("role", "")))
-            for c in contributors
-            if c.get("credit") == "named" and c.get("name")
-        ],
-        anonymous=sum(1 for c in contributors if c.get("credit") != "named" or not c.get("name")),
-        recognition=_recognition(meta.get("recognition")),
-        quotes_allowed=quotable,
-        body=published_body(record.body),
-        provenance=_provenance(root, record),
+        named=[(c.name or "", c.role) for c in engagement.named_contributors],
+        anonymous=engagement.anonymous_contributors,
+        recognition=_recognition(engagement.recognition),
+        quotes_allowed=engagement.quotable,
+        body=published_body(engagement.body),
+        provenance=_provenance(root, engagement),
+        details=engagement.details(),
     )
 
 
-def _labels(vocab: Vocabularies, name: str, ids: object) -> list[str]:
-    return [vocab[name].label(i) for i in as_list(ids)]
-
-
-def _recognition(value: object) -> str | None:
-    if not isinstance(value, dict):
+def _recognition(value: model.Recognition | None) -> str | None:
+    if value is None:
         return None
-    parts = [PAYMENT_WORDS.get(str(value.get("payment")), str(value.get("payment", "")))]
-    if value.get("rate"):
-        parts[0] += f" ({value['rate']})"
-    parts += as_list(value.get("other"))
+    parts = [PAYMENT_WORDS.get(value.payment, value.payment)]
+    if value.rate:
+        parts[0] += f" ({value.rate})"
+    parts += value.other
     return ", ".join(p for p in parts if p)
 
 
-def _provenance(root: Path, record: Record) -> Provenance:
+def _provenance(root: Path, engagement: Engagement) -> Provenance:
     from copro.gitrepo import last_commit
 
-    commit = last_commit(root, record.path)
+    commit = last_commit(root, root / engagement.path)
     if commit is None:
-        return Provenance(record.relpath)
-    return Provenance(record.relpath, commit.hash[:12], commit.date[:10])
+        return Provenance(engagement.path)
+    return Provenance(engagement.path, commit.hash[:12], commit.date[:10])
 
 
 def build_report(
@@ -232,8 +197,7 @@ def build_report(
     if record_id:
         if topics or populations or places or since or until:
             raise UsageError("give either an ID or filters (--topic, --population, ...), not both")
-        record = load_record(root, record_id)
-        part = engagement_report(root, record, vocab)
+        part = engagement_report(root, load_engagement(root, record_id), vocab)
         return Report(part.title, f"Engagement {part.id}", False, generated, [part])
     if not (topics or populations or places or since or until):
         raise UsageError(
@@ -260,26 +224,26 @@ def _across(
     wanted_topics = vocab.expand("topics", topic_ids) if topic_ids else None
     wanted_populations = vocab.expand("populations", population_ids) if population_ids else None
     wanted_places = vocab.expand("places", place_ids) if place_ids else None
+    catalog = load_catalog(root)
     parts = []
-    for record in iter_records(root):
-        meta = record.meta
-        date = str(meta.get("date", ""))
+    for engagement in catalog:
+        date = engagement.date
         if (since and date < since) or (until and date > until):
             continue
-        if wanted_populations and not wanted_populations & set(as_list(meta.get("populations"))):
+        if wanted_populations and not wanted_populations & set(engagement.populations):
             continue
-        if wanted_places and not wanted_places & set(as_list(meta.get("places"))):
+        if wanted_places and not wanted_places & set(engagement.places):
             continue
         keep = None
         if wanted_topics is not None:
-            record_topics = set(as_list(meta.get("topics")))
             keep = {
-                str(f.get("id"))
-                for f in as_dicts(meta.get("you_said"))
-                if wanted_topics
-                & (set(as_list(f.get("topics"))) if f.get("topics") else record_topics)
+                f.id
+                for f in engagement.findings
+                if wanted_topics & set(engagement.finding_topics(f))
             }
-        part = engagement_report(root, record, vocab, keep)
+            if not keep:
+                continue
+        part = engagement_report(root, engagement, vocab, keep)
         if part.findings:
             parts.append(part)
     parts.sort(key=lambda p: (p.date, p.id))
@@ -291,4 +255,4 @@ def _across(
     if since or until:
         words.append(f"{since or 'the start'} to {until or 'today'}")
     scope = ", ".join(words)
-    return Report(f"You said, we did: {scope}", scope, True, generated, parts)
+    return Report(f"You said, we did: {scope}", scope, True, generated, parts, len(catalog.skipped))

@@ -14,7 +14,7 @@ import functools
 import hashlib
 from typing import Any
 
-from copro.report import Report
+from copro.report import STATUS_WORDS, Report
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "code",
@@ -48,6 +48,7 @@ def _environment(autoescape: bool) -> Any:
     )
     env.filters["markdown"] = markdown_to_safe_html
     env.filters["demote"] = demote_headings
+    env.filters["status_words"] = lambda status: STATUS_WORDS.get(status, status)
     return env
 
 

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.model import parse_date
-from copro.records import Record, as_dicts, as_list, iter_records
+from copro.catalog import load_catalog
+from copro.model import Engagement, parse_date, today_iso
 
 STALLED_AFTER_DAYS = 365
 
@@ -39,6 +39,8 @@ class ReviewItem:
 class ReviewResult:
     as_of: str
     items: list[ReviewItem] = field(default_factory=list)
+    skipped: int = 0
+    """Record files the reader refused (left out; ``copro validate`` says why)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "items": [item.to_json() for item in self.items]}
@@ -47,33 +49,28 @@ class ReviewResult:
         return sum(1 for item in self.items if item.kind == kind)
 
 
-def _owed(record: Record, when: str, stalled_before: str) -> list[ReviewItem]:
-    """What one record owes on ``when``."""
-    meta = record.meta
-    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
-    route = str(consent.get("recontact_via")) if consent.get("recontact") is True else None
-    title = str(meta.get("title", record.id))
-    start = str(meta.get("end_date") or meta.get("date") or "")
+def _owed(engagement: Engagement, when: str, stalled_before: str) -> list[ReviewItem]:
+    """What one engagement owes on ``when``."""
+    route = engagement.recontact_route
+    title = engagement.display_title
+    start = engagement.started
     items: list[ReviewItem] = []
 
     def add(kind: str, item_id: str | None, text: str, since: str) -> None:
         items.append(
-            ReviewItem(kind, record.id, title, record.relpath, item_id, text, since, route)
+            ReviewItem(kind, engagement.key, title, engagement.path, item_id, text, since, route)
         )
 
-    review_by = meta.get("review_by")
-    if isinstance(review_by, str) and review_by < when:
-        add("review-due", None, "Go back and ask: does this still hold?", review_by)
-    actions = as_dicts(meta.get("we_did"))
-    answered = {t for a in actions for t in as_list(a.get("responds_to"))}
-    for finding in as_dicts(meta.get("you_said")):
-        if str(finding.get("id")) not in answered:
-            add("no-response", str(finding.get("id")), str(finding.get("text", "")), start)
-    for action in actions:
-        if action.get("status") in ("planned", "in-progress"):
-            since = str(action.get("date") or start)
+    if engagement.past_review_by(when):
+        assert engagement.review_by is not None
+        add("review-due", None, "Go back and ask: does this still hold?", engagement.review_by)
+    for finding in engagement.unanswered:
+        add("no-response", finding.id, finding.text, start)
+    for action in engagement.actions:
+        if action.is_open:
+            since = action.date or start
             if since and since < stalled_before:
-                add("stalled-action", str(action.get("id")), str(action.get("text", "")), since)
+                add("stalled-action", action.id, action.text, since)
     return items
 
 
@@ -87,12 +84,13 @@ def _days_before(when: str, days: int) -> str:
 
 def review(root: Path, as_of: str | None = None) -> ReviewResult:
     """Everything due on ``as_of`` (default today), oldest debt first within each kind."""
-    when = parse_date(as_of, "--as-of") or dt.date.today().isoformat()
+    when = parse_date(as_of, "--as-of") or today_iso()
     stalled_before = _days_before(when, STALLED_AFTER_DAYS)
-    result = ReviewResult(when)
-    for record in iter_records(Path(root)):
-        if record.meta.get("status") != "withdrawn":
-            result.items.extend(_owed(record, when, stalled_before))
+    catalog = load_catalog(root)
+    result = ReviewResult(when, skipped=len(catalog.skipped))
+    for engagement in catalog:
+        if not engagement.withdrawn:
+            result.items.extend(_owed(engagement, when, stalled_before))
     order = {"review-due": 0, "no-response": 1, "stalled-action": 2}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))
     return result

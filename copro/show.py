@@ -6,19 +6,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from copro.catalog import load_engagement
 from copro.index import IndexStore
-from copro.records import load_record, public_meta
+from copro.model import Engagement
 from copro.vocab import Vocabularies, load_vocabularies
 
 
 @dataclass
 class RecordView:
-    id: str
-    path: str
-    front_matter: dict[str, Any]
-    body: str
+    engagement: Engagement
     linked_titles: dict[str, str]
     vocab: Vocabularies
+
+    @property
+    def id(self) -> str:
+        return self.engagement.key
+
+    @property
+    def path(self) -> str:
+        return self.engagement.path
+
+    @property
+    def front_matter(self) -> dict[str, Any]:
+        """The front-matter as written, without anonymous contributors' names."""
+        return self.engagement.public_front_matter()
+
+    @property
+    def body(self) -> str:
+        return self.engagement.body
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -32,11 +47,9 @@ class RecordView:
 def show(root: Path, record_id: str) -> RecordView:
     """The record ``record_id``; the index is refreshed first so links show titles."""
     root = Path(root).resolve()
-    record = load_record(root, record_id)
+    engagement = load_engagement(root, record_id)
     vocab, _ = load_vocabularies(root)
     store = IndexStore(root)
     store.refresh(vocab)
-    linked = [*(record.meta.get("related") or []), record.meta.get("supersedes")]
-    titles = store.titles(vocab, [i for i in linked if isinstance(i, str)])
-    meta = public_meta(record.meta)
-    return RecordView(record.id, record.relpath, meta, record.body, titles, vocab)
+    linked = [*engagement.related, *([engagement.supersedes] if engagement.supersedes else [])]
+    return RecordView(engagement, store.titles(vocab, linked), vocab)

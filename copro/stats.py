@@ -6,13 +6,13 @@ zeros: the groups least heard on a topic are the ones to ask next.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.records import as_dicts, as_list, iter_records
+from copro.catalog import load_catalog
+from copro.model import today_iso
 from copro.vocab import load_vocabularies
 
 
@@ -28,6 +28,8 @@ class ArchiveStats:
     past_review_by: list[str] = field(default_factory=list)
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)
     as_of: str = ""
+    skipped: int = 0
+    """Record files the reader refused (left out; ``copro validate`` says why)."""
 
     @property
     def response_share(self) -> float:
@@ -65,28 +67,24 @@ def archive_stats(root: Path, as_of: str | None = None) -> ArchiveStats:
     """Count the archive; ``coverage`` has every population x every used topic."""
     root = Path(root)
     vocab, _ = load_vocabularies(root)
-    stats = ArchiveStats(as_of=as_of or dt.date.today().isoformat())
+    catalog = load_catalog(root)
+    stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
-    for record in iter_records(root):
-        meta = record.meta
+    for engagement in catalog:
         stats.records += 1
-        stats.by_year[str(meta.get("date", ""))[:4]] += 1
-        stats.by_ladder[str(meta.get("ladder", ""))] += 1
-        stats.by_status[str(meta.get("status", ""))] += 1
-        for sector in {str(o.get("sector")) for o in as_dicts(meta.get("organisations"))}:
+        stats.by_year[engagement.year] += 1
+        stats.by_ladder[engagement.ladder] += 1
+        stats.by_status[engagement.status] += 1
+        for sector in engagement.sectors:
             stats.by_sector[sector] += 1
-        actions = as_dicts(meta.get("we_did"))
-        answered = {t for a in actions for t in as_list(a.get("responds_to"))}
-        for finding in as_dicts(meta.get("you_said")):
-            stats.findings += 1
-            stats.findings_with_response += str(finding.get("id")) in answered
-        review_by = meta.get("review_by")
-        if isinstance(review_by, str) and review_by < stats.as_of:
-            stats.past_review_by.append(record.id)
-        topics = set(as_list(meta.get("topics")))
+        stats.findings += len(engagement.findings)
+        stats.findings_with_response += len(engagement.findings) - len(engagement.unanswered)
+        if engagement.past_review_by(stats.as_of):
+            stats.past_review_by.append(engagement.key)
+        topics = set(engagement.topics)
         topics_used |= topics
-        for population in set(as_list(meta.get("populations"))):
+        for population in set(engagement.populations):
             for topic in topics:
                 pairs[(population, topic)] += 1
     populations = list(vocab["populations"].terms)

@@ -13,6 +13,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    note_skipped,
     out,
     wants_json,
     write_or_print,
@@ -90,11 +91,7 @@ def export(
 
     result = export_archive(root_of(ctx), fmt.value)
     write_or_print(result.text, output, f"{result.rows} row(s) from {result.records} record(s)")
-    if result.skipped:
-        err().print(
-            f"[yellow]{len(result.skipped)} file(s) could not be read and were left out; "
-            "run `copro validate`[/yellow]"
-        )
+    note_skipped(len(result.skipped))
 
 
 @app.command()
@@ -108,6 +105,7 @@ def stats(
     from copro.stats import archive_stats
 
     result = archive_stats(root_of(ctx))
+    note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
         return

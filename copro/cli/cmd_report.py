@@ -13,6 +13,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    note_skipped,
     out,
     wants_json,
     write_or_print,
@@ -77,6 +78,7 @@ def report(
         since=since,
         until=until,
     )
+    note_skipped(built.skipped)
     write_or_print(render(built, fmt.value), output)
 
 
@@ -94,6 +96,7 @@ def review_command(
     from copro.review import review
 
     result = review(root_of(ctx), as_of)
+    note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
         return

@@ -1,7 +1,9 @@
 """``copro index``, ``copro search`` and ``copro show``."""
 
+from __future__ import annotations
+
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +15,9 @@ from copro.cli.completion import (
     complete_topics,
 )
 from copro.cli.output import emit_json, err, escape, handle_errors, out, progress_bar, wants_json
+
+if TYPE_CHECKING:
+    from copro.show import RecordView
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 FormatOption = Annotated[str | None, typer.Option("--format", help="text or json.")]
@@ -171,76 +176,60 @@ def show(
     _render_record(view)
 
 
-def _render_record(view) -> None:  # noqa: ANN001
+def _render_record(view: RecordView) -> None:
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.table import Table
 
-    meta = view.front_matter
+    e = view.engagement
     vocab = view.vocab
     console = out()
     console.print(
-        Panel(
-            f"[bold]{escape(str(meta.get('title', view.id)))}[/bold]\n"
-            f"[dim]{view.id} · {view.path}[/dim]"
-        )
+        Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]")
     )
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
 
-    def labels(field: str) -> str:
-        values = meta.get(field) or []
-        return ", ".join(vocab[field].label(v) for v in values if isinstance(v, str))
+    def labels(name: str, ids: tuple[str, ...]) -> str:
+        return ", ".join(vocab[name].label(v) for v in ids)
 
-    dates = str(meta.get("date", "")) + (f" to {meta['end_date']}" if meta.get("end_date") else "")
-    for name, value in (
-        ("status", meta.get("status")),
+    dates = e.date + (f" to {e.end_date}" if e.end_date else "")
+    rows: list[tuple[str, object]] = [
+        ("status", e.status),
         ("dates", dates),
-        ("ladder", meta.get("ladder")),
-        (
-            "organisations",
-            "; ".join(
-                f"{o.get('name')} ({o.get('sector')}, {o.get('role')})"
-                for o in meta.get("organisations") or []
-                if isinstance(o, dict)
-            ),
-        ),
-        ("places", labels("places")),
-        ("methods", labels("methods")),
-        ("populations", labels("populations")),
-        ("participants", meta.get("participants")),
-        ("topics", labels("topics")),
-        ("review by", meta.get("review_by")),
-    ):
+        *((label.lower(), text) for label, text in e.details()),
+        ("ladder", e.ladder),
+        ("organisations", "; ".join(f"{o.name} ({o.sector}, {o.role})" for o in e.organisations)),
+        ("places", labels("places", e.places)),
+        ("methods", labels("methods", e.methods)),
+        ("populations", labels("populations", e.populations)),
+        ("participants", e.participants),
+        ("topics", labels("topics", e.topics)),
+        ("review by", e.review_by),
+    ]
+    for name, value in rows:
         if value not in (None, ""):
             grid.add_row(name, escape(str(value)))
-    for name in ("related", "supersedes"):
-        ids = meta.get(name)
-        for linked in ids if isinstance(ids, list) else ([ids] if ids else []):
-            title = view.linked_titles.get(linked, "")
-            grid.add_row(name, escape(f"{linked} {('· ' + title) if title else ''}"))
+    links = [("related", i) for i in e.related]
+    links += [("supersedes", e.supersedes)] if e.supersedes else []
+    for name, linked in links:
+        title = view.linked_titles.get(linked, "")
+        grid.add_row(name, escape(f"{linked} {('· ' + title) if title else ''}"))
     console.print(grid)
-    if meta.get("asked"):
+    if e.asked:
         console.print("\n[bold]We asked[/bold]")
-        for question in meta["asked"]:
-            console.print(f"  • {escape(str(question))}")
-    actions = [a for a in meta.get("we_did") or [] if isinstance(a, dict)]
-    if meta.get("you_said"):
+        for question in e.asked:
+            console.print(f"  • {escape(question)}")
+    if e.findings:
         console.print("\n[bold]You said, we did[/bold]")
-        for finding in meta["you_said"]:
-            if not isinstance(finding, dict):
-                continue
-            console.print(
-                f"  [cyan]{escape(str(finding.get('id')))}[/cyan] "
-                f"{escape(str(finding.get('text', '')))}"
-            )
-            answers = [a for a in actions if finding.get("id") in (a.get("responds_to") or [])]
-            for action in answers:
-                status = escape(f"[{action.get('status')}]")
-                console.print(f"      → {status} {escape(str(action.get('text', '')))}")
-            if not answers:
+        for finding in e.findings:
+            console.print(f"  [cyan]{escape(finding.id)}[/cyan] {escape(finding.text)}")
+            for action in e.responses(finding.id):
+                status = escape(f"[{action.status}]")
+                console.print(f"      → {status} {escape(action.text)}")
+            if not e.answered(finding.id):
                 console.print("      → [red]no response yet[/red]")
-    if view.body.strip():
+    if e.body.strip():
         console.print()
-        console.print(Markdown(view.body))
+        console.print(Markdown(e.body))

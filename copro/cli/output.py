@@ -83,6 +83,15 @@ def write_or_print(text: str, output: Path | None, what: str = "") -> None:
     err().print(f"Wrote {what + ' to ' if what else ''}{escape(str(output))}")
 
 
+def note_skipped(count: int) -> None:
+    """One line on stderr when the reader refused some records (they are left out)."""
+    from copro.catalog import skipped_note
+
+    note = skipped_note(count)
+    if note:
+        err().print(f"[yellow]{escape(note)}[/yellow]")
+
+
 def emit_json(document: Any) -> None:
     """Exactly one JSON document on stdout, nothing else."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
