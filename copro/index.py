@@ -166,8 +166,6 @@ def _stamp(vocab: Vocabularies) -> dict[str, Any]:
     }
 
 
-
-
 def _write_json_atomic(path: Path, document: dict[str, Any]) -> None:
     replace_atomic(path, json.dumps(document))  # one C-encoded string: json.dump streams slowly
 
