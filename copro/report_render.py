@@ -65,8 +65,12 @@ def demote_headings(text: str, by: int) -> str:
     return "\n".join(out)
 
 
-def markdown_to_safe_html(text: str) -> Any:
-    """Record Markdown -> sanitised HTML, marked safe for the template."""
+def markdown_to_safe_html(text: str, quotes: bool = True) -> Any:
+    """Record Markdown -> sanitised HTML, marked safe for the template.
+
+    With ``quotes`` false (the group did not agree to quotations) blockquotes
+    lose their quotation styling: their words stay, as plain paragraphs.
+    """
     import nh3
     from markdown_it import MarkdownIt
     from markupsafe import Markup
@@ -74,7 +78,7 @@ def markdown_to_safe_html(text: str) -> Any:
     html = MarkdownIt("js-default").render(text)
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS if quotes else ALLOWED_TAGS - {"blockquote"},
         attributes={"a": {"href", "title"}},
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer nofollow",

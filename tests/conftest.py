@@ -198,3 +198,20 @@ def world_dir():
     folder.chmod(0o755)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(archive root, site folder): the sample archive plus the XSS and privacy records,
+    built once per session by ``copro site`` end to end (needs the ``site`` extra)."""
+    pytest.importorskip(
+        "pagefind", reason="copro site needs the site extra: pip install -e '.[site]'"
+    )
+    from sitekit import make_site_archive
+
+    root = make_site_archive(tmp_path_factory.mktemp("site-archive") / "root", REPO)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COPRO_CACHE_DIR", str(tmp_path_factory.mktemp("site-cache")))
+        result = run_cli("--root", str(root), "site", "--json")
+    assert result.exit_code == 0, result.stderr
+    return root, root / "site"

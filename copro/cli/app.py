@@ -65,6 +65,7 @@ COMMAND_MODULES = (
     "cmd_findings",
     "cmd_adopt",
     "cmd_hub",
+    "cmd_site",
 )
 
 

@@ -1,0 +1,66 @@
+"""``copro site``: a static, searchable, accessible web site of the archive.
+
+Built only from an archive that passes ``copro validate``; written aside and
+switched in whole (see ``folder``); pages from the views in ``pages``, rendered
+and escaped in ``render``; searched in the browser with Pagefind
+(``search_index``); served locally by ``serve``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from copro.errors import CoproError
+
+DEFAULT_OUTPUT = "site"
+
+
+@dataclass
+class SiteResult:
+    output: Path
+    pages: int
+    records: int
+    indexed: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "output": str(self.output),
+            "pages": self.pages,
+            "records": self.records,
+            "indexed": self.indexed,
+        }
+
+
+def build_site(
+    root: Path,
+    output: Path | None = None,
+    *,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SiteResult:
+    """Validate, render every page and the search index aside, then switch the site in."""
+    from copro.site.folder import building, check_replaceable
+    from copro.site.pages import build_site_data
+    from copro.site.render import write_pages
+    from copro.site.search_index import index_site, require_pagefind
+    from copro.validate import validate_archive
+
+    root = Path(root).resolve()
+    output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()
+    check_replaceable(output, root)
+    require_pagefind()
+    checked = validate_archive(root)
+    if not checked.ok:
+        raise CoproError(
+            f"copro validate found {len(checked.errors)} error(s); the site was not built "
+            "and nothing was written",
+            "run `copro validate` and fix what it lists",
+        )
+    data = build_site_data(root, today)
+    with building(output) as folder:
+        pages = write_pages(data, folder, progress)
+        indexed = index_site(folder)
+    return SiteResult(output, pages, len(data.records), indexed)

@@ -1,0 +1,513 @@
+"""What the site shows, as values: one view per page, built from the whole archive at once.
+
+Nothing here renders HTML. Privacy rules are applied while the views are built,
+so no template can show what other outputs withhold: contributors are only
+named when they agreed (``credit: named``), the recontact route only appears
+where consent allows it, and ``quotable`` is carried on every finding so that
+quotation styling is used only where the group agreed to quotes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copro.records import Record, as_dicts, as_list, iter_records
+from copro.report import MADE_BY_WORDS, STATUS_WORDS
+from copro.report import _recognition as recognition_words
+from copro.site.standing import Standing, StandingBook
+from copro.vocab import Vocabularies, load_vocabularies
+
+TERM_KINDS = ("topics", "populations", "places")
+"""Vocabularies that get a page per term in use."""
+
+RECORD_STATUS_WORDS = {
+    "planned": "Planned",
+    "active": "Active",
+    "completed": "Completed",
+    "withdrawn": "Withdrawn",
+}
+LADDER_WORDS = {
+    "coercion": "Coercion",
+    "educating": "Educating",
+    "informing": "Informing",
+    "consultation": "Consultation",
+    "engagement": "Engagement",
+    "co-design": "Co-design",
+    "co-production": "Co-production",
+}
+SECTOR_WORDS = {
+    "nhs": "NHS",
+    "local-authority": "Local authority",
+    "voluntary": "Voluntary sector",
+    "community": "Community group",
+    "academic": "Academic",
+    "commissioner": "Commissioner",
+    "other": "Other",
+}
+FILTER_GROUPS = (
+    ("population", "Population"),
+    ("topic", "Topic"),
+    ("place", "Place"),
+    ("organisation", "Organisation"),
+    ("sector", "Sector"),
+    ("year", "Year"),
+    ("ladder", "Ladder rung"),
+    ("status", "Status"),
+    ("standing", "Standing of findings"),
+)
+"""Search filter groups in the order the home page shows them (key, legend)."""
+
+
+@dataclass(frozen=True)
+class TermLink:
+    kind: str
+    id: str
+    label: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.id}/"
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    id: str
+    title: str
+    date: str
+
+    @property
+    def url(self) -> str:
+        return f"records/{self.id}/"
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: str
+    status: str
+    status_words: str
+    text: str
+    date: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """What a finding of this record said about an earlier finding (a revisit)."""
+
+    finding: str
+    record: RecordLink | None
+    text: str
+    outcome_words: str
+    note: str | None
+
+
+@dataclass
+class FindingView:
+    record: RecordLink
+    id: str
+    text: str
+    quotable: bool
+    topics: list[TermLink]
+    actions: list[ActionView]
+    standing: Standing
+    checks: list[CheckView] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.record.id}#{self.id}"
+
+    @property
+    def anchor(self) -> str:
+        return f"finding-{self.id}"
+
+
+@dataclass
+class RecordPage:
+    link: RecordLink
+    path: str
+    status: str
+    end_date: str | None
+    aim: str | None
+    ladder: str
+    organisations: list[tuple[str, str, str]]
+    lead: str
+    places: list[TermLink]
+    populations: list[TermLink]
+    topics: list[TermLink]
+    methods: list[str]
+    participants: int | None
+    asked: list[str]
+    findings: list[FindingView]
+    decisions: list[tuple[str, str, str | None]]
+    named: list[tuple[str, str]]
+    anonymous: int
+    recognition: str | None
+    feedback: list[tuple[str, str, str | None]]
+    recontact_via: str | None
+    quotes_allowed: bool
+    links: list[tuple[str, str]]
+    body: str
+    related: list[RecordLink] = field(default_factory=list)
+    revisits: list[RecordLink] = field(default_factory=list)
+    revisited_by: list[RecordLink] = field(default_factory=list)
+    supersedes: RecordLink | None = None
+    superseded_by: list[RecordLink] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.link.id
+
+    @property
+    def title(self) -> str:
+        return self.link.title
+
+    @property
+    def date(self) -> str:
+        return self.link.date
+
+    @property
+    def status_words(self) -> str:
+        return RECORD_STATUS_WORDS.get(self.status, self.status)
+
+    @property
+    def ladder_words(self) -> str:
+        return LADDER_WORDS.get(self.ladder, self.ladder)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for f in self.findings if f.actions)
+
+
+@dataclass
+class TermPage:
+    term: TermLink
+    broader: list[TermLink]
+    narrower: list[TermLink]
+    records: list[RecordLink]
+    findings: list[FindingView]
+
+
+@dataclass
+class Credit:
+    name: str
+    roles: list[str]
+    records: list[RecordLink]
+
+
+@dataclass
+class Coverage:
+    """Records per population (rows) x topic (columns); ``level`` shades 0..4."""
+
+    populations: list[TermLink]
+    topics: list[TermLink]
+    counts: dict[tuple[str, str], int]
+    top: int
+    with_pages: frozenset[str] = frozenset()
+    """Populations that have a page (the others were never heard at all)."""
+
+    def count(self, population: str, topic: str) -> int:
+        return self.counts.get((population, topic), 0)
+
+    def level(self, population: str, topic: str) -> int:
+        return self.level_of(self.count(population, topic))
+
+    def level_of(self, n: int) -> int:
+        """0 for never; 1 (fewest) to 4 (most) spread evenly up to the busiest cell."""
+        if n <= 0:
+            return 0
+        if self.top <= 1:
+            return 4
+        return 1 + (3 * (n - 1)) // (self.top - 1)
+
+    def legend(self) -> list[tuple[int, int, int]]:
+        """(level, lowest count, highest count) for each shade in use."""
+        spans: dict[int, tuple[int, int]] = {}
+        for n in range(1, self.top + 1):
+            low, _ = spans.get(self.level_of(n), (n, n))
+            spans[self.level_of(n)] = (low, n)
+        return [(level, low, high) for level, (low, high) in sorted(spans.items())]
+
+    @property
+    def never(self) -> int:
+        return sum(1 for p in self.populations for t in self.topics if not self.count(p.id, t.id))
+
+
+@dataclass
+class SiteData:
+    """Every page of the site as values."""
+
+    records: list[RecordPage]
+    terms: dict[str, list[TermPage]]
+    credits: list[Credit]
+    credited_anonymously: int
+    coverage: Coverage
+    filter_values: list[tuple[str, str, list[tuple[str, int]]]]
+    generated: str
+
+    def findings_by_standing(self) -> dict[str, list[FindingView]]:
+        grouped: dict[str, list[FindingView]] = defaultdict(list)
+        for page in self.records:
+            for finding in page.findings:
+                grouped[finding.standing.outcome].append(finding)
+        return grouped
+
+
+def build_site_data(root: Path, today: dt.date | None = None) -> SiteData:
+    """Read every record once and build every page's view."""
+    root = Path(root).resolve()
+    vocab, _ = load_vocabularies(root)
+    records = sorted(iter_records(root), key=lambda r: (str(r.meta.get("date", "")), r.id))
+    links = {r.id: _record_link(r) for r in records}
+    book = StandingBook.from_records((r.id, r.meta) for r in records)
+    pages = [_record_page(r, vocab, links, book) for r in records]
+    _link_both_ways(pages, links)
+    for page in pages:
+        page.filters = _filters(page)
+    terms = {kind: _term_pages(kind, pages, vocab) for kind in TERM_KINDS}
+    coverage = _coverage(pages, vocab)
+    coverage.with_pages = frozenset(t.term.id for t in terms["populations"])
+    return SiteData(
+        records=pages,
+        terms=terms,
+        credits=_credits(pages),
+        credited_anonymously=sum(p.anonymous for p in pages),
+        coverage=coverage,
+        filter_values=_filter_values(pages),
+        generated=(today or dt.date.today()).isoformat(),
+    )
+
+
+def _record_link(record: Record) -> RecordLink:
+    return RecordLink(record.id, str(record.meta.get("title", record.id)), str(record.meta["date"]))
+
+
+def _terms(vocab: Vocabularies, kind: str, ids: Iterable[str]) -> list[TermLink]:
+    return [TermLink(kind, i, vocab[kind].label(i)) for i in dict.fromkeys(ids)]
+
+
+def _record_page(
+    record: Record, vocab: Vocabularies, links: dict[str, RecordLink], book: StandingBook
+) -> RecordPage:
+    meta = record.meta
+    link = links[record.id]
+    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
+    quotable = consent.get("quotes") is True
+    record_topics = as_list(meta.get("topics"))
+    actions = as_dicts(meta.get("we_did"))
+    findings = []
+    for item in as_dicts(meta.get("you_said")):
+        finding_id = str(item.get("id", ""))
+        findings.append(
+            FindingView(
+                record=link,
+                id=finding_id,
+                text=str(item.get("text", "")),
+                quotable=quotable,
+                topics=_terms(vocab, "topics", as_list(item.get("topics")) or record_topics),
+                actions=[
+                    _action(a) for a in actions if finding_id in as_list(a.get("responds_to"))
+                ],
+                standing=book.standing(f"{record.id}#{finding_id}"),
+                checks=[_check(r, links, book) for r in as_dicts(item.get("revisits"))],
+            )
+        )
+    organisations = [
+        (str(o.get("name", "")), str(o.get("sector", "")), str(o.get("role", "")))
+        for o in as_dicts(meta.get("organisations"))
+    ]
+    contributors = as_dicts(meta.get("contributors"))
+    return RecordPage(
+        link=link,
+        path=record.relpath,
+        status=str(meta.get("status", "")),
+        end_date=str(meta["end_date"]) if meta.get("end_date") else None,
+        aim=str(meta["aim"]) if meta.get("aim") else None,
+        ladder=str(meta.get("ladder", "")),
+        organisations=organisations,
+        lead=next((name for name, _, role in organisations if role == "lead"), ""),
+        places=_terms(vocab, "places", as_list(meta.get("places"))),
+        populations=_terms(vocab, "populations", as_list(meta.get("populations"))),
+        topics=_terms(vocab, "topics", record_topics),
+        methods=[vocab["methods"].label(m) for m in as_list(meta.get("methods"))],
+        participants=meta["participants"] if isinstance(meta.get("participants"), int) else None,
+        asked=as_list(meta.get("asked")),
+        findings=findings,
+        decisions=[
+            (
+                str(d.get("text", "")),
+                MADE_BY_WORDS.get(str(d.get("made_by")), str(d.get("made_by", ""))),
+                str(d["date"]) if d.get("date") else None,
+            )
+            for d in as_dicts(meta.get("decisions"))
+        ],
+        # Only people who agreed to be credited are named; the others are only counted.
+        named=[
+            (str(c["name"]), str(c.get("role", "")))
+            for c in contributors
+            if c.get("credit") == "named" and c.get("name")
+        ],
+        anonymous=sum(1 for c in contributors if c.get("credit") != "named" or not c.get("name")),
+        recognition=recognition_words(meta.get("recognition")),
+        feedback=[
+            (
+                str(f.get("date", "")),
+                str(f.get("channel", "")),
+                str(f["note"]) if f.get("note") else None,
+            )
+            for f in as_dicts(meta.get("feedback_given"))
+        ],
+        recontact_via=(
+            str(consent["recontact_via"])
+            if consent.get("recontact") is True and consent.get("recontact_via")
+            else None
+        ),
+        quotes_allowed=quotable,
+        links=[
+            (str(x.get("title", "")), str(x.get("url", ""))) for x in as_dicts(meta.get("links"))
+        ],
+        body=record.body.strip(),
+        related=[links[i] for i in as_list(meta.get("related")) if i in links],
+        supersedes=links.get(str(meta.get("supersedes", ""))),
+    )
+
+
+def _action(item: dict[str, object]) -> ActionView:
+    status = str(item.get("status", ""))
+    return ActionView(
+        id=str(item.get("id", "")),
+        status=status,
+        status_words=STATUS_WORDS.get(status, status),
+        text=str(item.get("text", "")),
+        date=str(item["date"]) if item.get("date") else None,
+        reason=str(item["reason"]) if item.get("reason") else None,
+    )
+
+
+def _check(item: dict[str, object], links: dict[str, RecordLink], book: StandingBook) -> CheckView:
+    key = str(item.get("finding", ""))
+    record_id = key.split("#", 1)[0]
+    return CheckView(
+        finding=key,
+        record=links.get(record_id),
+        text=book.text(key),
+        outcome_words=str(item.get("outcome", "")).replace("-", " "),
+        note=str(item["note"]) if item.get("note") else None,
+    )
+
+
+def _link_both_ways(pages: list[RecordPage], links: dict[str, RecordLink]) -> None:
+    """Fill in the links a record cannot hold itself: who revisits it, who supersedes it."""
+    by_id = {p.id: p for p in pages}
+    for page in pages:
+        earlier = {c.record.id for f in page.findings for c in f.checks if c.record}
+        page.revisits = [links[i] for i in sorted(earlier)]
+        for record_id in sorted(earlier):
+            if page.link not in by_id[record_id].revisited_by:
+                by_id[record_id].revisited_by.append(page.link)
+        if page.supersedes and page.supersedes.id in by_id:
+            by_id[page.supersedes.id].superseded_by.append(page.link)
+        for other in page.related:
+            back = by_id[other.id]
+            if page.link not in back.related and other.id != page.id:
+                back.related.append(page.link)
+
+
+def _filters(page: RecordPage) -> dict[str, list[str]]:
+    """Search filter values of one record (OR within a group, AND across groups)."""
+    return {
+        "population": [t.label for t in page.populations],
+        "topic": list(
+            dict.fromkeys(
+                [t.label for t in page.topics] + [t.label for f in page.findings for t in f.topics]
+            )
+        ),
+        "place": [t.label for t in page.places],
+        "organisation": list(dict.fromkeys(name for name, _, _ in page.organisations)),
+        "sector": list(dict.fromkeys(SECTOR_WORDS.get(s, s) for _, s, _ in page.organisations)),
+        "year": [page.date[:4]],
+        "ladder": [page.ladder_words],
+        "status": [page.status_words],
+        "standing": list(dict.fromkeys(f.standing.label for f in page.findings)),
+    }
+
+
+def _filter_values(pages: list[RecordPage]) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """Every filter group with its values and how many records have each."""
+    out = []
+    for key, legend in FILTER_GROUPS:
+        counts: Counter[str] = Counter(v for p in pages for v in p.filters.get(key, []))
+        if key == "year":
+            values = sorted(counts.items(), reverse=True)
+        else:
+            values = sorted(counts.items(), key=lambda kv: kv[0].casefold())
+        if values:
+            out.append((key, legend, values))
+    return out
+
+
+def _term_pages(kind: str, pages: list[RecordPage], vocab: Vocabularies) -> list[TermPage]:
+    """A page for every term in use and each term above one, gathering what falls under it."""
+    vocabulary = vocab[kind]
+    used: set[str] = set()
+    for page in pages:
+        for term in getattr(page, kind):
+            used.add(term.id)
+        if kind == "topics":
+            used.update(t.id for f in page.findings for t in f.topics)
+    for term_id in list(used):
+        used.update(vocabulary.broader_chain(term_id))
+    out = []
+    for term_id in sorted(used, key=lambda i: vocabulary.label(i).casefold()):
+        wanted = vocabulary.narrower(term_id)
+        if kind == "topics":
+            findings = [f for p in pages for f in p.findings if wanted & {t.id for t in f.topics}]
+            records = list(dict.fromkeys(f.record for f in findings))
+            records += [
+                p.link for p in pages if wanted & {t.id for t in p.topics} and p.link not in records
+            ]
+        else:
+            matching = [p for p in pages if wanted & {t.id for t in getattr(p, kind)}]
+            records = [p.link for p in matching]
+            findings = [f for p in matching for f in p.findings]
+        term = vocabulary.terms.get(term_id)
+        out.append(
+            TermPage(
+                term=TermLink(kind, term_id, vocabulary.label(term_id)),
+                broader=_terms(vocab, kind, [term.broader] if term and term.broader else []),
+                narrower=_terms(vocab, kind, sorted(i for i in wanted - {term_id} if i in used)),
+                records=sorted(records, key=lambda r: (r.date, r.id), reverse=True),
+                findings=sorted(findings, key=lambda f: (f.record.date, f.record.id), reverse=True),
+            )
+        )
+    return out
+
+
+def _credits(pages: list[RecordPage]) -> list[Credit]:
+    by_name: dict[str, Credit] = {}
+    for page in pages:
+        for name, role in page.named:
+            credit = by_name.setdefault(name, Credit(name, [], []))
+            if role and role not in credit.roles:
+                credit.roles.append(role)
+            if page.link not in credit.records:
+                credit.records.append(page.link)
+    return sorted(by_name.values(), key=lambda c: c.name.casefold())
+
+
+def _coverage(pages: list[RecordPage], vocab: Vocabularies) -> Coverage:
+    counts: Counter[tuple[str, str]] = Counter()
+    topics_used: dict[str, TermLink] = {}
+    for page in pages:
+        for topic in page.topics:
+            topics_used[topic.id] = topic
+        for population in page.populations:
+            for topic in page.topics:
+                counts[(population.id, topic.id)] += 1
+    populations = _terms(vocab, "populations", vocab["populations"].terms)
+    topics = sorted(topics_used.values(), key=lambda t: t.label.casefold())
+    return Coverage(populations, topics, dict(counts), max(counts.values(), default=0))

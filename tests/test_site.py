@@ -1,0 +1,187 @@
+"""``copro site`` without a browser: what is written, what is refused, what never appears."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_ARCHIVE, write_record
+from sitekit import BODY_QUOTE, HIDDEN_ROUTE, PRIVATE_FINDING, PRIVATE_ID, XSS_ID
+
+pytest.importorskip("pagefind", reason="copro site needs the site extra: pip install -e '.[site]'")
+
+
+def every_output_text(site: Path) -> dict[Path, str]:
+    """Every file of the site as text, Pagefind's gzipped index files decompressed."""
+    texts = {}
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        texts[path] = data.decode("utf-8", errors="replace")
+    return texts
+
+
+def test_site_has_every_page_the_contract_names(built_site: tuple[Path, Path]) -> None:
+    root, site = built_site
+    for page in ("index.html", "findings/index.html", "coverage/index.html", "credits/index.html",
+                 "topics/parenting/index.html", "populations/somali-women/index.html",
+                 "places/islington/index.html", "records/index.html"):  # fmt: skip
+        assert (site / page).is_file(), page
+    records = sorted(p.stem for p in (root / "archive").rglob("*.md"))
+    assert sorted(p.parent.name for p in site.glob("records/*/index.html")) == records
+    assert len(list((site / "pagefind" / "fragment").iterdir())) == len(records)
+    assert (site / ".copro-site").is_file()
+    assert not list(site.parent.glob(".site.*")), "no temporary folder is left behind"
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, as a browser would parse the page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def test_every_asset_is_in_the_site(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    for path in site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for tag, attrs in Tags(html).tags:
+            url = attrs.get("href", attrs.get("src", "")).split("#")[0]
+            if url.startswith(("https://", "http://")):
+                assert tag == "a" and "noopener" in attrs.get("rel", ""), (path, url)
+                continue  # a record's own links: followed only when a reader clicks them
+            if url and not url.startswith("?"):
+                assert (path.parent / url).resolve().exists(), f"{path.relative_to(site)}: {url}"
+        assert "script-src 'self' 'wasm-unsafe-eval'" in unescape(html)
+
+
+def test_privacy_nothing_withheld_appears_anywhere(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    texts = every_output_text(site)
+    assert any("pagefind/fragment" in str(p) for p in texts)
+    for path, text in texts.items():
+        assert HIDDEN_ROUTE not in text, f"recontact route without consent in {path}"
+    # The group did not agree to quotes: its words appear, never styled as a quotation.
+    for path, text in texts.items():
+        if PRIVATE_FINDING in text and path.suffix == ".html":
+            assert f"“{PRIVATE_FINDING}" not in text, path
+            assert "<blockquote" not in text.split(PRIVATE_FINDING)[1][:20]
+    private_page = (site / "records" / PRIVATE_ID / "index.html").read_text(encoding="utf-8")
+    assert BODY_QUOTE in private_page and "<blockquote" not in private_page
+    assert "2 more people" in private_page or "2 people who contributed without" in private_page
+    # A group that agreed to quotes keeps its quotation styling (the check above can fail).
+    agreed = (site / "records" / "2018-05-peer-coaching-programme" / "index.html").read_text()
+    assert '<blockquote class="quote">' in agreed
+
+
+def test_record_text_is_escaped_everywhere(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    for path in site.rglob("*.html"):
+        for tag, attrs in Tags(path.read_text(encoding="utf-8")).tags:
+            assert tag not in {"iframe", "img", "svg", "style", "object", "embed"}, (path, tag)
+            assert not [a for a in attrs if a.startswith("on")], (path, tag, attrs)
+            for name in ("href", "src"):
+                assert not attrs.get(name, "").lower().startswith(("javascript:", "data:")), path
+            if tag == "script":
+                assert attrs.get("src", "").endswith("assets/search.js"), path
+    page = (site / "records" / XSS_ID / "index.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(3)&gt;" in page
+    assert "{{ 7*7 }}" in page
+
+
+def test_json_output_keys(tmp_path: Path, cli) -> None:
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    result = cli("--root", str(root), "site", "--json", "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"output", "pages", "records", "indexed"}
+    assert document["records"] == document["indexed"] == 1
+
+
+def test_rebuild_replaces_the_site_whole(tmp_path: Path, cli) -> None:
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    assert cli("--root", str(root), "site").exit_code == 0
+    stale = root / "site" / "records" / "2023-01-gone" / "index.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("stale")
+    assert cli("--root", str(root), "site").exit_code == 0
+    assert not stale.exists()
+    assert (root / "site" / "records" / "2024-03-test-engagement" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("where", [".", "archive", "elsewhere"])
+def test_refuses_a_folder_it_did_not_write(tmp_path: Path, cli, where: str) -> None:
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes.txt").write_text("mine")
+    target = {".": root, "archive": root / "archive", "elsewhere": tmp_path / "elsewhere"}[where]
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = cli("--root", str(root), "site", "--output", str(target))
+    assert result.exit_code == 1
+    assert "copro: error:" in result.stderr and "nothing was touched" in result.stderr.replace(
+        "\n", " "
+    )
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_refuses_an_archive_that_fails_validate(tmp_path: Path, cli) -> None:
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    assert cli("--root", str(root), "site").exit_code == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    bad = (
+        (root / "archive" / "2024" / "2024-03-test-engagement.md")
+        .read_text()
+        .replace("contributors:", "contributors:")
+        .replace(
+            "consent:",
+            "contributors:\n  - role: participant\n    credit: anonymous\n    name: Hidden Person Name\nconsent:",
+        )
+    )
+    write_record(root, "2024-03-test-engagement", bad)
+    result = cli("--root", str(root), "site")
+    assert result.exit_code == 1
+    assert "validate" in result.stderr and "Hidden Person Name" not in result.stderr + result.stdout
+    after = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before, "an existing site is left as it was"
+
+
+def test_without_pagefind_says_how_to_install(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    code = (
+        "import sys; sys.modules['pagefind'] = None; sys.modules['pagefind.service'] = None\n"
+        "from copro.cli import main\n"
+        f"sys.argv = ['copro', '--root', {str(root)!r}, 'site']\n"
+        "main()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "pip install 'copro[site]'" in done.stderr
+    assert not (root / "site").exists()
+
+
+def test_sample_archive_builds(tmp_path: Path, cli) -> None:
+    """The README's own example: the bundled archive's site, into a new folder."""
+    result = cli("--root", str(SAMPLE_ARCHIVE.parent), "site", "--output", str(tmp_path / "s"))
+    assert result.exit_code == 0, result.stderr
+    home = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert 'role="status"' in home and "<legend" in home

@@ -1,0 +1,216 @@
+"""``copro site`` in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
+
+One browser and one built site serve every test here (session fixtures), each
+test in a fresh browser context that fails on console errors, on any request
+that would leave 127.0.0.1, and on any dialog (the XSS corpus must open none).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from sitekit import PRIVATE_FINDING, XSS_ID
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RECORD = "records/2019-03-somali-mothers-parenting/"
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the test extra")
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser tests: .ci/run installs chromium", pytrace=False)
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: tuple[Path, Path]) -> Iterator[str]:
+    """The built site served on 127.0.0.1 by copro's own server, on a free port."""
+    from copro.site.serve import make_server, url_of
+
+    server = make_server(built_site[1], 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url_of(server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Watch:
+    """What a page did that it must not: console errors, outside requests, dialogs."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.dialogs: list[str] = []
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.outside == [], self.outside
+        assert self.dialogs == [], self.dialogs
+
+
+@pytest.fixture
+def page_and_watch(browser, site_url: str, request: pytest.FixtureRequest):
+    js = getattr(request, "param", True)
+    context = browser.new_context(java_script_enabled=js, viewport={"width": 1280, "height": 900})
+    watch = Watch()
+
+    def route(route_, req) -> None:
+        if urlparse(req.url).hostname != "127.0.0.1":
+            watch.outside.append(req.url)
+            route_.abort()
+        else:
+            route_.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+
+    def dialog(d) -> None:
+        watch.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    yield page, watch
+    context.close()
+
+
+def search(page, words: str) -> list[str]:
+    page.fill("#search-input", words)
+    page.wait_for_function(
+        "q => document.getElementById('result-count').textContent !== '' && "
+        "new URLSearchParams(location.search).get('q') === q",
+        arg=words,
+    )
+    return result_titles(page)
+
+
+def result_titles(page) -> list[str]:
+    page.wait_for_function("() => document.getElementById('result-count').textContent !== ''")
+    return page.locator("#results h3").all_inner_texts()
+
+
+def test_search_finds_both_somali_mothers_engagements(page_and_watch, site_url: str) -> None:
+    page, watch = page_and_watch
+    page.goto(site_url)
+    titles = search(page, "somali parenting")
+    assert titles[:2] and all("Somali mothers" in t for t in titles[:2]), titles
+    assert page.locator("#results mark").count() > 0, "each result has a snippet"
+    assert "2 engagements found" in page.inner_text("#result-count")
+    watch.assert_clean()
+
+
+def test_filters_narrow_results_and_work_without_words(page_and_watch, site_url: str) -> None:
+    page, watch = page_and_watch
+    page.goto(site_url)
+    page.click("summary:has-text('Population')")
+    page.check("fieldset[data-group=population] input[value='Somali women']")
+    titles = result_titles(page)
+    assert len(titles) == 2 and all("Somali" in t for t in titles)
+    page.click("summary:has-text('Year')")
+    page.check("fieldset[data-group=year] input[value='2019']")  # AND across groups
+    page.wait_for_function("() => document.querySelectorAll('#results h3').length === 1")
+    assert "1 engagement found" in page.inner_text("#result-count")
+    page.check("fieldset[data-group=year] input[value='2024']")  # OR within a group
+    page.wait_for_function("() => document.querySelectorAll('#results h3').length === 2")
+    watch.assert_clean()
+
+
+def test_keyboard_only_search_and_filters(page_and_watch, site_url: str) -> None:
+    page, watch = page_and_watch
+    page.goto(site_url)
+
+    def tab_to(predicate: str, limit: int = 80) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(
+                f"(() => {{ const e = document.activeElement; return {predicate}; }})()"
+            ):
+                return
+        raise AssertionError(f"Tab never reached {predicate}")
+
+    tab_to("e.id === 'search-input'")
+    page.keyboard.type("parenting")
+    page.keyboard.press("Enter")
+    before = len(result_titles(page))
+    tab_to("e.tagName === 'SUMMARY' && e.textContent.includes('Population')")
+    page.keyboard.press("Enter")
+    tab_to("e.type === 'checkbox' && e.value === 'Somali women'")
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => document.querySelectorAll('#results h3').length < {before}")
+    assert page.evaluate("document.activeElement.checked")
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["", RECORD, "topics/parenting/", "coverage/", "credits/"])
+def test_no_axe_violations_wcag22_aa(page_and_watch, site_url: str, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, watch = page_and_watch
+    page.goto(site_url + path)
+    if not path:
+        search(page, "somali parenting")  # check the results as shown, too
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+    watch.assert_clean()
+
+
+def test_xss_corpus_opens_no_dialog(page_and_watch, site_url: str) -> None:
+    page, watch = page_and_watch
+    for path in (f"records/{XSS_ID}/", "topics/parenting/", "credits/", "findings/", ""):
+        page.goto(site_url + path)
+    search(page, "corpusword")
+    page.click("summary:has-text('Organisation')")
+    page.check("fieldset[data-group=organisation] input[value^='Trust <b']")
+    page.wait_for_timeout(200)  # give any injected handler the chance to fire
+    assert "Tricky title" in page.inner_text("#results")
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("page_and_watch", [False], indirect=True)
+def test_record_pages_read_without_javascript(page_and_watch, site_url: str) -> None:
+    page, watch = page_and_watch
+    page.goto(site_url + RECORD)
+    assert "Somali mothers on parenting" in page.inner_text("h1")
+    assert page.get_by_text("Parenting courses are in English only").is_visible()
+    page.goto(site_url + "records/2025-08-private-group/")
+    assert page.get_by_text(PRIVATE_FINDING).is_visible()
+    page.goto(site_url)
+    assert page.get_by_text("Search needs JavaScript").is_visible()
+    watch.assert_clean()
+
+
+def test_screenshots_home_and_record(page_and_watch, site_url: str, tmp_path: Path) -> None:
+    """Screenshots at 1280 and 390 px: written where a person looks at them (COPRO_SHOTS)."""
+    page, watch = page_and_watch
+    folder = Path(os.environ.get("COPRO_SHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(site_url)
+        search(page, "somali parenting")
+        page.screenshot(path=folder / f"home-{width}.png")
+        page.goto(site_url + RECORD)
+        page.screenshot(path=folder / f"record-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scroll"
+    watch.assert_clean()
