@@ -23,6 +23,8 @@ GITIGNORE = """\
 .venv/
 __pycache__/
 .DS_Store
+# copro site writes the web site here; CI builds and publishes it.
+/site/
 """
 
 GITATTRIBUTES = """\
@@ -95,6 +97,47 @@ jobs:
       - name: copro validate (the whole archive)
         if: github.event_name != 'pull_request'
         run: copro validate --format github
+"""
+
+SITE_WORKFLOW = """\
+# Publishes the archive as a searchable web site (copro site) with GitHub Pages.
+# Turn it on in Settings > Pages > Source: GitHub Actions; delete this file if unwanted.
+name: site
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: false
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+{install_step}
+      - name: Install Pagefind (the site's search; its binary ships in the wheel)
+        run: python -m pip install "pagefind[bin]>=1.5,<2"
+      - run: copro site --output _site
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: _site
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
 """
 
 # Shown where copro cannot tell how this archive should install copro: the
@@ -209,6 +252,7 @@ def planned_files(
         ".gitattributes": GITATTRIBUTES,
         ".pre-commit-config.yaml": precommit_config(hook_repo, hook_rev),
         ".github/workflows/validate.yml": WORKFLOW.format(install_step=install_step(source)),
+        ".github/workflows/site.yml": SITE_WORKFLOW.format(install_step=install_step(source)),
     }
     for source in sorted((shipped_schemas_dir() / "vocab").glob("*.yml")):
         files[(VOCAB_DIR / source.name).as_posix()] = source

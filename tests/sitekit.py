@@ -104,12 +104,50 @@ consent:
 > {BODY_QUOTE}
 """
 
+REVISIT_ID = "2025-10-somali-mothers-check-again"
+REVISIT_RECORD = f"""---
+id: {REVISIT_ID}
+title: Checking again with Somali mothers
+aim: To find out whether what mothers told us in 2019 still holds.
+status: completed
+date: 2025-10-04
+organisations:
+- name: Hiddo Women's Association
+  sector: voluntary
+  role: lead
+places: [islington]
+methods: [focus-group]
+ladder: consultation
+populations: [somali-women, mothers]
+topics: [parenting, stigma]
+you_said:
+- id: S1
+  text: Mothers still fear that asking for help brings social services to the door.
+  revisits:
+  - finding: 2019-03-somali-mothers-parenting#S3
+    outcome: still-holds
+- id: S2
+  text: There is now a Somali-language parenting group, but it is full.
+  revisits:
+  - finding: 2019-03-somali-mothers-parenting#S1
+    outcome: changed
+    note: The group exists; places are the problem now.
+feedback_given:
+- date: 2025-11-20
+  channel: community meeting at the association
+consent:
+  quotes: false
+  recontact: false
+---
+"""
+
 
 def make_site_archive(root: Path, sample: Path) -> Path:
     """Copy the sample archive to ``root`` and add the XSS corpus and the private record."""
     shutil.copytree(sample / "archive", root / "archive")
     shutil.copytree(sample / "schemas" / "vocab", root / "schemas" / "vocab")
-    for record_id, text in ((XSS_ID, XSS_RECORD), (PRIVATE_ID, PRIVATE_RECORD)):
+    extra = ((XSS_ID, XSS_RECORD), (PRIVATE_ID, PRIVATE_RECORD), (REVISIT_ID, REVISIT_RECORD))
+    for record_id, text in extra:
         path = root / "archive" / record_id[:4] / f"{record_id}.md"
         path.write_text(text, encoding="utf-8")
     return root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from html import unescape
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_ARCHIVE, write_record
-from sitekit import BODY_QUOTE, HIDDEN_ROUTE, PRIVATE_FINDING, PRIVATE_ID, XSS_ID
+from sitekit import BODY_QUOTE, HIDDEN_ROUTE, PRIVATE_FINDING, PRIVATE_ID, REVISIT_ID, XSS_ID
 
 pytest.importorskip("pagefind", reason="copro site needs the site extra: pip install -e '.[site]'")
 
@@ -104,6 +105,21 @@ def test_record_text_is_escaped_everywhere(built_site: tuple[Path, Path]) -> Non
     assert "{{ 7*7 }}" in page
 
 
+def test_record_pages_show_standing_and_links_both_ways(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    old = (site / "records" / "2019-03-somali-mothers-parenting" / "index.html").read_text()
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", old)).split())
+    assert "Still holds, checked October 2025" in text
+    assert "Changed, October 2025: see 2025-10-somali-mothers-check-again#S2" in text
+    assert "Not checked since March 2019" in text  # S2 was never revisited
+    assert f"records/{REVISIT_ID}/" in old, "the old record links to the one that went back"
+    new = (site / "records" / REVISIT_ID / "index.html").read_text()
+    assert "This went back to" in new and "records/2019-03-somali-mothers-parenting/" in new
+    assert "community meeting at the association" in new
+    findings = (site / "findings" / "index.html").read_text()
+    assert findings.index('id="still-holds"') < findings.index("Many mothers fear")
+
+
 def test_json_output_keys(tmp_path: Path, cli) -> None:
     root = tmp_path / "root"
     write_record(root, "2024-03-test-engagement")
@@ -185,3 +201,16 @@ def test_sample_archive_builds(tmp_path: Path, cli) -> None:
     assert result.exit_code == 0, result.stderr
     home = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
     assert 'role="status"' in home and "<legend" in home
+
+
+def test_init_writes_a_pages_workflow_that_builds_the_site(tmp_path: Path, cli) -> None:
+    import yaml
+
+    root = tmp_path / "new-archive"
+    assert cli("init", str(root)).exit_code == 0
+    workflow = yaml.safe_load((root / ".github" / "workflows" / "site.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    assert any("copro site --output _site" in step.get("run", "") for step in steps)
+    assert any(step.get("uses", "").startswith("actions/upload-pages-artifact") for step in steps)
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as True
+    assert "/site/" in (root / ".gitignore").read_text().splitlines()

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.records import Record, as_dicts, as_list, iter_records
-from copro.report import MADE_BY_WORDS, STATUS_WORDS
-from copro.report import _recognition as recognition_words
+from copro.catalog import load_catalog
+from copro.model import Action, Engagement, Recognition, Revisit
+from copro.report import PAYMENT_WORDS, STATUS_WORDS
 from copro.site.standing import Standing, StandingBook
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -76,12 +76,13 @@ class TermLink:
 @dataclass(frozen=True)
 class RecordLink:
     id: str
+    """The record's key: its id, or ``member:id`` for a hub member's record."""
     title: str
     date: str
 
     @property
     def url(self) -> str:
-        return f"records/{self.id}/"
+        return f"records/{self.id.replace(':', '/')}/"
 
 
 @dataclass(frozen=True)
@@ -127,30 +128,15 @@ class FindingView:
 
 @dataclass
 class RecordPage:
+    """One engagement's page: the model's values plus what the whole archive adds to them."""
+
+    engagement: Engagement
     link: RecordLink
-    path: str
-    status: str
-    end_date: str | None
-    aim: str | None
-    ladder: str
-    organisations: list[tuple[str, str, str]]
-    lead: str
     places: list[TermLink]
     populations: list[TermLink]
     topics: list[TermLink]
     methods: list[str]
-    participants: int | None
-    asked: list[str]
     findings: list[FindingView]
-    decisions: list[tuple[str, str, str | None]]
-    named: list[tuple[str, str]]
-    anonymous: int
-    recognition: str | None
-    feedback: list[tuple[str, str, str | None]]
-    recontact_via: str | None
-    quotes_allowed: bool
-    links: list[tuple[str, str]]
-    body: str
     related: list[RecordLink] = field(default_factory=list)
     revisits: list[RecordLink] = field(default_factory=list)
     revisited_by: list[RecordLink] = field(default_factory=list)
@@ -172,11 +158,15 @@ class RecordPage:
 
     @property
     def status_words(self) -> str:
-        return RECORD_STATUS_WORDS.get(self.status, self.status)
+        return RECORD_STATUS_WORDS.get(self.engagement.status, self.engagement.status)
 
     @property
     def ladder_words(self) -> str:
-        return LADDER_WORDS.get(self.ladder, self.ladder)
+        return LADDER_WORDS.get(self.engagement.ladder, self.engagement.ladder)
+
+    @property
+    def recognition(self) -> str | None:
+        return recognition_words(self.engagement.recognition)
 
     @property
     def answered(self) -> int:
@@ -258,13 +248,13 @@ class SiteData:
 
 
 def build_site_data(root: Path, today: dt.date | None = None) -> SiteData:
-    """Read every record once and build every page's view."""
+    """Read every engagement once and build every page's view."""
     root = Path(root).resolve()
     vocab, _ = load_vocabularies(root)
-    records = sorted(iter_records(root), key=lambda r: (str(r.meta.get("date", "")), r.id))
-    links = {r.id: _record_link(r) for r in records}
-    book = StandingBook.from_records((r.id, r.meta) for r in records)
-    pages = [_record_page(r, vocab, links, book) for r in records]
+    engagements = sorted(load_catalog(root), key=lambda e: (e.date, e.key))
+    links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in engagements}
+    book = StandingBook.from_engagements(engagements)
+    pages = [_record_page(e, vocab, links, book) for e in engagements]
     _link_both_ways(pages, links)
     for page in pages:
         page.filters = _filters(page)
@@ -275,15 +265,21 @@ def build_site_data(root: Path, today: dt.date | None = None) -> SiteData:
         records=pages,
         terms=terms,
         credits=_credits(pages),
-        credited_anonymously=sum(p.anonymous for p in pages),
+        credited_anonymously=sum(p.engagement.anonymous_contributors for p in pages),
         coverage=coverage,
         filter_values=_filter_values(pages),
         generated=(today or dt.date.today()).isoformat(),
     )
 
 
-def _record_link(record: Record) -> RecordLink:
-    return RecordLink(record.id, str(record.meta.get("title", record.id)), str(record.meta["date"]))
+def recognition_words(recognition: Recognition | None) -> str | None:
+    """``vouchers (a voucher per session), certificates``: how people were recognised."""
+    if recognition is None:
+        return None
+    first = PAYMENT_WORDS.get(recognition.payment, recognition.payment)
+    if recognition.rate:
+        first += f" ({recognition.rate})"
+    return ", ".join(p for p in (first, *recognition.other) if p)
 
 
 def _terms(vocab: Vocabularies, kind: str, ids: Iterable[str]) -> list[TermLink]:
@@ -291,112 +287,53 @@ def _terms(vocab: Vocabularies, kind: str, ids: Iterable[str]) -> list[TermLink]
 
 
 def _record_page(
-    record: Record, vocab: Vocabularies, links: dict[str, RecordLink], book: StandingBook
+    e: Engagement, vocab: Vocabularies, links: dict[str, RecordLink], book: StandingBook
 ) -> RecordPage:
-    meta = record.meta
-    link = links[record.id]
-    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
-    quotable = consent.get("quotes") is True
-    record_topics = as_list(meta.get("topics"))
-    actions = as_dicts(meta.get("we_did"))
-    findings = []
-    for item in as_dicts(meta.get("you_said")):
-        finding_id = str(item.get("id", ""))
-        findings.append(
-            FindingView(
-                record=link,
-                id=finding_id,
-                text=str(item.get("text", "")),
-                quotable=quotable,
-                topics=_terms(vocab, "topics", as_list(item.get("topics")) or record_topics),
-                actions=[
-                    _action(a) for a in actions if finding_id in as_list(a.get("responds_to"))
-                ],
-                standing=book.standing(f"{record.id}#{finding_id}"),
-                checks=[_check(r, links, book) for r in as_dicts(item.get("revisits"))],
-            )
+    link = links[e.key]
+    findings = [
+        FindingView(
+            record=link,
+            id=f.id,
+            text=f.text,
+            quotable=e.quotable,
+            topics=_terms(vocab, "topics", e.finding_topics(f)),
+            actions=[_action(a) for a in e.responses(f.id)],
+            standing=book.standing(f"{e.key}#{f.id}"),
+            checks=[_check(r, links, book) for r in f.revisits],
         )
-    organisations = [
-        (str(o.get("name", "")), str(o.get("sector", "")), str(o.get("role", "")))
-        for o in as_dicts(meta.get("organisations"))
+        for f in e.findings
     ]
-    contributors = as_dicts(meta.get("contributors"))
     return RecordPage(
+        engagement=e,
         link=link,
-        path=record.relpath,
-        status=str(meta.get("status", "")),
-        end_date=str(meta["end_date"]) if meta.get("end_date") else None,
-        aim=str(meta["aim"]) if meta.get("aim") else None,
-        ladder=str(meta.get("ladder", "")),
-        organisations=organisations,
-        lead=next((name for name, _, role in organisations if role == "lead"), ""),
-        places=_terms(vocab, "places", as_list(meta.get("places"))),
-        populations=_terms(vocab, "populations", as_list(meta.get("populations"))),
-        topics=_terms(vocab, "topics", record_topics),
-        methods=[vocab["methods"].label(m) for m in as_list(meta.get("methods"))],
-        participants=meta["participants"] if isinstance(meta.get("participants"), int) else None,
-        asked=as_list(meta.get("asked")),
+        places=_terms(vocab, "places", e.places),
+        populations=_terms(vocab, "populations", e.populations),
+        topics=_terms(vocab, "topics", e.topics),
+        methods=[vocab["methods"].label(m) for m in e.methods],
         findings=findings,
-        decisions=[
-            (
-                str(d.get("text", "")),
-                MADE_BY_WORDS.get(str(d.get("made_by")), str(d.get("made_by", ""))),
-                str(d["date"]) if d.get("date") else None,
-            )
-            for d in as_dicts(meta.get("decisions"))
-        ],
-        # Only people who agreed to be credited are named; the others are only counted.
-        named=[
-            (str(c["name"]), str(c.get("role", "")))
-            for c in contributors
-            if c.get("credit") == "named" and c.get("name")
-        ],
-        anonymous=sum(1 for c in contributors if c.get("credit") != "named" or not c.get("name")),
-        recognition=recognition_words(meta.get("recognition")),
-        feedback=[
-            (
-                str(f.get("date", "")),
-                str(f.get("channel", "")),
-                str(f["note"]) if f.get("note") else None,
-            )
-            for f in as_dicts(meta.get("feedback_given"))
-        ],
-        recontact_via=(
-            str(consent["recontact_via"])
-            if consent.get("recontact") is True and consent.get("recontact_via")
-            else None
-        ),
-        quotes_allowed=quotable,
-        links=[
-            (str(x.get("title", "")), str(x.get("url", ""))) for x in as_dicts(meta.get("links"))
-        ],
-        body=record.body.strip(),
-        related=[links[i] for i in as_list(meta.get("related")) if i in links],
-        supersedes=links.get(str(meta.get("supersedes", ""))),
+        related=[links[i] for i in e.related if i in links],
+        supersedes=links.get(e.supersedes or ""),
     )
 
 
-def _action(item: dict[str, object]) -> ActionView:
-    status = str(item.get("status", ""))
+def _action(action: Action) -> ActionView:
     return ActionView(
-        id=str(item.get("id", "")),
-        status=status,
-        status_words=STATUS_WORDS.get(status, status),
-        text=str(item.get("text", "")),
-        date=str(item["date"]) if item.get("date") else None,
-        reason=str(item["reason"]) if item.get("reason") else None,
+        id=action.id,
+        status=action.status,
+        status_words=STATUS_WORDS.get(action.status, action.status),
+        text=action.text,
+        date=action.date,
+        reason=action.reason,
     )
 
 
-def _check(item: dict[str, object], links: dict[str, RecordLink], book: StandingBook) -> CheckView:
-    key = str(item.get("finding", ""))
-    record_id = key.split("#", 1)[0]
+def _check(revisit: Revisit, links: dict[str, RecordLink], book: StandingBook) -> CheckView:
     return CheckView(
-        finding=key,
-        record=links.get(record_id),
-        text=book.text(key),
-        outcome_words=str(item.get("outcome", "")).replace("-", " "),
-        note=str(item["note"]) if item.get("note") else None,
+        finding=revisit.finding,
+        record=links.get(revisit.finding.partition("#")[0]),
+        text=book.text(revisit.finding),
+        outcome_words=revisit.outcome.replace("-", " "),
+        note=revisit.note,
     )
 
 
@@ -427,9 +364,9 @@ def _filters(page: RecordPage) -> dict[str, list[str]]:
             )
         ),
         "place": [t.label for t in page.places],
-        "organisation": list(dict.fromkeys(name for name, _, _ in page.organisations)),
-        "sector": list(dict.fromkeys(SECTOR_WORDS.get(s, s) for _, s, _ in page.organisations)),
-        "year": [page.date[:4]],
+        "organisation": list(dict.fromkeys(o.name for o in page.engagement.organisations)),
+        "sector": sorted(SECTOR_WORDS.get(s, s) for s in page.engagement.sectors),
+        "year": [page.engagement.year],
         "ladder": [page.ladder_words],
         "status": [page.status_words],
         "standing": list(dict.fromkeys(f.standing.label for f in page.findings)),
@@ -490,7 +427,8 @@ def _term_pages(kind: str, pages: list[RecordPage], vocab: Vocabularies) -> list
 def _credits(pages: list[RecordPage]) -> list[Credit]:
     by_name: dict[str, Credit] = {}
     for page in pages:
-        for name, role in page.named:
+        for contributor in page.engagement.named_contributors:
+            name, role = contributor.name or "", contributor.role
             credit = by_name.setdefault(name, Credit(name, [], []))
             if role and role not in credit.roles:
                 credit.roles.append(role)

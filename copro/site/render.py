@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from copro.report import MADE_BY_WORDS
 from copro.report_render import _environment
 from copro.site.pages import FILTER_GROUPS, SiteData
 from copro.site.standing import NOT_REVISITED, OUTCOME_LABELS
@@ -94,6 +95,7 @@ def write_pages(
         "generated": data.generated,
         "kind_words": KIND_WORDS,
         "kind_one": KIND_ONE,
+        "made_by_words": MADE_BY_WORDS,
     }
     all_pages = list(pages(data))
     for done, (path, template, context) in enumerate(all_pages, start=1):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from copro.model import Engagement
 
 NOT_REVISITED = "not-revisited"
 OUTCOME_LABELS = {
@@ -66,23 +67,18 @@ class StandingBook:
         self._dates: dict[str, str] = {}
 
     @classmethod
-    def from_records(cls, records: Iterable[tuple[str, dict[str, Any]]]) -> StandingBook:
+    def from_engagements(cls, engagements: Iterable[Engagement]) -> StandingBook:
         book = cls()
-        for record_id, meta in records:
-            date = str(meta.get("date", ""))
-            book._dates[record_id] = date
-            for finding in meta.get("you_said") or []:
-                if not isinstance(finding, dict):
-                    continue
-                key = f"{record_id}#{finding.get('id')}"
-                book._text[key] = str(finding.get("text", ""))
-                for revisit in finding.get("revisits") or []:
-                    if not isinstance(revisit, dict) or not revisit.get("finding"):
-                        continue
-                    target = str(revisit["finding"])
-                    candidate = (date, record_id, str(revisit.get("outcome", "unclear")), key)
-                    if target not in book._latest or candidate[:2] > book._latest[target][:2]:
-                        book._latest[target] = candidate
+        for e in engagements:
+            book._dates[e.key] = e.date
+            for finding in e.findings:
+                key = f"{e.key}#{finding.id}"
+                book._text[key] = finding.text
+                for revisit in finding.revisits:
+                    candidate = (e.date, e.key, revisit.outcome, key)
+                    latest = book._latest.get(revisit.finding)
+                    if latest is None or candidate[:2] > latest[:2]:
+                        book._latest[revisit.finding] = candidate
         return book
 
     def standing(self, key: str) -> Standing:
