@@ -111,7 +111,9 @@ def test_record_pages_show_standing_and_links_both_ways(built_site: tuple[Path, 
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", old)).split())
     assert "Still holds, checked October 2025" in text
     assert "Changed, October 2025: see 2025-10-somali-mothers-check-again#S2" in text
-    assert "Not checked since March 2019" in text  # S2 was never revisited
+    assert "No longer holds, April 2024: see 2024-04-somali-mothers-parenting-follow-up#S3" in text
+    private = (site / "records" / PRIVATE_ID / "index.html").read_text()
+    assert "Not checked since August 2025" in " ".join(re.sub(r"<[^>]+>", " ", private).split())
     assert f"records/{REVISIT_ID}/" in old, "the old record links to the one that went back"
     new = (site / "records" / REVISIT_ID / "index.html").read_text()
     assert "This went back to" in new and "records/2019-03-somali-mothers-parenting/" in new
