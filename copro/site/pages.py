@@ -16,12 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro.catalog import load_catalog
-from copro.model import Action, Engagement, Recognition, Revisit
+from copro.model import Action, Engagement, Recognition
 from copro.report import PAYMENT_WORDS, STATUS_WORDS
-from copro.site.standing import Standing, StandingBook
+from copro.standing import NOT_REVISITED, Standing, StandingTable, standings
 from copro.vocab import Vocabularies, load_vocabularies
 
 TERM_KINDS = ("topics", "populations", "places")
+STANDING_LABELS = {
+    "still-holds": "Still holds",
+    "changed": "Changed",
+    "no-longer-holds": "No longer holds",
+    "unclear": "Unclear",
+    NOT_REVISITED: "Not checked again",
+}
+"""Standing -> the label of its search filter value."""
+_SEE = "\x00"
 """Vocabularies that get a page per term in use."""
 
 RECORD_STATUS_WORDS = {
@@ -115,7 +124,24 @@ class FindingView:
     topics: list[TermLink]
     actions: list[ActionView]
     standing: Standing
+    later: RecordLink | None = None
+    """The record of the latest revisit, which set the standing."""
     checks: list[CheckView] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        return self.standing.standing
+
+    @property
+    def standing_words(self) -> tuple[str, bool]:
+        """The standing in the contract's words, and whether they end "see" the later finding."""
+        text = self.standing.words(see=_SEE)
+        return text.partition(_SEE)[0], _SEE in text
+
+    @property
+    def later_finding(self) -> str | None:
+        latest = self.standing.latest
+        return latest.finding.partition("#")[2] if latest else None
 
     @property
     def key(self) -> str:
@@ -243,7 +269,7 @@ class SiteData:
         grouped: dict[str, list[FindingView]] = defaultdict(list)
         for page in self.records:
             for finding in page.findings:
-                grouped[finding.standing.outcome].append(finding)
+                grouped[finding.outcome].append(finding)
         return grouped
 
 
@@ -253,8 +279,8 @@ def build_site_data(root: Path, today: dt.date | None = None) -> SiteData:
     vocab, _ = load_vocabularies(root)
     engagements = sorted(load_catalog(root), key=lambda e: (e.date, e.key))
     links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in engagements}
-    book = StandingBook.from_engagements(engagements)
-    pages = [_record_page(e, vocab, links, book) for e in engagements]
+    table = standings(engagements)
+    pages = [_record_page(e, vocab, links, table) for e in engagements]
     _link_both_ways(pages, links)
     for page in pages:
         page.filters = _filters(page)
@@ -287,22 +313,36 @@ def _terms(vocab: Vocabularies, kind: str, ids: Iterable[str]) -> list[TermLink]
 
 
 def _record_page(
-    e: Engagement, vocab: Vocabularies, links: dict[str, RecordLink], book: StandingBook
+    e: Engagement, vocab: Vocabularies, links: dict[str, RecordLink], table: StandingTable
 ) -> RecordPage:
     link = links[e.key]
-    findings = [
-        FindingView(
-            record=link,
-            id=f.id,
-            text=f.text,
-            quotable=e.quotable,
-            topics=_terms(vocab, "topics", e.finding_topics(f)),
-            actions=[_action(a) for a in e.responses(f.id)],
-            standing=book.standing(f"{e.key}#{f.id}"),
-            checks=[_check(r, links, book) for r in f.revisits],
+    checked = table.checked_again(e)
+    findings = []
+    for f in e.findings:
+        standing = table.of(e, f.id)
+        findings.append(
+            FindingView(
+                record=link,
+                id=f.id,
+                text=f.text,
+                quotable=e.quotable,
+                topics=_terms(vocab, "topics", e.finding_topics(f)),
+                actions=[_action(a) for a in e.responses(f.id)],
+                standing=standing,
+                later=links.get(standing.latest.record.key) if standing.latest else None,
+                checks=[
+                    CheckView(
+                        finding=c.target,
+                        record=links.get(c.earlier.key) if c.earlier else None,
+                        text=c.earlier_finding.text if c.earlier_finding else "",
+                        outcome_words=c.outcome.replace("-", " "),
+                        note=c.note,
+                    )
+                    for c in checked
+                    if c.own.id == f.id
+                ],
+            )
         )
-        for f in e.findings
-    ]
     return RecordPage(
         engagement=e,
         link=link,
@@ -324,16 +364,6 @@ def _action(action: Action) -> ActionView:
         text=action.text,
         date=action.date,
         reason=action.reason,
-    )
-
-
-def _check(revisit: Revisit, links: dict[str, RecordLink], book: StandingBook) -> CheckView:
-    return CheckView(
-        finding=revisit.finding,
-        record=links.get(revisit.finding.partition("#")[0]),
-        text=book.text(revisit.finding),
-        outcome_words=revisit.outcome.replace("-", " "),
-        note=revisit.note,
     )
 
 
@@ -369,7 +399,7 @@ def _filters(page: RecordPage) -> dict[str, list[str]]:
         "year": [page.engagement.year],
         "ladder": [page.ladder_words],
         "status": [page.status_words],
-        "standing": list(dict.fromkeys(f.standing.label for f in page.findings)),
+        "standing": list(dict.fromkeys(STANDING_LABELS[f.outcome] for f in page.findings)),
     }
 
 

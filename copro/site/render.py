@@ -19,7 +19,7 @@ from typing import Any
 from copro.report import MADE_BY_WORDS
 from copro.report_render import _environment
 from copro.site.pages import FILTER_GROUPS, SiteData
-from copro.site.standing import NOT_REVISITED, OUTCOME_LABELS
+from copro.standing import NOT_REVISITED, STANDINGS
 
 SITE_NAME = "Co-production archive"
 CSP = (
@@ -35,7 +35,7 @@ STANDING_SECTIONS = (
     ("unclear", "Unclear", "People were asked again, and the answer was unclear."),
     (NOT_REVISITED, "Nobody has checked", "Nobody has gone back to ask whether these still hold."),
 )
-assert {s[0] for s in STANDING_SECTIONS} == set(OUTCOME_LABELS)
+assert {s[0] for s in STANDING_SECTIONS} == set(STANDINGS)
 
 Page = tuple[str, str, dict[str, Any]]
 """(path under the site, template, context)."""
