@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from copro import __version__
+from copro.cli.voice import CoproGroup
 
 app = typer.Typer(
     name="copro",
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=CoproGroup,
 )
 
 

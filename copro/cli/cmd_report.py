@@ -24,7 +24,12 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.
 
 class ReportFormat(str, Enum):
     md = "md"
+    markdown = "markdown"  # an alias of md: what people type
     html = "html"
+
+    @property
+    def renderer(self) -> str:
+        return "md" if self is ReportFormat.markdown else self.value
 
 
 @app.command()
@@ -62,7 +67,9 @@ def report(
     until: Annotated[
         str | None, typer.Option("--until", help="Engagements started on or before DATE.")
     ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="md or html.")] = ReportFormat.md,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="md (or markdown) or html.")
+    ] = ReportFormat.md,
     output: OutputOption = None,
 ) -> None:
     """The "You said, we did" report, for one engagement or across engagements."""
@@ -79,7 +86,7 @@ def report(
         until=until,
     )
     note_skipped(built.skipped)
-    write_or_print(render(built, fmt.value), output)
+    write_or_print(render(built, fmt.renderer), output)
 
 
 @app.command("review")

@@ -1,0 +1,60 @@
+"""Typer/Click usage errors in copro's own voice: ``copro: error: ...`` plus a hint.
+
+Click prints its own "Usage: ... Error: ..." block for a bad option, an
+unknown command or a stray argument; the README promises every error looks
+like copro's. The app's group catches Click's exceptions where they arise
+(parsing the group, then the sub-command), prints them through the one error
+printer, and exits with Click's code (2 for usage). ``copro`` alone still
+prints the help.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from copro.cli.output import print_error
+from copro.errors import CoproError
+
+
+def in_copros_voice(exc: typer.TyperException) -> CoproError:
+    """Click's message, lower-cased and without the final full stop, with a --help hint."""
+    message = exc.format_message().strip()
+    message = re.sub(r"'(--?[\w-]+)'", r"\1", message, count=1)
+    message = message[:1].lower() + message[1:]
+    message = message.rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "copro"
+    hint = f"see `{path} --help` for " + ("the commands" if path == "copro" else "what it takes")
+    if message.startswith("got unexpected extra argument"):
+        hint = f"quote text that has spaces, or {hint}"
+    return CoproError(message, hint, int(getattr(exc, "exit_code", 2)))
+
+
+@contextmanager
+def usage_errors_in_copros_voice() -> Iterator[None]:
+    try:
+        yield
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" or not hasattr(exc, "format_message"):
+            raise  # `copro` alone: the help text, as Click prints it
+        error = in_copros_voice(exc)
+        print_error(error)
+        raise typer.Exit(error.exit_code) from None
+
+
+class CoproGroup(TyperGroup):
+    """The top-level group: parse errors of the group and its commands in copro's voice."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with usage_errors_in_copros_voice():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with usage_errors_in_copros_voice():
+            return super().invoke(ctx)
