@@ -93,7 +93,9 @@ class Catalog:
                 + ", ".join(e.key for e in candidates),
                 "write the id with its member, as member:id",
             )
-        raise CoproError(f"no record with id {record_id}", "find ids with `copro search`")
+        from copro.records import unknown_record
+
+        raise unknown_record(record_id, [*self.by_id, *self._by_plain_id])
 
 
 def engagement_from_record(record: object, member: str | None = None) -> Engagement:

@@ -17,7 +17,7 @@ from copro import pii
 from copro.archive import ARCHIVE_DIR, record_path, relpath
 from copro.errors import CoproError, UsageError
 from copro.problems import ERROR, Problem
-from copro.records import BODY_ALLOW_MARKER, FM_ALLOW_MARKER
+from copro.records import BODY_ALLOW_MARKER, FM_ALLOW_MARKER, archive_ids, unknown_record
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -170,7 +170,7 @@ def history(root: Path, record_id: str) -> list[Commit]:
             "history comes from git: keep the archive in a git repository",
         )
     if not path.exists():
-        raise CoproError(f"no record with id {record_id}", "list ids with `copro search`")
+        raise unknown_record(record_id, archive_ids(root))
     out = run_git(root, "log", "-z", "--follow", COMMIT_FORMAT, "--", relpath(root, path))
     return _commits(out)
 

@@ -41,7 +41,7 @@ from copro.model import Engagement
 from copro.recordcache import parse_record, refresh_cache
 from copro.vocab import Vocabularies, load_vocabularies
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4  # 4: unstemmed spelling words beside the text fields
 MANIFEST = "copro-manifest.json"
 CURRENT = "current"
 GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
@@ -107,12 +107,12 @@ def _schema() -> Any:
     return fields.Schema(
         path=fields.ID(stored=True, unique=True),
         id=fields.ID(stored=True),
-        title=fields.TEXT(stored=True, analyzer=text, field_boost=3.0),
+        title=fields.TEXT(stored=True, analyzer=text, field_boost=3.0, spelling=True),
         date=fields.ID(stored=True, sortable=True),
-        asked=fields.TEXT(stored=True, analyzer=text, field_boost=1.5),
-        findings=fields.TEXT(stored=True, analyzer=text, field_boost=2.0),
-        actions=fields.TEXT(stored=True, analyzer=text, field_boost=1.5),
-        body=fields.TEXT(stored=True, analyzer=text),
+        asked=fields.TEXT(stored=True, analyzer=text, field_boost=1.5, spelling=True),
+        findings=fields.TEXT(stored=True, analyzer=text, field_boost=2.0, spelling=True),
+        actions=fields.TEXT(stored=True, analyzer=text, field_boost=1.5, spelling=True),
+        body=fields.TEXT(stored=True, analyzer=text, spelling=True),
         topics=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         populations=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         places=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
@@ -527,6 +527,51 @@ class IndexStore:
             ]
         return hits, terms
 
+    def spelling(self, vocab: Vocabularies, words: Iterable[str]) -> dict[str, list[Suggestion]]:
+        """Words no record contains -> the index's own words close to them, best first.
+
+        Candidates come from the unstemmed spelling words Whoosh keeps beside
+        each text field, within two edits (a swap of neighbouring letters is
+        one) and sharing the first letter; best = fewest edits, then the most
+        records. A word that any record contains is left out of the answer.
+        """
+        words = list(words)
+        opened = (self._opened or self.open(vocab)) if words else None
+        if opened is None:
+            return {}
+        try:
+            return self._spelling(opened[0], words)
+        except Exception:  # a damaged index: the search that follows rebuilds it
+            return {}
+
+    def _spelling(self, ix: Any, words: list[str]) -> dict[str, list[Suggestion]]:
+        schema = ix.schema
+        found: dict[str, list[Suggestion]] = {}
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            for word in words:
+                terms = _analysed(schema, word)
+                if not terms or any(
+                    reader.doc_frequency(name, term) for term in terms for name in TEXT_FIELDS
+                ):
+                    continue
+                candidates: dict[str, Suggestion] = {}
+                lowered = word.lower()
+                for name in TEXT_FIELDS:
+                    spell_field = schema[name].spelling_fieldname(name)
+                    for candidate in reader.terms_within(spell_field, lowered, 2, prefix=1):
+                        distance = edit_distance(lowered, candidate)
+                        if candidate == lowered or distance > 2 or candidate in candidates:
+                            continue
+                        stems = _analysed(schema, candidate)
+                        records = max(
+                            (reader.doc_frequency(f, t) for t in stems for f in TEXT_FIELDS),
+                            default=0,
+                        )
+                        candidates[candidate] = Suggestion(candidate, distance, records)
+                found[word] = sorted(candidates.values(), key=lambda s: (s.distance, -s.records))
+        return found
+
     def titles(self, vocab: Vocabularies, ids: Iterable[str]) -> dict[str, str]:
         """id -> title for the given ids (for showing related records)."""
         opened = self.open(vocab)
@@ -559,6 +604,31 @@ def _bold_formatter() -> Any:
             return "**" + highlight.get_text(text, token, replace) + "**"
 
     return BoldFormatter()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A word of the index close to a word no record contains."""
+
+    word: str
+    distance: int
+    records: int
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insert, delete, replace, or swap neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                best = min(best, previous2[j - 2] + 1)
+            current.append(best)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _run(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:

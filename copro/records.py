@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from copro.problems import ERROR, Problem
 
 if TYPE_CHECKING:
+    from copro.errors import CoproError
     from copro.yamlstrict import DecodedText
 
 YamlPath = tuple[str | int, ...]
@@ -307,6 +308,34 @@ def public_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return public
 
 
+def archive_ids(root: Path) -> list[str]:
+    """The ids of the record files of ``root`` (from file names; nothing is read)."""
+    from copro.archive import iter_record_files
+
+    return [Path(found.relpath).stem for found in iter_record_files(root)]
+
+
+def unknown_record(record_id: str, known: Iterable[str]) -> CoproError:
+    """``no record with id ...`` (exit 1), suggesting the ids it was most likely meant as.
+
+    An id the given one begins (``2025-02-hospital-discharge`` for
+    ``2025-02-hospital-discharge-carers``) comes first, then close spellings.
+    """
+    import difflib
+
+    from copro import pii
+    from copro.errors import CoproError
+
+    ids = sorted(set(known))
+    meant = [i for i in ids if i.startswith(record_id)] if record_id else []
+    if not meant:
+        meant = difflib.get_close_matches(record_id, ids, n=3, cutoff=0.8)
+    hint = "find ids with `copro search`"
+    if meant:
+        hint = f"did you mean {' or '.join(meant[:3])}? ({hint})"
+    return CoproError(f"no record with id {pii.shown(record_id)}", hint)
+
+
 def load_record(root: Path, record_id: str) -> Record:
     """The record ``record_id`` from its place in the archive, or a CoproError."""
     from copro import pii
@@ -319,9 +348,7 @@ def load_record(root: Path, record_id: str) -> Record:
         )
     path = record_path(root, record_id)
     if not path.is_file() or path.is_symlink():
-        raise CoproError(
-            f"no record with id {pii.shown(record_id)}", "find ids with `copro search`"
-        )
+        raise unknown_record(record_id, archive_ids(root))
     read = read_record(path, relpath(root, path))
     if read.record is None:
         first = read.problems[0] if read.problems else None

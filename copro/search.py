@@ -23,7 +23,23 @@ from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise
 
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
+_QUESTION_MARK = re.compile(r"\?+(?=\s|$)")  # "...discharge?" asks; "parent?ng" is a wildcard
 MAX_PHRASE_WORDS = 5
+# How people ask ("what did carers say about discharge?"): words that carry the
+# question, not its subject. They are left out of the words a record must match,
+# unless the query holds nothing else. A vocabulary phrase is matched first, so
+# "people with lived experience" stays a population.
+QUESTION_WORDS = frozenset(
+    """
+    a about after all already an and any anybody anyone anything are as ask asked asking at
+    be been before being but by can could did do does doing done ever for from get got had has
+    have having he hear heard how i if in into is it its know knew me mention mentioned my of
+    on or our people person said say saying says she should some someone something talk
+    talked tell telling tells that the their them there they think thought this those to told
+    us was we were what when where which while who whom whose why will with would you your
+    """.split()
+)
+MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
 
 
 @dataclass
@@ -58,6 +74,10 @@ class SearchResult:
     results: list[Hit]
     matched_all_words: bool = True
     refresh: RefreshReport | None = None
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    """(word typed, word searched for instead): unambiguous spelling corrections."""
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    """Words no record contains -> close words of the index, when none was clearly meant."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,7 +101,15 @@ def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str
 
 
 def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:
-    """Split free text into concepts, longest vocabulary phrase first."""
+    """Split free text into concepts, longest vocabulary phrase first, question words dropped."""
+    concepts = _concepts(text, vocab)
+    subject = [
+        c for c in concepts if c.facets or normalise(" ".join(c.texts)) not in QUESTION_WORDS
+    ]
+    return subject or concepts
+
+
+def _concepts(text: str, vocab: Vocabularies) -> list[Concept]:
     words = _WORD.findall(text)
     phrases = {name: vocab[name].phrases() for name in VOCAB_NAMES}
     concepts: list[Concept] = []
@@ -123,7 +151,7 @@ def build_spec(
     spec = QuerySpec(since=parse_date(since, "--since"), until=parse_date(until, "--until"))
     if spec.since and spec.until and spec.until < spec.since:
         raise UsageError("--until is before --since")
-    text = (query or "").strip()
+    text = _QUESTION_MARK.sub(" ", query or "").strip()
     if text:
         if _SYNTAX.search(text):
             _check_balanced(text)
@@ -193,10 +221,43 @@ def search(
     )
     store = IndexStore(root)
     report = store.refresh(vocab, progress)
+    corrections, suggestions = correct_spelling(spec, store, vocab)
     total, hits = store.search(spec, limit, vocab)
     matched_all = True
     if total == 0 and len(spec.concepts) > 1:
         spec.match_all = False
         total, hits = store.search(spec, limit, vocab)
         matched_all = False
-    return SearchResult(query or None, total, hits, matched_all, report)
+    return SearchResult(query or None, total, hits, matched_all, report, corrections, suggestions)
+
+
+def correct_spelling(
+    spec: QuerySpec, store: IndexStore, vocab: Vocabularies
+) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """Replace words no record contains by the index's own word when exactly one is closest.
+
+    Returns the corrections made and, for words with several equally close
+    candidates, those candidates (nothing is searched for them instead).
+    """
+    plain = {
+        c.texts[0]: position
+        for position, c in enumerate(spec.concepts)
+        if not c.facets
+        and len(c.texts) == 1
+        and len(c.texts[0]) >= MIN_CORRECTED_LENGTH
+        and c.texts[0].isalpha()
+    }
+    corrections: list[tuple[str, str]] = []
+    suggestions: dict[str, list[str]] = {}
+    for word, candidates in store.spelling(vocab, plain).items():
+        if not candidates:
+            continue
+        closest = [c for c in candidates if c.distance == candidates[0].distance]
+        if len(closest) == 1:
+            corrected = _concepts(closest[0].word, vocab)
+            if len(corrected) == 1:
+                spec.concepts[plain[word]] = corrected[0]
+                corrections.append((word, closest[0].word))
+                continue
+        suggestions[word] = [c.word for c in closest[:3]]
+    return corrections, suggestions

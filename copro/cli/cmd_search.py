@@ -54,7 +54,12 @@ def index_command(
 def search(
     ctx: typer.Context,
     query: Annotated[
-        str | None, typer.Argument(help="Words, a vocabulary term, or Whoosh query syntax.")
+        list[str] | None,
+        typer.Argument(
+            metavar="[WORDS]...",
+            help="Words (quotes not needed), a vocabulary term, or Whoosh query syntax.",
+            show_default=False,
+        ),
     ] = None,
     topic: Annotated[
         list[str] | None,
@@ -96,6 +101,7 @@ def search(
     fmt: FormatOption = None,
 ) -> None:
     """Search the archive: ranked records with a snippet showing why each matched."""
+    from copro import pii
     from copro.search import search as run_search
 
     root = root_of(ctx)
@@ -103,7 +109,7 @@ def search(
     with progress_bar("Building the search index", enabled=not as_json) as progress:
         result = run_search(
             root,
-            query,
+            " ".join(query) if query else None,
             topics=topic or (),
             populations=population or (),
             places=place or (),
@@ -116,6 +122,14 @@ def search(
             limit=limit,
             progress=progress,
         )
+    for typed, instead in result.corrections:
+        err().print(
+            f"No record has {pii.quoted(typed)}: searched for {pii.quoted(instead)} instead.",
+            markup=False,
+        )
+    for typed, close in result.suggestions.items():
+        options = " or ".join(pii.quoted(c) for c in close)
+        err().print(f"No record has {pii.quoted(typed)}; did you mean {options}?", markup=False)
     if not result.matched_all_words:
         err().print("[dim]No record matched every word; showing records that match some.[/dim]")
     if as_json:
