@@ -74,13 +74,22 @@ def record_object(engagement: Engagement) -> dict[str, Any]:
     return {**engagement.public_front_matter(), "path": engagement.path, "body": engagement.body}
 
 
+FORMATS = ("csv", "jsonl", "gripp2")
+
+
 def export_archive(root: Path, fmt: str = "csv") -> ExportResult:
-    """The whole archive as CSV (one row per finding) or JSON lines (one per record)."""
-    if fmt not in ("csv", "jsonl"):
-        raise UsageError(f"--format {fmt!r} is not csv or jsonl")
+    """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
     catalog = load_catalog(root)
     buffer = io.StringIO()
     records = rows = 0
+    if fmt == "gripp2":
+        from copro.gripp2 import gripp2_markdown
+        from copro.vocab import load_vocabularies
+
+        text, records = gripp2_markdown(catalog.engagements, load_vocabularies(root)[0])
+        return ExportResult(text, records, records, list(catalog.skipped))
     if fmt == "csv":
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -1,10 +1,17 @@
 """``copro review``: what is owed to the people who gave their time.
 
-Three kinds of debt: records past ``review_by`` (go back and ask: does this
-still hold?), findings without any response, and actions still ``planned`` or
-``in-progress`` more than a year after they were recorded. Each item carries
-the recontact route only where the group agreed to be contacted again.
-Withdrawn engagements are left out: nothing more is owed through them.
+Four kinds of debt: records past ``review_by`` (go back and ask: does this
+still hold?), findings without any response, actions still ``planned`` or
+``in-progress`` more than a year after they were recorded, and completed
+engagements whose participants were never told what was done (no
+``feedback_given``). Each item carries the recontact route only where the
+group agreed to be contacted again. Withdrawn engagements are left out:
+nothing more is owed through them.
+
+v2: a record past ``review_by`` is no longer due once every one of its
+findings has been revisited (``copro.standing``) by a record that is not
+withdrawn and is dated after it and on or before ``as_of``; a record with no
+findings stays due.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any
 
 from copro.catalog import load_catalog
 from copro.model import Engagement, parse_date, today_iso
+from copro.standing import StandingTable, standings
 
 STALLED_AFTER_DAYS = 365
 
@@ -49,7 +57,12 @@ class ReviewResult:
         return sum(1 for item in self.items if item.kind == kind)
 
 
-def _owed(engagement: Engagement, when: str, stalled_before: str) -> list[ReviewItem]:
+KIND_ORDER = ("review-due", "no-response", "stalled-action", "feedback-owed")
+
+
+def _owed(
+    engagement: Engagement, when: str, stalled_before: str, table: StandingTable
+) -> list[ReviewItem]:
     """What one engagement owes on ``when``."""
     route = engagement.recontact_route
     title = engagement.display_title
@@ -61,7 +74,7 @@ def _owed(engagement: Engagement, when: str, stalled_before: str) -> list[Review
             ReviewItem(kind, engagement.key, title, engagement.path, item_id, text, since, route)
         )
 
-    if engagement.past_review_by(when):
+    if engagement.past_review_by(when) and not table.fully_revisited(engagement):
         assert engagement.review_by is not None
         add("review-due", None, "Go back and ask: does this still hold?", engagement.review_by)
     for finding in engagement.unanswered:
@@ -71,6 +84,13 @@ def _owed(engagement: Engagement, when: str, stalled_before: str) -> list[Review
             since = action.date or start
             if since and since < stalled_before:
                 add("stalled-action", action.id, action.text, since)
+    if engagement.status == "completed" and engagement.actions and not engagement.feedback_given:
+        add(
+            "feedback-owed",
+            None,
+            "Tell the people who took part what was done",
+            start,
+        )
     return items
 
 
@@ -87,10 +107,11 @@ def review(root: Path, as_of: str | None = None) -> ReviewResult:
     when = parse_date(as_of, "--as-of") or today_iso()
     stalled_before = _days_before(when, STALLED_AFTER_DAYS)
     catalog = load_catalog(root)
+    table = standings(catalog.engagements, as_of=when)
     result = ReviewResult(when, skipped=len(catalog.skipped))
     for engagement in catalog:
         if not engagement.withdrawn:
-            result.items.extend(_owed(engagement, when, stalled_before))
-    order = {"review-due": 0, "no-response": 1, "stalled-action": 2}
+            result.items.extend(_owed(engagement, when, stalled_before, table))
+    order = {kind: position for position, kind in enumerate(KIND_ORDER)}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))
     return result

@@ -26,6 +26,7 @@ def revisit_record(
     extra: str = "",
 ) -> Path:
     """A valid record dated ``date`` whose ``you_said`` is the given finding blocks."""
+    said = "you_said:\n" + "\n".join(findings) + "\n" if findings else ""
     text = f"""---
 id: {record_id}
 title: Engagement {record_id}
@@ -40,9 +41,7 @@ methods: [workshop]
 ladder: consultation
 populations: [somali-women]
 topics: [parenting]
-you_said:
-{chr(10).join(findings)}
-{extra}consent:
+{said}{extra}consent:
   quotes: false
   recontact: false
 ---

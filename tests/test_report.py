@@ -262,7 +262,8 @@ def test_review_lists_what_is_owed(sample_root, cli):
         "recontact_via",
     }
     due = {(i["kind"], i["record_id"], i["item_id"]) for i in items}
-    assert ("review-due", "2019-03-somali-mothers-parenting", None) in due
+    assert ("review-due", "2018-05-peer-coaching-programme", None) in due  # S4 never revisited
+    assert ("review-due", "2019-03-somali-mothers-parenting", None) not in due  # all revisited
     assert (
         "review-due",
         "2025-06-peer-coaching-programme-refresh",
@@ -286,7 +287,13 @@ def test_review_as_of_changes_what_is_due(sample_root, cli):
 
 
 def test_review_exits_0_when_nothing_is_due_and_2_on_bad_date(empty_root, cli, sample_root):
-    write_record(empty_root, "2024-03-x")
+    told = "consent:\n  quotes: false\n  recontact: false\nfeedback_given:\n  - date: 2024-06-01\n    channel: community meeting\n"
+    template = VALID_RECORD.format(id="2024-03-x")
+    write_record(
+        empty_root,
+        "2024-03-x",
+        template.replace("consent:\n  quotes: false\n  recontact: false\n", told),
+    )
     result = cli("--root", str(empty_root), "review")
     assert result.exit_code == 0 and "Nothing is due" in result.stderr
     assert cli("--root", str(sample_root), "review", "--as-of", "soon").exit_code == 2

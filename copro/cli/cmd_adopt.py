@@ -74,6 +74,7 @@ def init(
 class ExportFormat(str, Enum):
     csv = "csv"
     jsonl = "jsonl"
+    gripp2 = "gripp2"
 
 
 @app.command()
@@ -82,11 +83,15 @@ def export(
     ctx: typer.Context,
     fmt: Annotated[
         ExportFormat,
-        typer.Option("--format", help="csv (a row per finding) or jsonl (an object per record)."),
+        typer.Option(
+            "--format",
+            help="csv (a row per finding), jsonl (an object per record) or gripp2 "
+            "(the GRIPP2 short-form report of each record, Markdown).",
+        ),
     ] = ExportFormat.csv,
     output: OutputOption = None,
 ) -> None:
-    """Export findings (CSV) or records (JSON lines) for pandas, spreadsheets or datasette."""
+    """Export findings (CSV), records (JSON lines) or GRIPP2 reports for journals."""
     from copro.export import export_archive
 
     result = export_archive(root_of(ctx), fmt.value)

@@ -116,6 +116,7 @@ def review_command(
         "review-due": "Past review_by: go back and ask whether it still holds",
         "no-response": "Findings without any response",
         "stalled-action": "Actions planned or in progress for over a year",
+        "feedback-owed": "Completed, but nobody told the people who took part what was done",
     }
     for kind, heading in headings.items():
         items = [i for i in result.items if i.kind == kind]
@@ -139,7 +140,8 @@ def review_command(
     err().print(
         f"As of {result.as_of}: {result.count('review-due')} review(s) due, "
         f"{result.count('no-response')} finding(s) without a response, "
-        f"{result.count('stalled-action')} stalled action(s)."
+        f"{result.count('stalled-action')} stalled action(s), "
+        f"{result.count('feedback-owed')} record(s) owing feedback."
     )
 
 
