@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro import model
@@ -20,6 +20,8 @@ from copro.errors import CoproError, UsageError
 from copro.model import Engagement, parse_date
 from copro.placeholders import published_body
 from copro.search import resolve_term
+from copro.standing import CheckedAgain as StandingCheck
+from copro.standing import Standing, StandingTable, month_year, standings
 from copro.vocab import Vocabularies, load_vocabularies
 
 STATUS_WORDS = {
@@ -51,10 +53,43 @@ class Finding:
     text: str
     quotable: bool
     actions: tuple[model.Action, ...] = ()
+    standing: str = ""
+    """Does it still hold? In words for the people who took part (``copro.standing``)."""
 
     @property
     def answered(self) -> bool:
         return bool(self.actions)
+
+
+OUTCOME_WORDS = {
+    "still-holds": "this still holds",
+    "changed": "this has changed",
+    "no-longer-holds": "this no longer holds",
+    "unclear": "it is not clear whether this still holds",
+}
+
+
+@dataclass
+class CheckedAgain:
+    """An earlier finding this engagement went back to, and what people said now."""
+
+    earlier_text: str
+    earlier_quotable: bool
+    outcome: str
+    """The outcome in words ("this still holds")."""
+    now_id: str
+    now_text: str
+    note: str | None
+
+
+@dataclass
+class CheckedGroup:
+    """The findings of one earlier engagement that this one went back to."""
+
+    when: str
+    """When they were said, in words ("March 2019")."""
+    title: str
+    items: list[CheckedAgain] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +130,8 @@ class EngagementReport:
     provenance: Provenance
     details: tuple[tuple[str, str], ...] = ()
     """Optional descriptive fields (label, text), from ``Engagement.details``."""
+    checked_again: list[CheckedGroup] = field(default_factory=list)
+    """"What we checked again": the earlier findings this engagement revisited."""
 
     @property
     def answered(self) -> int:
@@ -123,11 +160,26 @@ class Report:
 
 
 def engagement_report(
-    root: Path, engagement: Engagement, vocab: Vocabularies, keep: set[str] | None = None
+    root: Path,
+    engagement: Engagement,
+    vocab: Vocabularies,
+    keep: set[str] | None = None,
+    table: StandingTable | None = None,
 ) -> EngagementReport:
-    """The report part for one engagement; ``keep`` limits it to some finding ids."""
+    """The report part for one engagement; ``keep`` limits it to some finding ids.
+
+    ``table`` holds the standing of every finding of the archive; without it
+    no finding counts as revisited.
+    """
+    table = table if table is not None else standings([engagement])
     findings = [
-        Finding(f.id, f.text, engagement.quotable, engagement.responses(f.id))
+        Finding(
+            f.id,
+            f.text,
+            engagement.quotable,
+            engagement.responses(f.id),
+            _standing_words(table.of(engagement, f.id)),
+        )
         for f in engagement.findings
         if keep is None or f.id in keep
     ]
@@ -157,7 +209,48 @@ def engagement_report(
         body=published_body(engagement.body),
         provenance=_provenance(root, engagement),
         details=engagement.details(),
+        checked_again=_checked_again(table.checked_again(engagement)),
     )
+
+
+def _standing_words(standing: Standing) -> str:
+    """The contract's words as a sentence; a changed finding names the later finding by
+    its engagement's title and gives its text, so nobody needs an id to follow it."""
+    latest = standing.latest
+    see = None
+    if latest is not None:
+        later = latest.text if not latest.record.quotable else f"\u201c{latest.text}\u201d"
+        see = f"what people said when we went back ({latest.record.display_title}): {later}"
+    words = standing.words(see)
+    words = words[:1].upper() + words[1:]
+    return words if words.endswith((".", "!", "?", "\u201d")) else words + "."
+
+
+def _checked_again(checked: list[StandingCheck]) -> list[CheckedGroup]:
+    """What this engagement went back to, grouped by earlier engagement, oldest first."""
+    groups: dict[str, CheckedGroup] = {}
+    for item in checked:
+        earlier, found = item.earlier, item.earlier_finding
+        record = item.target.partition("#")[0]
+        group = groups.get(record)
+        if group is None:
+            group = groups[record] = CheckedGroup(
+                month_year(earlier.date) if earlier else "an earlier engagement",
+                earlier.display_title if earlier else record,
+            )
+        group.items.append(
+            CheckedAgain(
+                earlier_text=found.text
+                if found
+                else f"(finding {item.target}, not in this archive)",
+                earlier_quotable=bool(earlier and found and earlier.quotable),
+                outcome=OUTCOME_WORDS.get(item.outcome, item.outcome),
+                now_id=item.own.id,
+                now_text=item.own.text,
+                note=item.note,
+            )
+        )
+    return list(groups.values())
 
 
 def _recognition(value: model.Recognition | None) -> str | None:
@@ -197,7 +290,9 @@ def build_report(
     if record_id:
         if topics or populations or places or since or until:
             raise UsageError("give either an ID or filters (--topic, --population, ...), not both")
-        part = engagement_report(root, load_engagement(root, record_id), vocab)
+        engagement = load_engagement(root, record_id)
+        catalog = load_catalog(root)
+        part = engagement_report(root, engagement, vocab, table=standings(catalog.engagements))
         return Report(part.title, f"Engagement {part.id}", False, generated, [part])
     if not (topics or populations or places or since or until):
         raise UsageError(
@@ -225,6 +320,7 @@ def _across(
     wanted_populations = vocab.expand("populations", population_ids) if population_ids else None
     wanted_places = vocab.expand("places", place_ids) if place_ids else None
     catalog = load_catalog(root)
+    table = standings(catalog.engagements)
     parts = []
     for engagement in catalog:
         date = engagement.date
@@ -243,7 +339,7 @@ def _across(
             }
             if not keep:
                 continue
-        part = engagement_report(root, engagement, vocab, keep)
+        part = engagement_report(root, engagement, vocab, keep, table)
         if part.findings:
             parts.append(part)
     parts.sort(key=lambda p: (p.date, p.id))

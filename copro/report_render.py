@@ -49,6 +49,7 @@ def _environment(autoescape: bool) -> Any:
     env.filters["markdown"] = markdown_to_safe_html
     env.filters["demote"] = demote_headings
     env.filters["status_words"] = lambda status: STATUS_WORDS.get(status, status)
+    env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
     return env
 
 

@@ -33,7 +33,12 @@ def check_golden(name: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "record_id", ["2018-05-peer-coaching-programme", "2019-03-somali-mothers-parenting"]
+    "record_id",
+    [
+        "2018-05-peer-coaching-programme",
+        "2019-03-somali-mothers-parenting",
+        "2024-04-somali-mothers-parenting-follow-up",  # a revisiting record: What we checked again
+    ],
 )
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_single_report_matches_golden(sample_root, cli, record_id, fmt):

@@ -260,7 +260,13 @@ def test_show_json_and_text(sample_root, cli):
     )
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert set(document) == {"id", "path", "front_matter", "body"}
+    assert set(document) == {"id", "path", "front_matter", "body", "standing", "checked_again"}
+    assert document["checked_again"][1] == {
+        "finding_id": "S2",
+        "revisits": "2019-03-somali-mothers-parenting#S3",
+        "outcome": "still-holds",
+        "note": None,
+    }
     assert document["front_matter"]["related"] == ["2019-03-somali-mothers-parenting"]
     text = cli("--root", str(sample_root), "show", "2024-04-somali-mothers-parenting-follow-up")
     flat = " ".join(text.stdout.split())

@@ -223,10 +223,10 @@ record(
         "participants": 21,
         "topics": ["parenting", "language-and-interpreting", "stigma"],
         "asked": [
-            "In March 2019 you told us: \"Parenting courses are in English only and feel as if they are for other families.\" Does this still hold?",
-            "In March 2019 you told us: \"We want women interpreters, especially when talking about our bodies and our children's health.\" Does this still hold?",
-            "In March 2019 you told us: \"Many mothers fear that asking for help will bring social services to the door.\" Does this still hold?",
-            "In March 2019 you told us: \"Sessions at school pick-up time or with no creche are impossible for mothers of several children.\" Does this still hold?",
+            "In March 2019 you told us: Parenting courses are in English only and feel as if they are for other families. Does this still hold?",
+            "In March 2019 you told us: We want women interpreters, especially when talking about our bodies and our children's health. Does this still hold?",
+            "In March 2019 you told us: Many mothers fear that asking for help will bring social services to the door. Does this still hold?",
+            "In March 2019 you told us: Sessions at school pick-up time or with no creche are impossible for mothers of several children. Does this still hold?",
         ],
         "you_said": [
             said(1, "The Somali parenting group helps, but it stopped when the facilitator left and nobody told us.", ["parenting"],

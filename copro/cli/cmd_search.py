@@ -244,6 +244,23 @@ def _render_record(view: RecordView) -> None:
                 console.print(f"      → {status} {escape(action.text)}")
             if not e.answered(finding.id):
                 console.print("      → [red]no response yet[/red]")
+            standing = view.table.of(e, finding.id)
+            style = "green" if standing.standing == "still-holds" else "yellow"
+            console.print(f"      [{style}]{escape(standing.words())}[/{style}]")
+    checked = view.table.checked_again(e)
+    if checked:
+        from copro.standing import month_year
+
+        console.print("\n[bold]What we checked again[/bold]")
+        for item in checked:
+            earlier = item.earlier_finding.text if item.earlier_finding else "(not in this archive)"
+            when = f" ({month_year(item.earlier.date)})" if item.earlier else ""
+            outcome = item.outcome.replace("-", " ")
+            console.print(
+                f"  [cyan]{escape(item.own.id)}[/cyan] went back to "
+                f"{escape(item.target)}{when}: {escape(earlier)} → [bold]{escape(outcome)}[/bold]"
+                + (f" ({escape(item.note)})" if item.note else "")
+            )
     if e.body.strip():
         console.print()
         console.print(Markdown(e.body))
