@@ -22,7 +22,7 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "Problem": "copro.problems",
     "load_vocabularies": "copro.vocab",
     "search_archive": ("copro.search", "search"),
-    "update_index": "copro.index",
+    "update_index": ("copro.index", "refresh"),
     "create_record": "copro.newrecord",
     "build_report": "copro.report",
     "review_archive": ("copro.review", "review"),

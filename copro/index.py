@@ -1,19 +1,27 @@
-"""The search index: the only module that imports Whoosh.
+"""The search index store: change detection, manifest, generations and lock; no search engine.
 
-It lives in the user's cache (never in the archive: a Whoosh index holds
-pickles, so one that came from elsewhere could run someone else's code), is
-stamped with copro's index format and the vocabulary and schema fingerprints,
-and is rebuilt when a stamp differs or when it cannot be opened for any reason.
+The index lives in the user's cache (never in the archive: a Whoosh index
+holds pickles, so one that came from elsewhere could run someone else's code),
+is stamped with copro's index format, the backend, and the vocabulary and
+schema fingerprints, and is rebuilt when a stamp differs or when it cannot be
+opened for any reason.
+
+The engine is a :class:`Backend` (``copro.index_whoosh`` is the one there is):
+it creates, opens, writes and queries an index inside a generation folder and
+takes the engine-free types of ``copro.query``. A second engine would be one
+module and one entry in :data:`BACKENDS`.
 
 Safety: a full build is written into a fresh generation folder and switched in
 by atomically replacing the ``current`` pointer (a small file naming the
 generation; a plain file rather than a symlink, so a cache copied with
 ``cp -rL`` or kept on a file system without symlinks still works); an
-incremental update commits a new Whoosh generation under copro's own lock and
-only then rewrites the manifest. A writer killed at any moment leaves an index
-that opens and answers, or one that is detected as broken and rebuilt. A cache
-that cannot be written (read-only, full, not a folder) is a usage error naming
-the variable that chose it (exit 2), never a traceback.
+incremental update commits a new generation of the backend under copro's own
+lock and only then rewrites the manifest. A writer killed at any moment leaves
+an index that opens and answers, or one that is detected as broken and
+rebuilt. A cache that cannot be written (read-only, full, not a folder) is a
+usage error naming the variable that chose it (exit 2), never a traceback.
+Which records changed is decided by ``copro.freshness`` (the rule the record
+cache shares), and records are read through the record cache.
 """
 
 from __future__ import annotations
@@ -28,9 +36,9 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from copro import __version__
 from copro.archive import cache_dir, cache_setting, shipped_schemas_dir
@@ -38,6 +46,7 @@ from copro.errors import EXIT_USAGE, CoproError, UsageError
 from copro.fileio import replace_atomic
 from copro.freshness import Changes, Scan, changes, scan
 from copro.model import Engagement
+from copro.query import Document, Hit, QuerySpec, Suggestion, document_for
 from copro.recordcache import parse_record, refresh_cache
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -46,10 +55,7 @@ MANIFEST = "copro-manifest.json"
 CURRENT = "current"
 GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
 LOCK = "index.lock"
-PARALLEL_BUILD_FROM = 1000
-"""Whoosh's two-process writer pays off from about this many records."""
 Progress = Callable[[int, int], None]
-FACETS = ("topics", "populations", "places", "methods")
 
 
 @dataclass
@@ -61,6 +67,8 @@ class RefreshReport:
     changed: int = 0
     removed: int = 0
     documents: int = 0
+    skipped: int = 0
+    """Record files the reader refused (not indexed; ``copro validate`` says why)."""
     reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -74,79 +82,50 @@ class RefreshReport:
         }
 
 
-@dataclass
-class Hit:
-    id: str
-    title: str
-    date: str
-    path: str
-    score: float
-    snippet: str
-    populations: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "date": self.date,
-            "path": self.path,
-            "score": round(self.score, 4),
-            "snippet": self.snippet,
-        }
+# ---------------------------------------------------------------- the backend seam
 
 
-# ---------------------------------------------------------------- schema & docs
+class IndexWriter(Protocol):
+    """Adds, replaces and deletes documents (by ``path``); nothing shows before commit."""
+
+    def add(self, document: Document) -> None: ...
+    def update(self, document: Document) -> None: ...
+    def delete(self, path: str) -> None: ...
+    def commit(self) -> None: ...
+    def cancel(self) -> None: ...
 
 
-def _schema() -> Any:
-    from whoosh import fields
-    from whoosh.analysis import StemmingAnalyzer
+class IndexHandle(Protocol):
+    """An opened index: queries, and a writer for an incremental update."""
 
-    text = StemmingAnalyzer()
-    return fields.Schema(
-        path=fields.ID(stored=True, unique=True),
-        id=fields.ID(stored=True),
-        title=fields.TEXT(stored=True, analyzer=text, field_boost=3.0, spelling=True),
-        date=fields.ID(stored=True, sortable=True),
-        asked=fields.TEXT(stored=True, analyzer=text, field_boost=1.5, spelling=True),
-        findings=fields.TEXT(stored=True, analyzer=text, field_boost=2.0, spelling=True),
-        actions=fields.TEXT(stored=True, analyzer=text, field_boost=1.5, spelling=True),
-        body=fields.TEXT(stored=True, analyzer=text, spelling=True),
-        topics=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        populations=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        places=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        methods=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        ladder=fields.ID(stored=True),
-        status=fields.ID(stored=True),
-        orgs=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        sectors=fields.KEYWORD(commas=True, lowercase=True),
-    )
+    def writer(self) -> IndexWriter: ...
+    def search(self, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]: ...
+    def more_like(
+        self, text: str, exclude_path: str, top: int
+    ) -> tuple[list[Hit], dict[str, float]]: ...
+    def titles(self, ids: set[str]) -> dict[str, str]: ...
+    def spelling(self, words: list[str]) -> dict[str, list[Suggestion]]: ...
 
 
-TEXT_FIELDS = ("title", "asked", "findings", "actions", "body")
+class Backend(Protocol):
+    """A search engine that keeps an index in a folder the store gives it."""
+
+    name: str
+    version: int
+
+    def create(self, folder: Path, documents: int) -> IndexWriter: ...
+    def open(self, folder: Path) -> IndexHandle: ...
+    def analysed_terms(self, text: str) -> set[str]: ...
 
 
-def document_for(engagement: Engagement) -> dict[str, str]:
-    """The Whoosh document for one engagement."""
-    return {
-        "path": engagement.path,
-        "id": engagement.id,
-        "title": engagement.display_title,
-        "date": engagement.date,
-        "asked": "\n".join(engagement.asked),
-        "findings": "\n".join(f.text for f in engagement.findings),
-        "actions": "\n".join(f"{a.text} {a.reason or ''}" for a in engagement.actions),
-        "body": engagement.body,
-        "topics": ",".join(engagement.all_topics),
-        "populations": ",".join(engagement.populations),
-        "places": ",".join(engagement.places),
-        "methods": ",".join(engagement.methods),
-        "ladder": engagement.ladder,
-        "status": engagement.status,
-        "orgs": ",".join(o.name.replace(",", " ") for o in engagement.organisations),
-        "sectors": ",".join(o.sector for o in engagement.organisations),
-    }
+def _whoosh() -> Backend:
+    from copro.index_whoosh import WhooshBackend
+
+    return WhooshBackend()
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {"whoosh": _whoosh}
+DEFAULT_BACKEND = "whoosh"
 
 
 # ---------------------------------------------------------------- stamps & files
@@ -157,9 +136,10 @@ def _schema_fingerprint() -> str:
     return hashlib.sha256(schema_file.read_bytes()).hexdigest()[:16]
 
 
-def _stamp(vocab: Vocabularies) -> dict[str, Any]:
+def _stamp(vocab: Vocabularies, backend: Backend) -> dict[str, Any]:
     return {
         "format": INDEX_FORMAT,
+        "backend": f"{backend.name}-{backend.version}",
         "copro": __version__,
         "vocab": vocab.fingerprint,
         "schema": _schema_fingerprint(),
@@ -225,11 +205,12 @@ def _lock_timeout() -> float:
 class IndexStore:
     """One archive's index in the cache: generations, the current pointer, the lock."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, backend: str = DEFAULT_BACKEND) -> None:
         self.root = Path(root).resolve()
+        self.backend = BACKENDS[backend]()
         self.folder = cache_dir(self.root)
         self.timeout = _lock_timeout()
-        self._opened: tuple[Any, dict[str, Any]] | None = None
+        self._opened: tuple[IndexHandle, dict[str, Any]] | None = None
 
     @property
     def current_link(self) -> Path:
@@ -280,21 +261,19 @@ class IndexStore:
         generation = self.folder / name
         return generation if generation.is_dir() else None
 
-    def open(self, vocab: Vocabularies) -> tuple[Any, dict[str, Any]] | None:
+    def open(self, vocab: Vocabularies) -> tuple[IndexHandle, dict[str, Any]] | None:
         """The current index and manifest, or None if missing, stale-stamped or broken."""
         generation = self.current_generation()
         if generation is None:
             return None
         try:
             manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-            if not _well_formed(manifest) or manifest.get("stamp") != _stamp(vocab):
+            if not _well_formed(manifest) or manifest.get("stamp") != _stamp(vocab, self.backend):
                 return None
-            from whoosh import index as whoosh_index
-
-            ix = whoosh_index.open_dir(str(generation))
+            handle = self.backend.open(generation)
             # Segments are read when searched or written; failures there also rebuild.
-            self._opened = (ix, manifest)
-            return ix, manifest
+            self._opened = (handle, manifest)
+            return handle, manifest
         except Exception:  # any failure to open means: rebuild, never crash
             return None
 
@@ -331,15 +310,9 @@ class IndexStore:
     def _build_into(
         self, generation: Path, vocab: Vocabularies, progress: Progress | None, reason: str
     ) -> RefreshReport:
-        from whoosh import index as whoosh_index
-
         found = scan(self.root)
         cached = refresh_cache(self.root, found, progress)[0]["files"]
-        ix = whoosh_index.create_in(str(generation), _schema())
-        if len(found.files) >= PARALLEL_BUILD_FROM and (os.cpu_count() or 1) > 1:
-            writer = ix.writer(procs=2, multisegment=True, limitmb=256)
-        else:
-            writer = ix.writer(limitmb=128)
+        writer = self.backend.create(generation, len(found.files))
         entries: dict[str, list[Any]] = {}
         started = time.time_ns()
         try:
@@ -350,17 +323,27 @@ class IndexStore:
                 size, mtime, digest, parsed = entry
                 entries[rel] = [size, mtime, digest]
                 if parsed is not None:
-                    writer.add_document(**document_for(_engagement(rel, parsed)))
+                    writer.add(document_for(_engagement(rel, parsed)))
             writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
         _write_json_atomic(
-            generation / MANIFEST, {"stamp": _stamp(vocab), "built_at": started, "files": entries}
+            generation / MANIFEST,
+            {
+                "stamp": _stamp(vocab, self.backend),
+                "built_at": started,
+                "files": entries,
+                "refused": _refused(cached, found),
+            },
         )
         return RefreshReport(
-            rebuilt=True, added=len(entries), documents=len(entries), reason=reason
+            skipped=_refused(cached, found) + len(found.symlinks),
+            rebuilt=True,
+            added=len(entries),
+            documents=len(entries),
+            reason=reason,
         )
 
     def _point_current_at(self, generation: Path) -> None:
@@ -386,10 +369,13 @@ class IndexStore:
         opened = self.open(vocab)
         if opened is None:
             return self.rebuild(vocab, progress, self._why_rebuild())
-        ix, manifest = opened
+        handle, manifest = opened
         found = scan(self.root)
         if not changes(found.files, manifest["files"], int(manifest.get("built_at", 0)), True):
-            return RefreshReport(documents=len(manifest["files"]))
+            return RefreshReport(
+                documents=len(manifest["files"]),
+                skipped=_count(manifest.get("refused")) + len(found.symlinks),
+            )
         seen = self._manifest_identity()
         lock = self.acquire()
         try:
@@ -397,9 +383,9 @@ class IndexStore:
                 opened = self.open(vocab)
                 if opened is None:
                     return self._rebuild_locked(vocab, progress, "index could not be opened")
-                ix, manifest = opened
+                handle, manifest = opened
             try:
-                return self._update_locked(ix, manifest, found)
+                return self._update_locked(handle, manifest, found)
             except CoproError:
                 raise
             except Exception:  # a damaged segment shows up when written to: rebuild
@@ -421,7 +407,9 @@ class IndexStore:
             return "no index yet"
         return "index from another version, vocabulary or schema, or unreadable"
 
-    def _update_locked(self, ix: Any, manifest: dict[str, Any], found: Scan) -> RefreshReport:
+    def _update_locked(
+        self, handle: IndexHandle, manifest: dict[str, Any], found: Scan
+    ) -> RefreshReport:
         known: dict[str, list[Any]] = manifest["files"]
         diff = changes(found.files, known, int(manifest.get("built_at", 0)))
         assert isinstance(diff, Changes)
@@ -432,15 +420,16 @@ class IndexStore:
             known[rel] = [*found.files[rel][:2], digest]
         if not diff:
             report.documents = len(known)
+            report.skipped = _count(manifest.get("refused")) + len(found.symlinks)
             if diff.touched:
                 _write_json_atomic(self._generation() / MANIFEST, manifest)
             return report
         started = time.time_ns()
         cached = refresh_cache(self.root, found)[0]["files"]
-        writer = ix.writer()
+        writer = handle.writer()
         try:
             for rel in diff.removed:
-                writer.delete_by_term("path", rel)
+                writer.delete(rel)
                 known.pop(rel, None)
             for rel, (digest, data) in {**diff.added, **diff.changed}.items():
                 known[rel] = [*found.files[rel][:2], digest]
@@ -450,17 +439,19 @@ class IndexStore:
                 else:  # changed again between the two reads: index what was hashed
                     parsed = parse_record(found.files[rel][2], rel, data)
                 if parsed is None:
-                    writer.delete_by_term("path", rel)
+                    writer.delete(rel)
                 else:
-                    writer.update_document(**document_for(_engagement(rel, parsed)))
+                    writer.update(document_for(_engagement(rel, parsed)))
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
         manifest["built_at"] = started
+        manifest["refused"] = _refused(cached, found)
         _write_json_atomic(self._generation() / MANIFEST, manifest)
         self._opened = None  # the committed generation is opened afresh for searching
         report.documents = len(known)
+        report.skipped = manifest["refused"] + len(found.symlinks)
         return report
 
     def _generation(self) -> Path:
@@ -470,7 +461,7 @@ class IndexStore:
 
     # -- queries
 
-    def search(self, spec: Any, limit: int, vocab: Vocabularies) -> tuple[int, list[Hit]]:
+    def search(self, spec: QuerySpec, limit: int, vocab: Vocabularies) -> tuple[int, list[Hit]]:
         """Run a QuerySpec; a broken index is rebuilt once, then the query retried.
 
         A query too deep for Whoosh is the query's fault, not the index's: it is
@@ -482,7 +473,7 @@ class IndexStore:
                 self.rebuild(vocab, None, "index could not be opened")
                 continue
             try:
-                return _run(opened[0], spec, limit)
+                return opened[0].search(spec, limit)
             except CoproError:
                 raise
             except Exception:
@@ -506,267 +497,49 @@ class IndexStore:
             opened = self.open(vocab)
         if opened is None:
             raise CoproError("the search index could not be built")
-        with opened[0].searcher() as searcher:
-            docnum = searcher.document_number(path=exclude_path)
-            terms = dict(searcher.key_terms_from_text("findings", text, numterms=12))
-            if not terms:
-                return [], {}
-            results = searcher.more_like(
-                docnum if docnum is not None else -1, "findings", text=text, top=top, numterms=12
-            )
-            hits = [
-                Hit(
-                    id=hit["id"],
-                    title=hit.get("title", ""),
-                    date=hit.get("date", ""),
-                    path=hit["path"],
-                    score=hit.score if isinstance(hit.score, float) else 0.0,
-                    snippet="",
-                )
-                for hit in results
-            ]
-        return hits, terms
+        return opened[0].more_like(text, exclude_path, top)
 
     def spelling(self, vocab: Vocabularies, words: Iterable[str]) -> dict[str, list[Suggestion]]:
         """Words no record contains -> the index's own words close to them, best first.
 
-        Candidates come from the unstemmed spelling words Whoosh keeps beside
-        each text field, within two edits (a swap of neighbouring letters is
-        one) and sharing the first letter; best = fewest edits, then the most
-        records. A word that any record contains is left out of the answer.
+        A word that any record contains is left out of the answer.
         """
         words = list(words)
         opened = (self._opened or self.open(vocab)) if words else None
         if opened is None:
             return {}
         try:
-            return self._spelling(opened[0], words)
+            return opened[0].spelling(words)
         except Exception:  # a damaged index: the search that follows rebuilds it
             return {}
-
-    def _spelling(self, ix: Any, words: list[str]) -> dict[str, list[Suggestion]]:
-        schema = ix.schema
-        found: dict[str, list[Suggestion]] = {}
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            for word in words:
-                terms = _analysed(schema, word)
-                if not terms or any(
-                    reader.doc_frequency(name, term) for term in terms for name in TEXT_FIELDS
-                ):
-                    continue
-                candidates: dict[str, Suggestion] = {}
-                lowered = word.lower()
-                for name in TEXT_FIELDS:
-                    spell_field = schema[name].spelling_fieldname(name)
-                    for candidate in reader.terms_within(spell_field, lowered, 2, prefix=1):
-                        distance = edit_distance(lowered, candidate)
-                        if candidate == lowered or distance > 2 or candidate in candidates:
-                            continue
-                        stems = _analysed(schema, candidate)
-                        records = max(
-                            (reader.doc_frequency(f, t) for t in stems for f in TEXT_FIELDS),
-                            default=0,
-                        )
-                        candidates[candidate] = Suggestion(candidate, distance, records)
-                found[word] = sorted(candidates.values(), key=lambda s: (s.distance, -s.records))
-        return found
 
     def titles(self, vocab: Vocabularies, ids: Iterable[str]) -> dict[str, str]:
         """id -> title for the given ids (for showing related records)."""
         opened = self.open(vocab)
         if opened is None:
             return {}
-        wanted = set(ids)
-        out = {}
-        with opened[0].searcher() as searcher:
-            for stored in searcher.all_stored_fields():
-                if stored.get("id") in wanted:
-                    out[stored["id"]] = stored.get("title", "")
-        return out
+        return opened[0].titles(set(ids))
+
+
+def _refused(cached: dict[str, list[Any]], found: Scan) -> int:
+    """How many record files the strict reader refused (the record cache knows)."""
+    return sum(1 for rel in found.files if rel in cached and cached[rel][3] is None)
+
+
+def _count(value: object) -> int:
+    return value if type(value) is int else 0
 
 
 def _engagement(rel: str, parsed: list[Any]) -> Engagement:
     return Engagement.from_front_matter(parsed[0], parsed[1], rel)
 
 
-# ---------------------------------------------------------------- query translation
-
-
-def _bold_formatter() -> Any:
-    """A Whoosh highlight formatter that marks matched words as Markdown **bold**."""
-    from whoosh import highlight
-
-    class BoldFormatter(highlight.Formatter):
-        between = " … "
-
-        def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-            return "**" + highlight.get_text(text, token, replace) + "**"
-
-    return BoldFormatter()
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A word of the index close to a word no record contains."""
-
-    word: str
-    distance: int
-    records: int
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insert, delete, replace, or swap neighbours."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            cost = 0 if char_a == char_b else 1
-            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                best = min(best, previous2[j - 2] + 1)
-            current.append(best)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def _run(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
-    try:
-        return _run_query(ix, spec, limit)
-    except RecursionError:  # Whoosh builds and walks its matchers recursively
-        raise UsageError(
-            "the query has too many words or operators to be answered",
-            "search for fewer words (a few well-chosen words find the same records)",
-        ) from None
-
-
-def _run_query(ix: Any, spec: Any, limit: int) -> tuple[int, list[Hit]]:
-    from whoosh import highlight
-
-    query = _to_whoosh(spec, ix.schema)
-    with ix.searcher() as searcher:
-        sortedby = None if spec.has_text else "date"
-        results = searcher.search(
-            query, limit=limit, sortedby=sortedby, reverse=sortedby is not None, terms=True
-        )
-        results.highlighter.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
-        results.highlighter.formatter = _bold_formatter()
-        total = len(results)
-        hits = []
-        for hit in results:
-            hits.append(
-                Hit(
-                    id=hit["id"],
-                    title=hit.get("title", ""),
-                    date=hit.get("date", ""),
-                    path=hit["path"],
-                    score=hit.score if isinstance(hit.score, float) else 0.0,
-                    snippet=_snippet(hit, spec.has_text),
-                    populations=[p for p in hit.get("populations", "").split(",") if p],
-                    topics=[t for t in hit.get("topics", "").split(",") if t],
-                )
-            )
-    return total, hits
-
-
-def _snippet(hit: Any, has_text: bool) -> str:
-    if has_text:
-        for name in ("findings", "title", "asked", "actions", "body"):
-            try:
-                text = hit.highlights(name, top=2)
-            except Exception:  # a field without stored text or positions
-                text = ""
-            if text:
-                return " ".join(text.split())
-    first = (hit.get("findings") or hit.get("body") or "").strip()
-    first = " ".join(line for line in first.splitlines() if not line.startswith("#")).strip()
-    return (first[:157] + "…") if len(first) > 160 else first
-
-
-def _to_whoosh(spec: Any, schema: Any) -> Any:
-    from whoosh import qparser, query
-
-    must: list[Any] = []
-    if spec.raw_syntax:
-        _check_fields(spec.raw_syntax, schema)
-        parser = qparser.MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=None, group=qparser.AndGroup
-        )
-        parsed = parser.parse(spec.raw_syntax)
-        if parsed is query.NullQuery or type(parsed).__name__ == "_NullQuery":
-            raise UsageError(
-                f"the query {spec.raw_syntax!r} could not be understood",
-                "quote words to search for them literally, e.g. copro search '\"12:30\"'; "
-                "fields are title, asked, findings, actions, body, topics, populations, places",
-            )
-        must.append(parsed)
-    concept_queries = []
-    seen: set[tuple[Any, ...]] = set()
-    for concept in spec.concepts:
-        key = (
-            tuple(concept.texts),
-            tuple(sorted((k, tuple(sorted(v))) for k, v in concept.facets.items())),
-        )
-        if key in seen:  # a word said twice asks nothing new (and deepens Whoosh's matchers)
-            continue
-        seen.add(key)
-        options = []
-        for word_group in concept.texts:
-            terms = _analysed(schema, word_group)
-            if terms:
-                per_field = [
-                    query.And([query.Term(name, t) for t in terms])
-                    if len(terms) > 1
-                    else query.Term(name, terms[0])
-                    for name in TEXT_FIELDS
-                ]
-                options.append(query.Or(per_field))
-        for facet, ids in concept.facets.items():
-            options.extend(query.Term(facet, term_id) for term_id in sorted(ids))
-        if options:
-            concept_queries.append(query.Or(options))
-    if concept_queries:
-        combine = query.And if spec.match_all else query.Or
-        must.append(combine(concept_queries))
-    for facet, ids in spec.filters.items():
-        must.append(query.Or([query.Term(facet, v) for v in sorted(ids)]))
-    for pattern in spec.org_patterns:
-        must.append(query.Wildcard("orgs", f"*{pattern.lower()}*"))
-    if spec.since or spec.until:
-        must.append(query.TermRange("date", spec.since, spec.until))
-    if not must:
-        return query.Every()
-    return must[0] if len(must) == 1 else query.And(must)
-
-
-def _check_fields(text: str, schema: Any) -> None:
-    outside_quotes = re.sub(r'"[^"]*"', " ", text)
-    for name in re.findall(r"(\w+):", outside_quotes):
-        if name not in schema.names():
-            raise UsageError(
-                f"the query names a field {name!r} that does not exist",
-                "to search for text containing ':' put it in double quotes, e.g. "
-                "copro search '\"12:30\"'; fields: " + ", ".join(sorted(schema.names())),
-            )
-
-
-def _analysed(schema: Any, text: str) -> list[str]:
-    analyzer = schema["body"].analyzer
-    return [token.text for token in analyzer(text)]
-
-
-def analysed_terms(text: str) -> set[str]:
-    """The index's words for ``text`` (lower case, stemmed, stop words left out)."""
-    from whoosh.analysis import StemmingAnalyzer
-
-    return {token.text for token in StemmingAnalyzer()(text)}
+def analysed_terms(text: str, backend: str = DEFAULT_BACKEND) -> set[str]:
+    """The index's words for ``text`` (how the backend analyses text)."""
+    return BACKENDS[backend]().analysed_terms(text)
 
 
 def refresh(root: Path, progress: Progress | None = None, rebuild: bool = False) -> RefreshReport:
     """Bring ``root``'s index up to date (the library form of ``copro index``)."""
     vocab, _ = load_vocabularies(root)
     return IndexStore(root).refresh(vocab, progress, force=rebuild)
-
-
-update_index = refresh

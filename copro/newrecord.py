@@ -202,7 +202,8 @@ def asked_before(
 ) -> list[EarlierEngagement]:
     """Earlier engagements with related populations on the same topics, else by title."""
     from copro.index import IndexStore
-    from copro.search import QuerySpec, concepts_from_text
+    from copro.query import QuerySpec
+    from copro.search import concepts_from_text
 
     populations: set[str] = set()
     for population in request.populations:

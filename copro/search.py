@@ -17,8 +17,9 @@ from typing import Any
 
 from copro import pii
 from copro.errors import UsageError
-from copro.index import Hit, IndexStore, RefreshReport
+from copro.index import IndexStore, RefreshReport
 from copro.model import LADDER, STATUSES, parse_date
+from copro.query import Concept, Hit, QuerySpec
 from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise
 
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -40,31 +41,6 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
-
-
-@dataclass
-class Concept:
-    """One thing the person asked about: words, and the vocabulary terms they name."""
-
-    texts: list[str]
-    facets: dict[str, set[str]] = field(default_factory=dict)
-
-
-@dataclass
-class QuerySpec:
-    """What to ask the index, independent of Whoosh."""
-
-    raw_syntax: str | None = None
-    concepts: list[Concept] = field(default_factory=list)
-    match_all: bool = True
-    filters: dict[str, set[str]] = field(default_factory=dict)
-    org_patterns: list[str] = field(default_factory=list)
-    since: str | None = None
-    until: str | None = None
-
-    @property
-    def has_text(self) -> bool:
-        return bool(self.raw_syntax or self.concepts)
 
 
 @dataclass

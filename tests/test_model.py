@@ -195,3 +195,16 @@ def test_cache_that_lies_is_not_trusted(empty_root: Path, private_cache: Path) -
     entry[3][0]["title"] = "Injected"
     cache_file.write_text(json.dumps(document), encoding="utf-8")
     assert load_catalog(empty_root).find("2024-03-real").title != "Injected"
+
+
+@pytest.mark.parametrize("command", [["review"], ["stats"], ["search", "parenting"]])
+def test_reading_commands_say_once_that_records_were_left_out(
+    empty_root: Path, cli, command: list[str]
+) -> None:
+    write(empty_root, VALID_RECORD.format(id="2024-03-good"), "2024-03-good")
+    write(empty_root, "no front-matter\n", "2024-03-broken")
+    result = cli("--root", str(empty_root), *command, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)  # stdout stays one JSON document
+    notes = [line for line in result.stderr.splitlines() if "left out" in line]
+    assert notes == ["1 record could not be read and was left out; run `copro validate` to see why"]

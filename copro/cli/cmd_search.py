@@ -14,7 +14,16 @@ from copro.cli.completion import (
     complete_populations,
     complete_topics,
 )
-from copro.cli.output import emit_json, err, escape, handle_errors, out, progress_bar, wants_json
+from copro.cli.output import (
+    emit_json,
+    err,
+    escape,
+    handle_errors,
+    note_skipped,
+    out,
+    progress_bar,
+    wants_json,
+)
 
 if TYPE_CHECKING:
     from copro.show import RecordView
@@ -37,6 +46,7 @@ def index_command(
     root = root_of(ctx)
     with progress_bar("Indexing") as progress:
         report = refresh(root, progress, rebuild=rebuild)
+    note_skipped(report.skipped)
     if wants_json(json_flag, fmt):
         emit_json(report.to_json())
         return
@@ -122,6 +132,8 @@ def search(
             limit=limit,
             progress=progress,
         )
+    if result.refresh is not None:
+        note_skipped(result.refresh.skipped)
     for typed, instead in result.corrections:
         err().print(
             f"No record has {pii.quoted(typed)}: searched for {pii.quoted(instead)} instead.",
