@@ -57,6 +57,9 @@ class _JsonHandle:
     def more_like(self, text: str, exclude_path: str, top: int):  # noqa: ANN201
         return [], {}
 
+    def spelling(self, words: list[str]) -> dict:
+        return {}
+
     def titles(self, ids: set[str]) -> dict[str, str]:
         return {d["id"]: d["title"] for d in self.documents.values() if d["id"] in ids}
 
