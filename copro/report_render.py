@@ -66,6 +66,14 @@ def demote_headings(text: str, by: int) -> str:
     return "\n".join(out)
 
 
+@functools.cache
+def _markdown_parser() -> Any:
+    """One parser per process: building one costs more than rendering a record's body."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("js-default")
+
+
 def markdown_to_safe_html(text: str, quotes: bool = True) -> Any:
     """Record Markdown -> sanitised HTML, marked safe for the template.
 
@@ -73,10 +81,9 @@ def markdown_to_safe_html(text: str, quotes: bool = True) -> Any:
     lose their quotation styling: their words stay, as plain paragraphs.
     """
     import nh3
-    from markdown_it import MarkdownIt
     from markupsafe import Markup
 
-    html = MarkdownIt("js-default").render(text)
+    html = _markdown_parser().render(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS if quotes else ALLOWED_TAGS - {"blockquote"},

@@ -219,3 +219,20 @@ def test_init_writes_a_pages_workflow_that_builds_the_site(tmp_path: Path, cli) 
     assert any(step.get("uses", "").startswith("actions/upload-pages-artifact") for step in steps)
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as True
     assert "/site/" in (root / ".gitignore").read_text().splitlines()
+
+
+def test_two_processes_write_the_same_site_as_one(
+    built_site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Large sites are rendered by two processes: page for page, the same bytes."""
+    from copro.site.pages import build_site_data
+    from copro.site.render import write_pages
+
+    root, _ = built_site
+    data = build_site_data(root)
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    assert write_pages(data, one) == write_pages(data, two, parallel_from=1)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)

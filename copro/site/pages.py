@@ -418,37 +418,39 @@ def _filter_values(pages: list[RecordPage]) -> list[tuple[str, str, list[tuple[s
 
 
 def _term_pages(kind: str, pages: list[RecordPage], vocab: Vocabularies) -> list[TermPage]:
-    """A page for every term in use and each term above one, gathering what falls under it."""
+    """A page for every term in use (and each term above one), with what is tagged with it.
+
+    A term's page holds the records and findings tagged with that term itself and
+    links its narrower terms, so each finding appears once per term it carries
+    (a page for a wide term such as a whole region would otherwise repeat most of
+    the archive).
+    """
     vocabulary = vocab[kind]
-    used: set[str] = set()
+    records: dict[str, list[RecordLink]] = defaultdict(list)
+    findings: dict[str, list[FindingView]] = defaultdict(list)
     for page in pages:
-        for term in getattr(page, kind):
-            used.add(term.id)
-        if kind == "topics":
-            used.update(t.id for f in page.findings for t in f.topics)
+        own = [t.id for t in getattr(page, kind)]
+        for term_id in own:
+            records[term_id].append(page.link)
+        for finding in page.findings:
+            for term_id in [t.id for t in finding.topics] if kind == "topics" else own:
+                findings[term_id].append(finding)
+                if kind == "topics" and page.link not in records[term_id]:
+                    records[term_id].append(page.link)
+    used = set(records)
     for term_id in list(used):
         used.update(vocabulary.broader_chain(term_id))
     out = []
     for term_id in sorted(used, key=lambda i: vocabulary.label(i).casefold()):
-        wanted = vocabulary.narrower(term_id)
-        if kind == "topics":
-            findings = [f for p in pages for f in p.findings if wanted & {t.id for t in f.topics}]
-            records = list(dict.fromkeys(f.record for f in findings))
-            records += [
-                p.link for p in pages if wanted & {t.id for t in p.topics} and p.link not in records
-            ]
-        else:
-            matching = [p for p in pages if wanted & {t.id for t in getattr(p, kind)}]
-            records = [p.link for p in matching]
-            findings = [f for p in matching for f in p.findings]
         term = vocabulary.terms.get(term_id)
+        below = vocabulary.narrower(term_id) - {term_id}
         out.append(
             TermPage(
                 term=TermLink(kind, term_id, vocabulary.label(term_id)),
                 broader=_terms(vocab, kind, [term.broader] if term and term.broader else []),
-                narrower=_terms(vocab, kind, sorted(i for i in wanted - {term_id} if i in used)),
-                records=sorted(records, key=lambda r: (r.date, r.id), reverse=True),
-                findings=sorted(findings, key=lambda f: (f.record.date, f.record.id), reverse=True),
+                narrower=_terms(vocab, kind, sorted(i for i in below if i in used)),
+                records=records[term_id][::-1],
+                findings=findings[term_id][::-1],
             )
         )
     return out

@@ -10,11 +10,15 @@ of any web server (GitHub Pages project sites live under ``/<repo>/``).
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from copro.report import MADE_BY_WORDS
 from copro.report_render import _environment
@@ -36,6 +40,13 @@ STANDING_SECTIONS = (
     (NOT_REVISITED, "Nobody has checked", "Nobody has gone back to ask whether these still hold."),
 )
 assert {s[0] for s in STANDING_SECTIONS} == set(STANDINGS)
+
+PARALLEL_FROM = 600
+"""Pages from which a second process pays for itself."""
+CHUNK = 250
+FINDINGS_LISTED = 1000
+"""Findings listed per standing on findings/ (the oldest unchecked first); a page of
+tens of thousands would not load on a phone, and every finding is on its own page."""
 
 Page = tuple[str, str, dict[str, Any]]
 """(path under the site, template, context)."""
@@ -72,6 +83,7 @@ def pages(data: SiteData) -> Iterator[Page]:
         "findings.html.j2",
         {
             "section": "findings",
+            "limit": FINDINGS_LISTED,
             "grouped": data.findings_by_standing(),
             "sections": STANDING_SECTIONS,
         },
@@ -84,32 +96,97 @@ def pages(data: SiteData) -> Iterator[Page]:
     yield "credits/index.html", "credits.html.j2", {"section": "credits", "data": data}
 
 
+class Renderer:
+    """Renders pages of one site; each process of a parallel build has its own."""
+
+    def __init__(self, data: SiteData, folder: Path) -> None:
+        self.env = _environment(True)
+        self.folder = folder
+        self.pages = list(pages(data))
+        self.shared: dict[str, Any] = {
+            "csp": CSP,
+            "site_name": SITE_NAME,
+            "generated": data.generated,
+            "kind_words": KIND_WORDS,
+            "kind_one": KIND_ONE,
+            "made_by_words": MADE_BY_WORDS,
+            "finding_html": FindingSnippets(self, data),
+        }
+
+    def render(self, template: str, base: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(f"site/{template}").render(**self.shared, **context, base=base)
+
+    def write(self, indices: Iterable[int]) -> int:
+        count = 0
+        for index in indices:
+            path, template, context = self.pages[index]
+            target = self.folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            html = self.render(template, "../" * path.count("/"), context)
+            target.write_text(html, encoding="utf-8", newline="\n")
+            count += 1
+        return count
+
+
+class FindingSnippets(dict[str, Markup]):
+    """A finding as term pages show it, rendered once however many terms it carries."""
+
+    def __init__(self, renderer: Renderer, data: SiteData) -> None:
+        super().__init__()
+        self.renderer = renderer
+        self.findings = {f.key: f for page in data.records for f in page.findings}
+
+    def __missing__(self, key: str) -> Markup:
+        # Term pages all sit two folders down, so one rendering serves every one of them.
+        html = Markup(self.renderer.render("finding.html.j2", "../../", {"f": self.findings[key]}))
+        self[key] = html
+        return html
+
+
+_WORKER: Renderer | None = None
+
+
+def _start_worker(data: SiteData, folder: Path) -> None:
+    global _WORKER
+    _WORKER = Renderer(data, folder)
+
+
+def _write_chunk(indices: range) -> int:
+    assert _WORKER is not None
+    return _WORKER.write(indices)
+
+
 def write_pages(
-    data: SiteData, folder: Path, progress: Callable[[int, int], None] | None = None
+    data: SiteData,
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> int:
-    """Render every page into ``folder`` (plus the stylesheet and scripts); returns the count."""
-    env = _environment(True)
-    shared = {
-        "csp": CSP,
-        "site_name": SITE_NAME,
-        "generated": data.generated,
-        "kind_words": KIND_WORDS,
-        "kind_one": KIND_ONE,
-        "made_by_words": MADE_BY_WORDS,
-    }
-    all_pages = list(pages(data))
-    for done, (path, template, context) in enumerate(all_pages, start=1):
-        base = "../" * path.count("/")
-        html = env.get_template(f"site/{template}").render(**shared, **context, base=base)
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8", newline="\n")
-        if progress and (done % 500 == 0 or done == len(all_pages)):
-            progress(done, len(all_pages))
+    """Render every page into ``folder`` (plus the stylesheet and scripts); returns the count.
+
+    Large sites are rendered by two processes (the machines copro runs on have
+    two cores or more), each writing its share of the pages.
+    """
+    total = len(list(pages(data)))
+    workers = min(2, os.cpu_count() or 1)
+    if total < parallel_from or workers < 2:
+        Renderer(data, folder).write(range(total))
+        if progress:
+            progress(total, total)
+    else:
+        chunks = [range(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
+        done = 0
+        with ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(data, folder)
+        ) as pool:
+            for written in pool.map(_write_chunk, chunks):
+                done += written
+                if progress:
+                    progress(done, total)
     assets = folder / "assets"
     assets.mkdir(exist_ok=True)
     for item in static_files().iterdir():
         if item.is_file() and not item.name.startswith("."):
             with item.open("rb") as source, open(assets / item.name, "wb") as handle:
                 shutil.copyfileobj(source, handle)
-    return len(all_pages)
+    return total

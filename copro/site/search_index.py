@@ -42,7 +42,8 @@ def index_site(folder: Path) -> int:
     async def run() -> int:
         config = {"force_language": "en", "output_path": str(folder / "pagefind")}
         async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
-            await index.add_directory(str(folder))
+            # Only engagement pages are searchable: Pagefind need not parse the others.
+            await index.add_directory(str(folder), glob="records/**/*.html")
         return len(list((folder / "pagefind" / "fragment").iterdir()))
 
     try:
