@@ -27,8 +27,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from run import COPRO, PY, WORK, archive, line, timed  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 def peak_mib(cmd: list[str], env: dict[str, str]) -> float:
@@ -78,7 +80,9 @@ def browser_search(site: Path, query: str) -> None:
                 page.goto(url_of(server))
                 page.wait_for_load_state("networkidle")
                 sizes: list[int] = []
-                page.on("requestfinished", lambda r, s=sizes: s.append(r.sizes()["responseBodySize"]))
+                page.on(
+                    "requestfinished", lambda r, s=sizes: s.append(r.sizes()["responseBodySize"])
+                )
                 started = time.perf_counter()
                 page.fill("#search-input", query)
                 page.wait_for_selector("#results li")
