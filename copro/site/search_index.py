@@ -47,17 +47,10 @@ def index_site(folder: Path) -> int:
         return len(list((folder / "pagefind" / "fragment").iterdir()))
 
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        runner = asyncio.run
-    else:  # called inside a running event loop (a notebook, Playwright): use a thread of its own
-
-        def runner(coroutine):  # type: ignore[no-untyped-def]
-            with ThreadPoolExecutor(1) as pool:
-                return pool.submit(asyncio.run, coroutine).result()
-
-    try:
-        pages = runner(run())
+        # A thread of its own, so that this works inside a running event loop too
+        # (a notebook, Playwright's sync API), where asyncio.run is refused.
+        with ThreadPoolExecutor(1) as pool:
+            pages = pool.submit(asyncio.run, run()).result()
     except Exception as exc:  # the service reports its failures as bare exceptions
         raise CoproError(f"Pagefind could not index the site: {exc}") from None
     for name in UNUSED:
