@@ -236,3 +236,25 @@ def test_two_processes_write_the_same_site_as_one(
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
     assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+
+
+def test_a_hub_site_has_a_page_per_member_record(tmp_path: Path, cli) -> None:
+    """In a hub, record pages are records/<member>/<id>/, searchable like any other."""
+    from test_hub import make_member, write_hub
+
+    make_member(tmp_path, "council", "2019-03-somali-mothers-parenting")
+    make_member(tmp_path, "charity", "2024-03-parenting-groups")
+    hub = write_hub(
+        tmp_path / "hub", [("council", "../council", "main"), ("hiddo", "../charity", "main")]
+    )
+    assert cli("--root", str(hub), "hub", "sync").exit_code == 0
+    result = cli("--root", str(hub), "site", "--json")
+    assert result.exit_code == 0, result.stderr
+    site = hub / "site"
+    assert (
+        site / "records" / "council" / "2019-03-somali-mothers-parenting" / "index.html"
+    ).is_file()
+    assert (site / "records" / "hiddo" / "2024-03-parenting-groups" / "index.html").is_file()
+    assert json.loads(result.stdout)["indexed"] == 2
+    page = (site / "records" / "hiddo" / "2024-03-parenting-groups" / "index.html").read_text()
+    assert 'href="../../../assets/site.css"' in page

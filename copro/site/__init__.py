@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from copro.archive import ARCHIVE_DIR
+from copro.catalog import Source
 from copro.errors import CoproError
 
 DEFAULT_OUTPUT = "site"
@@ -34,6 +36,25 @@ class SiteResult:
         }
 
 
+def hub_sources(root: Path) -> list[Source] | None:
+    """In a hub root: its own archive (if any) and every member at its locked commit.
+
+    Members passed their own gate when ``copro hub sync`` locked them; the hub's
+    own records are validated here like an archive's. None outside a hub.
+    """
+    from copro.hubfile import is_hub_root
+
+    if not is_hub_root(root):
+        return None
+    from copro.hub import locked_members
+
+    members = locked_members(root)
+    own = [Source(root)] if (root / ARCHIVE_DIR).is_dir() else []
+    if not members and not own:
+        raise CoproError("no member of this hub has been synced yet", "run `copro hub sync`")
+    return own + [Source(m.tree, m.name) for m in members]
+
+
 def build_site(
     root: Path,
     output: Path | None = None,
@@ -52,14 +73,16 @@ def build_site(
     output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()
     check_replaceable(output, root)
     require_pagefind()
-    checked = validate_archive(root)
-    if not checked.ok:
-        raise CoproError(
-            f"copro validate found {len(checked.errors)} error(s); the site was not built "
-            "and nothing was written",
-            "run `copro validate` and fix what it lists",
-        )
-    data = build_site_data(root, today)
+    sources = hub_sources(root)
+    if sources is None or (root / ARCHIVE_DIR).is_dir():
+        checked = validate_archive(root)
+        if not checked.ok:
+            raise CoproError(
+                f"copro validate found {len(checked.errors)} error(s); the site was not built "
+                "and nothing was written",
+                "run `copro validate` and fix what it lists",
+            )
+    data = build_site_data(root, today, sources)
     with building(output) as folder:
         pages = write_pages(data, folder, progress)
         indexed = index_site(folder)

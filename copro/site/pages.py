@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.catalog import load_catalog
+from copro.catalog import Source, load_catalog
 from copro.model import Action, Engagement, Recognition
 from copro.report import PAYMENT_WORDS, STATUS_WORDS
 from copro.standing import NOT_REVISITED, Standing, StandingTable, standings
@@ -273,11 +273,15 @@ class SiteData:
         return grouped
 
 
-def build_site_data(root: Path, today: dt.date | None = None) -> SiteData:
-    """Read every engagement once and build every page's view."""
+def build_site_data(
+    root: Path, today: dt.date | None = None, sources: Sequence[Source] | None = None
+) -> SiteData:
+    """Read every engagement once (of ``sources``, a hub's, else the archive's) and build
+    every page's view; the vocabularies are the root's (a hub's are shared by its members)."""
     root = Path(root).resolve()
     vocab, _ = load_vocabularies(root)
-    engagements = sorted(load_catalog(root), key=lambda e: (e.date, e.key))
+    catalog = load_catalog(list(sources) if sources is not None else root)
+    engagements = sorted(catalog, key=lambda e: (e.date, e.key))
     links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in engagements}
     table = standings(engagements)
     pages = [_record_page(e, vocab, links, table) for e in engagements]
@@ -351,9 +355,14 @@ def _record_page(
         topics=_terms(vocab, "topics", e.topics),
         methods=[vocab["methods"].label(m) for m in e.methods],
         findings=findings,
-        related=[links[i] for i in e.related if i in links],
-        supersedes=links.get(e.supersedes or ""),
+        related=[links[k] for k in (_within(e, i) for i in e.related) if k in links],
+        supersedes=links.get(_within(e, e.supersedes or "")),
     )
+
+
+def _within(e: Engagement, record_id: str) -> str:
+    """A record id named in ``e`` as a key: a member's plain ids name the member's records."""
+    return f"{e.member}:{record_id}" if e.member and ":" not in record_id else record_id
 
 
 def _action(action: Action) -> ActionView:

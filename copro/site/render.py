@@ -62,7 +62,7 @@ def pages(data: SiteData) -> Iterator[Page]:
     yield "records/index.html", "records.html.j2", {"section": "records", "data": data}
     for page in data.records:
         yield (
-            f"records/{page.id}/index.html",
+            f"{page.link.url}index.html",
             "record.html.j2",
             {"section": "records", "page": page},
         )
