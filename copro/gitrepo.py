@@ -15,11 +15,40 @@ from pathlib import Path
 
 from copro import pii
 from copro.archive import ARCHIVE_DIR, record_path, relpath
-from copro.errors import CoproError, UsageError
+from copro.errors import EXIT_USAGE, CoproError, UsageError
 from copro.problems import ERROR, Problem
 from copro.records import BODY_ALLOW_MARKER, FM_ALLOW_MARKER, archive_ids, unknown_record
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HASH = re.compile(r"[0-9a-f]{40,64}")
+
+# Settings of the user's or the repository's git config that change what git
+# prints; each is pinned so that nothing in a config file can hide or reshape
+# an added line or a file name from the scan.
+PINNED_CONFIG = (
+    "core.quotePath=false",  # non-ASCII file names as they are, not "caf\303\251"
+    "diff.noprefix=false",
+    "diff.mnemonicPrefix=false",
+    "diff.relative=false",
+    "color.ui=never",
+    "log.showSignature=false",
+    "i18n.logOutputEncoding=UTF-8",
+)
+# Patches are read with explicit prefixes, as text, with no textconv filter and
+# no external diff: a committed `.gitattributes` (`archive/** -diff`) or a
+# diff driver cannot turn added lines into "Binary files differ" or nothing.
+PATCH_OPTIONS = (
+    "-p",
+    "-U0",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--text",
+    "--no-renames",
+    "--no-relative",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
 
 
 @dataclass(frozen=True)
@@ -33,27 +62,50 @@ class Commit:
         return asdict(self)
 
 
+class GitRefused(CoproError):
+    """git would not work in the repository (e.g. owned by another user): exit 2."""
+
+
 def run_git(root: Path, *args: str) -> str:
-    """Run git in ``root``; a failure becomes a CoproError with git's own words."""
+    """Run git in ``root``; a failure becomes a CoproError with git's own words.
+
+    Output is read as bytes and decoded here, so no newline translation changes
+    a file name or a patch line.
+    """
+    pinned = [arg for setting in PINNED_CONFIG for arg in ("-c", setting)]
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args],
+            ["git", "--no-replace-objects", *pinned, "-C", str(root), *args],
             capture_output=True,
             check=False,
-            encoding="utf-8",
-            errors="replace",
         )
     except FileNotFoundError as exc:
         raise CoproError("git is not installed", "install git to use history features") from exc
     if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["git failed"])[0]
+        stderr = done.stderr.decode("utf-8", "replace").strip()
+        if "dubious ownership" in stderr:
+            raise _ownership_refused(root, stderr)
+        first = (stderr.splitlines() or ["git failed"])[0]
         raise CoproError(f"git: {first}")
-    return done.stdout
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _ownership_refused(root: Path, stderr: str) -> GitRefused:
+    said = next((line for line in stderr.splitlines() if "dubious ownership" in line), stderr)
+    return GitRefused(
+        f"git refused to work in {root}: {said.removeprefix('fatal: ')}",
+        "the repository belongs to another user (common in CI containers); if you trust it, "
+        f"run: git config --global --add safe.directory {root}",
+        EXIT_USAGE,
+    )
 
 
 def is_repository(root: Path) -> bool:
+    """Whether ``root`` is inside a git work tree; git refusing it is said, not hidden."""
     try:
         return run_git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitRefused:
+        raise
     except CoproError:
         return False
 
@@ -66,6 +118,13 @@ def _verify_rev(root: Path, rev: str) -> None:
             "--changed-since needs the archive to be a git repository",
             "run it inside a clone of the archive",
         )
+    if run_git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        raise UsageError(
+            f"this clone is shallow, so the history since {rev} may be cut short and "
+            "personal data added in one commit and removed in a later one would be missed",
+            "fetch the whole history: in GitHub Actions give actions/checkout "
+            "fetch-depth: 0; elsewhere run git fetch --unshallow",
+        )
     try:
         run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     except CoproError as exc:
@@ -75,36 +134,33 @@ def _verify_rev(root: Path, rev: str) -> None:
 
 
 def changed_records(root: Path, rev: str) -> set[str]:
-    """Record files added or changed since ``rev`` (committed or not), archive-relative."""
+    """Files under archive/ added or changed since ``rev`` (committed or not), root-relative.
+
+    Every file, not only ``*.md`` (a stray file is an error too); names are read
+    NUL-separated, so no name is quoted or split.
+    """
     _verify_rev(root, rev)
-    out = run_git(
-        root, "diff", "--name-only", "--diff-filter=ACMRT", "--no-renames", rev, "--", ARCHIVE_DIR
-    )
-    untracked = run_git(root, "ls-files", "--others", "--exclude-standard", "--", ARCHIVE_DIR)
-    names = {line for line in (out + untracked).splitlines() if line.endswith(".md")}
+    changed = run_git(
+        root, "diff", "--name-only", "-z", "--no-relative", "--diff-filter=ACMRT",
+        "--no-renames", rev, "--", ARCHIVE_DIR,
+    )  # fmt: skip
     prefix = run_git(root, "rev-parse", "--show-prefix").strip()
-    return {name[len(prefix) :] if prefix and name.startswith(prefix) else name for name in names}
+    names = {
+        name[len(prefix) :] if prefix and name.startswith(prefix) else name
+        for name in changed.split("\0")
+        if name
+    }
+    untracked = run_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ARCHIVE_DIR)
+    return names | {name for name in untracked.split("\0") if name}  # relative to root already
 
 
 def scan_history(root: Path, rev: str) -> list[Problem]:
     """Personal data in any line added, or any commit message written, in ``rev..HEAD``."""
     _verify_rev(root, rev)
-    log = run_git(
-        root,
-        "log",
-        "-p",
-        "-U0",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-renames",
-        "--format=%x01%H%x02%B%x03",
-        f"{rev}..HEAD",
-    )
     problems: list[Problem] = []
-    for chunk in log.split("\x01")[1:]:
-        commit, _, rest = chunk.partition("\x02")
-        message, _, patch = rest.partition("\x03")
-        short = commit[:10]
+    messages = run_git(root, "log", "-z", "--format=%H%x00%B", f"{rev}..HEAD").split("\0")
+    for commit, message in zip(messages[0::2], messages[1::2], strict=False):
+        short = commit.strip()[:10]
         for finding in pii.scan_text(message):
             problems.append(
                 Problem(
@@ -116,28 +172,81 @@ def scan_history(root: Path, rev: str) -> list[Problem]:
                     "rewrite the branch's history before merging",
                 )
             )
-        problems.extend(_scan_patch(short, patch))
+    patches = run_git(root, "log", *PATCH_OPTIONS, "--format=%x00%H", f"{rev}..HEAD")
+    for short, added in _added_lines(patches):
+        problems.extend(_scan_added(short, added))
     return problems
 
 
-def _scan_patch(short: str, patch: str) -> list[Problem]:
-    problems: list[Problem] = []
+def _added_lines(patches: str) -> list[tuple[str, dict[str, list[tuple[int, str]]]]]:
+    """Per commit, the lines each file gained, with their line numbers in that commit.
+
+    Inside a hunk the header's counts say how many lines follow, so a content
+    line is content whatever it starts with (``++ x`` shows as ``+++ x``); a
+    commit starts at a line of NUL and its hash, which no patch line can be
+    (every patch line starts with a prefix character).
+    """
+    commits: list[tuple[str, dict[str, list[tuple[int, str]]]]] = []
     added: dict[str, list[tuple[int, str]]] = {}
-    path, line_no = None, 0
-    for line in patch.split("\n"):
-        if line.startswith("+++ "):
-            target = line[4:]
-            path = target[2:] if target.startswith("b/") else None
+    path, line_no, old_left, new_left = "(unknown file)", 0, 0, 0
+    for line in patches.split("\n"):
+        if old_left > 0 or new_left > 0:
+            kind = line[:1]
+            if kind == "+":
+                added.setdefault(path, []).append((line_no, line[1:]))
+                line_no, new_left = line_no + 1, new_left - 1
+            elif kind == "-":
+                old_left -= 1
+            elif kind == " ":
+                line_no, old_left, new_left = line_no + 1, old_left - 1, new_left - 1
             continue
-        if line.startswith("--- ") or line.startswith("diff --git"):
-            continue
-        hunk = _HUNK.match(line)
-        if hunk:
-            line_no = int(hunk.group(1))
-            continue
-        if path and line.startswith("+"):
-            added.setdefault(path, []).append((line_no, line[1:]))
-            line_no += 1
+        if line.startswith("\0") and _HASH.fullmatch(line[1:]):
+            added = {}
+            commits.append((line[1:11], added))
+        elif line.startswith("diff --git "):
+            path = "(unknown file)"
+        elif line.startswith("+++ "):
+            path = _patch_path(line[4:]) or path
+        elif hunk := _HUNK.match(line):
+            old_left = int(hunk.group(1) or 1)
+            line_no = int(hunk.group(2))
+            new_left = int(hunk.group(3) or 1)
+    return commits
+
+
+def _patch_path(target: str) -> str | None:
+    """``b/path`` or git's C-quoted ``"b/pa\\tth"`` as the path; None for /dev/null."""
+    if target.startswith('"') and target.endswith('"') and len(target) > 1:
+        target = _unquote_c(target[1:-1])
+    return target[2:] if target.startswith("b/") else None
+
+
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def _unquote_c(text: str) -> str:
+    """Undo git's C-style quoting of a path (escapes and octal bytes)."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt in "01234567" and re.fullmatch(r"[0-7]{3}", text[i + 1 : i + 4]):
+                out.append(int(text[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            if nxt in _C_ESCAPES:
+                out.append(_C_ESCAPES[nxt])
+                i += 2
+                continue
+        out += char.encode("utf-8")
+        i += 1
+    return out.decode("utf-8", "replace")
+
+
+def _scan_added(short: str, added: dict[str, list[tuple[int, str]]]) -> list[Problem]:
+    problems: list[Problem] = []
     for path, lines in added.items():
         text = "\n".join(content for _, content in lines)
         allowed = {
@@ -185,10 +294,10 @@ def _commits(out: str) -> list[Commit]:
 
 
 def last_commit(root: Path, path: Path) -> Commit | None:
-    """The newest commit that touched ``path``, or None outside git or when untracked."""
-    if not is_repository(root):
-        return None
+    """The newest commit that touched ``path``, or None outside git, untracked, or refused."""
     try:
+        if not is_repository(root):
+            return None
         out = run_git(root, "log", "-z", "-1", COMMIT_FORMAT, "--", relpath(root, path))
     except CoproError:
         return None
