@@ -10,14 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from copro.catalog import load_catalog
 from copro.errors import UsageError
-from copro.model import Engagement
+
+if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheaply
+    from copro.catalog import Catalog
+    from copro.model import Engagement
 
 CSV_COLUMNS = [
     "record_id",
@@ -74,33 +76,46 @@ def record_object(engagement: Engagement) -> dict[str, Any]:
     return {**engagement.public_front_matter(), "path": engagement.path, "body": engagement.body}
 
 
-FORMATS = ("csv", "jsonl", "gripp2")
+def _csv(catalog: Catalog, root: Path) -> ExportResult:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    rows = 0
+    for engagement in catalog:
+        for row in _finding_rows(engagement):
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+            rows += 1
+    return ExportResult(buffer.getvalue(), len(catalog), rows, list(catalog.skipped))
+
+
+def _jsonl(catalog: Catalog, root: Path) -> ExportResult:
+    lines = [json.dumps(record_object(e), ensure_ascii=False) + "\n" for e in catalog]
+    return ExportResult("".join(lines), len(lines), len(lines), list(catalog.skipped))
+
+
+def _gripp2(catalog: Catalog, root: Path) -> ExportResult:
+    from copro.gripp2 import gripp2_markdown
+    from copro.vocab import load_vocabularies
+
+    text, records = gripp2_markdown(catalog.engagements, load_vocabularies(root)[0])
+    return ExportResult(text, records, records, list(catalog.skipped))
+
+
+EXPORTERS: dict[str, Callable[[Catalog, Path], ExportResult]] = {
+    "csv": _csv,
+    "jsonl": _jsonl,
+    "gripp2": _gripp2,
+}
+"""Export formats by name; the keys are the allowed values of ``export --format``."""
+FORMATS = tuple(EXPORTERS)
 
 
 def export_archive(root: Path, fmt: str = "csv") -> ExportResult:
     """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2."""
-    if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
-    catalog = load_catalog(root)
-    buffer = io.StringIO()
-    records = rows = 0
-    if fmt == "gripp2":
-        from copro.gripp2 import gripp2_markdown
-        from copro.vocab import load_vocabularies
+    from copro import pii
+    from copro.catalog import load_catalog
 
-        text, records = gripp2_markdown(catalog.engagements, load_vocabularies(root)[0])
-        return ExportResult(text, records, records, list(catalog.skipped))
-    if fmt == "csv":
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for engagement in catalog:
-            records += 1
-            for row in _finding_rows(engagement):
-                writer.writerow({k: safe_cell(v) for k, v in row.items()})
-                rows += 1
-    else:
-        for engagement in catalog:
-            records += 1
-            rows += 1
-            buffer.write(json.dumps(record_object(engagement), ensure_ascii=False) + "\n")
-    return ExportResult(buffer.getvalue(), records, rows, list(catalog.skipped))
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
+    return exporter(load_catalog(root), Path(root))

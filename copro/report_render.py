@@ -12,9 +12,13 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from copro.report import STATUS_WORDS, Report
+from copro.errors import UsageError
+
+if TYPE_CHECKING:  # kept out of the import so the CLI can read RENDERERS cheaply
+    from copro.report import Report
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "code",
@@ -48,6 +52,8 @@ def _environment(autoescape: bool) -> Any:
     )
     env.filters["markdown"] = markdown_to_safe_html
     env.filters["demote"] = demote_headings
+    from copro.report import STATUS_WORDS
+
     env.filters["status_words"] = lambda status: STATUS_WORDS.get(status, status)
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
     return env
@@ -112,5 +118,19 @@ def render_html(report: Report) -> str:
     )
 
 
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "md": render_markdown,
+    "markdown": render_markdown,  # an alias of md: what people type
+    "html": render_html,
+}
+"""Report formats by name; the keys are the allowed values of ``report --format``."""
+
+
 def render(report: Report, fmt: str) -> str:
-    return render_html(report) if fmt == "html" else render_markdown(report)
+    """The report in format ``fmt``; an unknown format is a usage error, never Markdown."""
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        from copro import pii
+
+        raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(RENDERERS)}")
+    return renderer(report)

@@ -1,6 +1,5 @@
 """``copro init``, ``copro export`` and ``copro stats``."""
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +7,10 @@ import typer
 
 from copro.cli.app import app, root_of
 from copro.cli.output import (
+    FormatOption,
+    JsonFlag,
     OutputOption,
+    choice_option,
     emit_json,
     err,
     escape,
@@ -18,6 +20,7 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
+from copro.export import EXPORTERS
 
 
 @app.command()
@@ -71,30 +74,25 @@ def init(
     )
 
 
-class ExportFormat(str, Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-    gripp2 = "gripp2"
-
-
 @app.command()
 @handle_errors
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            help="csv (a row per finding), jsonl (an object per record) or gripp2 "
-            "(the GRIPP2 short-form report of each record, Markdown).",
+        str,
+        choice_option(
+            EXPORTERS,
+            "csv (a row per finding), jsonl (an object per record) or gripp2 "
+            "(the GRIPP2 short-form report of each record, Markdown)",
+            default="csv",
         ),
-    ] = ExportFormat.csv,
+    ] = "csv",
     output: OutputOption = None,
 ) -> None:
     """Export findings (CSV), records (JSON lines) or GRIPP2 reports for journals."""
     from copro.export import export_archive
 
-    result = export_archive(root_of(ctx), fmt.value)
+    result = export_archive(root_of(ctx), fmt)
     write_or_print(result.text, output, f"{result.rows} row(s) from {result.records} record(s)")
     note_skipped(len(result.skipped))
 
@@ -103,8 +101,8 @@ def export(
 @handle_errors
 def stats(
     ctx: typer.Context,
-    json_flag: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+    json_flag: JsonFlag = False,
+    fmt: FormatOption = None,
 ) -> None:
     """An overview: records by year, rung, sector and status; responses; coverage gaps."""
     from copro.stats import archive_stats

@@ -6,10 +6,17 @@ import typer
 
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
-from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+from copro.cli.output import (
+    FormatOption,
+    JsonFlag,
+    emit_json,
+    err,
+    escape,
+    handle_errors,
+    out,
+    wants_json,
+)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-FormatOption = Annotated[str | None, typer.Option("--format", help="text or json.")]
 TopicOption = Annotated[
     list[str] | None,
     typer.Option(

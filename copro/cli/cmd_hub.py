@@ -1,11 +1,18 @@
 """``copro hub sync``: fetch, check and lock the members of a hub."""
 
-from typing import Annotated
-
 import typer
 
 from copro.cli.app import app, root_of
-from copro.cli.output import emit_json, err, escape, handle_errors, out, wants_json
+from copro.cli.output import (
+    FormatOption,
+    JsonFlag,
+    emit_json,
+    err,
+    escape,
+    handle_errors,
+    out,
+    wants_json,
+)
 
 hub_app = typer.Typer(
     name="hub",
@@ -19,8 +26,8 @@ app.add_typer(hub_app, name="hub")
 @handle_errors
 def sync_command(
     ctx: typer.Context,
-    json_flag: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+    json_flag: JsonFlag = False,
+    fmt: FormatOption = None,
 ) -> None:
     """Fetch every member at its rev, check it with its own gate, and write hub.lock."""
     from copro.errors import CoproError

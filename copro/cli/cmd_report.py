@@ -1,6 +1,5 @@
 """``copro report``, ``copro review`` and ``copro history``."""
 
-from enum import Enum
 from typing import Annotated
 
 import typer
@@ -8,7 +7,10 @@ import typer
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
 from copro.cli.output import (
+    FormatOption,
+    JsonFlag,
     OutputOption,
+    choice_option,
     emit_json,
     err,
     escape,
@@ -18,18 +20,7 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-
-
-class ReportFormat(str, Enum):
-    md = "md"
-    markdown = "markdown"  # an alias of md: what people type
-    html = "html"
-
-    @property
-    def renderer(self) -> str:
-        return "md" if self is ReportFormat.markdown else self.value
+from copro.report_render import RENDERERS
 
 
 @app.command()
@@ -67,9 +58,7 @@ def report(
     until: Annotated[
         str | None, typer.Option("--until", help="Engagements started on or before DATE.")
     ] = None,
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", help="md (or markdown) or html.")
-    ] = ReportFormat.md,
+    fmt: Annotated[str, choice_option(RENDERERS, "Report format", default="md")] = "md",
     output: OutputOption = None,
 ) -> None:
     """The "You said, we did" report, for one engagement or across engagements."""
@@ -86,7 +75,7 @@ def report(
         until=until,
     )
     note_skipped(built.skipped)
-    write_or_print(render(built, fmt.renderer), output)
+    write_or_print(render(built, fmt), output)
 
 
 @app.command("review")
@@ -97,7 +86,7 @@ def review_command(
         str | None, typer.Option("--as-of", help="Date to review on (default today).")
     ] = None,
     json_flag: JsonFlag = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+    fmt: FormatOption = None,
 ) -> None:
     """What is owed: reviews due, findings without a response, stalled actions."""
     from copro.review import review
@@ -151,7 +140,7 @@ def history(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record id.")],
     json_flag: JsonFlag = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="text or json.")] = None,
+    fmt: FormatOption = None,
 ) -> None:
     """The record's provenance from git: every commit that touched it, newest first."""
     from copro.archive import record_path, relpath

@@ -15,6 +15,8 @@ from copro.cli.completion import (
     complete_topics,
 )
 from copro.cli.output import (
+    FormatOption,
+    JsonFlag,
     emit_json,
     err,
     escape,
@@ -27,9 +29,6 @@ from copro.cli.output import (
 
 if TYPE_CHECKING:
     from copro.show import RecordView
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-FormatOption = Annotated[str | None, typer.Option("--format", help="text or json.")]
 
 
 @app.command("index")

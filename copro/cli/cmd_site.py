@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, root_of
-from copro.cli.output import emit_json, err, escape, handle_errors, progress_bar
+from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, progress_bar
 
 
 @app.command()
@@ -27,7 +27,7 @@ def site(
         bool, typer.Option("--serve", help="Then serve it at http://127.0.0.1:PORT/ until Ctrl-C.")
     ] = False,
     port: Annotated[int, typer.Option("--port", help="Port for --serve.", min=0, max=65535)] = 8000,
-    json_flag: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    json_flag: JsonFlag = False,
 ) -> None:
     """A static, searchable web site of the archive, for people who never open a terminal."""
     from copro.site import build_site

@@ -1,65 +1,22 @@
 """``copro validate``: the gate every record passes."""
 
-from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from copro.cli.app import app, root_of
-from copro.cli.output import emit_json, err, escape, handle_errors, out, progress_bar
-
-
-class ValidateFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-@app.command()
-@handle_errors
-def validate(
-    ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Records or folders to check.")] = None,
-    fmt: Annotated[
-        ValidateFormat, typer.Option("--format", help="text, json or github annotations.")
-    ] = ValidateFormat.text,
-    json_flag: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    changed_since: Annotated[
-        str | None,
-        typer.Option(
-            "--changed-since",
-            metavar="REV",
-            help="Check records changed since REV and scan every commit in REV..HEAD for "
-            "personal data.",
-        ),
-    ] = None,
-) -> None:
-    """Check records: YAML, schema, naming, references, vocabularies, personal data."""
-    from copro.validate import validate_archive
-    from copro.yamlstrict import WITH_LIBYAML
-
-    root = root_of(ctx)
-    mode = ValidateFormat.json if json_flag else fmt
-    if not WITH_LIBYAML:
-        err().print(
-            "[yellow]warning: PyYAML was built without libyaml: validation is slower and may "
-            "read some files differently from CI; reinstall PyYAML with libyaml[/yellow]"
-        )
-    with progress_bar("Validating", enabled=mode == ValidateFormat.text) as progress:
-        result = validate_archive(root, paths or None, changed_since, progress)
-    if mode == ValidateFormat.json:
-        emit_json(result.to_json())
-    elif mode == ValidateFormat.github:
-        for problem in result.problems:
-            level = "error" if problem.is_error else "warning"
-            message = _gh_escape(f"[{problem.code}] {problem.message}")
-            print(f"::{level} file={_gh_escape_prop(problem.path)},line={problem.line}::{message}")
-        print(_summary(result))
-    else:
-        _render_text(result)
-    if not result.ok:
-        raise typer.Exit(1)
+from copro.cli.output import (
+    JsonFlag,
+    choice_option,
+    emit_json,
+    err,
+    escape,
+    handle_errors,
+    out,
+    progress_bar,
+)
 
 
 def _summary(result) -> str:  # noqa: ANN001
@@ -85,9 +42,67 @@ def _render_text(result) -> None:  # noqa: ANN001
     err().print(f"[{style}]{escape(_summary(result))}[/{style}]")
 
 
+def _render_github(result) -> None:  # noqa: ANN001
+    for problem in result.problems:
+        level = "error" if problem.is_error else "warning"
+        message = _gh_escape(f"[{problem.code}] {problem.message}")
+        print(f"::{level} file={_gh_escape_prop(problem.path)},line={problem.line}::{message}")
+    print(_summary(result))
+
+
+def _render_json(result) -> None:  # noqa: ANN001
+    emit_json(result.to_json())
+
+
 def _gh_escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _gh_escape_prop(text: str) -> str:
     return _gh_escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+RENDERERS: dict[str, Callable[[Any], None]] = {
+    "text": _render_text,
+    "json": _render_json,
+    "github": _render_github,
+}
+"""validate's output formats; the keys are the allowed values of ``--format``."""
+
+
+@app.command()
+@handle_errors
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Records or folders to check.")] = None,
+    fmt: Annotated[
+        str,
+        choice_option(RENDERERS, "Output format (github: workflow annotations)", default="text"),
+    ] = "text",
+    json_flag: JsonFlag = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REV",
+            help="Check records changed since REV and scan every commit in REV..HEAD for "
+            "personal data.",
+        ),
+    ] = None,
+) -> None:
+    """Check records: YAML, schema, naming, references, vocabularies, personal data."""
+    from copro.validate import validate_archive
+    from copro.yamlstrict import WITH_LIBYAML
+
+    root = root_of(ctx)
+    mode = "json" if json_flag else fmt
+    if not WITH_LIBYAML:
+        err().print(
+            "[yellow]warning: PyYAML was built without libyaml: validation is slower and may "
+            "read some files differently from CI; reinstall PyYAML with libyaml[/yellow]"
+        )
+    with progress_bar("Validating", enabled=mode == "text") as progress:
+        result = validate_archive(root, paths or None, changed_since, progress)
+    RENDERERS[mode](result)
+    if not result.ok:
+        raise typer.Exit(1)

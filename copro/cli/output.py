@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -103,8 +103,50 @@ def emit_json(document: Any) -> None:
     sys.stdout.flush()
 
 
+VIEW_FORMATS = ("text", "json")
+"""How a command that lists or reports prints: a table or lines for people, or JSON."""
+
+
+def choice_option(
+    choices: Iterable[str], help_text: str, name: str = "--format", default: str | None = None
+) -> Any:
+    """A typer option whose allowed values are ``choices`` (a registry's keys).
+
+    An unknown value is a usage error (exit 2) that names the allowed values;
+    case does not matter. The help text and shell completion list the same keys,
+    so a format added to a registry appears everywhere at once.
+    """
+    allowed = tuple(choices)
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered not in allowed:
+            from copro import pii
+
+            raise typer.BadParameter(f"{pii.quoted(value)} is not one of: {', '.join(allowed)}")
+        return lowered
+
+    return typer.Option(
+        name,
+        help=f"{help_text} ({', '.join(allowed)}).",
+        callback=check,
+        autocompletion=lambda: list(allowed),
+        show_default=default is not None,
+        metavar="FORMAT",
+    )
+
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document (same as --format json).")
+]
+FormatOption = Annotated[str | None, choice_option(VIEW_FORMATS, "Output format")]
+
+
 def wants_json(json_flag: bool, fmt: str | None) -> bool:
-    return json_flag or (fmt or "").lower() == "json"
+    """``--json`` or ``--format json`` (already checked against VIEW_FORMATS)."""
+    return json_flag or fmt == "json"
 
 
 @contextmanager
