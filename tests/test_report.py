@@ -331,6 +331,20 @@ def test_history_follows_renames_newest_first(empty_root, cli):
     assert "Rename the record" in text.stdout
 
 
+def test_history_of_an_uncommitted_record_is_one_sentence(empty_root, cli):
+    write_record(empty_root, "2024-03-committed")
+    git_init(empty_root)
+    write_record(empty_root, "2024-03-not-yet")
+    result = cli("--root", str(empty_root), "history", "2024-03-not-yet")
+    assert result.exit_code == 0
+    assert result.stdout == ""  # no empty table
+    assert result.stderr.strip() == "No commit has touched this record yet (it is not committed)."
+    document = json.loads(
+        cli("--root", str(empty_root), "history", "2024-03-not-yet", "--json").stdout
+    )
+    assert document["commits"] == []
+
+
 def test_history_outside_git_is_a_clear_error(sample_root, cli):
     result = cli("--root", str(sample_root), "history", "2019-03-somali-mothers-parenting")
     assert result.exit_code == 1

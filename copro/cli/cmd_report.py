@@ -159,6 +159,9 @@ def history(
             }
         )
         return
+    if not commits:  # a table with no rows says nothing the sentence does not
+        err().print("No commit has touched this record yet (it is not committed).")
+        return
     from rich.table import Table
 
     table = Table(title=f"History of {escape(record_id)}", title_justify="left")
@@ -171,5 +174,3 @@ def history(
             commit.hash[:10], commit.date[:10], escape(commit.author), escape(commit.message)
         )
     out().print(table)
-    if not commits:
-        err().print("No commit has touched this record yet (it is not committed).")
