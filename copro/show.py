@@ -1,16 +1,29 @@
-"""``copro show``: one record, with the titles of the records it points at."""
+"""``copro show``: one record, with the records it points at and those that point at it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.catalog import load_engagement
+from copro.catalog import Catalog, load_catalog, load_engagement
 from copro.index import IndexStore
 from copro.model import Engagement
 from copro.standing import StandingTable, standings
 from copro.vocab import Vocabularies, load_vocabularies
+
+
+@dataclass(frozen=True)
+class LinkFrom:
+    """Another record that names this one: in its ``related`` or as what it ``supersedes``."""
+
+    id: str
+    title: str
+    date: str
+    how: str  # "related" | "supersedes"
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "date": self.date, "how": self.how}
 
 
 @dataclass
@@ -20,6 +33,8 @@ class RecordView:
     vocab: Vocabularies
     table: StandingTable
     """The standing of every finding of the archive (``copro.standing``)."""
+    linked_from: list[LinkFrom] = field(default_factory=list)
+    """Records naming this one, oldest first: links are shown in both directions."""
 
     @property
     def id(self) -> str:
@@ -54,6 +69,7 @@ class RecordView:
                 }
                 for c in self.table.checked_again(self.engagement)
             ],
+            "related_from": [link.to_json() for link in self.linked_from],
         }
 
     def _standing_json(self, finding_id: str) -> dict[str, Any]:
@@ -71,11 +87,24 @@ def show(root: Path, record_id: str) -> RecordView:
     """The record ``record_id``; the index is refreshed first so links show titles."""
     root = Path(root).resolve()
     engagement = load_engagement(root, record_id)
-    from copro.catalog import load_catalog
-
-    table = standings(load_catalog(root).engagements)
+    catalog = load_catalog(root)
+    table = standings(catalog.engagements)
     vocab, _ = load_vocabularies(root)
     store = IndexStore(root)
     store.refresh(vocab)
     linked = [*engagement.related, *([engagement.supersedes] if engagement.supersedes else [])]
-    return RecordView(engagement, store.titles(vocab, linked), vocab, table)
+    return RecordView(
+        engagement, store.titles(vocab, linked), vocab, table, links_to(catalog, engagement)
+    )
+
+
+def links_to(catalog: Catalog, engagement: Engagement) -> list[LinkFrom]:
+    """Records of ``catalog`` that name ``engagement`` in ``related`` or ``supersedes``."""
+    found = []
+    for other in catalog:
+        if other.key == engagement.key:
+            continue
+        for how, named in (("related", other.related), ("supersedes", (other.supersedes,))):
+            if engagement.id in named:
+                found.append(LinkFrom(other.key, other.display_title, other.date, how))
+    return sorted(found, key=lambda link: (link.date, link.id))

@@ -236,11 +236,13 @@ def _render_record(view: RecordView) -> None:
     for name, value in rows:
         if value not in (None, ""):
             grid.add_row(name, escape(str(value)))
-    links = [("related", i) for i in e.related]
-    links += [("supersedes", e.supersedes)] if e.supersedes else []
-    for name, linked in links:
-        title = view.linked_titles.get(linked, "")
-        grid.add_row(name, escape(f"{linked} {('· ' + title) if title else ''}"))
+    links = [("related to", i, view.linked_titles.get(i, "")) for i in e.related]
+    if e.supersedes:
+        links.append(("supersedes", e.supersedes, view.linked_titles.get(e.supersedes, "")))
+    words = {"related": "related from", "supersedes": "superseded by"}
+    links += [(words[link.how], link.id, link.title) for link in view.linked_from]
+    for name, linked, title in links:
+        grid.add_row(name, escape(linked) + (f" [dim]· {escape(title)}[/dim]" if title else ""))
     console.print(grid)
     if e.asked:
         console.print("\n[bold]We asked[/bold]")
