@@ -260,7 +260,15 @@ def test_show_json_and_text(sample_root, cli):
     )
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert set(document) == {"id", "path", "front_matter", "body", "standing", "checked_again"}
+    assert set(document) == {
+        "id",
+        "path",
+        "front_matter",
+        "body",
+        "standing",
+        "checked_again",
+        "related_from",
+    }
     assert document["checked_again"][1] == {
         "finding_id": "S2",
         "revisits": "2019-03-somali-mothers-parenting#S3",
