@@ -25,7 +25,7 @@ from copro.catalog import engagement_from_record
 from copro.errors import CoproError, UsageError
 from copro.model import LADDER, SECTORS, STATUSES
 from copro.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
-from copro.records import read_record
+from copro.records import control_characters, read_record
 from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
@@ -119,7 +119,16 @@ def check_id(record_id: str) -> str:
             "ids are YYYY-MM- then lower-case ASCII words joined by hyphens, at most 80 "
             "characters (no slashes, dots, spaces or capitals)",
         )
+    _refuse_personal_data(pii.scan_value(record_id), "--id")
     return record_id
+
+
+def _refuse_personal_data(found: list[pii.Finding], option: str) -> None:
+    if found:
+        raise UsageError(
+            f"{option} contains {pii.KINDS[found[0].code]} (not shown)",
+            "personal data never enters the archive: leave it out",
+        )
 
 
 def check_date(value: str, option: str = "--date") -> str:
@@ -145,12 +154,13 @@ def check_text(value: str, option: str, limit: int = 200) -> str:
         raise UsageError(f"{option} must not be empty")
     if len(text) > limit:
         raise UsageError(f"{option} is longer than {limit} characters")
-    found = pii.scan_text(text)
-    if found:
+    controls = control_characters(text)
+    if controls:
         raise UsageError(
-            f"{option} contains {pii.KINDS[found[0].code]} (not shown)",
-            "personal data never enters the archive: leave it out",
+            f"{option} contains an {controls[0][1].removesuffix('; delete it')}",
+            "type the text again without it (it could hide or reorder what is shown)",
         )
+    _refuse_personal_data(pii.scan_text(text), option)
     return text
 
 
@@ -296,7 +306,25 @@ def create_record(
         vocab, _ = load_vocabularies(root)
     clean = normalise_request(request, vocab)
     assert clean.id
-    return write_new_record(root, clean.id, render(clean), dry_run)
+    text = render(clean)
+    _gate(root, clean.id, text, vocab)
+    return write_new_record(root, clean.id, text, dry_run)
+
+
+def _gate(root: Path, record_id: str, text: str, vocab: Vocabularies) -> None:
+    """The text about to be written passes validate's own per-file checks, or nothing is
+    written: every option is checked above, and this makes sure of the whole."""
+    from copro.validate import check_file
+
+    path = record_path(root, record_id)
+    outcome = check_file(path, relpath(root, path), vocab, text.encode("utf-8"))
+    errors = [p for p in outcome.problems if p.is_error]
+    if errors:
+        where = "; ".join(f"line {p.line}: {p.code}" for p in errors[:5])
+        raise UsageError(
+            f"the record would not pass `copro validate` ({where}); nothing was written",
+            "change the values given (personal data never enters the archive)",
+        )
 
 
 def write_new_record(root: Path, record_id: str, text: str, dry_run: bool = False) -> Created:

@@ -297,11 +297,15 @@ def safe_echo(value: object) -> str | None:
     hyphens read as spaces (``carers-9434765919`` hides an NHS number).
     """
     text = str(value)
-    if not _ECHO_FORM.fullmatch(text):
-        return None
-    if scan_text(text) or scan_text(_ID_SEPARATORS.sub(" ", text)):
+    if not _ECHO_FORM.fullmatch(text) or scan_value(text):
         return None
     return text
+
+
+def scan_value(text: str) -> list[Finding]:
+    """Findings in one short value (an id, a name), also with hyphens, underscores and
+    dots read as spaces: ``carers-9434765919`` hides an NHS number."""
+    return scan_text(text) or scan_text(_ID_SEPARATORS.sub(" ", text))
 
 
 def shown(value: object, hidden: str = "(not shown)") -> str:

@@ -66,9 +66,9 @@ class FileOutcome:
     refs: checks.RecordRefs | None
 
 
-def check_file(path: Path, rel: str, vocab: Vocabularies) -> FileOutcome:
-    """Every per-file check of one record file."""
-    read = records.read_record(path, rel)
+def check_file(path: Path, rel: str, vocab: Vocabularies, data: bytes | None = None) -> FileOutcome:
+    """Every per-file check of one record file (or of ``data``, the bytes it would hold)."""
+    read = records.read_record(path, rel, data)
     problems = list(read.problems)
     if read.text is not None:
         fm_end = read.fm_end_line or 0

@@ -179,6 +179,16 @@ def test_id_existing_with_other_case_on_disk_is_refused(sample_root, cli):
         ("--title", "Call Amina on 07911 123456"),
         ("--lead", "jo@example.org"),
         ("--recontact-via", "ring 020 7946 0018"),
+        # issue 9 item 5: the id too, and nothing validate would refuse after decoding
+        ("--id", "2024-06-ring-07911123456"),
+        ("--id", "2024-06-carers-9434765919"),
+        ("--id", "2024-06-sw1a-1aa"),
+        ("--title", "Budget \u202e review"),
+        ("--title", "Budget \x1b]0;pwned\x07 review"),
+        ("--title", "Budget \x9b31m review"),
+        ("--lead", "Trust \u2066 isolated"),
+        ("--title", "Ring 07911\u2013123456"),
+        ("--recontact-via", "jane @ example.com"),
     ],
 )
 def test_typed_personal_data_is_refused_and_not_echoed(sample_root, cli, option, value):
@@ -190,8 +200,11 @@ def test_typed_personal_data_is_refused_and_not_echoed(sample_root, cli, option,
         args += [option, value]
     result = cli("--root", str(sample_root), "new", *args, "--yes")
     assert result.exit_code == 2
-    assert "personal data" in result.stderr
-    assert value not in result.stderr + result.stdout
+    output = result.stderr + result.stdout
+    assert "personal data" in result.stderr or "control character" in result.stderr
+    assert value not in output
+    for piece in ("07911", "123456", "9434765919", "sw1a", "\u202e", "\x1b", "\x9b", "\u2066"):
+        assert piece not in output or piece not in value
     assert listing(sample_root) == before
 
 
@@ -328,3 +341,28 @@ def test_at_a_real_terminal_it_prompts_without_being_asked(sample_root, private_
     assert len(created) == 1
     text = created[0].read_text()
     assert "sector: local-authority" in text and "populations: [somali-women]" in text
+
+
+def test_new_runs_the_whole_gate_on_what_it_would_write(sample_root, monkeypatch):
+    """The last line of defence: the rendered text goes through validate's per-file checks."""
+    from copro import newrecord
+    from copro.errors import UsageError
+
+    monkeypatch.setattr(newrecord, "render", lambda r: "---\nid: x\n---\nCall 07911 123456\n")
+    before = listing(sample_root)
+    request = newrecord.NewRecord(
+        title="Parenting groups",
+        date="2026-11-02",
+        lead="Islington Family Hubs",
+        lead_sector="local-authority",
+        places=["islington"],
+        methods=["focus-group"],
+        ladder="consultation",
+        populations=["carers"],
+        topics=["parenting"],
+    )
+    with pytest.raises(UsageError) as raised:
+        newrecord.create_record(sample_root, request)
+    assert "pii-phone" in str(raised.value.message) or "phone" in str(raised.value.message)
+    assert "07911" not in str(raised.value.message)
+    assert listing(sample_root) == before
