@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copro.errors import CoproError
 from copro.problems import ERROR, Problem
 
 if TYPE_CHECKING:
@@ -336,11 +337,11 @@ def unknown_record(record_id: str, known: Iterable[str]) -> CoproError:
     return CoproError(f"no record with id {pii.shown(record_id)}", hint)
 
 
-def load_record(root: Path, record_id: str) -> Record:
-    """The record ``record_id`` from its place in the archive, or a CoproError."""
+def locate_record(root: Path, record_id: str) -> Path:
+    """The file of ``record_id``: a malformed id is a usage error, a missing one exits 1."""
     from copro import pii
-    from copro.archive import record_path, relpath
-    from copro.errors import CoproError, UsageError
+    from copro.archive import record_path
+    from copro.errors import UsageError
 
     if not _ID_FORM.fullmatch(record_id):
         raise UsageError(
@@ -349,13 +350,28 @@ def load_record(root: Path, record_id: str) -> Record:
     path = record_path(root, record_id)
     if not path.is_file() or path.is_symlink():
         raise unknown_record(record_id, archive_ids(root))
+    return path
+
+
+def unreadable(read: ReadResult, then: str = "") -> CoproError:
+    """The error for a record that cannot be read, naming its first problem."""
+    from copro.errors import CoproError
+
+    first = read.problems[0] if read.problems else None
+    where = f" (line {first.line}: {first.message})" if first else ""
+    return CoproError(
+        f"{read.relpath} cannot be read{where}{then}", "run `copro validate` to see every problem"
+    )
+
+
+def load_record(root: Path, record_id: str) -> Record:
+    """The record ``record_id`` from its place in the archive, or a CoproError."""
+    from copro.archive import relpath
+
+    path = locate_record(root, record_id)
     read = read_record(path, relpath(root, path))
     if read.record is None:
-        first = read.problems[0] if read.problems else None
-        where = f" (line {first.line}: {first.message})" if first else ""
-        raise CoproError(
-            f"{read.relpath} cannot be read{where}", "run `copro validate` to see every problem"
-        )
+        raise unreadable(read)
     return read.record
 
 

@@ -63,6 +63,7 @@ COMMAND_MODULES = (
     "cmd_validate",
     "cmd_search",
     "cmd_new",
+    "cmd_record",
     "cmd_report",
     "cmd_findings",
     "cmd_adopt",

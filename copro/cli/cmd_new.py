@@ -2,7 +2,6 @@
 
 import datetime as dt
 import sys
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +14,7 @@ from copro.cli.completion import (
     complete_topics,
 )
 from copro.cli.output import err, escape, handle_errors, out
-from copro.errors import CoproError, UsageError
+from copro.cli.prompts import ask, choose_one, choose_terms
 
 ListOption = list[str] | None
 
@@ -158,36 +157,24 @@ def _show_earlier(earlier: list[Any]) -> None:
 # ------------------------------------------------------------------ prompting
 
 
-def _ask(question: str, check: Callable[[str], Any], default: str | None = None) -> Any:
-    """Ask until ``check`` accepts the answer; its usage errors are shown, not raised."""
-    while True:
-        answer = typer.prompt(question, default=default, err=True)
-        try:
-            return check(answer)
-        except CoproError as exc:
-            err().print(
-                f"[red]{escape(exc.message)}[/red]" + (f" ({escape(exc.hint)})" if exc.hint else "")
-            )
-
-
 def _prompt_missing(request: Any, vocab: Any) -> None:
     from copro.model import LADDER, SECTORS, STATUSES
     from copro.newrecord import check_choice, check_date, check_text
 
     if not request.title:
-        request.title = _ask("Title", lambda v: check_text(v, "title"))
+        request.title = ask("Title", lambda v: check_text(v, "title"))
     if not request.date:
-        request.date = _ask("Start date (YYYY-MM-DD)", check_date, dt.date.today().isoformat())
+        request.date = ask("Start date (YYYY-MM-DD)", check_date, dt.date.today().isoformat())
     if request.status == "planned":
-        request.status = _ask(
+        request.status = ask(
             f"Status ({', '.join(STATUSES)})",
             lambda v: check_choice(v, STATUSES, "status"),
             "planned",
         )
     if not request.lead:
-        request.lead = _ask("Lead organisation", lambda v: check_text(v, "lead"))
+        request.lead = ask("Lead organisation", lambda v: check_text(v, "lead"))
     if not request.lead_sector:
-        request.lead_sector = _choose_one("Lead organisation's sector", SECTORS)
+        request.lead_sector = choose_one("Lead organisation's sector", SECTORS)
     for field, name, label in (
         ("places", "places", "Places"),
         ("methods", "methods", "Methods"),
@@ -195,13 +182,13 @@ def _prompt_missing(request: Any, vocab: Any) -> None:
         ("topics", "topics", "Topics"),
     ):
         if not getattr(request, field):
-            setattr(request, field, _choose_terms(label, vocab, name))
+            setattr(request, field, choose_terms(label, vocab, name))
     if not request.ladder:
-        request.ladder = _choose_one("Rung of the ladder of co-production", LADDER)
+        request.ladder = choose_one("Rung of the ladder of co-production", LADDER)
     if request.recontact_via is None and typer.confirm(
         "Did people agree to be contacted again?", default=False, err=True
     ):
-        request.recontact_via = _ask(
+        request.recontact_via = ask(
             "Recontact route (a team or service, never a person's contact details)",
             lambda v: check_text(v, "recontact route"),
         )
@@ -209,44 +196,3 @@ def _prompt_missing(request: Any, vocab: Any) -> None:
         request.quotes = typer.confirm(
             "Did people agree that their words may be quoted directly?", default=False, err=True
         )
-
-
-def _choose_one(label: str, choices: tuple[str, ...]) -> str:
-    for number, choice in enumerate(choices, start=1):
-        err().print(f"  {number:>2}. {choice}")
-
-    def check(answer: str) -> str:
-        answer = answer.strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(choices):
-            return choices[int(answer) - 1]
-        if answer in choices:
-            return answer
-        raise UsageError(f"{answer!r} is not one of the choices", "type a number or a name")
-
-    return _ask(label, check)
-
-
-def _choose_terms(label: str, vocab: Any, name: str) -> list[str]:
-    """Numbered vocabulary terms; answers are numbers, ids, labels or synonyms, comma-separated."""
-    from copro.search import resolve_term
-
-    terms = list(vocab[name].terms.values())
-    for number, term in enumerate(terms, start=1):
-        err().print(f"  {number:>2}. {escape(term.label)} [dim]({escape(term.id)})[/dim]")
-
-    def check(answer: str) -> list[str]:
-        chosen: list[str] = []
-        for part in (p.strip() for p in answer.split(",")):
-            if not part:
-                continue
-            if part.isdigit() and 1 <= int(part) <= len(terms):
-                term_id = terms[int(part) - 1].id
-            else:
-                term_id = resolve_term(vocab, name, part, label.lower())
-            if term_id not in chosen:
-                chosen.append(term_id)
-        if not chosen:
-            raise UsageError("choose at least one", "numbers or names, separated by commas")
-        return chosen
-
-    return _ask(f"{label} (numbers or names, comma-separated)", check)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def _complete(name: str, incomplete: str) -> list[tuple[str, str]]:
     try:
@@ -33,3 +35,37 @@ def complete_places(incomplete: str) -> list[tuple[str, str]]:
 
 def complete_methods(incomplete: str) -> list[tuple[str, str]]:
     return _complete("methods", incomplete)
+
+
+def complete_record_ids(incomplete: str) -> list[str]:
+    """Record ids of the archive (file names, no file is read)."""
+    try:
+        from pathlib import Path
+
+        from copro.archive import find_root, iter_record_files
+
+        root = find_root(None)
+        stems = (Path(f.relpath).stem for f in iter_record_files(root))
+        return [s for s in stems if s.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+def complete_finding_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """Finding ids of the record named earlier on the command line, with their text."""
+    try:
+        from copro.archive import find_root
+        from copro.records import as_dicts, load_record
+
+        record_id = (ctx.params or {}).get("record_id")
+        if not record_id:
+            return []
+        record = load_record(find_root(None), record_id)
+        findings = as_dicts(record.meta.get("you_said"))
+        return [
+            (str(f.get("id")), str(f.get("text", ""))[:60])
+            for f in findings
+            if str(f.get("id")).startswith(incomplete.upper())
+        ]
+    except Exception:
+        return []

@@ -1,0 +1,233 @@
+"""Changed records: checked by the gate as a set, then written all together or not at all.
+
+Writers (``add``, ``update``, ``import``) build the new bytes of each record
+they change; this module reads them back with the strict reader, runs the same
+per-record checks as ``copro validate`` plus the references of those records
+(not the whole archive: one record and what it names), and writes them under
+one lock per archive, refusing any record that changed on disk since it was
+read. A write either replaces every file or, on failure, restores every file
+already replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.archive import cache_dir, iter_record_files, relpath
+from copro.edit import Edited
+from copro.errors import CoproError
+from copro.problems import Problem
+from copro.records import Record, locate_record, read_record, unreadable
+from copro.vocab import Vocabularies
+
+LOCK_TIMEOUT = 120.0
+"""Seconds a writer waits for another copro writer on the same archive."""
+
+_NAMED_FINDING = re.compile(rb"([0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*)#S([0-9]+)")
+
+
+@dataclass
+class Opened:
+    """A record as read for editing: its bytes (to detect later changes) and values."""
+
+    path: Path
+    relpath: str
+    data: bytes
+    record: Record
+
+
+@dataclass
+class Change:
+    """One record's edit: bytes before and after, the values it must read back as."""
+
+    opened: Opened
+    edited: Edited
+    expected: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+    """What changed, in words, for the plan printed before writing."""
+
+    @property
+    def record_id(self) -> str:
+        return self.opened.record.id
+
+    @property
+    def relpath(self) -> str:
+        return self.opened.relpath
+
+    @property
+    def changed(self) -> bool:
+        return self.edited.data != self.opened.data
+
+
+def open_record(root: Path, record_id: str) -> Opened:
+    """Read ``record_id`` for editing; an unknown id exits 1, a malformed one exits 2."""
+    path = locate_record(root, record_id)
+    rel = relpath(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CoproError(f"cannot read {rel}: {exc.strerror}") from None
+    read = read_record(path, rel, data)
+    if read.record is None:
+        raise unreadable(read, "; nothing was written")
+    return Opened(path, rel, data, read.record)
+
+
+def named_finding_numbers(root: Path, record_ids: Iterable[str]) -> dict[str, int]:
+    """For each record id, the highest ``S`` number any file of the archive names for it.
+
+    Revisits name findings of other records as ``<id>#S<n>``; such a number must
+    never be given to a new finding, even after the finding was removed. A
+    byte search over every file finds them without parsing 10,000 records.
+    """
+    wanted = {rid.encode() for rid in record_ids}
+    highest: dict[str, int] = {}
+    for found in iter_record_files(root):
+        if found.is_symlink:
+            continue
+        try:
+            data = found.path.read_bytes()
+        except OSError:
+            continue
+        if b"#S" not in data:
+            continue
+        for match in _NAMED_FINDING.finditer(data):
+            if match.group(1) in wanted:
+                rid = match.group(1).decode()
+                highest[rid] = max(highest.get(rid, 0), int(match.group(2)))
+    return highest
+
+
+def next_number(used: Iterable[object], prefix: str, floor: int = 0) -> int:
+    """One above the highest ``S``/``D`` number used (and above ``floor``); gaps stay gaps."""
+    numbers = [floor]
+    for value in used:
+        text = str(value)
+        if text.startswith(prefix) and text[1:].isdigit():
+            numbers.append(int(text[1:]))
+    return max(numbers) + 1
+
+
+# ------------------------------------------------------------------ the gate
+
+
+def check_changes(
+    root: Path, changes: list[Change], vocab: Vocabularies
+) -> dict[str, list[Problem]]:
+    """Errors the edited records would have, by record id (empty when all pass).
+
+    The same per-record checks as ``validate`` (schema, rules, vocabularies,
+    personal data) and the references those records make to the archive.
+    """
+    from copro import checks
+    from copro.validate import check_file
+
+    known = {Path(f.relpath).stem for f in iter_record_files(root)}
+    found: dict[str, list[Problem]] = {}
+    for change in changes:
+        outcome = check_file(change.opened.path, change.relpath, vocab, change.edited.data)
+        problems = [p for p in outcome.problems if p.is_error]
+        if outcome.refs is not None:
+            problems += checks.check_references([outcome.refs], known)
+        if not problems:
+            problems += _read_back_mismatch(change)
+        if problems:
+            found[change.record_id] = problems
+    return found
+
+
+def _read_back_mismatch(change: Change) -> list[Problem]:
+    """The edited text must read back as exactly the values meant: else refuse it."""
+    read = read_record(change.opened.path, change.relpath, change.edited.data)
+    if read.record is not None and read.record.meta == change.expected:
+        return []
+    return [
+        Problem(
+            change.relpath,
+            1,
+            "error",
+            "edit-not-safe",
+            "copro could not make this change without disturbing the rest of the record "
+            "(an unusual layout); make it by hand",
+        )
+    ]
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_changes(root: Path, changes: list[Change]) -> None:
+    """Write every changed record, or none: under the archive's writer lock.
+
+    A record whose bytes on disk differ from those read is never overwritten.
+    """
+    from filelock import FileLock, Timeout
+
+    todo = [c for c in changes if c.changed]
+    if not todo:
+        return
+    lock_dir = cache_dir(root)
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CoproError(f"cannot create the cache folder {lock_dir}: {exc.strerror}") from None
+    lock = FileLock(str(lock_dir / "write.lock"))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT)
+    except Timeout:
+        raise CoproError(
+            "another copro command has been writing to this archive for "
+            f"{int(LOCK_TIMEOUT)} s; nothing was written",
+            "try again when it has finished",
+        ) from None
+    try:
+        for change in todo:
+            try:
+                now = change.opened.path.read_bytes()
+            except OSError:
+                now = None
+            if now != change.opened.data:
+                raise CoproError(
+                    f"{change.relpath} changed on disk since copro read it; nothing was written",
+                    "run the command again to apply it to the new version",
+                )
+        _replace_all(todo)
+    finally:
+        lock.release()
+
+
+def _replace_all(todo: list[Change]) -> None:
+    temps: list[tuple[Change, Path]] = []
+    try:
+        for change in todo:
+            path = change.opened.path
+            tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+            with open(tmp, "xb") as handle:
+                handle.write(change.edited.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            except OSError:
+                pass
+            temps.append((change, tmp))
+        done: list[Change] = []
+        try:
+            for change, tmp in temps:
+                os.replace(tmp, change.opened.path)
+                done.append(change)
+        except OSError:
+            for change in done:  # put back what was already replaced
+                change.opened.path.write_bytes(change.opened.data)
+            raise
+    except OSError as exc:
+        raise CoproError(f"cannot write the records: {exc.strerror}; nothing was changed") from None
+    finally:
+        for _, tmp in temps:
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,353 @@
+"""``copro add ...`` and ``copro update``: record what people said, and what was done.
+
+At a terminal, what is missing is asked for (numbered choices for statuses and
+vocabularies, today's date as the default where it makes sense); elsewhere a
+missing value exits 2 naming every missing option.
+"""
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.completion import complete_finding_ids, complete_record_ids, complete_topics
+from copro.cli.output import emit_json, err, escape, handle_errors, out
+from copro.cli.prompts import ask, choose_one, choose_terms
+from copro.errors import UsageError
+
+add_app = typer.Typer(
+    help="Add a finding, action, decision, contributor or feedback to a record.",
+    no_args_is_help=True,
+)
+app.add_typer(add_app, name="add")
+
+RecordId = Annotated[
+    str,
+    typer.Argument(
+        help="Record id (e.g. 2026-01-young-people-design-sprint).",
+        autocompletion=complete_record_ids,
+        show_default=False,
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print what was done as one JSON document.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check the change; write nothing.")]
+Interactive = Annotated[
+    bool | None,
+    typer.Option(
+        "--interactive/--no-interactive",
+        help="Prompt for what is missing (default: when at a terminal).",
+    ),
+]
+
+
+def _prompting(interactive: bool | None) -> bool:
+    return sys.stdin.isatty() if interactive is None else interactive
+
+
+def _require(missing: list[str], command: str) -> None:
+    if missing:
+        raise UsageError(
+            "missing " + ", ".join(missing),
+            f"give them as options, or run `copro {command}` at a terminal",
+        )
+
+
+def _text(label: str) -> Callable[[str], str]:
+    from copro.record_edits import clean_text
+
+    return lambda value: clean_text(value, label)
+
+
+def _date_check(value: str) -> str:
+    from copro.record_edits import clean_date
+
+    return clean_date(value, "date")
+
+
+def _optional_date(value: str) -> str:
+    return _date_check(value) if value.strip() else ""
+
+
+def _report(result: Any, json_flag: bool) -> None:
+    if json_flag:
+        emit_json(result.to_json())
+        return
+    if result.item_id:
+        out().print(escape(result.item_id))
+    verb = "Changed" if result.written else "Checked (nothing written)"
+    err().print(f"{verb} {escape(result.relpath)}: {escape('; '.join(result.changed))}")
+
+
+# ------------------------------------------------------------------ add finding
+
+
+@add_app.command("finding")
+@handle_errors
+def add_finding(
+    ctx: typer.Context,
+    record_id: RecordId,
+    text: Annotated[str | None, typer.Option("--text", help="What people said.")] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            help="Topic id, label or synonym (repeatable).",
+            autocompletion=complete_topics,
+        ),
+    ] = None,
+    revisits: Annotated[
+        str | None,
+        typer.Option("--revisits", help="An earlier finding this one checks again: ID#SN."),
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option("--outcome", help="still-holds, changed, no-longer-holds or unclear."),
+    ] = None,
+    json_flag: Json = False,
+    dry_run: DryRun = False,
+    interactive: Interactive = None,
+) -> None:
+    """Add a finding (what people said); prints its new id, e.g. S5."""
+    from copro import record_edits
+    from copro.vocab import load_vocabularies
+
+    root = root_of(ctx)
+    vocab, _ = load_vocabularies(root)
+    prompting = _prompting(interactive)
+    if not prompting:
+        _require(["--text"] if not text else [], "add finding")
+    while True:
+        if not text:
+            text = ask("What did people say", _text("text"))
+            if not topic:
+                topic = choose_terms("Topics of this finding", vocab, "topics", required=False)
+        result = record_edits.add_finding(
+            root,
+            record_id,
+            text,
+            list(topic or []),
+            revisits,
+            outcome,
+            vocab=vocab,
+            dry_run=dry_run,
+        )
+        _report(result, json_flag)
+        if not prompting or json_flag:
+            return
+        if not typer.confirm("Add another finding?", default=False, err=True):
+            return
+        text, topic, revisits, outcome = None, None, None, None
+
+
+# ------------------------------------------------------------------ add action
+
+
+@add_app.command("action")
+@handle_errors
+def add_action(
+    ctx: typer.Context,
+    record_id: RecordId,
+    responds_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--responds-to",
+            help="Finding id it answers, e.g. S4 (repeatable).",
+            autocompletion=complete_finding_ids,
+        ),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="planned, in-progress, done or not-doing.")
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="What was (or will be) done.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="When it was done, YYYY-MM-DD (needed for done).")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why not (needed for not-doing).")
+    ] = None,
+    json_flag: Json = False,
+    dry_run: DryRun = False,
+    interactive: Interactive = None,
+) -> None:
+    """Add an action (what was done about findings); prints its new id, e.g. D3."""
+    from copro import record_edits
+
+    root = root_of(ctx)
+    if _prompting(interactive):
+        if not responds_to:
+            responds_to = ask(
+                "Which finding(s) does it answer (e.g. S1, S3)",
+                lambda v: [p.strip() for p in v.split(",") if p.strip()] or _none("a finding id"),
+            )
+        if not status:
+            status = choose_one("Status", record_edits.ACTION_STATUSES)
+        if not text:
+            text = ask("What was (or will be) done", _text("text"))
+        if status == "done" and not date:
+            date = ask("Date it was done (YYYY-MM-DD)", _date_check, dt.date.today().isoformat())
+        if status == "not-doing" and not reason:
+            reason = ask("Why it is not being done", _text("reason"))
+    missing = [
+        option
+        for option, value in (
+            ("--responds-to", responds_to),
+            ("--status", status),
+            ("--text", text),
+        )
+        if not value
+    ]
+    _require(missing, "add action")
+    assert status and text
+    result = record_edits.add_action(
+        root, record_id, list(responds_to or []), status, text, date, reason, dry_run=dry_run
+    )
+    _report(result, json_flag)
+
+
+def _none(what: str) -> Any:
+    raise UsageError(f"give {what}")
+
+
+# ------------------------------------------------------------------ decision, contributor, feedback
+
+
+@add_app.command("decision")
+@handle_errors
+def add_decision(
+    ctx: typer.Context,
+    record_id: RecordId,
+    text: Annotated[str | None, typer.Option("--text", help="The decision.")] = None,
+    made_by: Annotated[
+        str | None, typer.Option("--made-by", help="joint, organisation or community.")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="When, YYYY-MM-DD.")] = None,
+    json_flag: Json = False,
+    dry_run: DryRun = False,
+    interactive: Interactive = None,
+) -> None:
+    """Add a decision and who made it."""
+    from copro import record_edits
+
+    if _prompting(interactive):
+        if not text:
+            text = ask("The decision", _text("text"))
+        if not made_by:
+            made_by = choose_one("Made by", record_edits.MADE_BY)
+        if date is None:
+            date = ask("Date (YYYY-MM-DD, Enter for none)", _optional_date, "") or None
+    _require([o for o, v in (("--text", text), ("--made-by", made_by)) if not v], "add decision")
+    assert text and made_by
+    result = record_edits.add_decision(
+        root_of(ctx), record_id, text, made_by, date, dry_run=dry_run
+    )
+    _report(result, json_flag)
+
+
+@add_app.command("contributor")
+@handle_errors
+def add_contributor(
+    ctx: typer.Context,
+    record_id: RecordId,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Their part, e.g. co-facilitator.")
+    ] = None,
+    credit: Annotated[str | None, typer.Option("--credit", help="named or anonymous.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Only with --credit named, with their agreement.")
+    ] = None,
+    json_flag: Json = False,
+    dry_run: DryRun = False,
+    interactive: Interactive = None,
+) -> None:
+    """Add a contributor, credited by name only where they agreed to it."""
+    from copro import record_edits
+
+    if _prompting(interactive):
+        if not role:
+            role = ask("Their part (role)", _text("role"))
+        if not credit:
+            credit = choose_one("Credit", record_edits.CREDITS)
+        if credit == "named" and not name:
+            name = ask("Name (they agreed to be credited)", _text("name"))
+    _require([o for o, v in (("--role", role), ("--credit", credit)) if not v], "add contributor")
+    assert role and credit
+    result = record_edits.add_contributor(
+        root_of(ctx), record_id, role, credit, name, dry_run=dry_run
+    )
+    _report(result, json_flag)
+
+
+@add_app.command("feedback")
+@handle_errors
+def add_feedback(
+    ctx: typer.Context,
+    record_id: RecordId,
+    date: Annotated[
+        str | None, typer.Option("--date", help="When people were told, YYYY-MM-DD.")
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            "--channel", help="How: a route such as 'youth forum', never contact details."
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was said, briefly.")] = None,
+    json_flag: Json = False,
+    dry_run: DryRun = False,
+    interactive: Interactive = None,
+) -> None:
+    """Record when and how the people who took part were told what was done."""
+    from copro import record_edits
+
+    if _prompting(interactive):
+        if not date:
+            date = ask(
+                "Date people were told (YYYY-MM-DD)", _date_check, dt.date.today().isoformat()
+            )
+        if not channel:
+            channel = ask("How (a route, never contact details)", _text("channel"))
+    _require([o for o, v in (("--date", date), ("--channel", channel)) if not v], "add feedback")
+    assert date and channel
+    result = record_edits.add_feedback(
+        root_of(ctx), record_id, date, channel, note, dry_run=dry_run
+    )
+    _report(result, json_flag)
+
+
+# ------------------------------------------------------------------ update
+
+
+@app.command()
+@handle_errors
+def update(
+    ctx: typer.Context,
+    record_id: RecordId,
+    status: Annotated[
+        str | None, typer.Option("--status", help="planned, active, completed or withdrawn.")
+    ] = None,
+    end_date: Annotated[str | None, typer.Option("--end-date", help="YYYY-MM-DD.")] = None,
+    participants: Annotated[
+        int | None, typer.Option("--participants", help="How many people took part.", min=0)
+    ] = None,
+    review_by: Annotated[
+        str | None, typer.Option("--review-by", help="When to check the findings again.")
+    ] = None,
+    aim: Annotated[str | None, typer.Option("--aim", help="Why the engagement was run.")] = None,
+    json_flag: Json = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Change a record's status, end date, participants, review date or aim."""
+    from copro.record_edits import update_record
+
+    values = {
+        "status": status,
+        "end_date": end_date,
+        "participants": participants,
+        "review_by": review_by,
+        "aim": aim,
+    }
+    result = update_record(root_of(ctx), record_id, values, dry_run=dry_run)
+    _report(result, json_flag)
