@@ -126,15 +126,21 @@ def check_changes(
     personal data) and the references those records make to the archive.
     """
     from copro import checks
-    from copro.validate import check_file
+    from copro.validate import check_file, revisit_targets
 
-    known = {Path(f.relpath).stem for f in iter_record_files(root)}
+    all_files = list(iter_record_files(root))
+    known = {Path(f.relpath).stem for f in all_files}
+    outcomes = [
+        (change, check_file(change.opened.path, change.relpath, vocab, change.edited.data))
+        for change in changes
+    ]
+    refs = [outcome.refs for _, outcome in outcomes if outcome.refs is not None]
+    cross = checks.check_references(refs, known)
+    cross += checks.check_revisits(refs, revisit_targets(refs, all_files))
     found: dict[str, list[Problem]] = {}
-    for change in changes:
-        outcome = check_file(change.opened.path, change.relpath, vocab, change.edited.data)
+    for change, outcome in outcomes:
         problems = [p for p in outcome.problems if p.is_error]
-        if outcome.refs is not None:
-            problems += checks.check_references([outcome.refs], known)
+        problems += [p for p in cross if p.is_error and p.path == change.relpath]
         if not problems:
             problems += _read_back_mismatch(change)
         if problems:

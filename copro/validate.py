@@ -171,7 +171,7 @@ def validate_archive(
         problems.extend(outcome.problems)
     refs = [o.refs for o in outcomes if o.refs is not None]
     problems.extend(checks.check_references(refs, known_ids))
-    problems.extend(checks.check_revisits(refs, _revisit_targets(refs, all_files)))
+    problems.extend(checks.check_revisits(refs, revisit_targets(refs, all_files)))
     selected_paths = {f.relpath for f in selected}
     problems.extend(
         p
@@ -199,7 +199,7 @@ def _not_checkable(found: RecordFile) -> Problem:
     return Problem(found.relpath, 1, ERROR, code, message)
 
 
-def _revisit_targets(
+def revisit_targets(
     refs: list[checks.RecordRefs], all_files: Sequence[RecordFile]
 ) -> dict[str, checks.RecordRefs]:
     """What each record that a revisit names says about itself (id, date, finding ids).

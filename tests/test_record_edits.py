@@ -368,3 +368,51 @@ def test_record_id_completion(sample_root, monkeypatch):
 
     monkeypatch.chdir(sample_root)
     assert complete_record_ids("2019-03") == [RID]
+
+
+def test_add_finding_revisiting_an_earlier_one_and_feedback(sample_root, cli):
+    later = "2024-04-somali-mothers-parenting-follow-up"
+    ok = cli(
+        "--root",
+        str(sample_root),
+        "add",
+        "finding",
+        later,
+        "--text",
+        "Still true",
+        "--revisits",
+        f"{RID}#S1",
+        "--outcome",
+        "still holds",
+    )
+    assert ok.exit_code == 0, ok.stderr
+    text = (sample_root / "archive" / "2024" / f"{later}.md").read_text(encoding="utf-8")
+    assert f'  revisits:\n  - finding: "{RID}#S1"\n    outcome: still-holds\n' in text
+    bad = cli(
+        "--root",
+        str(sample_root),
+        "add",
+        "finding",
+        later,
+        "--text",
+        "Gone",
+        "--revisits",
+        f"{RID}#S99",
+        "--outcome",
+        "changed",
+    )
+    assert bad.exit_code == 1 and "revisit-unknown" in bad.stderr
+    # S1 of the earlier record is now named by a revisit: its next id stays above it
+    fed = cli(
+        "--root",
+        str(sample_root),
+        "add",
+        "feedback",
+        RID,
+        "--date",
+        "2026-10-02",
+        "--channel",
+        "youth forum",
+    )
+    assert fed.exit_code == 0, fed.stderr
+    assert cli("--root", str(sample_root), "validate").exit_code == 0
