@@ -381,13 +381,13 @@ def test_add_finding_revisiting_an_earlier_one_and_feedback(sample_root, cli):
         "--text",
         "Still true",
         "--revisits",
-        f"{RID}#S1",
+        "2019-10-young-carers-survey#S1",
         "--outcome",
         "still holds",
     )
     assert ok.exit_code == 0, ok.stderr
     text = (sample_root / "archive" / "2024" / f"{later}.md").read_text(encoding="utf-8")
-    assert f'  revisits:\n  - finding: "{RID}#S1"\n    outcome: still-holds\n' in text
+    assert '  revisits:\n  - finding: "2019-10-young-carers-survey#S1"\n    outcome: still-holds\n' in text
     bad = cli(
         "--root",
         str(sample_root),
@@ -402,7 +402,6 @@ def test_add_finding_revisiting_an_earlier_one_and_feedback(sample_root, cli):
         "changed",
     )
     assert bad.exit_code == 1 and "revisit-unknown" in bad.stderr
-    # S1 of the earlier record is now named by a revisit: its next id stays above it
     fed = cli(
         "--root",
         str(sample_root),
