@@ -387,7 +387,10 @@ def test_add_finding_revisiting_an_earlier_one_and_feedback(sample_root, cli):
     )
     assert ok.exit_code == 0, ok.stderr
     text = (sample_root / "archive" / "2024" / f"{later}.md").read_text(encoding="utf-8")
-    assert '  revisits:\n  - finding: "2019-10-young-carers-survey#S1"\n    outcome: still-holds\n' in text
+    assert (
+        '  revisits:\n  - finding: "2019-10-young-carers-survey#S1"\n    outcome: still-holds\n'
+        in text
+    )
     bad = cli(
         "--root",
         str(sample_root),
