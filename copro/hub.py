@@ -26,7 +26,6 @@ from copro import __version__
 from copro.archive import ARCHIVE_DIR, VOCAB_DIR, cache_dir
 from copro.errors import CoproError, UsageError
 from copro.hubfile import (
-    LOCK_FILE,
     HubConfig,
     LockEntry,
     Member,
@@ -83,7 +82,6 @@ class RecordSummary:
     findings: tuple[str, ...]
     revisits: tuple[tuple[str, int], ...]
     """(``finding`` as written, its line) for every revisit naming another member."""
-    terms: dict[str, tuple[str, ...]]
     refs: tuple[str, ...] = ()
     """Ids of this archive's records it names (related, supersedes, revisits)."""
 
@@ -94,7 +92,6 @@ class RecordSummary:
             "date": self.date,
             "findings": list(self.findings),
             "revisits": [list(r) for r in self.revisits],
-            "terms": {k: list(v) for k, v in self.terms.items()},
             "refs": list(self.refs),
         }
 
@@ -106,7 +103,6 @@ class RecordSummary:
             data["date"],
             tuple(data["findings"]),
             tuple((str(f), int(line)) for f, line in data["revisits"]),
-            {k: tuple(v) for k, v in data["terms"].items()},
             tuple(data["refs"]),
         )
 
@@ -155,21 +151,23 @@ def _gate(staged: Staged, previous: Checked | None) -> Checked:
     touched = set(staged.changed) | set(staged.removed)
     vocab_prefix = VOCAB_DIR.as_posix() + "/"
     if previous is None or not previous.ok or any(p.startswith(vocab_prefix) for p in touched):
-        found = validate_archive(folder).problems
-        problems = staged.problems + [p for p in found if p.code != "revisit-outside-hub"]
-        return Checked(staged.commit, _unique(problems), summarise(folder))
+        result = validate_archive(folder)
+        problems = staged.problems + [p for p in result.problems if p.code != "revisit-outside-hub"]
+        return Checked(staged.commit, _unique(problems), summarise(result.refs))
     names = {Path(p).stem for p in touched}
     dependents = {r.path for r in previous.records if names & set(r.refs)}
     changed = {p for p in staged.changed if p.startswith(ARCHIVE_DIR + "/")}
     selected = sorted((changed | dependents) - set(staged.removed))
     redo = set(selected) | set(staged.removed)
-    found = validate_archive(folder, [folder / p for p in selected]).problems if selected else []
+    result = validate_archive(folder, [folder / p for p in selected]) if selected else None
+    found = result.problems if result else []
     problems = (
         staged.problems
         + [p for p in previous.problems if p.path not in redo]
         + [p for p in found if p.code != "revisit-outside-hub"]
     )
-    records = [r for r in previous.records if r.path not in redo] + summarise(folder, selected)
+    fresh = summarise(result.refs) if result else []
+    records = [r for r in previous.records if r.path not in redo] + fresh
     records.sort(key=lambda r: r.path)
     return Checked(staged.commit, _unique(problems), records)
 
@@ -178,42 +176,28 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
 
 
-def summarise(tree: Path, only: list[str] | None = None) -> list[RecordSummary]:
-    """Ids, dates, finding ids, references and terms of every readable record (or of ``only``)."""
-    from copro.records import as_dicts, as_list, iter_records, read_record
-
-    if only is None:
-        found = list(iter_records(tree))
-    else:
-        found = [r for p in only if (r := read_record(tree / p, p).record) is not None]
+def summarise(refs: list[Any]) -> list[RecordSummary]:
+    """What the cross-member checks need, from what the gate read of each record."""
     out = []
-    for record in found:
-        meta = record.meta
-        findings, revisits = [], []
-        refs = as_list(meta.get("related")) + as_list(meta.get("supersedes"))
-        for index, finding in enumerate(as_dicts(meta.get("you_said"))):
-            findings.append(str(finding.get("id")))
-            for position, revisit in enumerate(as_dicts(finding.get("revisits"))):
-                target = revisit.get("finding")
-                if not isinstance(target, str):
-                    continue
-                if ":" in target.partition("#")[0]:
-                    line = record.line_of("you_said", index, "revisits", position, "finding")
-                    revisits.append((target, line))
-                else:
-                    refs.append(target.partition("#")[0])
-        terms = {name: tuple(as_list(meta.get(name))) for name in VOCAB_NAMES}
-        for finding in as_dicts(meta.get("you_said")):
-            terms["topics"] += tuple(as_list(finding.get("topics")))
+    for ref in refs:
+        names = [target for target, _ in ref.related]
+        if ref.supersedes:
+            names.append(ref.supersedes[0])
+        revisits = []
+        for revisit in ref.revisits:
+            head = revisit.finding.partition("#")[0]
+            if ":" in head:
+                revisits.append((revisit.finding, revisit.line))
+            else:
+                names.append(head)
         out.append(
             RecordSummary(
-                record.id,
-                record.relpath,
-                str(meta.get("date", "")),
-                tuple(findings),
+                ref.id,
+                ref.relpath,
+                ref.date or "",
+                tuple(sorted(ref.finding_ids)),
                 tuple(revisits),
-                terms,
-                tuple(dict.fromkeys(refs)),
+                tuple(dict.fromkeys(names)),
             )
         )
     return out
@@ -340,8 +324,9 @@ def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
         ) from None
     try:
         with FileLock(str(guard), timeout=_lock_timeout()):
+            fetched = _fetch_all(hub_root, config.members, note)
             states = [
-                _fetch_and_check(hub_root, member, lock.get(member.name), note)
+                _check_member(hub_root, member, fetched[member.name], lock.get(member.name))
                 for member in config.members
             ]
             _settle_revisits(states)
@@ -368,20 +353,42 @@ def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
     return SyncResult(states, written)
 
 
-def _fetch_and_check(
-    hub_root: Path, member: Member, locked: LockEntry | None, note: Note | None
+FETCH_WORKERS = 4
+"""Fetches wait on git and the network, not on Python: a few at a time pay off."""
+
+
+def _fetch_all(
+    hub_root: Path, members: tuple[Member, ...], note: Note | None
+) -> dict[str, str | Problem]:
+    """Each member's ``rev`` fetched into its cache: the commit, or the problem."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(member: Member) -> str | Problem:
+        repo = member_repo(hub_root, member.name)
+        try:
+            repo.ensure()
+            return repo.fetch(member.location(hub_root), member.rev)
+        except GitFailed as exc:
+            return _fetch_problem(member, exc.message)
+
+    if note:
+        note(f"Fetching {len(members)} member(s): " + ", ".join(m.name for m in members))
+    with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
+        results = list(pool.map(fetch, members))
+    return {m.name: r for m, r in zip(members, results, strict=True)}
+
+
+def _check_member(
+    hub_root: Path, member: Member, fetched: str | Problem, locked: LockEntry | None
 ) -> MemberSync:
     state = MemberSync(member)
     repo = member_repo(hub_root, member.name)
     files = member_files(hub_root, member.name)
-    repo.ensure()
     location = member.location(hub_root)
-    if note:
-        note(f"Fetching {member.name} ({member.rev})")
-    try:
-        state.fetched = repo.fetch(location, member.rev)
-    except GitFailed as exc:
-        state.problems.append(_fetch_problem(member, exc.message))
+    if isinstance(fetched, Problem):
+        state.problems.append(fetched)
+    else:
+        state.fetched = fetched
     if state.fetched is not None:
         try:
             checked = _check(hub_root, state, repo, files, state.fetched)
@@ -445,8 +452,8 @@ def _settle_files(hub_root: Path, state: MemberSync, hub_vocab: Vocabularies) ->
                 files.promote(staged)
             else:
                 files.ensure(repo, reading.commit)
-        repo.mark(PASSED_REF, reading.commit)
-        state.warnings.extend(unmapped_terms(files.current, reading, hub_vocab))
+            repo.mark(PASSED_REF, reading.commit)
+        state.warnings.extend(unmapped_terms(files.current, hub_vocab))
     files.tidy()
 
 
@@ -550,39 +557,13 @@ def cross_member_revisits(
     return problems
 
 
-def term_map(
-    member_vocab: Vocabularies, hub_vocab: Vocabularies, member: str
-) -> dict[str, dict[str, str]]:
-    """Each member term id -> the hub term it means, else ``<member>:<id>`` (contract section 7)."""
-    out: dict[str, dict[str, str]] = {}
-    for name in VOCAB_NAMES:
-        hub_terms = hub_vocab[name]
-        mapping: dict[str, str] = {}
-        for term in member_vocab[name].terms.values():
-            if term.id in hub_terms:
-                mapping[term.id] = term.id
-            elif term.same_as and term.same_as in hub_terms:
-                mapping[term.id] = term.same_as
-            else:
-                mapping[term.id] = f"{member}:{term.id}"
-        out[name] = mapping
-    return out
-
-
-def unmapped_terms(tree: Path, checked: Checked, hub_vocab: Vocabularies) -> list[Problem]:
-    """A warning for each term the member's records use that means no hub term."""
+def unmapped_terms(tree: Path, hub_vocab: Vocabularies) -> list[Problem]:
+    """A warning for each member term that means no hub term (it is kept as member:id)."""
     member_vocab, _ = load_vocabularies(tree)
-    used: dict[str, set[str]] = {name: set() for name in VOCAB_NAMES}
-    for record in checked.records:
-        for name, ids in record.terms.items():
-            used.setdefault(name, set()).update(ids)
     problems = []
     for name in VOCAB_NAMES:
-        for term_id in sorted(used[name]):
-            if term_id in hub_vocab[name]:
-                continue
-            term = member_vocab[name].terms.get(term_id)
-            if term is None:
+        for term in member_vocab[name].terms.values():
+            if term.id in hub_vocab[name]:
                 continue
             if term.same_as is None:
                 why = "no hub term has that id and it has no `same_as`"
@@ -596,7 +577,7 @@ def unmapped_terms(tree: Path, checked: Checked, hub_vocab: Vocabularies) -> lis
                     1,
                     WARNING,
                     "hub-vocab-unmapped",
-                    f"{name} term `{term_id}`: {why}; the hub keeps it as a term of its own "
+                    f"{name} term `{term.id}`: {why}; the hub keeps it as a term of its own "
                     "(add `same_as: <hub term id>` to map it)",
                 )
             )
@@ -615,47 +596,3 @@ def _tidy(hub_root: Path, states: list[MemberSync]) -> None:
             commit = entry.name.removesuffix(".json")
             if is_full_commit(commit) and commit not in keep:
                 Path(entry.path).unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------- reading a synced hub
-
-
-@dataclass(frozen=True)
-class LockedMember:
-    """A member as the hub reads it: its name, locked commit and files in the cache."""
-
-    name: str
-    commit: str
-    tree: Path
-
-
-def locked_members(hub_root: Path) -> list[LockedMember]:
-    """Every member of ``hub.lock`` that has a commit, its files ready in the cache.
-
-    The files are written again from the member's git objects when the cache
-    holds another commit (``hub.lock`` taken from an older hub commit, say); a
-    member never fetched on this machine needs ``copro hub sync``.
-    """
-    hub_root = hub_root.resolve()
-    config = require_hub(hub_root)
-    lock = read_lock(hub_root)
-    out = []
-    for member in config.members:
-        entry = lock.get(member.name)
-        if entry is None or entry.commit is None:
-            continue
-        files = member_files(hub_root, member.name)
-        if files.commit() != entry.commit:
-            repo = member_repo(hub_root, member.name)
-            if not (repo.folder / "HEAD").is_file() or not repo.has_commit(entry.commit):
-                raise CoproError(
-                    f"member {member.name} is locked at {entry.commit[:10]}, which is not in "
-                    "this machine's cache",
-                    f"run `copro hub sync` (it reads {LOCK_FILE} and fetches what is missing)",
-                )
-            try:
-                files.ensure(repo, entry.commit)
-            except GitFailed as exc:
-                raise CoproError(f"member {member.name}: {exc.message}") from None
-        out.append(LockedMember(member.name, entry.commit, files.current))
-    return out

@@ -40,6 +40,8 @@ class ValidationResult:
 
     files_checked: int
     problems: list[Problem] = field(default_factory=list)
+    refs: list[checks.RecordRefs] = field(default_factory=list, repr=False)
+    """What each readable record checked says about itself and others (the hub uses it)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -179,7 +181,7 @@ def validate_archive(
         if p.path in selected_paths
     )
     problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
-    return ValidationResult(len(selected), problems)
+    return ValidationResult(len(selected), problems, refs)
 
 
 def _not_checkable(found: RecordFile) -> Problem:
