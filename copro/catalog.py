@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from copro.archive import HUB_FILE
 from copro.errors import CoproError
 from copro.model import Engagement
 
@@ -106,6 +107,10 @@ def engagement_from_record(record: object, member: str | None = None) -> Engagem
     return Engagement.from_front_matter(record.meta, record.body, record.relpath, member)
 
 
+def is_hub(root: Path) -> bool:
+    return (root / HUB_FILE).is_file()
+
+
 def load_catalog(sources: Path | str | Sequence[Source], *, use_cache: bool = True) -> Catalog:
     """Every readable engagement of ``sources`` (an archive root, or a list of Sources).
 
@@ -132,10 +137,30 @@ def _load_source(source: Source, use_cache: bool) -> tuple[list[Engagement], lis
         metas, refused = cached_records(root)
     else:
         metas, refused = _read_all(root)
+    if source.member is None and is_hub(root):
+        return _hub_engagements(root, metas), refused
     found = [
         Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
     ]
     return found, refused
+
+
+def _hub_engagements(root: Path, metas: list[tuple[str, dict, str]]) -> list[Engagement]:
+    """A hub's records: its own, and each member's (paths ``member:archive/...``), with
+    member vocabulary ids written as the hub's (contract section 7)."""
+    from copro.hubview import map_front_matter, open_hub, split_path
+    from copro.vocab import load_vocabularies
+
+    view = open_hub(root)
+    assert view is not None
+    maps = view.term_maps(load_vocabularies(root)[0])
+    found = []
+    for rel, meta, body in metas:
+        member, path = split_path(rel)
+        if member is not None:
+            meta = map_front_matter(meta, maps.get(member, {}), member)
+        found.append(Engagement.from_front_matter(meta, body, path, member))
+    return found
 
 
 def _read_all(root: Path) -> tuple[list[tuple[str, dict, str]], list[str]]:

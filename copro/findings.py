@@ -86,8 +86,12 @@ class FindingFilter:
     places: frozenset[str] | None = None
     standings: frozenset[str] | None = None
     said_before: str | None = None
+    members: frozenset[str] | None = None
+    """In a hub, ``--member``: only records of these members (None: all)."""
 
     def keeps_record(self, record: Engagement) -> bool:
+        if self.members is not None and record.member not in self.members:
+            return False
         if self.said_before is not None and not record.date < self.said_before:
             return False
         if self.populations is not None and not self.populations & set(record.populations):
@@ -110,6 +114,7 @@ def finding_filter(
     places: Sequence[str] = (),
     standing: Sequence[str] = (),
     said_before: str | None = None,
+    members: frozenset[str] | None = None,
 ) -> FindingFilter:
     """Check every option; vocabulary options accept an id, label or synonym."""
     bad = [s for s in standing if s not in STANDINGS]
@@ -130,6 +135,7 @@ def finding_filter(
         places=terms("places", "--place", places),
         standings=frozenset(standing) if standing else None,
         said_before=parse_date(said_before, "--said-before"),
+        members=members,
     )
 
 
@@ -169,12 +175,28 @@ def list_findings(
     places: Sequence[str] = (),
     standing: Sequence[str] = (),
     said_before: str | None = None,
+    members: Sequence[str] = (),
 ) -> FindingsResult:
-    """``copro findings`` for the archive at ``root``."""
+    """``copro findings`` for the archive (or hub) at ``root``; ``members`` narrows a hub."""
     from copro.catalog import load_catalog
+    from copro.hubview import member_filter, open_hub
     from copro.vocab import load_vocabularies
 
+    hub = open_hub(root)
     vocab, _ = load_vocabularies(root)
-    wanted = finding_filter(vocab, query, topics, populations, places, standing, said_before)
+    wanted = finding_filter(
+        vocab,
+        query,
+        topics,
+        populations,
+        places,
+        standing,
+        said_before,
+        member_filter(hub, members),
+    )
     catalog = load_catalog(root)
-    return FindingsResult(select_findings(catalog.engagements, wanted), skipped=catalog.skipped)
+    return FindingsResult(
+        select_findings(catalog.engagements, wanted),
+        in_hub=hub is not None,
+        skipped=catalog.skipped,
+    )

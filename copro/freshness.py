@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.archive import ARCHIVE_DIR
+from copro.archive import ARCHIVE_DIR, HUB_FILE
 
 __all__ = ["RACY_NS", "FileState", "Scan", "Changes", "scan", "changes", "digest", "read_bytes"]
 
@@ -47,8 +47,19 @@ class Changes:
         return bool(self.added or self.changed or self.removed)
 
 
-def scan(root: Path) -> Scan:
-    """relpath -> (size, mtime_ns, path) of every record file; runs before every search."""
+def scan(root: Path, hub: bool = True) -> Scan:
+    """relpath -> (size, mtime_ns, path) of every record file; runs before every search.
+
+    In a hub root (with ``hub``), every member at its locked commit is scanned
+    too, its paths written ``<member>:archive/...`` (``copro.hubview``), so the
+    record cache and the index hold all members and refresh only what changed.
+    """
+    if hub and os.path.isfile(os.path.join(str(root), HUB_FILE)):
+        from copro.hubview import open_hub
+
+        view = open_hub(Path(root))
+        assert view is not None
+        return view.scan()
     found = Scan()
     stack = [(os.path.join(str(root), ARCHIVE_DIR), ARCHIVE_DIR)]
     while stack:

@@ -87,13 +87,22 @@ def build_themes(
 
 
 def archive_themes(
-    root: Path, topics: Sequence[str] = (), populations: Sequence[str] = ()
+    root: Path,
+    topics: Sequence[str] = (),
+    populations: Sequence[str] = (),
+    members: Sequence[str] = (),
 ) -> ThemesResult:
-    """``copro themes`` for the archive at ``root``."""
+    """``copro themes`` for the archive (or hub) at ``root``; ``members`` narrows a hub."""
     from copro.catalog import load_catalog
+    from copro.hubview import member_filter, open_hub
     from copro.vocab import load_vocabularies
 
     vocab, _ = load_vocabularies(root)
-    wanted = finding_filter(vocab, topics=topics, populations=populations)
+    wanted = finding_filter(
+        vocab,
+        topics=topics,
+        populations=populations,
+        members=member_filter(open_hub(root), members),
+    )
     catalog = load_catalog(root)
     return ThemesResult(build_themes(catalog.engagements, vocab, wanted), catalog.skipped)

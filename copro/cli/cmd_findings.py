@@ -6,6 +6,7 @@ import typer
 
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
+from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -83,6 +84,7 @@ def findings(
         str | None,
         typer.Option("--said-before", help="Findings of records dated before DATE (YYYY-MM-DD)."),
     ] = None,
+    member: MemberOption = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -97,6 +99,7 @@ def findings(
         places=place or (),
         standing=standing or (),
         said_before=said_before,
+        members=member or (),
     )
     _skipped(result.skipped)
     if wants_json(json_flag, fmt):
@@ -139,13 +142,16 @@ def themes(
     ctx: typer.Context,
     topic: TopicOption = None,
     population: PopulationOption = None,
+    member: MemberOption = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
     """What people keep saying, per topic: how often, by whom, and whether it still holds."""
     from copro.themes import archive_themes
 
-    result = archive_themes(root_of(ctx), topics=topic or (), populations=population or ())
+    result = archive_themes(
+        root_of(ctx), topics=topic or (), populations=population or (), members=member or ()
+    )
     _skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
