@@ -187,6 +187,10 @@ def load_engagement(root: Path | str, record_id: str, member: str | None = None)
     """
     from copro.records import load_record
 
+    if member is None and is_hub(Path(root)):
+        from copro.hubview import load_hub_engagement
+
+        return load_hub_engagement(Path(root), record_id)
     return engagement_from_record(load_record(Path(root), record_id), member)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,25 +71,41 @@ def _finding_rows(engagement: Engagement) -> Iterator[dict[str, str]]:
         }
 
 
-def record_object(engagement: Engagement) -> dict[str, Any]:
-    """The record as one JSON object (front-matter, path and body), anonymity kept."""
-    return {**engagement.public_front_matter(), "path": engagement.path, "body": engagement.body}
+def record_object(engagement: Engagement, with_member: bool = False) -> dict[str, Any]:
+    """The record as one JSON object (front-matter, path and body), anonymity kept;
+    in a hub also its ``member`` (null for the hub's own)."""
+    out = {**engagement.public_front_matter(), "path": engagement.path, "body": engagement.body}
+    if with_member:
+        out["member"] = engagement.member
+    return out
+
+
+def _in_hub(root: Path) -> bool:
+    from copro.hubview import is_hub
+
+    return is_hub(root)
 
 
 def _csv(catalog: Catalog, root: Path) -> ExportResult:
+    """One row per finding; in a hub a last column ``member`` names each row's member."""
+    in_hub = _in_hub(root)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    columns = [*CSV_COLUMNS, "member"] if in_hub else CSV_COLUMNS
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     rows = 0
     for engagement in catalog:
         for row in _finding_rows(engagement):
+            if in_hub:
+                row["member"] = engagement.member or ""
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
             rows += 1
     return ExportResult(buffer.getvalue(), len(catalog), rows, list(catalog.skipped))
 
 
 def _jsonl(catalog: Catalog, root: Path) -> ExportResult:
-    lines = [json.dumps(record_object(e), ensure_ascii=False) + "\n" for e in catalog]
+    in_hub = _in_hub(root)
+    lines = [json.dumps(record_object(e, in_hub), ensure_ascii=False) + "\n" for e in catalog]
     return ExportResult("".join(lines), len(lines), len(lines), list(catalog.skipped))
 
 
@@ -110,12 +126,22 @@ EXPORTERS: dict[str, Callable[[Catalog, Path], ExportResult]] = {
 FORMATS = tuple(EXPORTERS)
 
 
-def export_archive(root: Path, fmt: str = "csv") -> ExportResult:
-    """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2."""
+def export_archive(root: Path, fmt: str = "csv", members: Sequence[str] = ()) -> ExportResult:
+    """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2.
+
+    In a hub every member is exported, each row or object naming its member;
+    ``members`` narrows to some of them.
+    """
     from copro import pii
-    from copro.catalog import load_catalog
+    from copro.catalog import Catalog, load_catalog
+    from copro.hubview import members_option
 
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
-    return exporter(load_catalog(root), Path(root))
+    wanted = members_option(root, members)
+    catalog = load_catalog(root)
+    if wanted is not None:
+        kept = tuple(e for e in catalog if e.member in wanted)
+        catalog = Catalog(kept, catalog.skipped, catalog.sources)
+    return exporter(catalog, Path(root))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,9 +189,71 @@ def member_filter(view: HubView | None, given: Sequence[str] | None) -> frozense
     return frozenset(given)
 
 
+def members_option(root: Path, given: Sequence[str] | None) -> frozenset[str] | None:
+    """``--member`` checked against the hub at ``root`` (None: no narrowing)."""
+    if not given:
+        return None
+    return member_filter(open_hub(Path(root)), given)
+
+
 def keeps(members: frozenset[str] | None, member: str | None) -> bool:
     """Whether a record of ``member`` (None: the hub's own) passes a ``--member`` filter."""
     return members is None or member in members
+
+
+def load_hub_engagement(root: Path, record_id: str) -> Any:
+    """The engagement ``record_id`` of a hub: ``member:id``, the hub's own, or a plain id
+    that exactly one member has (in two or more it is an error listing them, exit 1)."""
+    from copro.archive import record_path
+    from copro.catalog import engagement_from_record
+    from copro.model import Engagement
+    from copro.records import load_record
+    from copro.vocab import load_vocabularies
+
+    view = open_hub(root)
+    assert view is not None
+    head, sep, plain = record_id.partition(MEMBER_SEPARATOR)
+    trees = {m.name: m.tree for m in view.members}
+    if sep:
+        if head not in view.names:
+            raise CoproError(
+                f"no record with id {record_id}: `{head}` is not a member of this hub"
+                if _SAFE_NAME.fullmatch(head)
+                else "no record with that id: it names no member of this hub",
+                "members: " + (", ".join(view.names) or "(none)"),
+            )
+        if head not in trees:
+            raise CoproError(f"member {head} has not been synced yet", "run `copro hub sync`")
+        where: list[tuple[str | None, Path]] = [(head, trees[head])]
+    else:
+        plain = record_id
+        candidates: list[tuple[str | None, Path]] = (
+            [(None, view.root)] if view.has_own_archive else []
+        )
+        candidates += list(trees.items())
+        where = [(m, t) for m, t in candidates if record_path(t, plain).is_file()]
+        if len(where) > 1:
+            raise CoproError(
+                f"{plain} is the id of records in several members: "
+                + ", ".join(f"{m}:{plain}" if m else plain for m, _ in where),
+                "write the id with its member, as member:id",
+            )
+        if not where:
+            where = [(None, view.root if view.has_own_archive else root)]
+    member, tree = where[0]
+    engagement: Engagement = engagement_from_record(load_record(tree, plain), member)
+    if member is None:
+        return engagement
+    maps = view.term_maps(load_vocabularies(view.root)[0]).get(member, {})
+    return Engagement.from_front_matter(
+        map_front_matter(engagement.front_matter, maps, member),
+        engagement.body,
+        engagement.path,
+        member,
+    )
+
+
+_SAFE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _view_cache(root: Path) -> Path:

@@ -50,7 +50,7 @@ from copro.query import Document, Hit, QuerySpec, Suggestion, document_for
 from copro.recordcache import parse_record, refresh_cache
 from copro.vocab import Vocabularies, load_vocabularies
 
-INDEX_FORMAT = 4  # 4: unstemmed spelling words beside the text fields
+INDEX_FORMAT = 5  # 4: unstemmed spelling words beside the text fields; 5: hub members
 MANIFEST = "copro-manifest.json"
 CURRENT = "current"
 GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
@@ -211,6 +211,30 @@ class IndexStore:
         self.folder = cache_dir(self.root)
         self.timeout = _lock_timeout()
         self._opened: tuple[IndexHandle, dict[str, Any]] | None = None
+        from copro.hubview import open_hub
+
+        self.hub = open_hub(self.root)
+        """A hub root's view of its members (None for an archive): their records are indexed too."""
+
+    def _stamp(self, vocab: Vocabularies) -> dict[str, Any]:
+        """The index stamp; in a hub also the member-to-hub term maps the documents used."""
+        stamp = _stamp(vocab, self.backend)
+        if self.hub is not None:
+            maps = json.dumps(self.hub.term_maps(vocab), sort_keys=True)
+            stamp["hub_terms"] = hashlib.sha256(maps.encode()).hexdigest()[:16]
+        return stamp
+
+    def _engagement(self, rel: str, parsed: list[Any], vocab: Vocabularies) -> Engagement:
+        """The engagement of a cached record; a hub member's with its terms as the hub's."""
+        if self.hub is None:
+            return _engagement(rel, parsed)
+        from copro.hubview import map_front_matter, split_path
+
+        member, path = split_path(rel)
+        meta = parsed[0]
+        if member is not None:
+            meta = map_front_matter(meta, self.hub.term_maps(vocab).get(member, {}), member)
+        return Engagement.from_front_matter(meta, parsed[1], path, member)
 
     @property
     def current_link(self) -> Path:
@@ -268,7 +292,7 @@ class IndexStore:
             return None
         try:
             manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-            if not _well_formed(manifest) or manifest.get("stamp") != _stamp(vocab, self.backend):
+            if not _well_formed(manifest) or manifest.get("stamp") != self._stamp(vocab):
                 return None
             handle = self.backend.open(generation)
             # Segments are read when searched or written; failures there also rebuild.
@@ -323,7 +347,7 @@ class IndexStore:
                 size, mtime, digest, parsed = entry
                 entries[rel] = [size, mtime, digest]
                 if parsed is not None:
-                    writer.add(document_for(_engagement(rel, parsed)))
+                    writer.add(document_for(self._engagement(rel, parsed, vocab)))
             writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -332,7 +356,7 @@ class IndexStore:
         _write_json_atomic(
             generation / MANIFEST,
             {
-                "stamp": _stamp(vocab, self.backend),
+                "stamp": self._stamp(vocab),
                 "built_at": started,
                 "files": entries,
                 "refused": _refused(cached, found),
@@ -385,7 +409,7 @@ class IndexStore:
                     return self._rebuild_locked(vocab, progress, "index could not be opened")
                 handle, manifest = opened
             try:
-                return self._update_locked(handle, manifest, found)
+                return self._update_locked(handle, manifest, found, vocab)
             except CoproError:
                 raise
             except Exception:  # a damaged segment shows up when written to: rebuild
@@ -408,7 +432,7 @@ class IndexStore:
         return "index from another version, vocabulary or schema, or unreadable"
 
     def _update_locked(
-        self, handle: IndexHandle, manifest: dict[str, Any], found: Scan
+        self, handle: IndexHandle, manifest: dict[str, Any], found: Scan, vocab: Vocabularies
     ) -> RefreshReport:
         known: dict[str, list[Any]] = manifest["files"]
         diff = changes(found.files, known, int(manifest.get("built_at", 0)))
@@ -441,7 +465,7 @@ class IndexStore:
                 if parsed is None:
                     writer.delete(rel)
                 else:
-                    writer.update(document_for(_engagement(rel, parsed)))
+                    writer.update(document_for(self._engagement(rel, parsed, vocab)))
             writer.commit()
         except BaseException:
             writer.cancel()

@@ -99,6 +99,7 @@ class _Handle:
                     path=hit["path"],
                     score=hit.score if isinstance(hit.score, float) else 0.0,
                     snippet="",
+                    member=hit.get("member") or None,
                 )
                 for hit in results
             ]
@@ -171,6 +172,7 @@ def _schema() -> Any:
         status=fields.ID(stored=True),
         orgs=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         sectors=fields.KEYWORD(commas=True, lowercase=True),
+        member=fields.ID(stored=True),
     )
 
 
@@ -224,6 +226,7 @@ def _run_query(ix: Any, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
                     snippet=_snippet(hit, spec.has_text),
                     populations=[p for p in hit.get("populations", "").split(",") if p],
                     topics=[t for t in hit.get("topics", "").split(",") if t],
+                    member=hit.get("member") or None,
                 )
             )
     return total, hits

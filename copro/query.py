@@ -78,16 +78,22 @@ class Hit:
     snippet: str
     populations: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    member: str | None = None
+    """The hub member the record came from (None: the archive's or hub's own)."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, with_member: bool = False) -> dict[str, Any]:
+        """The contract's shape; in a hub also ``member``, and ``path`` within that member."""
+        out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "date": self.date,
-            "path": self.path,
+            "path": self.path.partition(":")[2] if self.member else self.path,
             "score": round(self.score, 4),
             "snippet": self.snippet,
         }
+        if with_member:
+            out["member"] = self.member
+        return out
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,12 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def document_for(engagement: Engagement) -> Document:
-    """What the index keeps of one engagement."""
+    """What the index keeps of one engagement (in a hub, path and id carry its member)."""
+    member = engagement.member
     return {
-        "path": engagement.path,
-        "id": engagement.id,
+        "path": f"{member}:{engagement.path}" if member else engagement.path,
+        "id": engagement.key,
+        "member": member or "",
         "title": engagement.display_title,
         "date": engagement.date,
         "asked": "\n".join(engagement.asked),

@@ -282,8 +282,12 @@ def build_report(
     since: str | None = None,
     until: str | None = None,
     today: dt.date | None = None,
+    members: Sequence[str] = (),
 ) -> Report:
-    """The report for one engagement (``record_id``) or across engagements (filters)."""
+    """The report for one engagement (``record_id``) or across engagements (filters).
+
+    In a hub, ``members`` keeps only those members' engagements.
+    """
     root = Path(root).resolve()
     vocab, _ = load_vocabularies(root)
     generated = (today or dt.date.today()).isoformat()
@@ -299,7 +303,10 @@ def build_report(
             "say which engagement (an ID) or which theme (--topic, --population, --place, --since)",
             "for example: copro report --topic parenting",
         )
-    return _across(root, vocab, topics, populations, places, since, until, generated)
+    from copro.hubview import members_option
+
+    wanted = members_option(root, members)
+    return _across(root, vocab, topics, populations, places, since, until, generated, wanted)
 
 
 def _across(
@@ -311,6 +318,7 @@ def _across(
     since: str | None,
     until: str | None,
     generated: str,
+    members: frozenset[str] | None = None,
 ) -> Report:
     since, until = parse_date(since, "--since"), parse_date(until, "--until")
     topic_ids = [resolve_term(vocab, "topics", t, "--topic") for t in topics]
@@ -323,6 +331,8 @@ def _across(
     table = standings(catalog.engagements)
     parts = []
     for engagement in catalog:
+        if members is not None and engagement.member not in members:
+            continue
         date = engagement.date
         if (since and date < since) or (until and date > until):
             continue

@@ -17,6 +17,7 @@ findings stays due.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,13 @@ class ReviewItem:
     text: str
     since: str
     recontact_via: str | None
+    member: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self, with_member: bool = False) -> dict[str, Any]:
+        out = asdict(self)
+        if not with_member:
+            del out["member"]
+        return out
 
 
 @dataclass
@@ -49,9 +54,10 @@ class ReviewResult:
     items: list[ReviewItem] = field(default_factory=list)
     skipped: int = 0
     """Record files the reader refused (left out; ``copro validate`` says why)."""
+    in_hub: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"as_of": self.as_of, "items": [item.to_json() for item in self.items]}
+        return {"as_of": self.as_of, "items": [i.to_json(self.in_hub) for i in self.items]}
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.items if item.kind == kind)
@@ -71,7 +77,17 @@ def _owed(
 
     def add(kind: str, item_id: str | None, text: str, since: str) -> None:
         items.append(
-            ReviewItem(kind, engagement.key, title, engagement.path, item_id, text, since, route)
+            ReviewItem(
+                kind,
+                engagement.key,
+                title,
+                engagement.path,
+                item_id,
+                text,
+                since,
+                route,
+                engagement.member,
+            )
         )
 
     if engagement.past_review_by(when) and not table.fully_revisited(engagement):
@@ -102,15 +118,21 @@ def _days_before(when: str, days: int) -> str:
         return dt.date.min.isoformat()
 
 
-def review(root: Path, as_of: str | None = None) -> ReviewResult:
-    """Everything due on ``as_of`` (default today), oldest debt first within each kind."""
+def review(root: Path, as_of: str | None = None, members: Sequence[str] = ()) -> ReviewResult:
+    """Everything due on ``as_of`` (default today), oldest debt first within each kind.
+
+    In a hub, ``members`` keeps only those members' records.
+    """
+    from copro.hubview import is_hub, keeps, members_option
+
     when = parse_date(as_of, "--as-of") or today_iso()
     stalled_before = _days_before(when, STALLED_AFTER_DAYS)
+    wanted = members_option(root, members)
     catalog = load_catalog(root)
     table = standings(catalog.engagements, as_of=when)
-    result = ReviewResult(when, skipped=len(catalog.skipped))
+    result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=is_hub(Path(root)))
     for engagement in catalog:
-        if not engagement.withdrawn:
+        if not engagement.withdrawn and keeps(wanted, engagement.member):
             result.items.extend(_owed(engagement, when, stalled_before, table))
     order = {kind: position for position, kind in enumerate(KIND_ORDER)}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))

@@ -54,12 +54,13 @@ class SearchResult:
     """(word typed, word searched for instead): unambiguous spelling corrections."""
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     """Words no record contains -> close words of the index, when none was clearly meant."""
+    in_hub: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "total": self.total,
-            "results": [hit.to_json() for hit in self.results],
+            "results": [hit.to_json(self.in_hub) for hit in self.results],
         }
 
 
@@ -186,8 +187,12 @@ def search(
     until: str | None = None,
     limit: int = 20,
     progress: Callable[[int, int], None] | None = None,
+    members: Sequence[str] = (),
 ) -> SearchResult:
-    """Refresh the index if needed, then run the search (the library form of the command)."""
+    """Refresh the index if needed, then run the search (the library form of the command).
+
+    In a hub root every member is searched; ``members`` narrows to some of them.
+    """
     if limit < 1:
         raise UsageError("--limit must be at least 1")
     root = Path(root).resolve()
@@ -196,6 +201,10 @@ def search(
         vocab, query, topics, populations, places, methods, ladder, orgs, statuses, since, until
     )
     store = IndexStore(root)
+    if members:
+        from copro.hubview import member_filter
+
+        spec.filters["member"] = set(member_filter(store.hub, members) or ())
     report = store.refresh(vocab, progress)
     corrections, suggestions = correct_spelling(spec, store, vocab)
     total, hits = store.search(spec, limit, vocab)
@@ -204,7 +213,16 @@ def search(
         spec.match_all = False
         total, hits = store.search(spec, limit, vocab)
         matched_all = False
-    return SearchResult(query or None, total, hits, matched_all, report, corrections, suggestions)
+    return SearchResult(
+        query or None,
+        total,
+        hits,
+        matched_all,
+        report,
+        corrections,
+        suggestions,
+        in_hub=store.hub is not None,
+    )
 
 
 def correct_spelling(

@@ -139,7 +139,7 @@ class Standing:
         if latest is None:
             return f"not checked since {month_year(self.said)}"
         when = month_year(latest.date)
-        by = f" by {latest.member}" if latest.member else ""
+        by = f" by {latest.record.lead_name or latest.member}" if latest.member else ""
         if self.standing == "still-holds":
             return f"still holds, checked {when}{by}"
         if self.standing == "changed":

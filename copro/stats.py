@@ -7,6 +7,7 @@ zeros: the groups least heard on a topic are the ones to ask next.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,15 +64,23 @@ class ArchiveStats:
         }
 
 
-def archive_stats(root: Path, as_of: str | None = None) -> ArchiveStats:
-    """Count the archive; ``coverage`` has every population x every used topic."""
+def archive_stats(
+    root: Path, as_of: str | None = None, members: Sequence[str] = ()
+) -> ArchiveStats:
+    """Count the archive (in a hub, of ``members`` only when given); ``coverage`` has every
+    population x every used topic."""
+    from copro.hubview import keeps, members_option
+
     root = Path(root)
+    wanted = members_option(root, members)
     vocab, _ = load_vocabularies(root)
     catalog = load_catalog(root)
     stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
     for engagement in catalog:
+        if not keeps(wanted, engagement.member):
+            continue
         stats.records += 1
         stats.by_year[engagement.year] += 1
         stats.by_ladder[engagement.ladder] += 1

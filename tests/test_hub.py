@@ -378,3 +378,149 @@ def test_unmapped_member_terms_are_warned_about(area):
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "school-run" in result.stderr and "hub-vocab-unmapped" in result.stderr
     assert "bringing-up-children" not in result.stderr
+
+
+# ---------------------------------------------------------------- reading across members
+
+
+@pytest.fixture
+def synced(area):
+    """The area hub synced, the charity's record led by the charity and revisiting the council."""
+    text = (
+        SECOND.format(id="2025-06-parenting-follow-up")
+        .replace("Test Trust", "Hiddo Women's Association")
+        .replace("sector: nhs", "sector: voluntary")
+        .replace("title: Test engagement about parenting", "title: Somali parenting revisited")
+        .replace("consent:", "review_by: 2025-12-01\nconsent:")
+        .replace(
+            "    text: Groups at school pick-up time do not work.\n",
+            "    text: Pick-up time groups still do not work.\n    revisits:\n"
+            "    - finding: islington-council:2019-03-somali-mothers-parenting#S1\n"
+            "      outcome: still-holds\n",
+        )
+    )
+    write_record(area["charity"], "2025-06-parenting-follow-up", text)
+    write_record(
+        area["charity"], "2019-03-somali-mothers-parenting"
+    )  # the same id as the council's
+    commit_all(area["charity"], "Follow-up")
+    assert sync(area["hub"]).exit_code == 0
+    return area
+
+
+def test_search_reads_every_member_and_names_it(synced):
+    hub = str(synced["hub"])
+    write_record(synced["hub"], "2023-01-hub-own-parenting")  # the hub's own archive/
+    result = run_cli("--root", hub, "search", "parenting", "--json")
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)["results"]
+    assert {h["id"] for h in hits} == {
+        "islington-council:2019-03-somali-mothers-parenting",
+        "hiddo:2019-03-somali-mothers-parenting",
+        "hiddo:2025-06-parenting-follow-up",
+        "hiddo:2024-03-parenting-groups",
+        "2023-01-hub-own-parenting",
+    }
+    assert all(
+        list(h) == ["id", "title", "date", "path", "score", "snippet", "member"] for h in hits
+    )
+    assert {h["member"] for h in hits} == {"islington-council", "hiddo", None}
+    assert all(h["path"].startswith("archive/") for h in hits)
+    narrowed = json.loads(
+        run_cli(
+            "--root", hub, "search", "parenting", "--member", "islington-council", "--json"
+        ).stdout
+    )
+    assert [h["member"] for h in narrowed["results"]] == ["islington-council"]
+    unknown = run_cli("--root", hub, "search", "parenting", "--member", "nobody")
+    assert unknown.exit_code == 2 and "not a member of this hub" in unknown.stderr
+
+
+def test_an_id_in_two_members_must_be_qualified(synced):
+    hub = str(synced["hub"])
+    both = run_cli("--root", hub, "show", "2019-03-somali-mothers-parenting")
+    assert both.exit_code == 1
+    assert "islington-council:2019-03-somali-mothers-parenting" in both.stderr
+    assert "hiddo:2019-03-somali-mothers-parenting" in both.stderr
+    one = run_cli("--root", hub, "show", "hiddo:2019-03-somali-mothers-parenting", "--json")
+    assert (
+        one.exit_code == 0
+        and json.loads(one.stdout)["id"] == "hiddo:2019-03-somali-mothers-parenting"
+    )
+    only_one = run_cli("--root", hub, "show", "2025-06-parenting-follow-up", "--json")
+    assert json.loads(only_one.stdout)["id"] == "hiddo:2025-06-parenting-follow-up"
+
+
+def test_a_finding_revisited_by_another_member_names_who_checked_it(synced):
+    hub = str(synced["hub"])
+    result = run_cli("--root", hub, "findings", "--member", "islington-council", "--json")
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)["findings"]
+    assert row["record_id"] == "islington-council:2019-03-somali-mothers-parenting"
+    assert row["member"] == "islington-council"
+    assert row["standing"] == "still-holds"
+    assert row["revisited_by"] == [
+        {
+            "finding": "hiddo:2025-06-parenting-follow-up#S1",
+            "date": "2025-06-01",
+            "outcome": "still-holds",
+        }
+    ]
+    text = run_cli("--root", hub, "findings", "--member", "islington-council")
+    assert "still holds, checked June 2025 by Hiddo Women's Association" in text.stdout
+
+
+def test_reading_commands_narrow_to_members(synced):
+    hub = str(synced["hub"])
+    due = ["review", "--as-of", "2026-11-01", "--json", "--member"]
+    review = json.loads(run_cli("--root", hub, *due, "hiddo").stdout)
+    assert [(i["member"], i["kind"]) for i in review["items"]] == [("hiddo", "review-due")]
+    assert json.loads(run_cli("--root", hub, *due, "islington-council").stdout)["items"] == []
+    stats = json.loads(
+        run_cli("--root", hub, "stats", "--member", "islington-council", "--json").stdout
+    )
+    assert stats["records"] == 1
+    csv_text = run_cli("--root", hub, "export", "--member", "hiddo").stdout
+    header, *rows = csv_text.splitlines()
+    assert header.endswith(",member") and rows and all(r.endswith(",hiddo") for r in rows)
+    report = run_cli(
+        "--root", hub, "report", "--topic", "parenting", "--member", "islington-council"
+    )
+    assert report.exit_code == 0 and "Pick-up time groups" not in report.stdout
+    assert run_cli("--root", hub, "themes", "--member", "nobody").exit_code == 2
+
+
+def test_member_terms_mean_hub_terms_and_only_a_changed_member_is_reindexed(synced):
+    hub, charity = synced["hub"], synced["charity"]
+    assert run_cli("--root", str(hub), "index").exit_code == 0
+    vocab = charity / "schemas/vocab"
+    vocab.mkdir(parents=True)
+    shipped = Path(__file__).resolve().parent.parent / "schemas/vocab"
+    for name in ("populations", "places", "methods"):
+        (vocab / f"{name}.yml").write_text((shipped / f"{name}.yml").read_text())
+    (vocab / "topics.yml").write_text(
+        (shipped / "topics.yml").read_text()
+        + "- id: bringing-up-children\n  label: Bringing up children\n  same_as: parenting\n"
+        + "- id: school-run\n  label: The school run\n"
+    )
+    path = charity / "archive/2024/2024-03-parenting-groups.md"
+    path.write_text(
+        path.read_text().replace(
+            "topics: [parenting]", "topics: [bringing-up-children, school-run]"
+        )
+    )
+    commit_all(charity, "Own terms")
+    assert sync(hub).exit_code == 0
+    found = json.loads(
+        run_cli("--root", str(hub), "search", "--topic", "parenting", "--json").stdout
+    )
+    assert "hiddo:2024-03-parenting-groups" in {h["id"] for h in found["results"]}
+    shown = json.loads(
+        run_cli("--root", str(hub), "show", "hiddo:2024-03-parenting-groups", "--json").stdout
+    )
+    assert shown["front_matter"]["topics"] == ["parenting", "hiddo:school-run"]
+    write_record(charity, "2025-07-one-more", SECOND.format(id="2025-07-one-more"))
+    commit_all(charity, "One more")
+    assert sync(hub).exit_code == 0
+    refreshed = json.loads(run_cli("--root", str(hub), "index", "--json").stdout)
+    assert refreshed["rebuilt"] is False and refreshed["added"] == 1 and refreshed["changed"] == 0

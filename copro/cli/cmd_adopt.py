@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, root_of
+from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -88,11 +89,12 @@ def export(
         ),
     ] = "csv",
     output: OutputOption = None,
+    member: MemberOption = None,
 ) -> None:
     """Export findings (CSV), records (JSON lines) or GRIPP2 reports for journals."""
     from copro.export import export_archive
 
-    result = export_archive(root_of(ctx), fmt)
+    result = export_archive(root_of(ctx), fmt, members=member or ())
     write_or_print(result.text, output, f"{result.rows} row(s) from {result.records} record(s)")
     note_skipped(len(result.skipped))
 
@@ -103,11 +105,12 @@ def stats(
     ctx: typer.Context,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
+    member: MemberOption = None,
 ) -> None:
     """An overview: records by year, rung, sector and status; responses; coverage gaps."""
     from copro.stats import archive_stats
 
-    result = archive_stats(root_of(ctx))
+    result = archive_stats(root_of(ctx), members=member or ())
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())

@@ -6,6 +6,7 @@ import typer
 
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
+from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -60,6 +61,7 @@ def report(
     ] = None,
     fmt: Annotated[str, choice_option(RENDERERS, "Report format", default="md")] = "md",
     output: OutputOption = None,
+    member: MemberOption = None,
 ) -> None:
     """The "You said, we did" report, for one engagement or across engagements."""
     from copro.report import build_report
@@ -73,6 +75,7 @@ def report(
         places=place or (),
         since=since,
         until=until,
+        members=member or (),
     )
     note_skipped(built.skipped)
     write_or_print(render(built, fmt), output)
@@ -85,13 +88,14 @@ def review_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date to review on (default today).")
     ] = None,
+    member: MemberOption = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
     """What is owed: reviews due, findings without a response, stalled actions."""
     from copro.review import review
 
-    result = review(root_of(ctx), as_of)
+    result = review(root_of(ctx), as_of, members=member or ())
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())

@@ -14,6 +14,7 @@ from copro.cli.completion import (
     complete_populations,
     complete_topics,
 )
+from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -106,6 +107,7 @@ def search(
     ] = None,
     until: Annotated[str | None, typer.Option("--until", help="Started on or before DATE.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most N results.")] = 20,
+    member: MemberOption = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -130,6 +132,7 @@ def search(
             until=until,
             limit=limit,
             progress=progress,
+            members=member or (),
         )
     if result.refresh is not None:
         note_skipped(result.refresh.skipped)
@@ -155,6 +158,12 @@ def _bold(snippet: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"[bold yellow]\1[/bold yellow]", escape(snippet))
 
 
+def _id_lines(record_id: str) -> str:
+    """A hub id as ``member:`` over the record id, so both stay readable in 80 columns."""
+    member, sep, plain = record_id.partition(":")
+    return f"{member}:\n{plain}" if sep else record_id
+
+
 def _render_hits(result) -> None:  # noqa: ANN001
     from rich.table import Table
 
@@ -162,16 +171,17 @@ def _render_hits(result) -> None:  # noqa: ANN001
         err().print("No records matched.")
         return
     table = Table(show_lines=True, expand=True)
-    longest = min(45, max(len(hit.id) for hit in result.results))
+    ids = [_id_lines(hit.id) for hit in result.results]
+    longest = min(45, max(len(part) for lines in ids for part in lines.split("\n")))
     table.add_column("id", style="cyan", overflow="fold", ratio=2, min_width=longest)
     table.add_column("date", no_wrap=True, min_width=10)
     table.add_column("title", style="bold", ratio=3)
     table.add_column("populations", ratio=2)
     table.add_column("topics", ratio=2)
     table.add_column("snippet", ratio=5)
-    for hit in result.results:
+    for hit, shown_id in zip(result.results, ids, strict=True):
         table.add_row(
-            escape(hit.id),
+            escape(shown_id),
             hit.date,
             escape(hit.title),
             escape(", ".join(hit.populations)),
