@@ -474,8 +474,10 @@ def test_reading_commands_narrow_to_members(synced):
     hub = str(synced["hub"])
     due = ["review", "--as-of", "2026-11-01", "--json", "--member"]
     review = json.loads(run_cli("--root", hub, *due, "hiddo").stdout)
-    assert [(i["member"], i["kind"]) for i in review["items"]] == [("hiddo", "review-due")]
-    assert json.loads(run_cli("--root", hub, *due, "islington-council").stdout)["items"] == []
+    assert ("hiddo", "review-due") in [(i["member"], i["kind"]) for i in review["items"]]
+    assert {i["member"] for i in review["items"]} == {"hiddo"}
+    council = json.loads(run_cli("--root", hub, *due, "islington-council").stdout)["items"]
+    assert {i["member"] for i in council} == {"islington-council"}
     stats = json.loads(
         run_cli("--root", hub, "stats", "--member", "islington-council", "--json").stdout
     )
