@@ -258,3 +258,54 @@ def test_a_hub_site_has_a_page_per_member_record(tmp_path: Path, cli) -> None:
     assert json.loads(result.stdout)["indexed"] == 2
     page = (site / "records" / "hiddo" / "2024-03-parenting-groups" / "index.html").read_text()
     assert 'href="../../../assets/site.css"' in page
+
+
+def test_serve_answers_on_127_0_0_1_and_stops_quietly(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "copro",
+            "--root",
+            str(root),
+            "site",
+            "--serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        page = ""
+        for _ in range(300):  # the build comes first; poll until the server answers
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as answer:
+                    page = answer.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert "Search engagements" in page
+        tcp = Path("/proc/net/tcp")  # Linux: the kernel's table of TCP sockets
+        listening = [  # the listening one is bound to loopback only
+            line.split()[1]
+            for line in (tcp.read_text().splitlines()[1:] if tcp.exists() else [])
+            if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+        ]
+        assert listening == ([f"0100007F:{port:04X}"] if tcp.exists() else [])
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 0, stderr
+    assert f"http://127.0.0.1:{port}/" in stderr and "Traceback" not in stderr
