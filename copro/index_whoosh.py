@@ -50,6 +50,10 @@ class WhooshBackend:
         return {token.text for token in StemmingAnalyzer()(text)}
 
 
+MORE_LIKE_TERMS = 8
+"""Key terms of a finding ``similar`` looks for (Whoosh's default, 5, ranked the sample worse)."""
+
+
 class _Writer:
     def __init__(self, writer: Any) -> None:
         self._writer = writer
@@ -83,14 +87,18 @@ class _Handle:
     def more_like(
         self, text: str, exclude_path: str, top: int
     ) -> tuple[list[Hit], dict[str, float]]:
+        from whoosh import query
+
         with self._ix.searcher() as searcher:
             docnum = searcher.document_number(path=exclude_path)
-            terms = dict(searcher.key_terms_from_text("findings", text, numterms=12))
+            # Searcher.more_like's two steps, done here so the key terms are computed once
+            # and returned: the best terms of the text, then an OR of them, each boosted.
+            terms = dict(searcher.key_terms_from_text("findings", text, numterms=MORE_LIKE_TERMS))
             if not terms:
                 return [], {}
-            results = searcher.more_like(
-                docnum if docnum is not None else -1, "findings", text=text, top=top, numterms=12
-            )
+            like = query.Or([query.Term("findings", w, boost=b) for w, b in terms.items()])
+            mask = {docnum} if docnum is not None else None
+            results = searcher.search(like, limit=top, mask=mask)
             hits = [
                 Hit(
                     id=hit["id"],

@@ -525,8 +525,19 @@ class Engagement:
         ``show`` and ``report`` print these, so a new optional text field is
         one entry here.
         """
-        pairs = (("Aim", self.aim),)
+        pairs = (("Aim", self.aim), ("Feedback given", self.feedback_words))
         return tuple((label, value) for label, value in pairs if value)
+
+    @property
+    def feedback_words(self) -> str | None:
+        """``feedback_given`` in words: "October 2019, community meeting; ..."."""
+        from copro.standing import month_year
+
+        told = [
+            f"{month_year(f.date)}, {f.channel}" + (f" ({f.note})" if f.note else "")
+            for f in self.feedback_given
+        ]
+        return "; ".join(told) or None
 
     def public_front_matter(self) -> dict[str, Any]:
         """The front-matter as written, without names of anonymous contributors."""

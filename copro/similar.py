@@ -17,9 +17,6 @@ from typing import Any
 from copro.checks import FINDING_REF
 from copro.errors import CoproError, UsageError
 
-CANDIDATE_RECORDS = 30
-"""How many of the most similar records are looked into for their findings."""
-
 
 @dataclass(frozen=True)
 class SimilarFinding:
@@ -72,7 +69,7 @@ def similar_findings(root: Path, given: str, limit: int = 10) -> SimilarResult:
     vocab, _ = load_vocabularies(root)
     store = IndexStore(root)
     store.refresh(vocab)
-    hits, weights = store.more_like(vocab, finding.text, source.path, CANDIDATE_RECORDS)
+    hits, weights = store.more_like(vocab, finding.text, source.path, max(2 * limit, 10))
     found = []
     for hit in hits:
         if hit.id == record_id:

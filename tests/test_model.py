@@ -85,7 +85,10 @@ def test_an_engagement_answers_the_questions_every_command_asks(empty_root: Path
     assert engagement.recontact_route == "Parents' Forum"
     assert engagement.past_review_by("2025-06-01") and not engagement.past_review_by("2025-05-01")
     assert engagement.feedback_given[0].channel == "community meeting"
-    assert engagement.details() == (("Aim", "Learn why parents stop coming to groups."),)
+    assert engagement.details() == (
+        ("Aim", "Learn why parents stop coming to groups."),
+        ("Feedback given", "July 2024, community meeting"),
+    )
 
 
 def test_anonymous_names_never_reach_the_model(empty_root: Path) -> None:

@@ -17,6 +17,14 @@ from copro.errors import CoproError
 
 def main() -> None:
     """Console entry point: run the app, ending quietly on a broken pipe or Ctrl-C."""
+    # Reading a whole archive builds hundreds of thousands of long-lived objects
+    # (the engagement model); with the default thresholds the cycle collector
+    # rescans them over and over, which cost more than the reading itself
+    # (findings --json at 10,000 records: 2.3 s of 3.6 s). A short-lived
+    # process collects far less often instead; reference counting frees the rest.
+    import gc
+
+    gc.set_threshold(50_000, 20, 100)
     try:
         app(prog_name="copro")
     except CoproError as exc:  # raised outside a command (e.g. while completing)
