@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copro import pii
-from copro.archive import ARCHIVE_DIR, iter_record_files, record_path, relpath
+from copro.archive import ARCHIVE_DIR, iter_record_files
 from copro.catalog import engagement_from_record
 from copro.errors import CoproError, UsageError
+from copro.fileio import create_new
 from copro.model import LADDER, SECTORS, STATUSES
 from copro.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
 from copro.records import control_characters, read_record
@@ -333,8 +332,8 @@ def write_new_record(root: Path, record_id: str, text: str, dry_run: bool = Fals
     An id that exists (also in another case, in any year folder) is exit 1 with
     nothing written; ``dry_run`` only says where the file would go.
     """
-    path = record_path(root, record_id)
-    rel = relpath(root, path)
+    rel = f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"  # never resolved: links are refused
+    path = root / rel
     clash = existing_id(root, record_id)
     if clash:
         raise CoproError(
@@ -343,27 +342,8 @@ def write_new_record(root: Path, record_id: str, text: str, dry_run: bool = Fals
         )
     if dry_run:
         return Created(record_id, path, rel, text, False, None)
-    _create_exclusive(path, text)
+    create_new(root, rel, text)
     return Created(record_id, path, rel, text, True, _git_add_hint(root, rel))
-
-
-def _create_exclusive(path: Path, text: str) -> None:
-    """Write a temp file beside ``path`` then hard-link it into place: never replaces."""
-    if ARCHIVE_DIR not in path.parts:
-        raise UsageError("refusing to write outside archive/")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.stem}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise CoproError(f"{path.name} already exists; nothing was written") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _git_add_hint(root: Path, rel: str) -> str | None:

@@ -6,8 +6,9 @@ touches nothing; existing files are only ever kept (``skip``), never replaced.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shlex
-import shutil
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from copro import __version__
 from copro.archive import ARCHIVE_DIR, VOCAB_DIR, shipped_schemas_dir
 from copro.errors import CoproError
+from copro.fileio import create_new
 from copro.install_source import DIST_NAME, InstallSource, from_spec, installed_source
 
 GITIGNORE = """\
@@ -275,7 +277,7 @@ def init_archive(
     from copro.gitrepo import is_repository, run_git
 
     root = Path(path).expanduser().resolve()
-    if (root / ARCHIVE_DIR).exists():
+    if os.path.lexists(root / ARCHIVE_DIR):
         raise CoproError(
             f"{root} already holds an archive (it has {ARCHIVE_DIR}/); nothing was touched",
             "run copro commands there, or choose another folder",
@@ -289,30 +291,64 @@ def init_archive(
         hook_repo, hook_rev = source.hook_repo, source.hook_rev
     files = planned_files(root.name or "archive", hook_repo, hook_rev, source)
     skipped = {s.strip("/") for s in skip}
-    clashes = [rel for rel in files if (root / rel).exists() and rel not in skipped]
+    _check_nothing_in_the_way(root, files, skipped)
+    result = InitResult(root, install=source.spec, why_unknown=source.why_unknown)
+    result.hook_repo = hook_repo if hook_rev else None
+    new_folders = _missing_folders(root, files)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            if os.path.lexists(root / rel):
+                result.skipped.append(rel)
+                continue
+            create_new(root, rel, content.read_bytes() if isinstance(content, Path) else content)
+            result.written.append(rel)
+        if not is_repository(root):
+            run_git(root, "init", "-q")
+            result.git_initialised = True
+    except BaseException:
+        _roll_back(root, result.written, new_folders)
+        raise
+    return result
+
+
+def _check_nothing_in_the_way(root: Path, files: dict[str, str | Path], skipped: set[str]) -> None:
+    """Refuse before writing anything: an existing file (a dangling link counts), or a
+    file or link where a folder must go."""
+    clashes = [rel for rel in files if os.path.lexists(root / rel) and rel not in skipped]
     if clashes:
         raise CoproError(
             f"{len(clashes)} file(s) already exist in {root}: {', '.join(clashes)}; "
             "nothing was touched",
             "keep them with --skip FILE (repeatable); copro never overwrites",
         )
-    result = InitResult(root, install=source.spec, why_unknown=source.why_unknown)
-    result.hook_repo = hook_repo if hook_rev else None
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        target = root / rel
-        if target.exists():
-            result.skipped.append(rel)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            with open(content, "rb") as source, open(target, "xb") as handle:
-                shutil.copyfileobj(source, handle)
-        else:
-            with open(target, "x", encoding="utf-8", newline="\n") as handle:
-                handle.write(content)
-        result.written.append(rel)
-    if not is_repository(root):
-        run_git(root, "init", "-q")
-        result.git_initialised = True
-    return result
+    for folder in sorted({parent for rel in files for parent in _parents(rel)}):
+        target = root / folder
+        if os.path.lexists(target) and (target.is_symlink() or not target.is_dir()):
+            raise CoproError(
+                f"{folder} in {root} is in the way (a file or link where copro needs a "
+                "folder); nothing was touched",
+                "move it aside and run copro init again",
+            )
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _missing_folders(root: Path, files: dict[str, str | Path]) -> list[Path]:
+    """Folders init will create (the root included), deepest first, for a roll-back."""
+    wanted = {root / parent for rel in files for parent in _parents(rel)} | {root}
+    wanted |= {p for p in root.parents if not p.exists()}
+    return sorted((p for p in wanted if not os.path.lexists(p)), key=lambda p: -len(p.parts))
+
+
+def _roll_back(root: Path, written: list[str], new_folders: list[Path]) -> None:
+    """Remove what a failed init wrote, so it can be run again from the start."""
+    for rel in written:
+        with contextlib.suppress(OSError):
+            (root / rel).unlink()
+    for folder in new_folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()

@@ -215,3 +215,19 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         result = run_cli("--root", str(root), "site", "--json")
     assert result.exit_code == 0, result.stderr
     return root, root / "site"
+
+
+def limit_file_size(limit: int):  # noqa: ANN201
+    """A ``preexec_fn``: writes past ``limit`` bytes fail (EFBIG) as on a full disk.
+
+    Mounting a tiny tmpfs needs privileges CI may lack; RLIMIT_FSIZE makes a
+    real write fail the same way, with SIGXFSZ ignored so it is an error, not a kill.
+    """
+    import resource
+    import signal
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply

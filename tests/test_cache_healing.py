@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_ARCHIVE, SAMPLE_VOCAB, run_as_nobody
+from conftest import SAMPLE_ARCHIVE, SAMPLE_VOCAB, limit_file_size, run_as_nobody
 from copro.archive import cache_dir
 from copro.index import MANIFEST, IndexStore
 
@@ -107,14 +105,6 @@ def test_a_relative_cache_setting_never_puts_the_index_in_the_archive(
     assert not (sample_root / "relative-cache").exists()
 
 
-def _limit_file_size(limit: int):  # noqa: ANN202
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
 def test_a_build_that_runs_out_of_space_leaves_no_half_built_generation(sample_root, cli):
     """RLIMIT_FSIZE makes writes fail as a full disk does (a tmpfs needs root to mount)."""
     assert search_json(cli, sample_root)["total"] == 16
@@ -127,7 +117,7 @@ def test_a_build_that_runs_out_of_space_leaves_no_half_built_generation(sample_r
             capture_output=True,
             text=True,
             env=dict(os.environ),
-            preexec_fn=_limit_file_size(2048),
+            preexec_fn=limit_file_size(2048),
         )
         assert done.returncode == 2, done.stderr
         assert "copro: error:" in done.stderr and "Traceback" not in done.stderr
