@@ -40,14 +40,16 @@ class SimilarResult:
 
 
 def parse_finding_ref(given: str) -> tuple[str, str]:
-    """``ID#SN`` as (record id, finding id), or a usage error (exit 2)."""
+    """``ID#SN`` (in a hub also ``member:ID#SN``) as (record id, finding id), or a usage
+    error (exit 2)."""
     parts = FINDING_REF.fullmatch(given.strip())
-    if parts is None or parts["member"]:
+    if parts is None:
         raise UsageError(
             f"{given!r} does not name a finding",
             "write the record id, #, and the finding id: 2019-03-somali-mothers-parenting#S3",
         )
-    return parts["record"], parts["finding"]
+    member = f"{parts['member']}:" if parts["member"] else ""
+    return member + parts["record"], parts["finding"]
 
 
 def similar_findings(root: Path, given: str, limit: int = 10) -> SimilarResult:
@@ -65,14 +67,15 @@ def similar_findings(root: Path, given: str, limit: int = 10) -> SimilarResult:
     if finding is None:
         have = ", ".join(f.id for f in source.findings) or "none"
         raise CoproError(f"{record_id} has no finding {finding_id}", f"its findings: {have}")
-    result = SimilarResult(f"{record_id}#{finding_id}", finding.text)
+    result = SimilarResult(f"{source.key}#{finding_id}", finding.text)
     vocab, _ = load_vocabularies(root)
     store = IndexStore(root)
     store.refresh(vocab)
-    hits, weights = store.more_like(vocab, finding.text, source.path, max(2 * limit, 10))
+    indexed_path = f"{source.member}:{source.path}" if source.member else source.path
+    hits, weights = store.more_like(vocab, finding.text, indexed_path, max(2 * limit, 10))
     found = []
     for hit in hits:
-        if hit.id == record_id:
+        if hit.id == source.key:
             continue
         try:
             other = load_engagement(root, hit.id)

@@ -468,6 +468,11 @@ def test_a_finding_revisited_by_another_member_names_who_checked_it(synced):
     ]
     text = run_cli("--root", hub, "findings", "--member", "islington-council")
     assert "still holds, checked June 2025 by Hiddo Women's Association" in text.stdout
+    alike = run_cli("--root", hub, "similar", "hiddo:2025-06-parenting-follow-up#S1", "--json")
+    assert alike.exit_code == 0, alike.stderr
+    found = {r["finding"] for r in json.loads(alike.stdout)["results"]}
+    assert "islington-council:2019-03-somali-mothers-parenting#S1" in found
+    assert not any(f.startswith("hiddo:2025-06-parenting-follow-up#") for f in found)
 
 
 def test_reading_commands_narrow_to_members(synced):

@@ -258,6 +258,13 @@ def test_a_hub_site_has_a_page_per_member_record(tmp_path: Path, cli) -> None:
     assert json.loads(result.stdout)["indexed"] == 2
     page = (site / "records" / "hiddo" / "2024-03-parenting-groups" / "index.html").read_text()
     assert 'href="../../../assets/site.css"' in page
+    assert "Member of the hub" in (site / "index.html").read_text()  # a filter by member
+    narrowed = tmp_path / "hiddo-site"
+    only = cli("--root", str(hub), "site", "--member", "hiddo", "--output", str(narrowed))
+    assert only.exit_code == 0, only.stderr
+    assert (narrowed / "records" / "hiddo" / "2024-03-parenting-groups" / "index.html").is_file()
+    assert not (narrowed / "records" / "council").exists()
+    assert cli("--root", str(hub), "site", "--member", "nobody", "-o", str(narrowed)).exit_code == 2
 
 
 def test_serve_answers_on_127_0_0_1_and_stops_quietly(tmp_path: Path) -> None:

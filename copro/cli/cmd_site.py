@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, root_of
+from copro.cli.member_option import MemberOption
 from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, progress_bar
 
 
@@ -27,13 +28,14 @@ def site(
         bool, typer.Option("--serve", help="Then serve it at http://127.0.0.1:PORT/ until Ctrl-C.")
     ] = False,
     port: Annotated[int, typer.Option("--port", help="Port for --serve.", min=0, max=65535)] = 8000,
+    member: MemberOption = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """A static, searchable web site of the archive, for people who never open a terminal."""
     from copro.site import build_site
 
     with progress_bar("Writing pages", enabled=not json_flag) as update:
-        result = build_site(root_of(ctx), output, progress=update)
+        result = build_site(root_of(ctx), output, progress=update, members=member or ())
     if json_flag:
         emit_json(result.to_json())
     else:

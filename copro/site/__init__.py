@@ -9,12 +9,11 @@ and escaped in ``render``; searched in the browser with Pagefind
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from copro.archive import ARCHIVE_DIR
-from copro.catalog import Source
 from copro.errors import CoproError
 
 DEFAULT_OUTPUT = "site"
@@ -36,23 +35,20 @@ class SiteResult:
         }
 
 
-def hub_sources(root: Path) -> list[Source] | None:
-    """In a hub root: its own archive (if any) and every member at its locked commit.
+def _check_hub(root: Path) -> bool:
+    """Whether ``root`` is a hub root; one with nothing synced and no records is an error.
 
     Members passed their own gate when ``copro hub sync`` locked them; the hub's
-    own records are validated here like an archive's. None outside a hub.
+    own records are validated here like an archive's.
     """
-    from copro.hubfile import is_hub_root
+    from copro.hubview import open_hub
 
-    if not is_hub_root(root):
-        return None
-    from copro.hub import locked_members
-
-    members = locked_members(root)
-    own = [Source(root)] if (root / ARCHIVE_DIR).is_dir() else []
-    if not members and not own:
+    hub = open_hub(root)
+    if hub is None:
+        return False
+    if not hub.members and not hub.has_own_archive:
         raise CoproError("no member of this hub has been synced yet", "run `copro hub sync`")
-    return own + [Source(m.tree, m.name) for m in members]
+    return True
 
 
 def build_site(
@@ -61,8 +57,13 @@ def build_site(
     *,
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    members: Sequence[str] = (),
 ) -> SiteResult:
-    """Validate, render every page and the search index aside, then switch the site in."""
+    """Validate, render every page and the search index aside, then switch the site in.
+
+    In a hub root the site holds every member (``members`` narrows to some).
+    """
+    from copro.hubview import members_option
     from copro.site.folder import building, check_replaceable
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
@@ -73,8 +74,9 @@ def build_site(
     output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()
     check_replaceable(output, root)
     require_pagefind()
-    sources = hub_sources(root)
-    if sources is None or (root / ARCHIVE_DIR).is_dir():
+    wanted = members_option(root, members)
+    in_hub = _check_hub(root)
+    if not in_hub or (root / ARCHIVE_DIR).is_dir():
         checked = validate_archive(root)
         if not checked.ok:
             raise CoproError(
@@ -82,7 +84,7 @@ def build_site(
                 "and nothing was written",
                 "run `copro validate` and fix what it lists",
             )
-    data = build_site_data(root, today, sources)
+    data = build_site_data(root, today, members=wanted)
     with building(output) as folder:
         pages = write_pages(data, folder, progress)
         indexed = index_site(folder)

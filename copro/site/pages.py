@@ -61,6 +61,7 @@ FILTER_GROUPS = (
     ("population", "Population"),
     ("topic", "Topic"),
     ("place", "Place"),
+    ("member", "Member of the hub"),
     ("organisation", "Organisation"),
     ("sector", "Sector"),
     ("year", "Year"),
@@ -274,16 +275,22 @@ class SiteData:
 
 
 def build_site_data(
-    root: Path, today: dt.date | None = None, sources: Sequence[Source] | None = None
+    root: Path,
+    today: dt.date | None = None,
+    sources: Sequence[Source] | None = None,
+    members: frozenset[str] | None = None,
 ) -> SiteData:
-    """Read every engagement once (of ``sources``, a hub's, else the archive's) and build
-    every page's view; the vocabularies are the root's (a hub's are shared by its members)."""
+    """Read every engagement once (of ``sources``, else the root's: in a hub its own and
+    every member's) and build every page's view; the vocabularies are the root's (a hub's
+    are shared by its members). ``members`` keeps only those members' records (standing
+    still counts every member's revisits)."""
     root = Path(root).resolve()
     vocab, _ = load_vocabularies(root)
     catalog = load_catalog(list(sources) if sources is not None else root)
-    engagements = sorted(catalog, key=lambda e: (e.date, e.key))
+    everything = sorted(catalog, key=lambda e: (e.date, e.key))
+    table = standings(everything)
+    engagements = [e for e in everything if members is None or e.member in members]
     links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in engagements}
-    table = standings(engagements)
     pages = [_record_page(e, vocab, links, table) for e in engagements]
     _link_both_ways(pages, links)
     for page in pages:
@@ -403,6 +410,7 @@ def _filters(page: RecordPage) -> dict[str, list[str]]:
             )
         ),
         "place": [t.label for t in page.places],
+        "member": [page.engagement.member] if page.engagement.member else [],
         "organisation": list(dict.fromkeys(o.name for o in page.engagement.organisations)),
         "sector": sorted(SECTOR_WORDS.get(s, s) for s in page.engagement.sectors),
         "year": [page.engagement.year],
