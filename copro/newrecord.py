@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from copro import pii
-from copro.archive import ARCHIVE_DIR, iter_record_files
+from copro.archive import ARCHIVE_DIR, iter_record_files, record_path, relpath
 from copro.catalog import engagement_from_record
 from copro.errors import CoproError, UsageError
 from copro.fileio import create_new
