@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from copro import pii
-from copro.archive import ARCHIVE_DIR, iter_record_files, record_path, relpath
+from copro.archive import ARCHIVE_DIR, iter_record_files
 from copro.catalog import engagement_from_record
 from copro.errors import CoproError, UsageError
 from copro.fileio import create_new
@@ -310,13 +310,18 @@ def create_record(
     return write_new_record(root, clean.id, text, dry_run)
 
 
+def record_rel(record_id: str) -> str:
+    """archive/<YYYY>/<id>.md, never resolved: a symlinked folder must not change it."""
+    return f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"
+
+
 def _gate(root: Path, record_id: str, text: str, vocab: Vocabularies) -> None:
     """The text about to be written passes validate's own per-file checks, or nothing is
     written: every option is checked above, and this makes sure of the whole."""
     from copro.validate import check_file
 
-    path = record_path(root, record_id)
-    outcome = check_file(path, relpath(root, path), vocab, text.encode("utf-8"))
+    rel = record_rel(record_id)
+    outcome = check_file(root / rel, rel, vocab, text.encode("utf-8"))
     errors = [p for p in outcome.problems if p.is_error]
     if errors:
         where = "; ".join(f"line {p.line}: {p.code}" for p in errors[:5])
@@ -332,7 +337,7 @@ def write_new_record(root: Path, record_id: str, text: str, dry_run: bool = Fals
     An id that exists (also in another case, in any year folder) is exit 1 with
     nothing written; ``dry_run`` only says where the file would go.
     """
-    rel = f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"  # never resolved: links are refused
+    rel = record_rel(record_id)
     path = root / rel
     clash = existing_id(root, record_id)
     if clash:
