@@ -36,6 +36,12 @@ class RevisitRef:
     line: int
 
 
+def _items(value: object) -> list:
+    """A field that should be a list, or an empty one (the record may be invalid: the
+    schema reports that; the checks here must not stop on it)."""
+    return value if isinstance(value, list) else []
+
+
 def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
     """Id and location, findings and actions, organisations, dates, vocabularies, ladder."""
     problems: list[Problem] = []
@@ -61,7 +67,7 @@ def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
     _check_vocabulary(record, vocab, add)
     problems.extend(placeholder_problems(record))
     if meta.get("ladder") == "co-production":
-        decisions = meta.get("decisions") or []
+        decisions = _items(meta.get("decisions"))
         joint = [d for d in decisions if isinstance(d, dict) and d.get("made_by") == "joint"]
         if not joint:
             add(
@@ -98,8 +104,8 @@ def _check_location(record: Record, add) -> None:  # noqa: ANN001
 
 def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
     meta = record.meta
-    findings = [f for f in meta.get("you_said") or [] if isinstance(f, dict)]
-    actions = [a for a in meta.get("we_did") or [] if isinstance(a, dict)]
+    findings = [f for f in _items(meta.get("you_said")) if isinstance(f, dict)]
+    actions = [a for a in _items(meta.get("we_did")) if isinstance(a, dict)]
     for field, items in (("you_said", findings), ("we_did", actions)):
         counts = Counter(str(i.get("id")) for i in items if i.get("id") is not None)
         for index, item in enumerate(items):
@@ -131,7 +137,7 @@ def _check_vocabulary(record: Record, vocab: Vocabularies, add) -> None:  # noqa
         values = meta.get(name)
         if isinstance(values, list):
             uses.extend((name, (name, i), v) for i, v in enumerate(values))
-    for index, finding in enumerate(meta.get("you_said") or []):
+    for index, finding in enumerate(_items(meta.get("you_said"))):
         if isinstance(finding, dict) and isinstance(finding.get("topics"), list):
             uses.extend(
                 ("topics", ("you_said", index, "topics", i), v)
@@ -155,15 +161,15 @@ def record_refs(record: Record) -> RecordRefs:
     meta = record.meta
     related = tuple(
         (r, record.line_of("related", i))
-        for i, r in enumerate(meta.get("related") or [])
+        for i, r in enumerate(_items(meta.get("related")))
         if isinstance(r, str)
     )
     supersedes = meta.get("supersedes")
     date = meta.get("date")
-    findings = [f for f in meta.get("you_said") or [] if isinstance(f, dict)]
+    findings = [f for f in _items(meta.get("you_said")) if isinstance(f, dict)]
     revisits = tuple(
         RevisitRef(entry["finding"], record.line_of("you_said", i, "revisits", j, "finding"))
-        for i, finding in enumerate(meta.get("you_said") or [])
+        for i, finding in enumerate(_items(meta.get("you_said")))
         if isinstance(finding, dict) and isinstance(finding.get("revisits"), list)
         for j, entry in enumerate(finding["revisits"])
         if isinstance(entry, dict)

@@ -54,17 +54,15 @@ _TRANSLATE = {
     **{ord(c): None for c in _INVISIBLE},
 }
 
-# E-mail: the part after an @ (or a spelled "at") is matched from there.
-_LOCAL_REVERSED = re.compile(r"[ \t]{0,2}[\w.%+\-]{0,63}[\w%+\-]")
-_DOMAIN = re.compile(r"[ \t]{0,2}(?:[\w\-]{1,63}\.){1,8}[^\W\d_]{2,24}")
-_AT_SPELLED = re.compile(
-    r"[\[({<][ \t]{0,2}at[ \t]{0,2}[\])}>]|(?<=[ \t])at(?=[ \t])", re.IGNORECASE
-)
-_DOT_SPELLED = (
-    r"(?:[ \t]{0,3}[\[({<][ \t]{0,2}dot[ \t]{0,2}[\])}>][ \t]{0,3}|[ \t]{1,3}dot[ \t]{1,3}|\.)"
-)
+# E-mail: the part after an @ (or a spelled "at") is matched from there. Around
+# the @ and the dots: spaces, or a line break with indentation (wrapped text).
+_W = r"[ \t]{0,3}(?:\n[ \t>]{0,40})?"
+_LOCAL_REVERSED = re.compile(r"(?:[ \t>]{0,40}\n)?[ \t]{0,3}[\w.%+\-]{0,63}[\w%+\-]")
+_DOMAIN = re.compile(rf"{_W}(?:[\w\-]{{1,63}}\.){{1,8}}[^\W\d_]{{2,24}}")
+_AT_SPELLED = re.compile(r"[\[({<][ \t]{0,2}at[ \t]{0,2}[\])}>]|(?<=\s)at(?=\s)", re.IGNORECASE)
+_DOT_SPELLED = rf"(?:{_W}[\[({{<][ \t]{{0,2}}dot[ \t]{{0,2}}[\])}}>]{_W}|\s{_W}dot\s{_W}|\.)"
 _DOMAIN_SPELLED = re.compile(
-    rf"[ \t]{{0,3}}[\w\-]{{1,63}}(?:{_DOT_SPELLED}[\w\-]{{1,63}}){{1,6}}", re.IGNORECASE
+    rf"{_W}[\w\-]{{1,63}}(?:{_DOT_SPELLED}[\w\-]{{1,63}}){{1,6}}", re.IGNORECASE
 )
 _SPELLED_NEEDS = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot)[ \t]{0,2}[\])}>]|\sdot\s", re.IGNORECASE)
 
@@ -75,7 +73,7 @@ _GAP = r"(?:[ \t\-.)]{0,2}|[ \t]{0,8}\n[ \t>]{0,40})"
 # Phones: a long digit run (separators allowed) is the cheap prefilter.
 _CANDIDATE = re.compile(r"[+\d][\d\s\-.()/]{8,}")
 _UK_PHONE = re.compile(
-    rf"(?<![\d+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:{_GAP}\d){{9}}(?!\d)"
+    rf"(?<![\d+])(?:(?:\+|00){_GAP}44{_GAP}(?:\(0\){_GAP})?|\(?0)\d(?:{_GAP}\d){{9}}(?!\d)"
 )
 _UK_PHONE_SLASH = re.compile(r"(?<![\d/])\(?0\d{2,4}\)?[ \t]?/[ \t]?\d[\d \-]{4,9}\d(?![\d/])")
 
@@ -96,17 +94,19 @@ _ORDINAL = (
     r"|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
     r"|eighteenth|nineteenth|twentieth|thirtieth)"
 )
+_SP = r"(?:[ \t]{1,3}|[ \t]{0,3}\n[ \t>]{0,40})"
+"""Between the words of a date: spaces, or a line break with indentation (wrapped text)."""
 _DATE = (
     r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
     rf"|\d{{1,2}}[/.\- ]{_MONTH}[/.\- ]\d{{2,4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]{{1,3}}(?:of[ \t]{{1,3}})?{_MONTH},?[ \t]{{1,3}}\d{{2,4}}"
-    rf"|(?:the[ \t]{{1,3}})?{_ORDINAL}[ \t]{{1,3}}(?:of[ \t]{{1,3}})?{_MONTH},?[ \t]{{1,3}}\d{{4}}"
-    rf"|{_MONTH}[ \t]{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]{{1,3}}\d{{4}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MONTH},?{_SP}\d{{2,4}}"
+    rf"|(?:the{_SP})?{_ORDINAL}{_SP}(?:of{_SP})?{_MONTH},?{_SP}\d{{4}}"
+    rf"|{_MONTH}{_SP}\d{{1,2}}(?:st|nd|rd|th)?,?{_SP}\d{{4}})"
 )
 _DOB = re.compile(
     r"(?:\bborn\b|\bd\.?o\.?b\b\.?|\bdate[\s_\-]{1,3}of[\s_\-]{1,3}birth\b"
     r"|\bbirth[\s_\-]{0,3}date\b|\bbirthday\b)"
-    rf"(?:[^\n\d]{{0,20}}|[ \t]{{0,3}}:?[ \t]{{0,3}}\n[ \t>*\-]{{0,8}}){_DATE}",
+    rf"[^\n\d]{{0,20}}(?:\n[ \t>*\-]{{0,40}}[^\n\d]{{0,20}}){{0,2}}{_DATE}",
     re.IGNORECASE,
 )
 _DOB_NEEDS = re.compile(r"born|d\.?o\.?b|birth", re.IGNORECASE)
@@ -287,6 +287,7 @@ def _phonenumbers_spans(region: str) -> list[tuple[int, int]]:
 
 _ECHO_FORM = re.compile(r"[A-Za-z0-9_.\- ]{1,40}")
 _ID_SEPARATORS = re.compile(r"[-_.]")
+_WORD_ONLY = re.compile(r"[A-Za-z_]{1,40}")
 
 
 def safe_echo(value: object) -> str | None:
@@ -297,6 +298,8 @@ def safe_echo(value: object) -> str | None:
     hyphens read as spaces (``carers-9434765919`` hides an NHS number).
     """
     text = str(value)
+    if _WORD_ONLY.fullmatch(text):
+        return text  # a field name: no detector matches letters alone
     if not _ECHO_FORM.fullmatch(text) or scan_value(text):
         return None
     return text

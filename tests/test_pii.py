@@ -89,6 +89,11 @@ TRUE_POSITIVES = [
     ("born on the twenty-first of March 1990", "pii-date-of-birth"),
     ("D.O.B. 3 Mar 1990", "pii-date-of-birth"),
     ("born\u00a03\u00a0March\u00a01990", "pii-date-of-birth"),
+    # found by the fuzz test (tests/test_gate_fuzz.py)
+    ("- born 3 March\n  1990", "pii-date-of-birth"),
+    ("- Date of birth:\n\n  03/03/1990", "pii-date-of-birth"),
+    ("- write to jane @\n  example.org", "pii-email"),
+    ("+44-7911 123456 at 10:30", "pii-phone"),
 ]
 
 CLEAN_TEXT = [
