@@ -45,6 +45,8 @@ class ExportResult:
     records: int
     rows: int
     skipped: list[str]
+    data: bytes | None = None
+    """A binary document (xlsx) instead of ``text``: it needs ``--output``."""
 
 
 def safe_cell(value: object) -> str:
@@ -117,9 +119,40 @@ def _gripp2(catalog: Catalog, root: Path) -> ExportResult:
     return ExportResult(text, records, records, list(catalog.skipped))
 
 
+def _xlsx(catalog: Catalog, root: Path) -> ExportResult:
+    """A workbook to fill in and ``copro import``: findings (with standing) and actions."""
+    from copro.standing import standings
+    from copro.workbook import ACTION_COLUMNS, ACTIONS, FINDINGS, findings_columns, write_workbook
+
+    table = standings(catalog.engagements)
+    findings: list[list[object]] = []
+    actions: list[list[object]] = []
+    for engagement in catalog:
+        for row in _finding_rows(engagement):
+            row["standing"] = table.of(engagement, row["finding_id"]).standing
+            findings.append(list(row.values()))
+        for action in engagement.actions:
+            actions.append(
+                [
+                    engagement.key,
+                    action.id,
+                    ";".join(action.responds_to),
+                    action.status,
+                    action.text,
+                    action.date or "",
+                    action.reason or "",
+                ]
+            )
+    data = write_workbook(
+        [(FINDINGS, findings_columns(), findings), (ACTIONS, ACTION_COLUMNS, actions)]
+    )
+    return ExportResult("", len(catalog), len(findings) + len(actions), list(catalog.skipped), data)
+
+
 EXPORTERS: dict[str, Callable[[Catalog, Path], ExportResult]] = {
     "csv": _csv,
     "jsonl": _jsonl,
+    "xlsx": _xlsx,
     "gripp2": _gripp2,
 }
 """Export formats by name; the keys are the allowed values of ``export --format``."""

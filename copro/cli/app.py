@@ -64,6 +64,7 @@ COMMAND_MODULES = (
     "cmd_search",
     "cmd_new",
     "cmd_record",
+    "cmd_import",
     "cmd_report",
     "cmd_findings",
     "cmd_adopt",

@@ -21,6 +21,7 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
+from copro.errors import UsageError
 from copro.export import EXPORTERS
 
 
@@ -83,7 +84,8 @@ def export(
         str,
         choice_option(
             EXPORTERS,
-            "csv (a row per finding), jsonl (an object per record) or gripp2 "
+            "csv (a row per finding), jsonl (an object per record), xlsx (a workbook of "
+            "findings and actions to fill in and import; needs --output) or gripp2 "
             "(the GRIPP2 short-form report of each record, Markdown)",
             default="csv",
         ),
@@ -94,8 +96,11 @@ def export(
     """Export findings (CSV), records (JSON lines) or GRIPP2 reports for journals."""
     from copro.export import export_archive
 
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
     result = export_archive(root_of(ctx), fmt, members=member or ())
-    write_or_print(result.text, output, f"{result.rows} row(s) from {result.records} record(s)")
+    what = f"{result.rows} row(s) from {result.records} record(s)"
+    write_or_print(result.text if result.data is None else result.data, output, what)
     note_skipped(len(result.skipped))
 
 

@@ -68,10 +68,10 @@ OutputOption = Annotated[
 ]
 
 
-def write_or_print(text: str, output: Path | None, what: str = "") -> None:
+def write_or_print(text: str | bytes, output: Path | None, what: str = "") -> None:
     """Documents go to stdout, or atomically to ``output`` with a note on stderr."""
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text) if isinstance(text, str) else sys.stdout.buffer.write(text)
         return
     if output.name in ("", ".", "..") or output.is_dir():  # Path("") is "."
         raise UsageError(

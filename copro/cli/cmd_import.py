@@ -1,0 +1,73 @@
+"""``copro import FILE``: apply a filled-in workbook or CSV, all of it or nothing."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from copro.cli.app import app, root_of
+from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, out
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A workbook (.xlsx) or CSV laid out as `copro export` writes it.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print what would change.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Add and update findings and actions from a spreadsheet; never deletes anything."""
+    from copro.errors import CoproError
+    from copro.importer import apply_import, plan_import
+
+    root = root_of(ctx)
+    plan = plan_import(root, file)
+    if plan.problems:
+        if json_flag:
+            emit_json(plan.to_json())
+            raise typer.Exit(1)
+        raise CoproError(
+            f"{len(plan.problems)} problem(s) in {file.name}; nothing was written:\n"
+            + "\n".join(f"  {p}" for p in plan.problems),
+            "fix those rows and import again",
+        )
+    if plan.nothing_to_change:
+        if json_flag:
+            emit_json(plan.to_json())
+        else:
+            err().print(f"Nothing to change: {plan.rows} row(s) match the archive as it is.")
+        return
+    if not json_flag:
+        _print_plan(plan)
+    asking = sys.stdin.isatty() and not yes and not dry_run
+    if asking and not typer.confirm("Apply these changes?", default=False, err=True):
+        err().print("Nothing was written.")
+        raise typer.Exit(1)
+    if not dry_run:
+        apply_import(root, plan)
+    if json_flag:
+        emit_json(plan.to_json())
+    elif dry_run:
+        err().print("(dry run: nothing was written)")
+    else:
+        err().print(f"Changed {len(plan.records)} record(s).")
+
+
+def _print_plan(plan: Any) -> None:
+    console = out()
+    for record in plan.records:
+        console.print(f"[bold]{escape(record.record_id)}[/bold] ({escape(record.relpath)})")
+        for step in record.steps:
+            console.print(f"  {escape(step.words())}")

@@ -1,0 +1,247 @@
+"""``export --format xlsx`` and ``import``: real workbooks made and opened with openpyxl."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import VALID_RECORD, write_record
+
+RID = "2019-03-somali-mothers-parenting"
+OTHER = "2018-05-peer-coaching-programme"
+FINDING_HEADER = [
+    "record_id",
+    "date",
+    "title",
+    "status",
+    "ladder",
+    "places",
+    "populations",
+    "topics",
+    "finding_id",
+    "finding",
+    "finding_topics",
+    "quotable",
+    "responses",
+    "standing",
+]
+ACTION_HEADER = ["record_id", "action_id", "responds_to", "status", "text", "date", "reason"]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "archive").rglob("*.md"))
+    }
+
+
+def export_book(cli, root: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "findings.xlsx"
+    result = cli("--root", str(root), "export", "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def finding_row(record_id: str, finding_id: str, text: str, topics: str = "") -> list[str]:
+    return [record_id, "", "", "", "", "", "", "", finding_id, text, topics, "", "", ""]
+
+
+def test_export_xlsx_sheets_header_frozen_sized_and_plain_values(sample_root, cli, tmp_path):
+    write_record(
+        sample_root,
+        "2024-03-formula-test",
+        VALID_RECORD.format(id="2024-03-formula-test").replace(
+            "text: Groups at school pick-up time do not work.", 'text: "=HYPERLINK(\\"http://x\\")"'
+        ),
+    )
+    book = openpyxl.load_workbook(export_book(cli, sample_root, tmp_path))
+    assert book.sheetnames == ["findings", "actions"]
+    findings, actions = book["findings"], book["actions"]
+    assert [c.value for c in findings[1]] == FINDING_HEADER
+    assert [c.value for c in actions[1]] == ACTION_HEADER
+    assert findings.freeze_panes == "A2" and actions.freeze_panes == "A2"
+    assert findings.column_dimensions["J"].width > findings.column_dimensions["L"].width
+    rows = {(r[0].value, r[8].value): r for r in findings.iter_rows(min_row=2)}
+    cell = rows[("2024-03-formula-test", "S1")][9]
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"  # text, never a formula
+    assert {r[13].value for r in rows.values()} <= {
+        "still-holds",
+        "changed",
+        "no-longer-holds",
+        "unclear",
+        "not-revisited",
+    }
+    assert rows[(RID, "S1")][13].value != "not-revisited"  # the sample's follow-up revisits it
+    no_output = cli("--root", str(sample_root), "export", "--format", "xlsx")
+    assert no_output.exit_code == 2 and "--output" in no_output.stderr
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_importing_a_fresh_export_changes_nothing(sample_root, cli, tmp_path, fmt):
+    write_record(
+        sample_root,
+        "2024-03-formula-test",
+        VALID_RECORD.format(id="2024-03-formula-test").replace(
+            "Groups at school pick-up time do not work.", '"-5 degrees: +more @ times"'
+        ),
+    )
+    out = tmp_path / f"export.{fmt}"
+    assert cli("--root", str(sample_root), "export", "--format", fmt, "-o", str(out)).exit_code == 0
+    before = snapshot(sample_root)
+    result = cli("--root", str(sample_root), "import", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "Nothing to change" in result.stderr
+    assert snapshot(sample_root) == before
+
+
+def test_import_adds_and_updates_all_together(sample_root, cli, tmp_path):
+    path = export_book(cli, sample_root, tmp_path)
+    book = openpyxl.load_workbook(path)
+    findings, actions = book["findings"], book["actions"]
+    for row in findings.iter_rows(min_row=2):
+        if row[0].value == OTHER and row[8].value == "S4":
+            row[9].value = "The committee should decide how the whole budget is spent."
+            row[10].value = "Governance; Stigma"  # a label accepted for an id
+    findings.append(
+        finding_row(RID, "", "We want to see the same worker each time", "mental health")
+    )
+    findings.append(finding_row(RID, "", "Childcare during sessions"))
+    actions.append([RID, "", "S1; s2", "In progress", "A weekly drop-in", "14/11/2026", ""])
+    book.save(path)
+    before = snapshot(sample_root)
+    dry = cli("--root", str(sample_root), "import", str(path), "--dry-run")
+    assert dry.exit_code == 0 and snapshot(sample_root) == before
+    result = cli("--root", str(sample_root), "import", str(path), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.index(OTHER) < result.stdout.index(RID)  # grouped by record
+    assert "finding S5 added [findings row" in result.stdout
+    assert "finding S4 changed (text, topics)" in result.stdout
+    after = snapshot(sample_root)
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed == {f"archive/2019/{RID}.md", f"archive/2018/{OTHER}.md"}
+    text = after[f"archive/2019/{RID}.md"].decode()
+    assert (
+        "- id: S5\n  text: We want to see the same worker each time\n  topics: [mental-health]\n"
+        in text
+    )
+    assert "- id: S6\n  text: Childcare during sessions\n" in text
+    assert (
+        "  responds_to: [S1, S2]\n  status: in-progress\n  text: A weekly drop-in\n  date: 2026-11-14\n"
+        in text
+    )
+    old_lines = before[f"archive/2019/{RID}.md"].decode().split("\n")
+    assert [line for line in text.split("\n") if line in old_lines] == old_lines  # only inserts
+    assert cli("--root", str(sample_root), "validate").exit_code == 0
+    again = cli("--root", str(sample_root), "import", str(path))
+    assert again.exit_code == 0 and "Nothing to change" in again.stderr
+    assert snapshot(sample_root) == after
+
+
+def test_bad_rows_are_named_by_sheet_and_row_and_nothing_is_written(sample_root, cli, tmp_path):
+    path = export_book(cli, sample_root, tmp_path)
+    book = openpyxl.load_workbook(path)
+    findings, actions = book["findings"], book["actions"]
+    first = findings.max_row + 1
+    findings.append(finding_row(RID, "", "A good new finding"))  # fine on its own
+    findings.append(finding_row("2019-03-no-such-record", "", "Lost"))
+    findings.append(finding_row(OTHER, "S1", "Again"))  # S1 of OTHER is already on a row
+    findings.append(finding_row(RID, "", "Ring me on 07911 123456"))
+    findings.append(finding_row(RID, "", "=1+2"))  # a real formula cell
+    findings.append(finding_row(RID, "", "Unknown topic", "no-such-topic"))
+    act = actions.max_row + 1
+    actions.append([RID, "", "S9", "done", "Answers nothing", "2026-01-01", ""])
+    actions.append([RID, "", "S1", "done", "Bad date", "2026-31-12", ""])
+    actions.append([RID, "D99", "S1", "done", "Unknown action", "2026-01-01", ""])
+    book.save(path)
+    before = snapshot(sample_root)
+    result = cli("--root", str(sample_root), "import", str(path), "--yes")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    for expected in (
+        f"sheet findings, row {first + 1}: no record with id 2019-03-no-such-record",
+        f"sheet findings, row {first + 2}: finding S1 of {OTHER} is also on row",
+        f"sheet findings, row {first + 3}: column finding holds a phone number (not shown)",
+        f"sheet findings, row {first + 4}: column finding holds a formula",
+        f"sheet findings, row {first + 5}: finding_topics 'no-such-topic' is not a term",
+        f"sheet actions, row {act}: responds_to names S9",
+        f"sheet actions, row {act + 1}: date '2026-31-12' is not a date: write it as YYYY-MM-DD",
+        f"sheet actions, row {act + 2}: {RID} has no action D99",
+    ):
+        assert expected in message, expected
+    assert "07911" not in result.stdout + result.stderr
+    assert snapshot(sample_root) == before
+
+
+def test_a_gate_failure_is_named_by_its_row(sample_root, cli, tmp_path):
+    path = tmp_path / "actions.csv"
+    path.write_text(
+        ",".join(ACTION_HEADER) + "\n" + f"{RID},,S1,done,Finished it,,\n", encoding="utf-8"
+    )
+    before = snapshot(sample_root)
+    result = cli("--root", str(sample_root), "import", str(path))
+    assert result.exit_code == 1
+    assert "sheet actions, row 2:" in " ".join(result.stderr.split())
+    assert "date" in result.stderr
+    assert snapshot(sample_root) == before
+
+
+def test_missing_sheet_and_missing_column(sample_root, cli, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "findings"
+    book["findings"].append(["record_id", "finding_id", "finding"])
+    path = tmp_path / "partial.xlsx"
+    book.save(path)
+    result = cli("--root", str(sample_root), "import", str(path))
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "no sheet named 'actions'" in message
+    assert "sheet findings, row 1: missing column(s) finding_topics" in message
+
+
+def test_files_that_are_not_workbooks(sample_root, cli, tmp_path):
+    fake = tmp_path / "notes.xlsx"
+    fake.write_text("just some notes\n", encoding="utf-8")
+    result = cli("--root", str(sample_root), "import", str(fake))
+    assert result.exit_code == 1 and "not an Excel workbook" in result.stderr
+    big = tmp_path / "huge.xlsx"
+    with open(big, "wb") as handle:
+        handle.truncate(21 * 1024 * 1024)
+    result = cli("--root", str(sample_root), "import", str(big))
+    assert result.exit_code == 1 and "up to 20 MB" in " ".join(result.stderr.split())
+
+
+def test_password_protected_workbook(sample_root, cli, tmp_path):
+    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the workbook")
+    plain = io.BytesIO()
+    openpyxl.Workbook().save(plain)
+    plain.seek(0)
+    locked = tmp_path / "locked.xlsx"
+    with open(locked, "wb") as handle:
+        msoffcrypto.OfficeFile(plain).encrypt("secret", handle)
+    result = cli("--root", str(sample_root), "import", str(locked))
+    assert result.exit_code == 1
+    assert "password-protected" in result.stderr
+
+
+def test_import_json_keys(sample_root, cli, tmp_path):
+    path = tmp_path / "new.csv"
+    header = ",".join(FINDING_HEADER)
+    path.write_text(header + "\n" + ",".join(finding_row(RID, "", "Evenings are hard")) + "\n")
+    result = cli("--root", str(sample_root), "import", str(path), "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"file", "rows", "records", "problems", "applied"}
+    assert document["records"][0]["changes"] == [
+        {
+            "sheet": "findings",
+            "row": 2,
+            "kind": "finding",
+            "id": "S5",
+            "change": "added",
+            "fields": [],
+        }
+    ]
+    assert document["applied"] is False
