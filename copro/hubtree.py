@@ -127,6 +127,9 @@ class MemberFiles:
         os.replace(staged.folder, self.current)
         self._mark(staged.commit)
         shutil.rmtree(old, ignore_errors=True)
+        from copro.archive import cache_dir
+
+        shutil.rmtree(cache_dir(staged.folder), ignore_errors=True)  # what the gate cached
 
     def ensure(self, repo: MemberRepo, commit: str) -> Path:
         """The current folder, brought to ``commit`` when it holds another one."""
@@ -135,9 +138,13 @@ class MemberFiles:
         return self.current
 
     def tidy(self) -> None:
-        """Drop staging folders left over (the current folder stays)."""
+        """Drop staging folders left over, and what the gate cached for them (the current
+        folder stays)."""
+        from copro.archive import cache_dir
+
         for entry in os.scandir(self.base):
             if entry.name.startswith(("staging-", ".staging-", ".old-")):
+                shutil.rmtree(cache_dir(Path(entry.path)), ignore_errors=True)
                 shutil.rmtree(entry.path, ignore_errors=True)
 
     def _mark(self, commit: str) -> None:

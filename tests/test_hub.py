@@ -106,6 +106,8 @@ def test_new_upstream_commit_is_picked_up_by_the_next_sync(area):
     assert files.commit() == new
     assert (files.current / "archive/2025/2025-06-parenting-follow-up.md").is_file()
     assert unchanged.stat().st_ino == inode  # unchanged files are not rewritten
+    cache = Path(os.environ["COPRO_CACHE_DIR"])
+    assert not list(cache.glob("staging-*")) and not list(files.base.glob("staging-*"))
 
 
 def test_only_what_changed_is_checked_again_but_records_naming_it_are_too(area):
