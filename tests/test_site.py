@@ -41,6 +41,9 @@ def test_site_has_every_page_the_contract_names(built_site: tuple[Path, Path]) -
     records = sorted(p.stem for p in (root / "archive").rglob("*.md"))
     assert sorted(p.parent.name for p in site.glob("records/*/index.html")) == records
     assert len(list((site / "pagefind" / "fragment").iterdir())) == len(records)
+    # The index is complete: no file of it left empty, its entry point readable.
+    assert all(p.stat().st_size > 0 for p in (site / "pagefind").rglob("*") if p.is_file())
+    assert json.loads((site / "pagefind" / "pagefind-entry.json").read_text())["languages"]
     assert (site / ".copro-site").is_file()
     assert not list(site.parent.glob(".site.*")), "no temporary folder is left behind"
 

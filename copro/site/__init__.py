@@ -67,13 +67,13 @@ def build_site(
     from copro.site.folder import building, check_replaceable
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
-    from copro.site.search_index import index_site, require_pagefind
+    from copro.site.search_index import index_site, pagefind_binary
     from copro.validate import validate_archive
 
     root = Path(root).resolve()
     output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()
     check_replaceable(output, root)
-    require_pagefind()
+    pagefind_binary()
     wanted = members_option(root, members)
     in_hub = _check_hub(root)
     if not in_hub or (root / ARCHIVE_DIR).is_dir():

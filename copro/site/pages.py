@@ -443,17 +443,16 @@ def _term_pages(kind: str, pages: list[RecordPage], vocab: Vocabularies) -> list
     the archive).
     """
     vocabulary = vocab[kind]
-    records: dict[str, list[RecordLink]] = defaultdict(list)
+    records: dict[str, dict[str, RecordLink]] = defaultdict(dict)  # in order, each once
     findings: dict[str, list[FindingView]] = defaultdict(list)
     for page in pages:
         own = [t.id for t in getattr(page, kind)]
         for term_id in own:
-            records[term_id].append(page.link)
+            records[term_id][page.id] = page.link
         for finding in page.findings:
             for term_id in [t.id for t in finding.topics] if kind == "topics" else own:
                 findings[term_id].append(finding)
-                if kind == "topics" and page.link not in records[term_id]:
-                    records[term_id].append(page.link)
+                records[term_id][page.id] = page.link
     used = set(records)
     for term_id in list(used):
         used.update(vocabulary.broader_chain(term_id))
@@ -466,7 +465,7 @@ def _term_pages(kind: str, pages: list[RecordPage], vocab: Vocabularies) -> list
                 term=TermLink(kind, term_id, vocabulary.label(term_id)),
                 broader=_terms(vocab, kind, [term.broader] if term and term.broader else []),
                 narrower=_terms(vocab, kind, sorted(i for i in below if i in used)),
-                records=records[term_id][::-1],
+                records=list(records[term_id].values())[::-1],
                 findings=findings[term_id][::-1],
             )
         )
