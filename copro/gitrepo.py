@@ -19,7 +19,8 @@ from copro.errors import EXIT_USAGE, CoproError, UsageError
 from copro.problems import ERROR, Problem
 from copro.records import BODY_ALLOW_MARKER, FM_ALLOW_MARKER, archive_ids, unknown_record
 
-_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(r"(@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? \1")
+_OLD_RANGE = re.compile(r"-\d+(?:,(\d+))?")
 _HASH = re.compile(r"[0-9a-f]{40,64}")
 
 # Settings of the user's or the repository's git config that change what git
@@ -39,6 +40,7 @@ PINNED_CONFIG = (
 # diff driver cannot turn added lines into "Binary files differ" or nothing.
 PATCH_OPTIONS = (
     "-p",
+    "--cc",  # a merge shows the lines it adds beyond every parent (an "evil merge")
     "-U0",
     "--no-color",
     "--no-ext-diff",
@@ -184,34 +186,58 @@ def _added_lines(patches: str) -> list[tuple[str, dict[str, list[tuple[int, str]
     Inside a hunk the header's counts say how many lines follow, so a content
     line is content whatever it starts with (``++ x`` shows as ``+++ x``); a
     commit starts at a line of NUL and its hash, which no patch line can be
-    (every patch line starts with a prefix character).
+    (every patch line starts with a prefix character). A merge's combined
+    hunk (``@@@``) has a prefix column per parent; a line is added when every
+    column says ``+`` (it is in none of the parents).
     """
     commits: list[tuple[str, dict[str, list[tuple[int, str]]]]] = []
     added: dict[str, list[tuple[int, str]]] = {}
-    path, line_no, old_left, new_left = "(unknown file)", 0, 0, 0
+    path, hunk = "(unknown file)", None
     for line in patches.split("\n"):
-        if old_left > 0 or new_left > 0:
-            kind = line[:1]
-            if kind == "+":
-                added.setdefault(path, []).append((line_no, line[1:]))
-                line_no, new_left = line_no + 1, new_left - 1
-            elif kind == "-":
-                old_left -= 1
-            elif kind == " ":
-                line_no, old_left, new_left = line_no + 1, old_left - 1, new_left - 1
+        if hunk is not None and hunk.open:
+            content = hunk.take(line)
+            if content is not None:
+                added.setdefault(path, []).append(content)
             continue
         if line.startswith("\0") and _HASH.fullmatch(line[1:]):
             added = {}
             commits.append((line[1:11], added))
-        elif line.startswith("diff --git "):
+        elif line.startswith(("diff --git ", "diff --cc ", "diff --combined ")):
             path = "(unknown file)"
         elif line.startswith("+++ "):
             path = _patch_path(line[4:]) or path
-        elif hunk := _HUNK.match(line):
-            old_left = int(hunk.group(1) or 1)
-            line_no = int(hunk.group(2))
-            new_left = int(hunk.group(3) or 1)
+        elif header := _HUNK.match(line):
+            hunk = _Hunk(header)
     return commits
+
+
+class _Hunk:
+    """The lines still to come in one hunk: per parent, and in the result."""
+
+    def __init__(self, header: re.Match[str]) -> None:
+        self.parents = [int(count or 1) for count in _OLD_RANGE.findall(header.group(2))]
+        self.line_no = int(header.group(3))
+        self.result_left = int(header.group(4) or 1)
+
+    @property
+    def open(self) -> bool:
+        return self.result_left > 0 or any(left > 0 for left in self.parents)
+
+    def take(self, line: str) -> tuple[int, str] | None:
+        """Count one hunk line; the (line number, text) of a line every parent lacks."""
+        width = len(self.parents)
+        columns = line[:width]
+        if len(columns) < width or any(c not in "+- " for c in columns):
+            return None  # "\ No newline at end of file"
+        removed = "-" in columns
+        for index, column in enumerate(columns):
+            if column == "-" or (column == " " and not removed):
+                self.parents[index] -= 1
+        if removed:
+            return None
+        self.result_left -= 1
+        self.line_no += 1
+        return (self.line_no - 1, line[width:]) if columns == "+" * width else None
 
 
 def _patch_path(target: str) -> str | None:

@@ -149,3 +149,41 @@ def test_git_refusing_another_users_repository_is_reported_as_such(world_dir):
     history = run_as_nobody("--root", str(root), "history", "2024-03-base", env=env)
     assert "safe.directory" in history.stderr and "Traceback" not in history.stderr
     assert os.geteuid() == 0
+
+
+def test_a_line_that_only_a_merge_commit_adds_is_scanned(tmp_path, cli):
+    root = tmp_path / "repo"
+    base = repo_with_base(root)
+    git(root, "checkout", "-qb", "side")
+    write_record(root, "2024-04-side")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Side record")
+    git(root, "checkout", "-q", "main")
+    path = root / "archive" / "2024" / "2024-03-base.md"
+    path.write_text(path.read_text() + "\nMain's change.\n")
+    git(root, "commit", "-qam", "Main change")
+    git(root, "merge", "-q", "--no-ff", "--no-commit", "side")
+    path.write_text(path.read_text() + "\n" + PHONE + "\n")  # only in the merge
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Merge side")
+    code, document = history_problems(cli, root, base)
+    history = [p for p in document["problems"] if p["code"] == "pii-in-history"]
+    assert code == 1
+    assert [p["path"] for p in history] == ["archive/2024/2024-03-base.md"]
+    assert "Merge side" not in json.dumps(document)
+
+
+def test_a_plain_merge_reports_each_line_once_in_the_commit_that_added_it(tmp_path, cli):
+    root = tmp_path / "repo"
+    base = repo_with_base(root)
+    git(root, "checkout", "-qb", "side")
+    add_record_with_phone(root, "2024-04-side")
+    git(root, "checkout", "-q", "main")
+    path = root / "archive" / "2024" / "2024-03-base.md"
+    path.write_text(path.read_text() + "\nMain's change.\n")
+    git(root, "commit", "-qam", "Main change")
+    git(root, "merge", "-q", "--no-ff", "-m", "Merge side", "side")
+    code, document = history_problems(cli, root, base)
+    history = [p for p in document["problems"] if p["code"] == "pii-in-history"]
+    assert code == 1
+    assert [p["path"] for p in history] == ["archive/2024/2024-04-side.md"]
