@@ -306,7 +306,7 @@ def create_record(
     clean = normalise_request(request, vocab)
     assert clean.id
     text = render(clean)
-    _gate(root, clean.id, text, vocab)
+    gate_new_record(root, clean.id, text, vocab)
     return write_new_record(root, clean.id, text, dry_run)
 
 
@@ -315,7 +315,7 @@ def record_rel(record_id: str) -> str:
     return f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"
 
 
-def _gate(root: Path, record_id: str, text: str, vocab: Vocabularies) -> None:
+def gate_new_record(root: Path, record_id: str, text: str, vocab: Vocabularies) -> None:
     """The text about to be written passes validate's own per-file checks, or nothing is
     written: every option is checked above, and this makes sure of the whole."""
     from copro.validate import check_file

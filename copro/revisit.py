@@ -17,7 +17,15 @@ from pathlib import Path
 
 from copro.errors import UsageError
 from copro.model import Engagement
-from copro.newrecord import Created, check_date, check_id, check_text, make_id, write_new_record
+from copro.newrecord import (
+    Created,
+    check_date,
+    check_id,
+    check_text,
+    gate_new_record,
+    make_id,
+    write_new_record,
+)
 from copro.standing import month_year
 
 TITLE_PREFIX = "Does it still hold? "
@@ -106,7 +114,11 @@ def draft_revisit(
         earlier,
         tuple(question(earlier, f.text) for f in earlier.findings),
     )
-    return RevisitDraft(write_new_record(root, final_id, render(draft), dry_run), earlier)
+    text = render(draft)
+    from copro.vocab import load_vocabularies
+
+    gate_new_record(root, final_id, text, load_vocabularies(root)[0])
+    return RevisitDraft(write_new_record(root, final_id, text, dry_run), earlier)
 
 
 def render(draft: Draft) -> str:
