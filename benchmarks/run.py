@@ -1,7 +1,7 @@
 """Time copro against its floors and peers on synthetic archives (never part of the tests).
 
 Usage: python benchmarks/run.py [--sizes 1000,10000] [--runs 5]
-       [--only validate,help,index,search,adversarial]
+       [--only validate,help,index,search,adversarial,standing]
 
 Each figure is the median wall time of whole processes, as a user would run
 them. Archives are generated deterministically (benchmarks/synthetic.py) into
@@ -56,7 +56,7 @@ def timed_any(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> f
 
 
 def archive(n: int) -> Path:
-    root = WORK / f"archive-{n}"
+    root = WORK / f"archive-{n}-v2"  # v2: a third of records revisit an earlier finding
     if not (root / "archive").is_dir():
         generate(root, n)
     return root
@@ -71,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="help,validate,index,search,adversarial")
+    parser.add_argument("--only", default="help,validate,index,search,adversarial,standing")
     args = parser.parse_args()
     only = set(args.only.split(","))
     env = dict(os.environ, COPRO_CACHE_DIR=str(WORK / "cache"))
@@ -157,6 +157,28 @@ def main() -> None:
                     "grep -rl parenting archive/ (raw scan)",
                     timed(["grep", "-rl", "parenting", str(root / "archive")], args.runs),
                 )
+
+        if "standing" in only:
+            standing(root, args.runs, env)
+
+
+def standing(root: Path, runs: int, env: dict[str, str]) -> None:
+    """findings, themes and review against validate; similar against search (caches warm)."""
+    copro = [*COPRO, "--root", str(root)]
+    for warm in (["validate"], ["search", "parenting"], ["findings", "--json"]):
+        subprocess.run([*copro, *warm], env=env, capture_output=True)
+    validate = timed([*copro, "validate"], runs, env)
+    line("copro validate (cache warm)", validate)
+    for what in (["findings", "--json"], ["themes", "--json"], ["review", "--json"]):
+        line(f"copro {' '.join(what)}", timed_any([*copro, *what], runs, env), validate, "validate")
+    first = sorted((root / "archive").rglob("*.md"))[0].stem
+    search = timed([*copro, "search", "parenting", "--json"], runs, env)
+    line(
+        f"copro similar {first[:12]}..#S1 --json",
+        timed([*copro, "similar", f"{first}#S1", "--json"], runs, env),
+        search,
+        "search parenting --json",
+    )
 
 
 if __name__ == "__main__":

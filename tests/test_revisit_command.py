@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 OLD = "2019-03-somali-mothers-parenting"
 
 
@@ -110,3 +112,20 @@ def test_similar_bad_and_unknown_findings(sample_root, cli):
     assert cli("--root", root, "similar", "2019-01-nowhere#S1").exit_code == 1
     result = cli("--root", root, "similar", f"{OLD}#S9")
     assert result.exit_code == 1 and "has no finding S9" in result.stderr
+
+
+def test_at_a_terminal_revisit_asks_before_writing(sample_root, private_cache):
+    """Driven through a pseudo-terminal: "no" leaves nothing written and exits 1."""
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    env = dict(os.environ, COPRO_CACHE_DIR=str(private_cache), COLUMNS="200", TERM="dumb")
+    args = ["-m", "copro", "--root", str(sample_root), "revisit", OLD, "--date", "2026-12-01"]
+    child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=60)
+    child.expect("Create archive/2026/")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert not list((sample_root / "archive").glob("2026/2026-12-*"))

@@ -35,12 +35,12 @@ PopulationOption = Annotated[
     ),
 ]
 
-STANDING_SHORT = {
-    "still-holds": "still hold",
-    "changed": "changed",
-    "no-longer-holds": "no longer hold",
-    "unclear": "unclear",
-    "not-revisited": "not checked",
+STANDING_SHORT = {  # (one, several)
+    "still-holds": ("still holds", "still hold"),
+    "changed": ("changed", "changed"),
+    "no-longer-holds": ("no longer holds", "no longer hold"),
+    "unclear": ("unclear", "unclear"),
+    "not-revisited": ("not checked", "not checked"),
 }
 
 
@@ -53,7 +53,7 @@ def _skipped(skipped: tuple[str, ...]) -> None:
 
 
 def _standing_counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {STANDING_SHORT[s]}" for s, n in counts.items() if n)
+    return ", ".join(f"{n} {STANDING_SHORT[s][n != 1]}" for s, n in counts.items() if n)
 
 
 @app.command()
@@ -162,11 +162,10 @@ def themes(
 
         table = Table(expand=True)
         table.add_column("topic", style="bold", ratio=3)
-        table.add_column("findings", justify="right")
-        table.add_column("records", justify="right")
+        table.add_column("findings (records)", justify="right", ratio=2)
         table.add_column("years", no_wrap=True)
         table.add_column("answered", justify="right")
-        table.add_column("standing", ratio=4)
+        table.add_column("does it still hold?", ratio=4)
         for theme in result.themes:
             data = theme.to_json()
             years = (
@@ -176,8 +175,7 @@ def themes(
             )
             table.add_row(
                 escape(theme.label),
-                str(theme.findings),
-                str(data["records"]),
+                f"{theme.findings} ({data['records']})",
                 years,
                 str(theme.answered),
                 escape(_standing_counts(theme.standing)),
