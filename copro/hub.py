@@ -151,9 +151,9 @@ def _gate(staged: Staged, previous: Checked | None) -> Checked:
     touched = set(staged.changed) | set(staged.removed)
     vocab_prefix = VOCAB_DIR.as_posix() + "/"
     if previous is None or not previous.ok or any(p.startswith(vocab_prefix) for p in touched):
-        result = validate_archive(folder)
-        problems = staged.problems + [p for p in result.problems if p.code != "revisit-outside-hub"]
-        return Checked(staged.commit, _unique(problems), summarise(result.refs))
+        whole = validate_archive(folder)
+        problems = staged.problems + [p for p in whole.problems if p.code != "revisit-outside-hub"]
+        return Checked(staged.commit, _unique(problems), summarise(whole.refs))
     names = {Path(p).stem for p in touched}
     dependents = {r.path for r in previous.records if names & set(r.refs)}
     changed = {p for p in staged.changed if p.startswith(ARCHIVE_DIR + "/")}

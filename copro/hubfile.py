@@ -242,13 +242,14 @@ def read_lock(root: Path) -> dict[str, LockEntry]:
         name, commit = item.get("name"), item.get("commit")
         if not isinstance(name, str) or not (commit is None or is_full_commit(str(commit))):
             continue
+        count = item.get("problems")
         entries[name] = LockEntry(
             name,
             str(item.get("url", "")),
             str(item.get("rev", "")),
             commit,
             item.get("passed") is True,
-            item.get("problems") if isinstance(item.get("problems"), int) else 0,
+            count if isinstance(count, int) else 0,
         )
     return entries
 

@@ -19,6 +19,7 @@ Reading commands see a hub through this module:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -254,6 +255,25 @@ def load_hub_engagement(root: Path, record_id: str) -> Any:
 
 
 _SAFE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def member_commit(root: Path, member: str) -> tuple[str, str]:
+    """The commit of ``member`` the hub reads, and that commit's date (YYYY-MM-DD)."""
+    view = open_hub(root)
+    commit = next((m.commit for m in (view.members if view else ()) if m.name == member), "")
+    return commit, _commit_date(root, member, commit) if commit else ""
+
+
+@functools.cache
+def _commit_date(root: Path, member: str, commit: str) -> str:
+    from copro.hub import member_repo
+    from copro.hubgit import GitFailed
+
+    try:
+        when = member_repo(root, member).git("log", "-1", "--format=%cs", commit, "--")
+    except GitFailed:
+        return ""
+    return when.decode().strip()
 
 
 def _view_cache(root: Path) -> Path:

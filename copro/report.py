@@ -266,6 +266,11 @@ def _recognition(value: model.Recognition | None) -> str | None:
 def _provenance(root: Path, engagement: Engagement) -> Provenance:
     from copro.gitrepo import last_commit
 
+    if engagement.member:  # a hub member's record: the commit hub.lock pins
+        from copro.hubview import member_commit
+
+        pinned, when = member_commit(root, engagement.member)
+        return Provenance(f"{engagement.member}:{engagement.path}", pinned[:12], when)
     commit = last_commit(root, root / engagement.path)
     if commit is None:
         return Provenance(engagement.path)

@@ -497,6 +497,10 @@ def test_reading_commands_narrow_to_members(synced):
     )
     assert report.exit_code == 0 and "Pick-up time groups" not in report.stdout
     assert run_cli("--root", hub, "themes", "--member", "nobody").exit_code == 2
+    one = run_cli("--root", hub, "report", "islington-council:2019-03-somali-mothers-parenting")
+    pinned = lock_of(synced["hub"])["islington-council"]["commit"]
+    source = "`islington-council:archive/2019/2019-03-somali-mothers-parenting.md`"
+    assert f"Source: {source}, commit {pinned[:12]}" in one.stdout  # traceable to hub.lock
 
 
 def test_member_terms_mean_hub_terms_and_only_a_changed_member_is_reindexed(synced):
