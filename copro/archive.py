@@ -181,14 +181,12 @@ def not_a_record_reason(relpath: str) -> str:
     """Why a file under archive/ is no record (never repeating its name: it may hold data)."""
     parts = relpath.split("/")
     if any(part.startswith(".") for part in parts[1:]):
-        why = "hidden files and files in hidden folders are not records"
-    elif parts[-1].lower().endswith(".md"):
-        why = "a record's name ends in lower-case .md"
-    else:
-        why = "only records (<id>.md) and .gitkeep belong in archive/"
+        return "not a record: hidden files and folders are published with archive/ too; move it out"
+    if parts[-1].lower().endswith(".md"):
+        return "not a record: a record's name ends in lower-case .md; rename it"
     return (
-        f"{why}; archive/ is published whole, so rename it to a record's name "
-        "or move it out of the archive"
+        "not a record: only <id>.md records and .gitkeep belong in archive/ "
+        "(it is published whole); move it out"
     )
 
 
