@@ -537,3 +537,15 @@ def test_member_terms_mean_hub_terms_and_only_a_changed_member_is_reindexed(sync
     assert sync(hub).exit_code == 0
     refreshed = json.loads(run_cli("--root", str(hub), "index", "--json").stdout)
     assert refreshed["rebuilt"] is False and refreshed["added"] == 1 and refreshed["changed"] == 0
+
+
+def test_the_users_own_git_config_decides_whether_local_members_may_be_fetched(area, monkeypatch):
+    """copro never overrides protocol.file.allow: a user who forbids it gets a clear refusal."""
+    config = area["hub"].parent / "gitconfig-no-file"
+    config.write_text('[protocol "file"]\n\tallow = never\n')
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    result = sync(area["hub"])
+    assert result.exit_code == 1
+    members = json.loads(result.stdout)["members"]
+    assert {p["code"] for m in members for p in m["problems"]} == {"hub-fetch-failed"}
+    assert all(m["commit"] is None for m in members)

@@ -94,6 +94,12 @@ class RecordLink:
     def url(self) -> str:
         return f"records/{self.id.replace(':', '/')}/"
 
+    @property
+    def member(self) -> str | None:
+        """The hub member the record belongs to (None outside a hub, or the hub's own)."""
+        head, sep, _ = self.id.partition(":")
+        return head if sep else None
+
 
 @dataclass(frozen=True)
 class ActionView:
