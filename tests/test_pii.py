@@ -94,6 +94,7 @@ TRUE_POSITIVES = [
     ("- Date of birth:\n\n  03/03/1990", "pii-date-of-birth"),
     ("- write to jane @\n  example.org", "pii-email"),
     ("+44-7911 123456 at 10:30", "pii-phone"),
+    ("(020)  7946 0018 at 10:30", "pii-phone"),
 ]
 
 CLEAN_TEXT = [
