@@ -68,7 +68,7 @@ _SPELLED_NEEDS = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot)[ \t]{0,2}[\])}>]|\sdot
 
 # Between digit groups: up to two separators, or a line break with indentation
 # (PyYAML folds long text, a Markdown list item wraps).
-_GAP = r"(?:[ \t\-.)]{0,3}|[ \t]{0,8}\n[ \t>]{0,40})"
+_GAP = r"[ \t\-.)]{0,3}(?:\n[ \t>]{0,40})?"
 
 # Phones: a long digit run (separators allowed) is the cheap prefilter.
 _CANDIDATE = re.compile(r"[+\d][\d\s\-.()/]{8,}")

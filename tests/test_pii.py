@@ -95,6 +95,7 @@ TRUE_POSITIVES = [
     ("- write to jane @\n  example.org", "pii-email"),
     ("+44-7911 123456 at 10:30", "pii-phone"),
     ("(020)  7946 0018 at 10:30", "pii-phone"),
+    ("- (020)\n  7946-0018", "pii-phone"),
 ]
 
 CLEAN_TEXT = [
