@@ -20,8 +20,8 @@ from copro.errors import CoproError, UsageError
 from copro.model import Engagement, parse_date
 from copro.placeholders import published_body
 from copro.search import resolve_term
+from copro.standing import MONTHS, Standing, StandingTable, month_year, standings
 from copro.standing import CheckedAgain as StandingCheck
-from copro.standing import Standing, StandingTable, month_year, standings
 from copro.vocab import Vocabularies, load_vocabularies
 
 STATUS_WORDS = {
@@ -43,6 +43,46 @@ PAYMENT_WORDS = {
     "salaried": "paid roles",
     "expenses-only": "expenses",
 }
+
+
+AUDIENCES = {
+    "participants": "a letter to the people who took part: dates in words, no codes or paths",
+    "staff": "the same, plus finding and action ids and the record's path and commit",
+}
+"""Who a report is written for; the keys are the allowed values of ``report --audience``."""
+
+
+def date_words(iso: str | None) -> str:
+    """``2026-11-14`` as "14 November 2026": how a letter gives a date."""
+    try:
+        day = dt.date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def date_span(start: str, end: str | None) -> str:
+    """ "on 9 March 2019", or "from 9 March to 25 May 2019" (the year said once when shared)."""
+    if not end or end == start:
+        return f"on {date_words(start)}"
+    first, last = date_words(start), date_words(end)
+    if first[-4:] == last[-4:] and first[-4:].isdigit():
+        first = first[:-5]
+    return f"from {first} to {last}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C": a list as a sentence says it."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence does (no doubled stop before more words)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "\u201d", '"', ")")) else text + "."
 
 
 @dataclass
@@ -132,10 +172,16 @@ class EngagementReport:
     """Optional descriptive fields (label, text), from ``Engagement.details``."""
     checked_again: list[CheckedGroup] = field(default_factory=list)
     """"What we checked again": the earlier findings this engagement revisited."""
+    contact: str | None = None
+    """The organisational route to get back in touch: only where consent allows recontact."""
 
     @property
     def answered(self) -> int:
         return sum(1 for f in self.findings if f.answered)
+
+    @property
+    def when(self) -> str:
+        return date_span(self.date, self.end_date)
 
 
 @dataclass
@@ -149,6 +195,12 @@ class Report:
     engagements: list[EngagementReport]
     skipped: int = 0
     """Record files the reader refused (left out; ``copro validate`` says why)."""
+    audience: str = "participants"
+    """``participants`` (the default letter) or ``staff`` (ids, path and commit kept)."""
+
+    @property
+    def staff(self) -> bool:
+        return self.audience == "staff"
 
     @property
     def findings(self) -> int:
@@ -190,7 +242,10 @@ def engagement_report(
         end_date=engagement.end_date,
         status=engagement.status,
         lead=engagement.lead_name,
-        partners=[f"{o.name} ({o.role})" for o in engagement.partners],
+        # "with X" already says partner; a funder or commissioner is worth saying.
+        partners=[
+            o.name if o.role == "partner" else f"{o.name} ({o.role})" for o in engagement.partners
+        ],
         places=[vocab["places"].label(i) for i in engagement.places],
         methods=[vocab["methods"].label(i) for i in engagement.methods],
         populations=[vocab["populations"].label(i) for i in engagement.populations],
@@ -210,6 +265,7 @@ def engagement_report(
         provenance=_provenance(root, engagement),
         details=engagement.details(),
         checked_again=_checked_again(table.checked_again(engagement)),
+        contact=engagement.consent.route,
     )
 
 
@@ -288,11 +344,32 @@ def build_report(
     until: str | None = None,
     today: dt.date | None = None,
     members: Sequence[str] = (),
+    audience: str = "participants",
 ) -> Report:
     """The report for one engagement (``record_id``) or across engagements (filters).
 
-    In a hub, ``members`` keeps only those members' engagements.
+    In a hub, ``members`` keeps only those members' engagements. ``audience`` is
+    a key of :data:`AUDIENCES`: the default letter to the people who took part,
+    or ``staff`` with ids, the record's path and its last commit.
     """
+    if audience not in AUDIENCES:
+        raise UsageError(f"--audience must be one of: {', '.join(AUDIENCES)}")
+    report = _build(root, record_id, topics, populations, places, since, until, today, members)
+    report.audience = audience
+    return report
+
+
+def _build(
+    root: Path,
+    record_id: str | None,
+    topics: Sequence[str],
+    populations: Sequence[str],
+    places: Sequence[str],
+    since: str | None,
+    until: str | None,
+    today: dt.date | None,
+    members: Sequence[str],
+) -> Report:
     root = Path(root).resolve()
     vocab, _ = load_vocabularies(root)
     generated = (today or dt.date.today()).isoformat()
@@ -364,6 +441,6 @@ def _across(
     words += [vocab["populations"].label(p) for p in population_ids]
     words += [vocab["places"].label(p) for p in place_ids]
     if since or until:
-        words.append(f"{since or 'the start'} to {until or 'today'}")
+        words.append(f"{date_words(since) or 'the start'} to {date_words(until) or 'today'}")
     scope = ", ".join(words)
     return Report(f"You said, we did: {scope}", scope, True, generated, parts, len(catalog.skipped))

@@ -52,9 +52,12 @@ def _environment(autoescape: bool) -> Any:
     )
     env.filters["markdown"] = markdown_to_safe_html
     env.filters["demote"] = demote_headings
-    from copro.report import STATUS_WORDS
+    from copro.report import STATUS_WORDS, and_list, date_words, sentence
 
+    env.filters["and_list"] = and_list
     env.filters["status_words"] = lambda status: STATUS_WORDS.get(status, status)
+    env.filters["date_words"] = date_words
+    env.filters["sentence"] = sentence
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
     return env
 

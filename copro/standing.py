@@ -72,10 +72,10 @@ def month_year(iso: str | None) -> str:
         day = dt.date.fromisoformat(iso or "")
     except ValueError:
         return iso or "an unknown date"
-    return f"{_MONTHS[day.month - 1]} {day.year}"
+    return f"{MONTHS[day.month - 1]} {day.year}"
 
 
-_MONTHS = (
+MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
 """English month names whatever the locale (reports are written in English)."""

@@ -23,6 +23,8 @@ from copro.cli.output import (
 )
 from copro.report_render import RENDERERS
 
+AUDIENCES = ("participants", "staff")  # copro.report.AUDIENCES, without importing the core
+
 
 @app.command()
 @handle_errors
@@ -60,6 +62,16 @@ def report(
         str | None, typer.Option("--until", help="Engagements started on or before DATE.")
     ] = None,
     fmt: Annotated[str, choice_option(RENDERERS, "Report format", default="md")] = "md",
+    audience: Annotated[
+        str,
+        choice_option(
+            AUDIENCES,
+            "participants: a letter to the people who took part; staff: with ids, path and commit",
+            name="--audience",
+            default="participants",
+            metavar="AUDIENCE",
+        ),
+    ] = "participants",
     output: OutputOption = None,
     member: MemberOption = None,
 ) -> None:
@@ -76,6 +88,7 @@ def report(
         since=since,
         until=until,
         members=member or (),
+        audience=audience,
     )
     note_skipped(built.skipped)
     write_or_print(render(built, fmt), output)

@@ -108,7 +108,11 @@ VIEW_FORMATS = ("text", "json")
 
 
 def choice_option(
-    choices: Iterable[str], help_text: str, name: str = "--format", default: str | None = None
+    choices: Iterable[str],
+    help_text: str,
+    name: str = "--format",
+    default: str | None = None,
+    metavar: str = "FORMAT",
 ) -> Any:
     """A typer option whose allowed values are ``choices`` (a registry's keys).
 
@@ -134,7 +138,7 @@ def choice_option(
         callback=check,
         autocompletion=lambda: list(allowed),
         show_default=default is not None,
-        metavar="FORMAT",
+        metavar=metavar,
     )
 
 
