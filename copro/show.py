@@ -93,8 +93,14 @@ def show(root: Path, record_id: str) -> RecordView:
     store = IndexStore(root)
     store.refresh(vocab)
     linked = [*engagement.related, *([engagement.supersedes] if engagement.supersedes else [])]
+    prefix = f"{engagement.member}:" if engagement.member else ""  # a member names its own
+    titles = store.titles(vocab, [prefix + i for i in linked])
     return RecordView(
-        engagement, store.titles(vocab, linked), vocab, table, links_to(catalog, engagement)
+        engagement,
+        {i: titles[prefix + i] for i in linked if prefix + i in titles},
+        vocab,
+        table,
+        links_to(catalog, engagement),
     )
 
 
@@ -102,8 +108,8 @@ def links_to(catalog: Catalog, engagement: Engagement) -> list[LinkFrom]:
     """Records of ``catalog`` that name ``engagement`` in ``related`` or ``supersedes``."""
     found = []
     for other in catalog:
-        if other.key == engagement.key:
-            continue
+        if other.key == engagement.key or other.member != engagement.member:
+            continue  # in a hub, a member's records name records of that member only
         for how, named in (("related", other.related), ("supersedes", (other.supersedes,))):
             if engagement.id in named:
                 found.append(LinkFrom(other.key, other.display_title, other.date, how))

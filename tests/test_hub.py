@@ -393,7 +393,7 @@ def synced(area):
         .replace("Test Trust", "Hiddo Women's Association")
         .replace("sector: nhs", "sector: voluntary")
         .replace("title: Test engagement about parenting", "title: Somali parenting revisited")
-        .replace("consent:", "review_by: 2025-12-01\nconsent:")
+        .replace("consent:", "review_by: 2025-12-01\nrelated: [2024-03-parenting-groups]\nconsent:")
         .replace(
             "    text: Groups at school pick-up time do not work.\n",
             "    text: Pick-up time groups still do not work.\n    revisits:\n"
@@ -451,6 +451,12 @@ def test_an_id_in_two_members_must_be_qualified(synced):
     )
     only_one = run_cli("--root", hub, "show", "2025-06-parenting-follow-up", "--json")
     assert json.loads(only_one.stdout)["id"] == "hiddo:2025-06-parenting-follow-up"
+    text = run_cli("--root", hub, "show", "hiddo:2025-06-parenting-follow-up").stdout
+    assert "Test engagement about parenting" in text  # the title of the member's own related
+    named = json.loads(
+        run_cli("--root", hub, "show", "hiddo:2024-03-parenting-groups", "--json").stdout
+    )
+    assert [r["id"] for r in named["related_from"]] == ["hiddo:2025-06-parenting-follow-up"]
 
 
 def test_a_finding_revisited_by_another_member_names_who_checked_it(synced):
