@@ -17,6 +17,7 @@ findings stays due.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,9 +41,12 @@ class ReviewItem:
     since: str
     recontact_via: str | None
     member: str | None = None
+    lead: str = field(default="", compare=False)
+    """The lead organisation (for counts per organisation; not in the JSON items)."""
 
     def to_json(self, with_member: bool = False) -> dict[str, Any]:
         out = asdict(self)
+        del out["lead"]
         if not with_member:
             del out["member"]
         return out
@@ -61,6 +65,15 @@ class ReviewResult:
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.items if item.kind == kind)
+
+    def of_kind(self, kind: str) -> list[ReviewItem]:
+        """The items of one kind, oldest debt first."""
+        return [item for item in self.items if item.kind == kind]
+
+    def by_lead(self, kind: str) -> list[tuple[str, int]]:
+        """(lead organisation, items of ``kind``), most first: who owes most."""
+        counts = Counter(item.lead for item in self.items if item.kind == kind)
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 KIND_ORDER = ("review-due", "no-response", "stalled-action", "feedback-owed")
@@ -87,6 +100,7 @@ def _owed(
                 since,
                 route,
                 engagement.member,
+                engagement.lead_name,
             )
         )
 
@@ -110,6 +124,11 @@ def _owed(
     return items
 
 
+def _involves(engagement: Engagement, wanted: list[str]) -> bool:
+    names = [o.name.casefold() for o in engagement.organisations]
+    return any(w in name for w in wanted for name in names)
+
+
 def _days_before(when: str, days: int) -> str:
     """The ISO date ``days`` before ``when``; before the first day of the calendar, that day."""
     try:
@@ -118,10 +137,15 @@ def _days_before(when: str, days: int) -> str:
         return dt.date.min.isoformat()
 
 
-def review(root: Path, as_of: str | None = None, members: Sequence[str] = ()) -> ReviewResult:
+def review(
+    root: Path, as_of: str | None = None, members: Sequence[str] = (), orgs: Sequence[str] = ()
+) -> ReviewResult:
     """Everything due on ``as_of`` (default today), oldest debt first within each kind.
 
-    In a hub, ``members`` keeps only those members' records.
+    In a hub, ``members`` keeps only those members' records. ``orgs`` keeps
+    engagements with an organisation whose name contains one of them (any
+    case); naming an organisation that no engagement has is a CoproError
+    (exit 1), so a typo does not read as "nothing is due".
     """
     from copro.hubview import is_hub, keeps, members_option
 
@@ -131,7 +155,18 @@ def review(root: Path, as_of: str | None = None, members: Sequence[str] = ()) ->
     catalog = load_catalog(root)
     table = standings(catalog.engagements, as_of=when)
     result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=is_hub(Path(root)))
-    for engagement in catalog:
+    named = [o.casefold().strip() for o in orgs if o.strip()]
+    engagements = [e for e in catalog if not named or _involves(e, named)]
+    if named and not engagements:
+        from copro import pii
+        from copro.errors import CoproError
+
+        raise CoproError(
+            "no engagement has an organisation named like "
+            + " or ".join(pii.quoted(o) for o in orgs),
+            "--org matches part of an organisation's name, in any case",
+        )
+    for engagement in engagements:
         if not engagement.withdrawn and keeps(wanted, engagement.member):
             result.items.extend(_owed(engagement, when, stalled_before, table))
     order = {kind: position for position, kind in enumerate(KIND_ORDER)}

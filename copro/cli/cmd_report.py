@@ -1,8 +1,13 @@
 """``copro report``, ``copro review`` and ``copro history``."""
 
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from copro.review import ReviewResult
 
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
@@ -102,13 +107,27 @@ def review_command(
         str | None, typer.Option("--as-of", help="Date to review on (default today).")
     ] = None,
     member: MemberOption = None,
+    org: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--org", help="Only engagements with an organisation whose name contains TEXT."
+        ),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="At most N items of each kind in the text (0: all); --json lists every item.",
+        ),
+    ] = 10,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
-    """What is owed: reviews due, findings without a response, stalled actions."""
+    """What is owed: reviews due, findings without a response, stalled actions, feedback."""
     from copro.review import review
 
-    result = review(root_of(ctx), as_of, members=member or ())
+    result = review(root_of(ctx), as_of, members=member or (), orgs=org or ())
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
@@ -116,39 +135,70 @@ def review_command(
     if not result.items:
         err().print(f"Nothing is due on {result.as_of}.")
         return
-    from rich.table import Table
-
-    headings = {
-        "review-due": "Past review_by: go back and ask whether it still holds",
-        "no-response": "Findings without any response",
-        "stalled-action": "Actions planned or in progress for over a year",
-        "feedback-owed": "Completed, but nobody told the people who took part what was done",
-    }
-    for kind, heading in headings.items():
-        items = [i for i in result.items if i.kind == kind]
-        if not items:
-            continue
-        table = Table(title=f"{heading} ({len(items)})", title_justify="left", show_lines=False)
-        table.add_column("record", overflow="fold")
-        table.add_column("item")
-        table.add_column("what")
-        table.add_column("since", no_wrap=True)
-        table.add_column("recontact via")
-        for item in items:
-            table.add_row(
-                escape(item.record_id),
-                escape(item.item_id or ""),
-                escape(item.text),
-                item.since,
-                escape(item.recontact_via or "no recontact agreed"),
-            )
-        out().print(table)
+    for kind, heading in REVIEW_HEADINGS.items():
+        _render_review_kind(result, kind, heading, limit)
     err().print(
         f"As of {result.as_of}: {result.count('review-due')} review(s) due, "
         f"{result.count('no-response')} finding(s) without a response, "
         f"{result.count('stalled-action')} stalled action(s), "
         f"{result.count('feedback-owed')} record(s) owing feedback."
     )
+
+
+REVIEW_HEADINGS = {
+    "review-due": "Past review_by: go back and ask whether it still holds",
+    "no-response": "Findings without any response",
+    "stalled-action": "Actions planned or in progress for over a year",
+    "feedback-owed": "Completed, but nobody told the people who took part what was done",
+}
+SHOWN_ORGANISATIONS = 5
+
+
+def _render_review_kind(result: ReviewResult, kind: str, heading: str, limit: int) -> None:
+    """One kind of debt: the oldest ``limit`` items, then counts per lead organisation.
+
+    Each item is a short block (record and item, then the text, then the route)
+    rather than a table row, so it reads at 80 columns and lays out fast.
+    """
+    items = result.of_kind(kind)
+    if not items:
+        return
+    shown = items if limit == 0 else items[:limit]
+    console = out()
+    console.print(f"[bold]{escape(heading)} ({len(items)})[/bold]")
+    for item in shown:
+        where = escape(item.record_id + (f" {item.item_id}" if item.item_id else ""))
+        console.print(f"  [cyan]{where}[/cyan]  [dim]since {item.since}[/dim]")
+        _indented(escape(item.text), 4)
+        route = item.recontact_via
+        _indented(
+            f"[dim]recontact via: {escape(route)}[/dim]"
+            if route
+            else "[dim]no recontact agreed[/dim]",
+            4,
+        )
+    hidden = len(items) - len(shown)
+    if not hidden:
+        console.print()
+        return
+    leads = result.by_lead(kind)
+    counts = ", ".join(f"{name or '(no lead)'} {n}" for name, n in leads[:SHOWN_ORGANISATIONS])
+    more = len(leads) - SHOWN_ORGANISATIONS
+    counts += f", and {more} more organisation(s)" if more > 0 else ""
+    _indented(f"{hidden} more. By lead organisation: {escape(counts)}.", 2)
+    _indented(
+        "[dim]See them all with --limit 0, one organisation's with --org NAME, "
+        "or everything with --json.[/dim]",
+        2,
+    )
+    console.print()
+
+
+def _indented(markup: str, indent: int) -> None:
+    """Print wrapped to the terminal's width with every line indented (Rich markup)."""
+    from rich.padding import Padding
+
+    out().print(Padding(markup, (0, 0, 0, indent), expand=False), soft_wrap=False)
 
 
 @app.command()
