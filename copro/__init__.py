@@ -8,9 +8,28 @@ imported lazily so that ``import copro`` (and ``copro --help``) stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on first use
+    from copro.archive import find_root
+    from copro.catalog import Catalog, Source, load_catalog, load_engagement
+    from copro.errors import CoproError
+    from copro.export import export_archive
+    from copro.gitrepo import history as record_history
+    from copro.index import refresh as update_index
+    from copro.model import Engagement
+    from copro.newrecord import create_record
+    from copro.problems import Problem
+    from copro.report import build_report
+    from copro.review import review as review_archive
+    from copro.scaffold import init_archive
+    from copro.search import search as search_archive
+    from copro.show import show as show_record
+    from copro.stats import archive_stats
+    from copro.validate import ValidationResult, validate_archive
+    from copro.vocab import load_vocabularies
 
 # Names never clash with submodules (``copro.search`` is a module, so the
 # search function is ``copro.search_archive``).
@@ -37,6 +56,9 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "load_catalog": "copro.catalog",
     "load_engagement": "copro.catalog",
 }
+
+
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

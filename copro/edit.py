@@ -18,7 +18,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -177,7 +177,7 @@ class RecordText:
             if end.column == 0 and end.line > node.start_mark.line:
                 return self._line(end) - 1
             return self._line(end)
-        if node.flow_style:
+        if isinstance(node, yaml.CollectionNode) and node.flow_style:
             return self._line(node.end_mark)
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
@@ -339,7 +339,9 @@ class RecordText:
                 raise self._refuse("an empty list has an unusual layout")
             dash = node.value[0].start_mark.column - 2
             pad = " " * dash
-            text = f"{self.newline}{pad}".join(f"- {scalar(v)}" for v in value)
+            text = f"{self.newline}{pad}".join(
+                f"- {scalar(cast('str | int | bool', v))}" for v in value
+            )
             if not value:
                 raise self._refuse("an empty block list")
             start = node.value[0].start_mark

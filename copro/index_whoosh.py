@@ -281,7 +281,7 @@ def _to_whoosh(spec: QuerySpec, schema: Any) -> Any:
         if key in seen:  # a word said twice asks nothing new (and deepens Whoosh's matchers)
             continue
         seen.add(key)
-        options = []
+        options: list[Any] = []
         for word_group in concept.texts:
             terms = _analysed(schema, word_group)
             if terms:

@@ -256,8 +256,8 @@ def planned_files(
         ".github/workflows/validate.yml": WORKFLOW.format(install_step=install_step(source)),
         ".github/workflows/site.yml": SITE_WORKFLOW.format(install_step=install_step(source)),
     }
-    for source in sorted((shipped_schemas_dir() / "vocab").glob("*.yml")):
-        files[(VOCAB_DIR / source.name).as_posix()] = source
+    for vocab_file in sorted((shipped_schemas_dir() / "vocab").glob("*.yml")):
+        files[(VOCAB_DIR / vocab_file.name).as_posix()] = vocab_file
     return files
 
 

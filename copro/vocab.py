@@ -168,8 +168,8 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
     if cached is not None:
         by_name, problems = cached
         return Vocabularies(by_name, fingerprint, folder), problems
-    problems: list[Problem] = []
-    by_name: dict[str, Vocabulary] = {}
+    problems = []
+    by_name = {}
     for name in VOCAB_NAMES:
         path = folder / f"{name}.yml"
         shown = relpath(root, path) if root is not None else path.as_posix()

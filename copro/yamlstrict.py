@@ -155,7 +155,7 @@ def _refuse_anchors_and_tags(text: str, offset: int, result: Loaded) -> bool:
     found_alias = False
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            line = offset + event.start_mark.line
+            line = offset + (event.start_mark.line if event.start_mark else 0)
             if isinstance(event, yaml.AliasEvent):
                 found_alias = True
                 result.issues.append(
@@ -227,6 +227,7 @@ class _Builder:
                 self.result.lines[path + (index,)] = self.line(item)
                 items.append(self.build(item, path + (index,), depth + 1))
             return items
+        assert isinstance(node, yaml.ScalarNode)  # mappings and sequences returned above
         before = len(self.result.issues)
         value = self.scalar(node, path)
         for issue in self.result.issues[before:]:

@@ -14,6 +14,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    note_skipped,
     out,
     wants_json,
 )
@@ -45,11 +46,7 @@ STANDING_SHORT = {  # (one, several)
 
 
 def _skipped(skipped: tuple[str, ...]) -> None:
-    from copro.catalog import skipped_note
-
-    note = skipped_note(skipped)
-    if note:
-        err().print(f"[dim]{note}[/dim]")
+    note_skipped(len(skipped))
 
 
 def _standing_counts(counts: dict[str, int]) -> str:
