@@ -58,7 +58,31 @@ _LAZY: dict[str, str | tuple[str, str]] = {
 }
 
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__",
+    "Catalog",
+    "CoproError",
+    "Engagement",
+    "Problem",
+    "Source",
+    "ValidationResult",
+    "archive_stats",
+    "build_report",
+    "create_record",
+    "export_archive",
+    "find_root",
+    "init_archive",
+    "load_catalog",
+    "load_engagement",
+    "load_vocabularies",
+    "record_history",
+    "review_archive",
+    "search_archive",
+    "show_record",
+    "update_index",
+    "validate_archive",
+]
+"""The public names (tests/test_model.py ties them to the lazy table)."""
 
 
 def __getattr__(name: str) -> Any:

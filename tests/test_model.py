@@ -211,3 +211,11 @@ def test_reading_commands_say_once_that_records_were_left_out(
     assert json.loads(result.stdout)  # stdout stays one JSON document
     notes = [line for line in result.stderr.splitlines() if "left out" in line]
     assert notes == ["1 record could not be read and was left out; run `copro validate` to see why"]
+
+
+def test_public_names_are_all_importable_and_listed() -> None:
+    import copro
+
+    assert set(copro.__all__) == {"__version__", *copro._LAZY}
+    for name in copro.__all__:
+        assert getattr(copro, name) is not None
