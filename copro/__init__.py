@@ -55,6 +55,11 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "Source": "copro.catalog",
     "load_catalog": "copro.catalog",
     "load_engagement": "copro.catalog",
+    "standings": "copro.standing",
+    "list_findings": "copro.findings",
+    "archive_themes": "copro.themes",
+    "similar_findings": "copro.similar",
+    "draft_revisit": "copro.revisit",
 }
 
 

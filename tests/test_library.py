@@ -29,6 +29,16 @@ def test_one_call_equivalents(sample_root, tmp_path):
     assert copro.review_archive(sample_root, "2026-11-28").count("review-due") == 5
     assert copro.export_archive(sample_root, "csv").rows == 37
     assert copro.archive_stats(sample_root).records == 16
+    table = copro.standings(copro.load_catalog(sample_root).engagements)
+    old = copro.load_engagement(sample_root, "2019-03-somali-mothers-parenting")
+    assert table.of(old, "S3").words() == "still holds, checked April 2024"
+    assert copro.list_findings(sample_root, standing=["changed"]).total == 2
+    assert copro.archive_themes(sample_root, topics=["parenting"]).themes[0].findings == 4
+    assert copro.similar_findings(sample_root, f"{old.id}#S3").results
+    draft = copro.draft_revisit(sample_root, old.id, date="2026-12-01", dry_run=True)
+    assert not draft.created.written and "related: [2019-03-somali-mothers-parenting]" in (
+        draft.created.text
+    )
     created = copro.create_record(
         sample_root,
         NewRecord(
