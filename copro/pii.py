@@ -159,6 +159,9 @@ def scan_text(text: str, allowed: Iterable[int] = (), first_line: int = 1) -> li
     return sorted(found)
 
 
+_WORTH_SCANNING = re.compile(r"[\d@\uff20]|dot|&#|%40", re.IGNORECASE)
+
+
 def scan_document(
     text: str, decoded: Iterable[tuple[int, int, str]], allowed: Iterable[int] = ()
 ) -> list[Finding]:
@@ -172,9 +175,16 @@ def scan_document(
     skip = set(allowed)
     found = set(scan_text(text, skip))
     raw = {(f.code, f.line) for f in found}
+    lines: list[str] | None = None
     for line, end_line, value in decoded:
+        if not _WORTH_SCANNING.search(value):
+            continue  # every detector needs a digit, an @ or a spelled "dot"
         if any(n in skip for n in range(line, end_line + 1)):
             continue
+        if line == end_line:
+            lines = lines if lines is not None else text.split("\n")
+            if 0 < line <= len(lines) and value in lines[line - 1]:
+                continue  # written as it reads: the raw scan has seen it
         for finding in scan_text(value):
             if not any((finding.code, n) in raw for n in range(line, end_line + 1)):
                 found.add(Finding(line, finding.code))

@@ -106,6 +106,8 @@ def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tup
 
 def placeholder_problems(record: Record) -> list[Problem]:
     """``placeholder-text`` where guidance was left in; gaps in a completed record."""
+    from copro.yamlstrict import describe_path  # names a field only if it is safe to repeat
+
     completed = record.meta.get("status") == "completed"
     severity = ERROR if completed else WARNING
     problems: list[Problem] = []
@@ -118,7 +120,7 @@ def placeholder_problems(record: Record) -> list[Problem]:
             add(
                 record.line_of(*path),
                 "placeholder-text",
-                f"`{'.'.join(map(str, path))}` still holds the template's example text; "
+                f"`{describe_path(path)}` still holds the template's example text; "
                 "write what really happened or remove the entry",
                 severity,
             )

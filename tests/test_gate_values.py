@@ -312,3 +312,13 @@ def test_vocabulary_values_are_decoded_before_the_gate(empty_root, cli):
     found = {(p["path"], p["code"]) for p in json.loads(result.stdout)["problems"]}
     assert ("schemas/vocab/places.yml", "pii-postcode") in found
     assert ("schemas/vocab/topics.yml", "file-control-character") in found
+
+
+def test_placeholder_messages_do_not_echo_a_personal_key(empty_root, cli):
+    from copro.placeholders import FIELD_GUIDANCE
+
+    example = next(iter(FIELD_GUIDANCE.values()))
+    write_record(empty_root, "2024-03-gate", _with_field(f'jane@example.com: "{example}"\n'))
+    for fmt in ("text", "json", "github"):
+        result = cli("--root", str(empty_root), "validate", "--format", fmt)
+        assert "jane@example.com" not in result.stdout + result.stderr, fmt
