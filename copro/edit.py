@@ -14,7 +14,6 @@ foresee) is refused rather than written.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any, cast
 import yaml
 
 from copro.errors import CoproError
-from copro.records import BOM, ReadResult, split_fences
+from copro.records import BOM, split_fences
 from copro.yamlstrict import _Loader
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -404,15 +403,3 @@ def _field_order() -> list[str]:
     from copro.schema import top_level_fields
 
     return top_level_fields()
-
-
-def expected_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``meta`` for building the values an edit should produce."""
-    return copy.deepcopy(meta)
-
-
-def read_back(data: bytes, relpath: str, path: Any) -> ReadResult:
-    """The edited bytes read by the same strict reader ``validate`` uses."""
-    from copro.records import read_record
-
-    return read_record(path, relpath, data)

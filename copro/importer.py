@@ -207,7 +207,7 @@ class _Planner:
         return text
 
     def topics(self, sheet: str, row: int, text: str) -> list[str] | None:
-        from copro.search import resolve_term
+        from copro.vocab import resolve_term
 
         out: list[str] = []
         for part in _split(text):

@@ -80,7 +80,7 @@ def clean_choice(value: str, choices: tuple[str, ...], option: str) -> str:
 
 def clean_topics(vocab: Vocabularies, given: list[str], option: str = "--topic") -> list[str]:
     """Topic ids from ids, labels or synonyms, each once, in the order given."""
-    from copro.search import resolve_term
+    from copro.vocab import resolve_term
 
     out: list[str] = []
     for value in given:

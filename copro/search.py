@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro import pii
 from copro.errors import UsageError
 from copro.index import IndexStore, RefreshReport
 from copro.model import LADDER, STATUSES, parse_date
 from copro.query import Concept, Hit, QuerySpec
-from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise
+from copro.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise, resolve_term
 
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
@@ -62,19 +61,6 @@ class SearchResult:
             "total": self.total,
             "results": [hit.to_json(self.in_hub) for hit in self.results],
         }
-
-
-def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str:
-    """A vocabulary id from an id, label or synonym, or a usage error with suggestions."""
-    vocabulary = vocab[name]
-    if given in vocabulary:
-        return given
-    resolved = vocabulary.resolve(given)
-    if resolved:
-        return resolved
-    closest = vocabulary.closest(given)
-    hint = f"closest: {', '.join(closest)}" if closest else f"see schemas/vocab/{name}.yml"
-    raise UsageError(f"{option} {pii.quoted(given)} is not a term of the {name} vocabulary", hint)
 
 
 def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:

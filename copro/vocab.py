@@ -358,3 +358,18 @@ def _cycle_members(terms: dict[str, Term]) -> list[str]:
             seen.add(current)
             current = terms[current].broader
     return in_cycle
+
+
+def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str:
+    """A vocabulary id from an id, label or synonym, or a usage error with suggestions."""
+    from copro.errors import UsageError
+
+    vocabulary = vocab[name]
+    if given in vocabulary:
+        return given
+    resolved = vocabulary.resolve(given)
+    if resolved:
+        return resolved
+    closest = vocabulary.closest(given)
+    hint = f"closest: {', '.join(closest)}" if closest else f"see schemas/vocab/{name}.yml"
+    raise UsageError(f"{option} {pii.quoted(given)} is not a term of the {name} vocabulary", hint)

@@ -180,6 +180,7 @@ def test_missing_options_exit_2_naming_every_one(sample_root, cli):
     result = cli("--root", str(sample_root), "add", "action", RID, "--status", "done")
     assert result.exit_code == 2
     assert "--responds-to" in result.stderr and "--text" in result.stderr
+    assert "--date" in result.stderr
     result = cli("--root", str(sample_root), "add", "contributor", RID)
     assert result.exit_code == 2
     assert "--role" in result.stderr and "--credit" in result.stderr

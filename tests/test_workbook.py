@@ -245,3 +245,34 @@ def test_import_json_keys(sample_root, cli, tmp_path):
         }
     ]
     assert document["applied"] is False
+
+
+def test_at_a_real_terminal_import_asks_before_applying(sample_root, private_cache, tmp_path):
+    """Driven through a pseudo-terminal: no --yes, so copro asks; 'n' writes nothing."""
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    path = tmp_path / "new.csv"
+    path.write_text(
+        ",".join(FINDING_HEADER) + "\n" + ",".join(finding_row(RID, "", "Evenings are hard")) + "\n"
+    )
+    env = dict(os.environ, COPRO_CACHE_DIR=str(private_cache), COLUMNS="200", TERM="dumb")
+    before = snapshot(sample_root)
+    for answer, status in (("n", 1), ("y", 0)):
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "copro", "--root", str(sample_root), "import", str(path)],
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+        )
+        child.expect("Apply these changes")
+        assert "finding S5 added [findings row 2]" in child.before
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == status
+        if answer == "n":
+            assert snapshot(sample_root) == before
+    assert "Evenings are hard" in (sample_root / "archive" / "2019" / f"{RID}.md").read_text()

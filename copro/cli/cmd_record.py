@@ -199,6 +199,10 @@ def add_action(
         )
         if not value
     ]
+    if (status or "").strip().lower() == "done" and not date:
+        missing.append("--date (an action that is done needs the date it was done)")
+    if (status or "").strip().lower() == "not-doing" and not reason:
+        missing.append("--reason (people hear why it is not being done)")
     _require(missing, "add action")
     assert status and text
     result = record_edits.add_action(

@@ -43,7 +43,7 @@ def choose_one(label: str, choices: tuple[str, ...], default: str | None = None)
 
 def choose_terms(label: str, vocab: Any, name: str, required: bool = True) -> list[str]:
     """Numbered vocabulary terms; answers are numbers, ids, labels or synonyms, comma-separated."""
-    from copro.search import resolve_term
+    from copro.vocab import resolve_term
 
     terms = list(vocab[name].terms.values())
     for number, term in enumerate(terms, start=1):
