@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.archive import cache_dir, iter_record_files, relpath
+from copro.archive import RecordFile, cache_dir, relpath
 from copro.edit import Edited
 from copro.errors import CoproError
 from copro.problems import Problem
@@ -29,6 +29,7 @@ from copro.vocab import Vocabularies
 LOCK_TIMEOUT = 120.0
 """Seconds a writer waits for another copro writer on the same archive."""
 
+_ID_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
 _NAMED_FINDING = re.compile(rb"([0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*)#S([0-9]+)")
 
 
@@ -165,15 +166,15 @@ def check_changes(
     from copro import checks
     from copro.validate import check_file, revisit_targets
 
-    all_files = list(iter_record_files(root))
-    known = {Path(f.relpath).stem for f in all_files}
     outcomes = [
         (change, check_file(change.opened.path, change.relpath, vocab, change.edited.data))
         for change in changes
     ]
     refs = [outcome.refs for _, outcome in outcomes if outcome.refs is not None]
+    named = _named_files(root, refs)  # only what these records name, not the archive
+    known = {Path(f.relpath).stem for f in named} | {ref.id for ref in refs}
     cross = checks.check_references(refs, known)
-    cross += checks.check_revisits(refs, revisit_targets(refs, all_files))
+    cross += checks.check_revisits(refs, revisit_targets(refs, named))
     found: dict[str, list[Problem]] = {}
     for change, outcome in outcomes:
         problems = [p for p in outcome.problems if p.is_error]
@@ -182,6 +183,28 @@ def check_changes(
             problems += _read_back_mismatch(change)
         if problems:
             found[change.record_id] = problems
+    return found
+
+
+def _named_files(root: Path, refs: list[Any]) -> list[RecordFile]:
+    """The record files that ``refs`` name (related, supersedes, revisits) and that exist."""
+    from copro.archive import record_path
+    from copro.checks import FINDING_REF
+
+    ids = {target for ref in refs for target, _ in ref.related}
+    ids |= {ref.supersedes[0] for ref in refs if ref.supersedes}
+    for ref in refs:
+        for revisit in ref.revisits:
+            parts = FINDING_REF.fullmatch(revisit.finding)
+            if parts and not parts["member"]:
+                ids.add(parts["record"])
+    found = []
+    for record_id in sorted(ids):
+        if not _ID_FORM.fullmatch(record_id):
+            continue
+        path = record_path(root, record_id)
+        if path.is_file() and not path.is_symlink():
+            found.append(RecordFile(str(path), relpath(root, path), False))
     return found
 
 
