@@ -71,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="help,validate,index,search,adversarial,standing")
+    parser.add_argument("--only", default="help,validate,index,search,adversarial,standing,readers")
     args = parser.parse_args()
     only = set(args.only.split(","))
     env = dict(os.environ, COPRO_CACHE_DIR=str(WORK / "cache"))
@@ -160,6 +160,8 @@ def main() -> None:
 
         if "standing" in only:
             standing(root, args.runs, env)
+        if "readers" in only:
+            readers(root, args.runs, env)
 
 
 def standing(root: Path, runs: int, env: dict[str, str]) -> None:
@@ -179,6 +181,63 @@ def standing(root: Path, runs: int, env: dict[str, str]) -> None:
         search,
         "search parenting --json",
     )
+
+
+def peak_mib(cmd: list[str], env: dict[str, str]) -> float:
+    """Peak resident memory of one whole process (its own, from wait4), in MiB."""
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(process.pid, 0)
+    process.returncode = 0
+    return usage.ru_maxrss / 1024
+
+
+def readers(root: Path, runs: int, env: dict[str, str]) -> None:
+    """Issue 11's goals: whole-archive readers against validate, record cache warm and cold.
+
+    Warm: the record cache is up to date. Cold: its file is removed before each
+    run (the first run after a rebuild). Goals at N = 10,000: warm <= 0.25x and
+    cold <= 1.2x validate, peak memory under 250 MiB.
+    """
+    copro = [*COPRO, "--root", str(root)]
+    out = WORK / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    commands = {
+        "review": ["review"],
+        "stats": ["stats"],
+        "export --format csv --output F": [
+            "export",
+            "--format",
+            "csv",
+            "--output",
+            str(out / "x.csv"),
+        ],
+        "report --topic housing --output F": [
+            "report",
+            "--topic",
+            "housing",
+            "--output",
+            str(out / "r.md"),
+        ],
+    }
+    for command in commands.values():
+        subprocess.run([*copro, *command], env=env, capture_output=True)
+    validate = timed([*copro, "validate"], runs, env)
+    line("copro validate", validate)
+    cache_files = list(Path(env["COPRO_CACHE_DIR"]).glob("*/records.json"))
+
+    def drop_record_cache() -> None:
+        for cached in cache_files:
+            cached.unlink(missing_ok=True)
+
+    for name, command in commands.items():
+        warm = timed([*copro, *command], runs, env)
+        line(f"copro {name} (warm)", warm, validate, "validate")
+        cold = timed([*copro, *command], max(1, runs // 2), env, drop_record_cache)
+        line(f"copro {name} (cold)", cold, validate, "validate")
+        print(f"  {'  peak memory (warm)':<44} {peak_mib([*copro, *command], env):8.1f} MiB")
+    search = [*copro, "search", "parenting"]
+    subprocess.run(search, env=env, capture_output=True)
+    line("copro search parenting (cache warm)", timed(search, runs, env), validate, "validate")
 
 
 if __name__ == "__main__":

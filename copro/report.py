@@ -217,6 +217,7 @@ def engagement_report(
     vocab: Vocabularies,
     keep: set[str] | None = None,
     table: StandingTable | None = None,
+    commits: dict[str, tuple[str, str]] | None = None,
 ) -> EngagementReport:
     """The report part for one engagement; ``keep`` limits it to some finding ids.
 
@@ -262,7 +263,7 @@ def engagement_report(
         recognition=_recognition(engagement.recognition),
         quotes_allowed=engagement.quotable,
         body=published_body(engagement.body),
-        provenance=_provenance(root, engagement),
+        provenance=_provenance(root, engagement, commits),
         details=engagement.details(),
         checked_again=_checked_again(table.checked_again(engagement)),
         contact=engagement.consent.route,
@@ -319,7 +320,10 @@ def _recognition(value: model.Recognition | None) -> str | None:
     return ", ".join(p for p in parts if p)
 
 
-def _provenance(root: Path, engagement: Engagement) -> Provenance:
+def _provenance(
+    root: Path, engagement: Engagement, commits: dict[str, tuple[str, str]] | None = None
+) -> Provenance:
+    """Where the record came from: its last commit (``commits`` when already known)."""
     from copro.gitrepo import last_commit
 
     if engagement.member:  # a hub member's record: the commit hub.lock pins
@@ -327,10 +331,42 @@ def _provenance(root: Path, engagement: Engagement) -> Provenance:
 
         pinned, when = member_commit(root, engagement.member)
         return Provenance(f"{engagement.member}:{engagement.path}", pinned[:12], when)
+    if commits is not None:
+        known = commits.get(engagement.path)
+        if known is None:
+            return Provenance(engagement.path)
+        return Provenance(engagement.path, known[0][:12], known[1][:10])
     commit = last_commit(root, root / engagement.path)
     if commit is None:
         return Provenance(engagement.path)
     return Provenance(engagement.path, commit.hash[:12], commit.date[:10])
+
+
+def _last_commits(root: Path) -> dict[str, tuple[str, str]]:
+    """relpath -> (hash, date) of the newest commit touching each file under archive/.
+
+    One ``git log`` walk instead of one git process per engagement, so a report
+    across engagements builds in time proportional to its size. Empty outside git.
+    """
+    from copro.gitrepo import is_repository, run_git
+
+    try:
+        if not is_repository(root):
+            return {}
+        out = run_git(
+            root, "log", "--format=\x01%H %aI", "--name-only", "--relative", "--", "archive/"
+        )
+    except CoproError:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    current: tuple[str, str] | None = None
+    for line in out.splitlines():
+        if line.startswith("\x01"):
+            commit, _, date = line[1:].partition(" ")
+            current = (commit, date)
+        elif line and current is not None:
+            found.setdefault(line, current)
+    return found
 
 
 def build_report(
@@ -411,6 +447,7 @@ def _across(
     wanted_places = vocab.expand("places", place_ids) if place_ids else None
     catalog = load_catalog(root)
     table = standings(catalog.engagements)
+    commits = _last_commits(root)
     parts = []
     for engagement in catalog:
         if members is not None and engagement.member not in members:
@@ -431,7 +468,7 @@ def _across(
             }
             if not keep:
                 continue
-        part = engagement_report(root, engagement, vocab, keep, table)
+        part = engagement_report(root, engagement, vocab, keep, table, commits)
         if part.findings:
             parts.append(part)
     parts.sort(key=lambda p: (p.date, p.id))
