@@ -36,7 +36,13 @@ CSV_COLUMNS = [
     "quotable",
     "responses",
 ]
+# Beyond the contract's columns, for people reading the CSV: what was done (the actions'
+# own words, not only their statuses), who led, and how to reach the group again (only
+# where consent.recontact allows). Not in the xlsx findings sheet: import reads that.
+CSV_EXTRA_COLUMNS = ["actions", "lead_organisation", "recontact_via"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_BOM = "\ufeff"
+"""Excel reads a CSV as UTF-8 only when it starts with a byte order mark (``--excel``)."""
 
 
 @dataclass
@@ -73,6 +79,15 @@ def _finding_rows(engagement: Engagement) -> Iterator[dict[str, str]]:
         }
 
 
+def _reader_cells(engagement: Engagement, finding_id: str) -> dict[str, str]:
+    """The CSV's extra cells for one finding: actions' text, lead, recontact route."""
+    return {
+        "actions": ";".join(a.text for a in engagement.responses(finding_id)),
+        "lead_organisation": engagement.lead_name,
+        "recontact_via": engagement.consent.route or "",
+    }
+
+
 def record_object(engagement: Engagement, with_member: bool = False) -> dict[str, Any]:
     """The record as one JSON object (front-matter, path and body), anonymity kept;
     in a hub also its ``member`` (null for the hub's own)."""
@@ -92,12 +107,13 @@ def _csv(catalog: Catalog, root: Path) -> ExportResult:
     """One row per finding; in a hub a last column ``member`` names each row's member."""
     in_hub = _in_hub(root)
     buffer = io.StringIO()
-    columns = [*CSV_COLUMNS, "member"] if in_hub else CSV_COLUMNS
+    columns = [*CSV_COLUMNS, *CSV_EXTRA_COLUMNS, *(["member"] if in_hub else [])]
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     rows = 0
     for engagement in catalog:
         for row in _finding_rows(engagement):
+            row.update(_reader_cells(engagement, row["finding_id"]))
             if in_hub:
                 row["member"] = engagement.member or ""
             writer.writerow({k: safe_cell(v) for k, v in row.items()})

@@ -17,6 +17,33 @@ from copro.model import today_iso
 from copro.vocab import load_vocabularies
 
 
+@dataclass(frozen=True)
+class Heard:
+    """How often a population has been heard: on one topic, and in the whole archive."""
+
+    population: str
+    label: str
+    on_topic: int
+    records: int
+
+    @property
+    def words(self) -> str:
+        """The row's words: "Carers: never heard on this topic (4 records elsewhere)"."""
+        elsewhere = self.records - self.on_topic
+        other = f"{elsewhere} record{'s' if elsewhere != 1 else ''} elsewhere"
+        if self.on_topic == 0:
+            return f"{self.label}: never heard on this topic ({other})"
+        return f"{self.label}: {self.on_topic} record{'s' if self.on_topic != 1 else ''} ({other})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "population": self.population,
+            "label": self.label,
+            "records_on_topic": self.on_topic,
+            "records": self.records,
+        }
+
+
 @dataclass
 class ArchiveStats:
     records: int = 0
@@ -31,22 +58,45 @@ class ArchiveStats:
     as_of: str = ""
     skipped: int = 0
     """Record files the reader refused (left out; ``copro validate`` says why)."""
+    population_records: Counter[str] = field(default_factory=Counter)
+    """Each population's own records (on any topic)."""
+    population_labels: dict[str, str] = field(default_factory=dict)
+    topic_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def response_share(self) -> float:
         return round(self.findings_with_response / self.findings, 3) if self.findings else 0.0
 
-    def heard(self, topic: str) -> tuple[list[str], list[str]]:
-        """Most and least heard populations on ``topic`` (least includes those never asked)."""
+    def heard(self, topic: str) -> tuple[list[Heard], list[Heard]]:
+        """Most and least heard populations on ``topic``.
+
+        Most: the populations with the most records on it. Least: the populations
+        this archive has heard (on any topic) ranked by their records on this
+        topic, fewest first, and among equals by their own records overall, most
+        first: a group asked often, but never about this, is the clearest gap.
+        Populations never heard at all are listed once (:attr:`never_heard`),
+        not on every row.
+        """
         row = self.coverage.get(topic, {})
-        if not row:
+        heard = [self._heard(p, n) for p, n in row.items() if self.population_records[p]]
+        if not heard:
             return [], []
-        top = max(row.values())
-        low = min(row.values())
-        return (
-            sorted(p for p, n in row.items() if n == top and n > 0),
-            sorted(p for p, n in row.items() if n == low),
+        top = max(h.on_topic for h in heard)
+        most = sorted((h for h in heard if h.on_topic == top and top > 0), key=lambda h: h.label)
+        least = sorted(
+            (h for h in heard if h.on_topic < top),
+            key=lambda h: (h.on_topic, -h.records, h.label),
         )
+        return most, least
+
+    def _heard(self, population: str, on_topic: int) -> Heard:
+        label = self.population_labels.get(population, population)
+        return Heard(population, label, on_topic, self.population_records[population])
+
+    @property
+    def never_heard(self) -> list[str]:
+        """Populations of the vocabulary with no record at all in this archive."""
+        return sorted(p for p in self.population_labels if not self.population_records[p])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +111,10 @@ class ArchiveStats:
             "response_share": self.response_share,
             "past_review_by": self.past_review_by,
             "coverage": self.coverage,
+            "least_heard": {
+                topic: [h.to_json() for h in self.heard(topic)[1]] for topic in self.coverage
+            },
+            "never_heard": self.never_heard,
         }
 
 
@@ -94,9 +148,12 @@ def archive_stats(
         topics = set(engagement.topics)
         topics_used |= topics
         for population in set(engagement.populations):
+            stats.population_records[population] += 1
             for topic in topics:
                 pairs[(population, topic)] += 1
     populations = list(vocab["populations"].terms)
+    stats.population_labels = {p: vocab["populations"].label(p) for p in populations}
+    stats.topic_labels = {t: vocab["topics"].label(t) for t in topics_used}
     for topic in sorted(topics_used):
         stats.coverage[topic] = {p: pairs.get((p, topic), 0) for p in populations}
     return stats

@@ -92,13 +92,25 @@ def export(
     ] = "csv",
     output: OutputOption = None,
     member: MemberOption = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for Excel: UTF-8 with a byte order mark (the default is plain UTF-8, "
+            "which other readers expect).",
+        ),
+    ] = False,
 ) -> None:
     """Export findings (CSV), records (JSON lines) or GRIPP2 reports for journals."""
-    from copro.export import export_archive
+    from copro.export import EXCEL_BOM, export_archive
 
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
+    if excel and fmt != "csv":
+        raise UsageError("--excel applies to --format csv only")
     result = export_archive(root_of(ctx), fmt, members=member or ())
+    if excel:
+        result.text = EXCEL_BOM + result.text
     what = f"{result.rows} row(s) from {result.records} record(s)"
     write_or_print(result.text if result.data is None else result.data, output, what)
     note_skipped(len(result.skipped))
@@ -141,12 +153,20 @@ def stats(
             table.add_row(escape(key), str(count))
         console.print(table)
     table = Table(title="Who has been heard on each topic (records)", title_justify="left")
-    table.add_column("topic")
-    table.add_column("most heard")
-    table.add_column("least heard (0 = never asked)")
+    table.add_column("topic", ratio=1)
+    table.add_column("most heard", ratio=1)
+    table.add_column("least heard (of the groups this archive has heard)", ratio=2)
     for topic in result.coverage:
         most, least = result.heard(topic)
-        low = min(result.coverage[topic].values())
-        shown = ", ".join(least[:6]) + (f" (+{len(least) - 6} more)" if len(least) > 6 else "")
-        table.add_row(escape(topic), escape(", ".join(most)), escape(f"{shown} [{low}]"))
+        shown = [h.words for h in least[:3]]
+        if len(least) > 3:
+            shown.append(f"(+{len(least) - 3} more)")
+        table.add_row(
+            escape(result.topic_labels.get(topic, topic)),
+            escape(", ".join(f"{h.label} ({h.on_topic})" for h in most)),
+            escape("\n".join(shown) or "every group heard equally"),
+        )
     console.print(table)
+    never = [result.population_labels.get(p, p) for p in result.never_heard]
+    if never:
+        console.print(f"Never heard in this archive ({len(never)}): " + escape(", ".join(never)))
