@@ -51,13 +51,17 @@ def complete_record_ids(incomplete: str) -> list[str]:
         return []
 
 
-def complete_finding_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+def complete_finding_ids(ctx: Any, args: list[str], incomplete: str) -> list[tuple[str, str]]:
     """Finding ids of the record named earlier on the command line, with their text."""
     try:
+        import re
+
         from copro.archive import find_root
         from copro.records import as_dicts, load_record
 
-        record_id = (ctx.params or {}).get("record_id")
+        record_id = (ctx.params or {}).get("record_id") or next(
+            (a for a in args if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[a-z0-9-]+", a)), None
+        )
         if not record_id:
             return []
         record = load_record(find_root(None), record_id)
