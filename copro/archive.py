@@ -131,16 +131,13 @@ class RecordFile:
         return Path(self.abspath)
 
 
-def iter_record_files(
-    root: Path, with_stat: bool = False, every_file: bool = False
-) -> Iterator[RecordFile]:
+def iter_record_files(root: Path, every_file: bool = False) -> Iterator[RecordFile]:
     """Every ``.md`` file (and every symlink) under archive/, sorted, never following links.
 
     With ``every_file`` (what validate checks: the archive is published whole)
     also every other file except ``.gitkeep``, hidden ones and those in hidden
     folders included, and every folder that cannot be listed.
-    Paths stay strings here (10,000 Path objects cost more than the scan itself);
-    ``with_stat`` adds size and mtime from the directory scan.
+    Paths stay strings here (10,000 Path objects cost more than the scan itself).
     """
     root_text = str(root)
     stack = [(os.path.join(root_text, ARCHIVE_DIR), ARCHIVE_DIR, False)]
@@ -164,14 +161,7 @@ def iter_record_files(
                 if every_file or not name.startswith("."):
                     stack.append((entry.path, rel, hidden or name.startswith(".")))
             elif name.endswith(".md") and not name.startswith(".") and not hidden:
-                if with_stat:
-                    try:
-                        info = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    found.append(RecordFile(entry.path, rel, False, info.st_size, info.st_mtime_ns))
-                else:
-                    found.append(RecordFile(entry.path, rel, False))
+                found.append(RecordFile(entry.path, rel, False))
             elif every_file and name != KEEP_FILE:
                 found.append(RecordFile(entry.path, rel, False, kind=NOT_A_RECORD))
     yield from sorted(found, key=lambda f: f.relpath)

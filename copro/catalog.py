@@ -57,7 +57,7 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.engagements)
 
-    def __iter__(self):  # noqa: ANN204 - an iterator of Engagement
+    def __iter__(self):
         return iter(self.engagements)
 
     @cached_property

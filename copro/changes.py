@@ -22,6 +22,7 @@ from typing import Any
 from copro.archive import RecordFile, cache_dir, relpath
 from copro.edit import Edited
 from copro.errors import CoproError
+from copro.model import ID_PATTERN
 from copro.problems import Problem
 from copro.records import Record, locate_record, read_record, unreadable
 from copro.vocab import Vocabularies
@@ -29,8 +30,7 @@ from copro.vocab import Vocabularies
 LOCK_TIMEOUT = 120.0
 """Seconds a writer waits for another copro writer on the same archive."""
 
-_ID_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
-_NAMED_FINDING = re.compile(rb"([0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*)#S([0-9]+)")
+_NAMED_FINDING = re.compile(b"(" + ID_PATTERN.pattern.encode() + rb")#S([0-9]+)")
 
 
 @dataclass
@@ -200,7 +200,7 @@ def _named_files(root: Path, refs: list[Any]) -> list[RecordFile]:
                 ids.add(parts["record"])
     found = []
     for record_id in sorted(ids):
-        if not _ID_FORM.fullmatch(record_id):
+        if not ID_PATTERN.fullmatch(record_id):
             continue
         path = record_path(root, record_id)
         if path.is_file() and not path.is_symlink():

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from copro.archive import YEAR_DIR
+from copro.model import ID_PATTERN
 from copro.pii import shown
 from copro.placeholders import placeholder_problems
 from copro.problems import ERROR, WARNING, Problem
@@ -80,7 +81,7 @@ def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
     return problems
 
 
-def _check_location(record: Record, add) -> None:  # noqa: ANN001
+def _check_location(record: Record, add) -> None:
     record_id = record.meta.get("id")
     if not isinstance(record_id, str):
         return
@@ -102,7 +103,7 @@ def _check_location(record: Record, add) -> None:  # noqa: ANN001
         )
 
 
-def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
+def _check_findings_and_actions(record: Record, add) -> None:
     meta = record.meta
     findings = [f for f in _items(meta.get("you_said")) if isinstance(f, dict)]
     actions = [a for a in _items(meta.get("we_did")) if isinstance(a, dict)]
@@ -130,7 +131,7 @@ def _check_findings_and_actions(record: Record, add) -> None:  # noqa: ANN001
                 )
 
 
-def _check_vocabulary(record: Record, vocab: Vocabularies, add) -> None:  # noqa: ANN001
+def _check_vocabulary(record: Record, vocab: Vocabularies, add) -> None:
     meta = record.meta
     uses: list[tuple[str, tuple[str | int, ...], object]] = []
     for name in VOCAB_NAMES:  # each vocabulary is named after its field
@@ -189,7 +190,7 @@ def record_refs(record: Record) -> RecordRefs:
 
 FINDING_REF = re.compile(
     r"(?:(?P<member>[a-z0-9]+(?:-[a-z0-9]+)*):)?"
-    r"(?P<record>[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<finding>S[0-9]+)"
+    "(?P<record>" + ID_PATTERN.pattern + r")#(?P<finding>S[0-9]+)"
 )
 """``<record-id>#S<n>``, or in a hub ``<member>:<record-id>#S<n>`` (contract section 6)."""
 

@@ -8,7 +8,6 @@ matched what must exist, 2 = usage error.
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 

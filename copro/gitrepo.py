@@ -329,7 +329,3 @@ def last_commit(root: Path, path: Path) -> Commit | None:
         return None
     commits = _commits(out)
     return commits[0] if commits else None
-
-
-def inside_work_tree(path: Path) -> bool:
-    return is_repository(path)

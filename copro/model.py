@@ -34,6 +34,7 @@ Adding an optional field to the record format: the JSON Schema, a field here
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -90,6 +91,10 @@ CREDITS = ("named", "anonymous")
 PAYMENTS = ("none", "vouchers", "hourly", "sessional", "salaried", "expenses-only")
 OUTCOMES = ("still-holds", "changed", "no-longer-holds", "unclear")
 """Outcomes of a revisit (contract section 6)."""
+
+
+ID_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A record id (the schema's ``id`` pattern): ``fullmatch`` it."""
 
 
 # ---------------------------------------------------------------- dates

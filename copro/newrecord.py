@@ -22,13 +22,12 @@ from copro.archive import ARCHIVE_DIR, iter_record_files
 from copro.catalog import engagement_from_record
 from copro.errors import CoproError, UsageError
 from copro.fileio import create_new
-from copro.model import LADDER, SECTORS, STATUSES
+from copro.model import ID_PATTERN, LADDER, SECTORS, STATUSES
 from copro.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
 from copro.records import control_characters, read_record
 from copro.search import resolve_term
 from copro.vocab import Vocabularies, load_vocabularies
 
-ID_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID = 80
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()/&-]*")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}

@@ -200,7 +200,7 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _scan_email(text: str, at) -> None:  # noqa: ANN001
+def _scan_email(text: str, at) -> None:
     """Each @ (and each spelled "at") is tried once, with bounded matches either side."""
     index = text.find("@")
     while index != -1:
@@ -226,7 +226,7 @@ def _local_part(text: str, at_index: int) -> int | None:
     return None if match is None else at_index - match.end()
 
 
-def _scan_numbers(text: str, at) -> None:  # noqa: ANN001
+def _scan_numbers(text: str, at) -> None:
     """Phones and NHS numbers: both need a run of nine or more digits.
 
     A cheap character-class scan finds such runs; the regular expressions then

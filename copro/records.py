@@ -342,8 +342,9 @@ def locate_record(root: Path, record_id: str) -> Path:
     from copro import pii
     from copro.archive import record_path
     from copro.errors import UsageError
+    from copro.model import ID_PATTERN
 
-    if not _ID_FORM.fullmatch(record_id):
+    if not ID_PATTERN.fullmatch(record_id):
         raise UsageError(
             f"not a record id: {pii.quoted(record_id)}", "ids look like 2024-03-short-name"
         )
@@ -373,6 +374,3 @@ def load_record(root: Path, record_id: str) -> Record:
     if read.record is None:
         raise unreadable(read)
     return read.record
-
-
-_ID_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -311,7 +311,7 @@ def parse_vocabulary(name: str, text: str, shown: str) -> tuple[Vocabulary, list
     return Vocabulary(name, terms), problems
 
 
-def _parse_term(item: object, line: int, add) -> Term | None:  # noqa: ANN001
+def _parse_term(item: object, line: int, add) -> Term | None:
     if not isinstance(item, dict):
         add(line, "vocab-invalid", "each term is a mapping with id and label")
         return None

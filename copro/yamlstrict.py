@@ -55,7 +55,7 @@ _TOO_LARGE = (
     "check it, or quote it if it is not a number"
 )
 
-Path = tuple[str | int, ...]
+YamlPath = tuple[str | int, ...]
 
 
 @dataclass
@@ -65,7 +65,7 @@ class YamlIssue:
     line: int
     code: str
     message: str
-    path: Path | None = None
+    path: YamlPath | None = None
     """Set for value-level issues: the rest of the document is still usable."""
 
 
@@ -90,12 +90,12 @@ class Loaded:
     """
 
     value: Any = None
-    lines: dict[Path, int] = field(default_factory=dict)
+    lines: dict[YamlPath, int] = field(default_factory=dict)
     issues: list[YamlIssue] = field(default_factory=list)
     decoded: list[DecodedText] = field(default_factory=list)
 
 
-def describe_path(path: Path) -> str:
+def describe_path(path: YamlPath) -> str:
     """``("we_did", 2, "status")`` -> ``we_did[3].status`` (items counted from 1).
 
     A key that is not plain or looks like personal data is written ``(a field)``.
@@ -209,10 +209,10 @@ class _Builder:
                 DecodedText(self.offset + start, self.offset + end, node.value)
             )
 
-    def issue(self, node: yaml.Node, code: str, message: str, path: Path | None = None) -> None:
+    def issue(self, node: yaml.Node, code: str, message: str, path: YamlPath | None = None) -> None:
         self.result.issues.append(YamlIssue(self.line(node), code, message, path))
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+    def build(self, node: yaml.Node, path: YamlPath, depth: int) -> Any:
         if depth > MAX_DEPTH:
             self.issue(node, "yaml-too-deep", f"nested more than {MAX_DEPTH} levels deep")
             return None
@@ -234,7 +234,7 @@ class _Builder:
             issue.path = path
         return value
 
-    def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any] | None:
+    def mapping(self, node: yaml.MappingNode, path: YamlPath, depth: int) -> dict[str, Any] | None:
         if node.tag != _MAP:
             self.issue(node, "yaml-tag", "YAML tags are not allowed; write a plain mapping")
             return None
@@ -275,7 +275,7 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,), depth + 1)
         return out
 
-    def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+    def scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
         tag, text = node.tag, node.value
         if tag == _STR:
             self.note_text(node)

@@ -67,7 +67,7 @@ COMMAND_MODULES = (
     "cmd_import",
     "cmd_report",
     "cmd_findings",
-    "cmd_adopt",
+    "cmd_archive",
     "cmd_hub",
     "cmd_site",
 )

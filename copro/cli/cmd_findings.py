@@ -109,7 +109,7 @@ def findings(
         raise typer.Exit(1)
 
 
-def _render_findings(rows) -> None:  # noqa: ANN001
+def _render_findings(rows) -> None:
     from collections import Counter
 
     from copro.standing import month_year

@@ -57,7 +57,7 @@ def _note(text: str) -> None:
     err().print(f"[dim]{escape(text)}[/dim]")
 
 
-def _render(result) -> None:  # noqa: ANN001
+def _render(result) -> None:
     console = out()
     for member in result.members:
         commit = member.commit[:10] if member.commit else "(none)"

@@ -164,7 +164,7 @@ def _id_lines(record_id: str) -> str:
     return f"{member}:\n{plain}" if sep else record_id
 
 
-def _render_hits(result) -> None:  # noqa: ANN001
+def _render_hits(result) -> None:
     from rich.table import Table
 
     if not result.results:

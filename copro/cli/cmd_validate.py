@@ -19,12 +19,12 @@ from copro.cli.output import (
 )
 
 
-def _summary(result) -> str:  # noqa: ANN001
+def _summary(result) -> str:
     errors, warnings = len(result.errors), len(result.warnings)
     return f"{result.files_checked} file(s) checked: {errors} error(s), {warnings} warning(s)"
 
 
-def _render_text(result) -> None:  # noqa: ANN001
+def _render_text(result) -> None:
     console = out()
     current = None
     for problem in result.problems:
@@ -42,7 +42,7 @@ def _render_text(result) -> None:  # noqa: ANN001
     err().print(f"[{style}]{escape(_summary(result))}[/{style}]")
 
 
-def _render_github(result) -> None:  # noqa: ANN001
+def _render_github(result) -> None:
     for problem in result.problems:
         level = "error" if problem.is_error else "warning"
         message = _gh_escape(f"[{problem.code}] {problem.message}")
@@ -50,7 +50,7 @@ def _render_github(result) -> None:  # noqa: ANN001
     print(_summary(result))
 
 
-def _render_json(result) -> None:  # noqa: ANN001
+def _render_json(result) -> None:
     emit_json(result.to_json())
 
 
