@@ -198,6 +198,8 @@ def skipped_note(count: int) -> str | None:
     """The one stderr line a reading command prints when records were left out."""
     if not count:
         return None
-    if count == 1:
-        return "1 record could not be read and was left out; run `copro validate` to see why"
-    return f"{count} records could not be read and were left out; run `copro validate` to see why"
+    records = "1 record" if count == 1 else f"{count} records"
+    return (
+        f"{records} left out (unreadable, or holding personal data); "
+        "run `copro validate` to see why"
+    )

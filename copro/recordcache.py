@@ -27,7 +27,7 @@ from copro.freshness import Changes, Scan, changes, scan
 __all__ = ["CACHE_FILE", "cached_records", "RecordEntry"]
 
 CACHE_FILE = "records.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 RecordEntry = tuple[str, dict[str, Any], str]
 """(relpath, front-matter, body) of one readable record."""
@@ -86,11 +86,15 @@ def _write_cache(path: Path, document: dict[str, Any]) -> None:
 
 
 def parse_record(path: str, rel: str, data: bytes) -> list[Any] | None:
-    """``[front-matter, body]`` as the strict reader gives them, or None when it refuses."""
+    """``[front-matter, body]`` as the strict reader gives them, or None when it refuses
+    the file or the gate finds personal data in it (such a record is withheld from
+    every view and from the index until it is mended)."""
     from copro.records import read_record
 
-    record = read_record(Path(path), rel, data).record
-    return None if record is None else [record.meta, record.body]
+    read = read_record(Path(path), rel, data)
+    if read.record is None or read.personal_data()[0]:
+        return None
+    return [read.record.meta, read.record.body]
 
 
 def refresh_cache(

@@ -90,6 +90,20 @@ class ReadResult:
     def add(self, line: int, code: str, message: str) -> None:
         self.problems.append(Problem(self.relpath, line, ERROR, code, message))
 
+    def personal_data(self) -> tuple[list[Any], set[int]]:
+        """The gate's personal-data findings in this file, and the allowed lines.
+
+        ``validate`` reports them; every reading view withholds a record that
+        has any, so data the gate refuses is never shown, exported or indexed.
+        """
+        from copro import pii
+
+        if self.text is None:
+            return [], set()
+        allowed = allowed_lines(self.text, self.fm_end_line or 0)
+        decoded = ((d.line, d.end_line, d.value) for d in self.decoded)
+        return pii.scan_document(self.text, decoded, allowed), allowed
+
 
 def read_record(path: Path, relpath: str, data: bytes | None = None) -> ReadResult:
     """Read and parse ``path``; problems describe everything that stops a clean read.
@@ -373,4 +387,9 @@ def load_record(root: Path, record_id: str) -> Record:
     read = read_record(path, relpath(root, path))
     if read.record is None:
         raise unreadable(read)
+    if read.personal_data()[0]:
+        raise CoproError(
+            f"record {record_id} holds personal data, so it is withheld",
+            hint="run `copro validate` to see where, and remove it",
+        )
     return read.record

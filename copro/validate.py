@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro import checks, pii, records, schema
+from copro import checks, records, schema
 from copro.archive import (
     ARCHIVE_DIR,
     RECORD,
@@ -73,14 +73,8 @@ def check_file(path: Path, rel: str, vocab: Vocabularies, data: bytes | None = N
     read = records.read_record(path, rel, data)
     problems = list(read.problems)
     if read.text is not None:
-        fm_end = read.fm_end_line or 0
-        allowed = records.allowed_lines(read.text, fm_end)
-        problems.extend(
-            Problem(rel, f.line, ERROR, f.code, f.message)
-            for f in pii.scan_document(
-                read.text, ((d.line, d.end_line, d.value) for d in read.decoded), allowed
-            )
-        )
+        found, allowed = read.personal_data()
+        problems.extend(Problem(rel, f.line, ERROR, f.code, f.message) for f in found)
         problems.extend(
             Problem(
                 rel,

@@ -210,7 +210,9 @@ def test_reading_commands_say_once_that_records_were_left_out(
     assert result.exit_code == 0
     assert json.loads(result.stdout)  # stdout stays one JSON document
     notes = [line for line in result.stderr.splitlines() if "left out" in line]
-    assert notes == ["1 record could not be read and was left out; run `copro validate` to see why"]
+    assert notes == [
+        "1 record left out (unreadable, or holding personal data); run `copro validate` to see why"
+    ]
 
 
 def test_public_names_are_all_importable_and_listed() -> None:

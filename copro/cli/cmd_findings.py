@@ -45,10 +45,6 @@ STANDING_SHORT = {  # (one, several)
 }
 
 
-def _skipped(skipped: tuple[str, ...]) -> None:
-    note_skipped(len(skipped))
-
-
 def _standing_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {STANDING_SHORT[s][n != 1]}" for s, n in counts.items() if n)
 
@@ -98,7 +94,7 @@ def findings(
         said_before=said_before,
         members=member or (),
     )
-    _skipped(result.skipped)
+    note_skipped(len(result.skipped))
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
     elif not result.findings:
@@ -149,7 +145,7 @@ def themes(
     result = archive_themes(
         root_of(ctx), topics=topic or (), populations=population or (), members=member or ()
     )
-    _skipped(result.skipped)
+    note_skipped(len(result.skipped))
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
     elif not result.themes:
