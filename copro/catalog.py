@@ -199,7 +199,4 @@ def skipped_note(count: int) -> str | None:
     if not count:
         return None
     records = "1 record" if count == 1 else f"{count} records"
-    return (
-        f"{records} left out (unreadable, or holding personal data); "
-        "run `copro validate` to see why"
-    )
+    return f"{records} left out (unreadable or holding personal data): run `copro validate`"

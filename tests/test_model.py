@@ -211,7 +211,7 @@ def test_reading_commands_say_once_that_records_were_left_out(
     assert json.loads(result.stdout)  # stdout stays one JSON document
     notes = [line for line in result.stderr.splitlines() if "left out" in line]
     assert notes == [
-        "1 record left out (unreadable, or holding personal data); run `copro validate` to see why"
+        "1 record left out (unreadable or holding personal data): run `copro validate`"
     ]
 
 
