@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on fi
     from copro.catalog import Catalog, Source, load_catalog, load_engagement
     from copro.errors import CoproError
     from copro.export import export_archive
+    from copro.findings import list_findings
     from copro.gitrepo import history as record_history
     from copro.index import refresh as update_index
     from copro.model import Engagement
@@ -24,10 +25,14 @@ if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on fi
     from copro.problems import Problem
     from copro.report import build_report
     from copro.review import review as review_archive
+    from copro.revisit import draft_revisit
     from copro.scaffold import init_archive
     from copro.search import search as search_archive
     from copro.show import show as show_record
+    from copro.similar import similar_findings
+    from copro.standing import standings
     from copro.stats import archive_stats
+    from copro.themes import archive_themes
     from copro.validate import ValidationResult, validate_archive
     from copro.vocab import load_vocabularies
 
