@@ -135,23 +135,41 @@ def _show_earlier(earlier: list[Any]) -> None:
     if not earlier:
         err().print("Asked before? No earlier engagement with these people on these topics.")
         return
-    from rich.table import Table
+    from copro.cli.layout import Column, table_or_list
 
-    table = Table(title="Asked before? Earlier engagements with similar people on similar topics")
-    # ids are copied and pasted: keep each on one line where the terminal allows
-    table.add_column("id", overflow="fold", min_width=min(45, max(len(e.id) for e in earlier)))
-    for column in ("date", "title", "lead", "no response yet", "recontact"):
-        table.add_column(column)
-    for item in earlier:
-        table.add_row(
-            escape(item.id),
-            item.date,
-            escape(item.title),
-            escape(item.lead),
-            str(item.unanswered),
-            "agreed" if item.recontact else "no",
-        )
-    err().print(table)
+    columns = [
+        Column("id", max(len(e.id) for e in earlier), no_wrap=True),
+        Column("date", 10, no_wrap=True),
+        Column("title", 16, ratio=3),
+        Column("lead", 12, ratio=2),
+        Column("no response yet", 8, justify="right"),
+        Column("recontact", 9, no_wrap=True),
+    ]
+    rows = [
+        {
+            "id": escape(item.id),
+            "date": item.date,
+            "title": escape(item.title),
+            "lead": escape(item.lead),
+            "no response yet": str(item.unanswered),
+            "recontact": "agreed" if item.recontact else "no",
+        }
+        for item in earlier
+    ]
+
+    def as_list(row: dict[str, str]) -> list[str]:
+        return [
+            f"{row['id']}  {row['date']}",
+            f"  {row['title']} ({row['lead']})",
+            f"  {row['no response yet']} finding(s) with no response yet; "
+            f"recontact: {row['recontact']}",
+        ]
+
+    err().print("Asked before? Earlier engagements with similar people on similar topics")
+    # What matters before asking again: who, what is still unanswered, and whether
+    # the group agreed to be contacted again; the title and lead give way first.
+    importance = ["id", "no response yet", "recontact", "date", "title", "lead"]
+    table_or_list(err(), columns, importance, 4, rows, as_list)
 
 
 # ------------------------------------------------------------------ prompting

@@ -158,37 +158,45 @@ def _bold(snippet: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"[bold yellow]\1[/bold yellow]", escape(snippet))
 
 
-def _id_lines(record_id: str) -> str:
-    """A hub id as ``member:`` over the record id, so both stay readable in 80 columns."""
-    member, sep, plain = record_id.partition(":")
-    return f"{member}:\n{plain}" if sep else record_id
-
-
 def _render_hits(result) -> None:
-    from rich.table import Table
+    """A table while the ids fit on one line with the title and snippet, else a list."""
+    from rich.padding import Padding
+
+    from copro.cli.layout import Column, table_or_list
 
     if not result.results:
         err().print("No records matched.")
         return
-    table = Table(show_lines=True, expand=True)
-    ids = [_id_lines(hit.id) for hit in result.results]
-    longest = min(45, max(len(part) for lines in ids for part in lines.split("\n")))
-    table.add_column("id", style="cyan", overflow="fold", ratio=2, min_width=longest)
-    table.add_column("date", no_wrap=True, min_width=10)
-    table.add_column("title", style="bold", ratio=3)
-    table.add_column("populations", ratio=2)
-    table.add_column("topics", ratio=2)
-    table.add_column("snippet", ratio=5)
-    for hit, shown_id in zip(result.results, ids, strict=True):
-        table.add_row(
-            escape(shown_id),
-            hit.date,
-            escape(hit.title),
-            escape(", ".join(hit.populations)),
-            escape(", ".join(hit.topics)),
-            _bold(hit.snippet),
-        )
-    out().print(table)
+    longest = max(len(hit.id) for hit in result.results)
+    columns = [
+        Column("id", longest, no_wrap=True, style="cyan"),
+        Column("date", 10, no_wrap=True),
+        Column("title", 20, ratio=3, style="bold"),
+        Column("populations", 14, ratio=2),
+        Column("topics", 14, ratio=2),
+        Column("snippet", 30, ratio=5),
+    ]
+    rows = [
+        {
+            "id": escape(hit.id),
+            "date": hit.date,
+            "title": escape(hit.title),
+            "populations": escape(", ".join(hit.populations)),
+            "topics": escape(", ".join(hit.topics)),
+            "snippet": _bold(hit.snippet),
+        }
+        for hit in result.results
+    ]
+
+    def as_list(row: dict[str, str]) -> list[object]:
+        lines: list[object] = [f"[cyan]{row['id']}[/cyan]  {row['date']}"]
+        lines += [Padding(f"[bold]{row['title']}[/bold]", (0, 0, 0, 2))]
+        if row["snippet"]:
+            lines.append(Padding(row["snippet"], (0, 0, 0, 2)))
+        return lines
+
+    importance = ["id", "date", "title", "snippet", "topics", "populations"]
+    table_or_list(out(), columns, importance, 4, rows, as_list, show_lines=True, expand=True)
     shown = len(result.results)
     err().print(f"{shown} of {result.total} record(s) shown.")
 

@@ -1,0 +1,59 @@
+"""Tables at an ordinary terminal: ids never wrap; columns give way; a list when narrow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import NEW_OPTIONS
+
+IDS = ("2019-03-somali-mothers-parenting", "2024-04-somali-mothers-parenting-follow-up")
+
+
+def copro(root, columns: int, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS=str(columns), TERM="xterm")
+    return subprocess.run(
+        [sys.executable, "-m", "copro", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_search_ids_stay_whole_and_lines_fit(sample_root, columns):
+    done = copro(sample_root, columns, "search", "somali", "parenting")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for record_id in IDS:
+        assert any(record_id in line for line in lines), (record_id, done.stdout)
+    assert max(len(line) for line in lines) <= columns
+    table = any(line.startswith(("┏", "┌")) for line in lines)
+    assert table == (columns == 120)  # a list layout at 80 columns, a table at 120
+    if columns == 120:
+        assert "snippet" in lines[1]  # the snippet outranks topics and populations
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_asked_before_keeps_its_important_columns(sample_root, columns):
+    done = copro(
+        sample_root,
+        columns,
+        "new",
+        "--title",
+        "Carers and hospital discharge",
+        *NEW_OPTIONS,
+        "--yes",
+        "--dry-run",
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert any("2025-02-hospital-discharge-carers" in line for line in lines), done.stderr
+    assert max(len(line) for line in lines) <= columns
+    text = " ".join(done.stderr.split())
+    # The columns that matter before asking again stay; the title gives way first.
+    assert "no response" in text and "recontact" in text and "agreed" in text
+    assert ("Young carers'" in text) == (columns == 120)  # the title column
