@@ -304,7 +304,9 @@ def init_archive(
             create_new(root, rel, content.read_bytes() if isinstance(content, Path) else content)
             result.written.append(rel)
         if not is_repository(root):
-            run_git(root, "init", "-q")
+            # main, whatever the user's init.defaultBranch: the workflows init
+            # writes build the site on main, and a hub's members name rev: main.
+            run_git(root, "init", "-q", "--initial-branch=main")
             result.git_initialised = True
     except BaseException:
         _roll_back(root, result.written, new_folders)

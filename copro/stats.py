@@ -14,6 +14,7 @@ from typing import Any
 
 from copro.catalog import load_catalog
 from copro.model import today_iso
+from copro.standing import standings
 from copro.vocab import load_vocabularies
 
 
@@ -54,6 +55,9 @@ class ArchiveStats:
     findings: int = 0
     findings_with_response: int = 0
     past_review_by: list[str] = field(default_factory=list)
+    due_for_review: list[str] = field(default_factory=list)
+    """Of those, the records ``copro review`` still lists: not withdrawn, and not every
+    finding revisited by a later record (contract v2 rule of review)."""
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)
     as_of: str = ""
     skipped: int = 0
@@ -110,6 +114,7 @@ class ArchiveStats:
             "findings_with_response": self.findings_with_response,
             "response_share": self.response_share,
             "past_review_by": self.past_review_by,
+            "due_for_review": self.due_for_review,
             "coverage": self.coverage,
             "least_heard": {
                 topic: [h.to_json() for h in self.heard(topic)[1]] for topic in self.coverage
@@ -130,6 +135,7 @@ def archive_stats(
     vocab, _ = load_vocabularies(root)
     catalog = load_catalog(root)
     stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
+    table = standings(catalog.engagements, as_of=stats.as_of)
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
     for engagement in catalog:
@@ -145,6 +151,8 @@ def archive_stats(
         stats.findings_with_response += len(engagement.findings) - len(engagement.unanswered)
         if engagement.past_review_by(stats.as_of):
             stats.past_review_by.append(engagement.key)
+            if not engagement.withdrawn and not table.fully_revisited(engagement):
+                stats.due_for_review.append(engagement.key)
         topics = set(engagement.topics)
         topics_used |= topics
         for population in set(engagement.populations):

@@ -333,6 +333,7 @@ def test_stats_json(sample_root, cli):
         "findings_with_response",
         "response_share",
         "past_review_by",
+        "due_for_review",
         "coverage",
     }
     assert stats["records"] == 16
@@ -389,3 +390,30 @@ def test_cli_reference_matches_the_code(tmp_path):
     assert generated.read_text() == (REPO / "docs" / "cli.md").read_text(), (
         "docs/cli.md is out of date: python -m typer copro.cli utils docs --name copro --output docs/cli.md"
     )
+
+
+def test_stats_and_review_agree_on_what_is_due(cli, sample_root):
+    """stats counts records past review_by and, like review, which of them are still due:
+    the 2019 Somali mothers' findings were all revisited in 2024, so it is no longer due."""
+    stats = json.loads(cli("--root", str(sample_root), "stats", "--json").stdout)
+    review = json.loads(cli("--root", str(sample_root), "review", "--json").stdout)
+    due = {i["record_id"] for i in review["items"] if i["kind"] == "review-due"}
+    assert "2019-03-somali-mothers-parenting" in stats["past_review_by"]
+    assert "2019-03-somali-mothers-parenting" not in stats["due_for_review"]
+    assert set(stats["due_for_review"]) == due
+
+
+def test_init_names_the_first_branch_main(tmp_path, cli):
+    """The workflows init writes build on main and a hub's hub.yml says rev: main, so the
+    new repository's branch is main whatever the user's init.defaultBranch says."""
+    root = tmp_path / "ours"
+    env_before = os.environ.get("GIT_CONFIG_PARAMETERS")
+    os.environ["GIT_CONFIG_PARAMETERS"] = "'init.defaultbranch=master'"
+    try:
+        assert cli("init", str(root)).exit_code == 0
+    finally:
+        if env_before is None:
+            del os.environ["GIT_CONFIG_PARAMETERS"]
+        else:
+            os.environ["GIT_CONFIG_PARAMETERS"] = env_before
+    assert git(root, "symbolic-ref", "HEAD").strip() == "refs/heads/main"

@@ -111,7 +111,11 @@ def export(
     result = export_archive(root_of(ctx), fmt, members=member or ())
     if excel:
         result.text = EXCEL_BOM + result.text
-    what = f"{result.rows} row(s) from {result.records} record(s)"
+    what = (
+        f"{result.records} record(s)"
+        if fmt == "gripp2"
+        else f"{result.rows} row(s) from {result.records} record(s)"
+    )
     write_or_print(result.text if result.data is None else result.data, output, what)
     note_skipped(len(result.skipped))
 
@@ -138,7 +142,8 @@ def stats(
     console.print(
         f"[bold]{result.records} record(s)[/bold], {result.findings} finding(s), "
         f"{result.response_share:.0%} with a response; "
-        f"{len(result.past_review_by)} record(s) past review_by"
+        f"{len(result.past_review_by)} record(s) past review_by, "
+        f"{len(result.due_for_review)} still due (see copro review)"
     )
     for title, counter in (
         ("By year", result.by_year),

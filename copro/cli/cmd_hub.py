@@ -49,7 +49,8 @@ def sync_command(
         raise CoproError(
             "not brought up to date: " + ", ".join(result.behind),
             "the hub keeps reading each of them at its last commit that passed (if any); "
-            "fix the problems listed in the member's own archive",
+            "fix what is listed above: a url or rev that cannot be fetched in hub.yml, "
+            "a gate problem in the member's own archive",
         )
 
 
