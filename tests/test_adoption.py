@@ -417,3 +417,17 @@ def test_init_names_the_first_branch_main(tmp_path, cli):
         else:
             os.environ["GIT_CONFIG_PARAMETERS"] = env_before
     assert git(root, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+
+
+def test_completion_offers_finding_ids_through_the_shell_protocol(sample_root):
+    """`copro add action ID --responds-to <TAB>` offers that record's finding ids, end to
+    end through Typer's completion protocol (Click leaves ID unparsed while completing)."""
+    env = dict(
+        os.environ,
+        COPRO_ROOT=str(sample_root),
+        _COPRO_COMPLETE="complete_bash",
+        COMP_WORDS="copro add action 2019-03-somali-mothers-parenting --responds-to ",
+        COMP_CWORD="5",
+    )
+    done = subprocess.run([sys.executable, "-m", "copro"], env=env, capture_output=True, text=True)
+    assert done.stdout.split() == ["S1", "S2", "S3", "S4"]

@@ -419,13 +419,3 @@ def test_add_finding_revisiting_an_earlier_one_and_feedback(sample_root, cli):
     )
     assert fed.exit_code == 0, fed.stderr
     assert cli("--root", str(sample_root), "validate").exit_code == 0
-
-
-def test_completion_of_finding_ids(sample_root, monkeypatch):
-    from types import SimpleNamespace
-
-    from copro.cli.completion import complete_finding_ids
-
-    monkeypatch.setenv("COPRO_ROOT", str(sample_root))
-    offered = complete_finding_ids(SimpleNamespace(params={}), ["add", "action", RID], "s")
-    assert [finding_id for finding_id, _ in offered] == ["S1", "S2", "S3", "S4"]

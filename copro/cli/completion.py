@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
+
 
 def _complete(name: str, incomplete: str) -> list[tuple[str, str]]:
     try:
@@ -51,7 +53,9 @@ def complete_record_ids(incomplete: str) -> list[str]:
         return []
 
 
-def complete_finding_ids(ctx: Any, args: list[str], incomplete: str) -> list[tuple[str, str]]:
+def complete_finding_ids(
+    ctx: typer.Context, args: list[str], incomplete: str
+) -> list[tuple[str, str]]:
     """Finding ids of the record named earlier on the command line, with their text."""
     try:
         import re
@@ -59,8 +63,15 @@ def complete_finding_ids(ctx: Any, args: list[str], incomplete: str) -> list[tup
         from copro.archive import find_root
         from copro.records import as_dicts, load_record
 
+        # While an option is completed, Click leaves the record id unparsed: Typer
+        # passes no words either, so look in the words each context kept aside.
+        words = list(args)
+        context: Any = ctx
+        while context is not None:
+            words.extend(context.args)
+            context = context.parent
         record_id = (ctx.params or {}).get("record_id") or next(
-            (a for a in args if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[a-z0-9-]+", a)), None
+            (a for a in words if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[a-z0-9-]+", a)), None
         )
         if not record_id:
             return []
