@@ -57,3 +57,18 @@ def test_asked_before_keeps_its_important_columns(sample_root, columns):
     # The columns that matter before asking again stay; the title gives way first.
     assert "no response" in text and "recontact" in text and "agreed" in text
     assert ("Young carers'" in text) == (columns == 120)  # the title column
+
+
+def test_show_at_80_columns_loses_no_text(sample_root):
+    """show wraps long lines at an 80-column terminal instead of cutting them off (a new
+    user saw the last Reflections bullet end in "...on the d")."""
+    env = dict(os.environ, COLUMNS="80", COPRO_ROOT=str(sample_root))
+    done = subprocess.run(
+        [sys.executable, "-m", "copro", "show", "2019-03-somali-mothers-parenting"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    assert "who can answer questions on the day." in flat

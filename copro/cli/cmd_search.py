@@ -228,7 +228,8 @@ def _render_record(view: RecordView) -> None:
     vocab = view.vocab
     console = out()
     console.print(
-        Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]")
+        Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]"),
+        soft_wrap=False,
     )
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -265,19 +266,21 @@ def _render_record(view: RecordView) -> None:
     if e.asked:
         console.print("\n[bold]We asked[/bold]")
         for question in e.asked:
-            console.print(f"  • {escape(question)}")
+            console.print(f"  • {escape(question)}", soft_wrap=False)
     if e.findings:
         console.print("\n[bold]You said, we did[/bold]")
         for finding in e.findings:
-            console.print(f"  [cyan]{escape(finding.id)}[/cyan] {escape(finding.text)}")
+            console.print(
+                f"  [cyan]{escape(finding.id)}[/cyan] {escape(finding.text)}", soft_wrap=False
+            )
             for action in e.responses(finding.id):
                 status = escape(f"[{action.status}]")
-                console.print(f"      → {status} {escape(action.text)}")
+                console.print(f"      → {status} {escape(action.text)}", soft_wrap=False)
             if not e.answered(finding.id):
                 console.print("      → [red]no response yet[/red]")
             standing = view.table.of(e, finding.id)
             style = "green" if standing.standing == "still-holds" else "yellow"
-            console.print(f"      [{style}]{escape(standing.words())}[/{style}]")
+            console.print(f"      [{style}]{escape(standing.words())}[/{style}]", soft_wrap=False)
     checked = view.table.checked_again(e)
     if checked:
         from copro.standing import month_year
@@ -294,4 +297,4 @@ def _render_record(view: RecordView) -> None:
             )
     if e.body.strip():
         console.print()
-        console.print(Markdown(e.body))
+        console.print(Markdown(e.body), soft_wrap=False)
