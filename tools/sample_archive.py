@@ -200,7 +200,7 @@ with a bilingual facilitator from the association.
 ## Reflections
 
 - What went well: meeting in places the women already use.
-- What did not: we had no answer on fear of social services (S3) and said so.
+- What did not: we had no answer on the fear of social services and said so.
 - What we learned: bring a family hub manager who can answer questions on the day.
 """,
 )
