@@ -50,7 +50,8 @@ from copro.query import Document, Hit, QuerySpec, Suggestion, document_for
 from copro.recordcache import parse_record, refresh_cache
 from copro.vocab import Vocabularies, load_vocabularies
 
-INDEX_FORMAT = 5  # 4: unstemmed spelling words beside the text fields; 5: hub members
+INDEX_FORMAT = 6  # 4: unstemmed spelling words beside the text fields; 5: hub members;
+# 6: the manifest lists refused paths, so an update need not read the record cache
 MANIFEST = "copro-manifest.json"
 CURRENT = "current"
 GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
@@ -359,11 +360,12 @@ class IndexStore:
                 "stamp": self._stamp(vocab),
                 "built_at": started,
                 "files": entries,
-                "refused": _refused(cached, found),
+                "refused": len(_refused(cached, found)),
+                "refused_paths": _refused(cached, found),
             },
         )
         return RefreshReport(
-            skipped=_refused(cached, found) + len(found.symlinks),
+            skipped=len(_refused(cached, found)) + len(found.symlinks),
             rebuilt=True,
             added=len(entries),
             documents=len(entries),
@@ -449,7 +451,10 @@ class IndexStore:
                 _write_json_atomic(self._generation() / MANIFEST, manifest)
             return report
         started = time.time_ns()
-        cached = refresh_cache(self.root, found)[0]["files"]
+        # Parse only what changed: loading and rewriting the whole record cache here
+        # (every record of the archive) cost more than the update itself; reading
+        # views bring the cache up to date when they need it.
+        newly_refused: set[str] = set()
         writer = handle.writer()
         try:
             for rel in diff.removed:
@@ -457,12 +462,9 @@ class IndexStore:
                 known.pop(rel, None)
             for rel, (digest, data) in {**diff.added, **diff.changed}.items():
                 known[rel] = [*found.files[rel][:2], digest]
-                entry = cached.get(rel)
-                if entry is not None and entry[2] == digest:
-                    parsed = entry[3]
-                else:  # changed again between the two reads: index what was hashed
-                    parsed = parse_record(found.files[rel][2], rel, data)
+                parsed = parse_record(found.files[rel][2], rel, data)
                 if parsed is None:
+                    newly_refused.add(rel)
                     writer.delete(rel)
                 else:
                     writer.update(document_for(self._engagement(rel, parsed, vocab)))
@@ -471,7 +473,12 @@ class IndexStore:
             writer.cancel()
             raise
         manifest["built_at"] = started
-        manifest["refused"] = _refused(cached, found)
+        listed = manifest.get("refused_paths")
+        refused = set(listed if isinstance(listed, list) else ()) - set(diff.removed)
+        refused -= {*diff.added, *diff.changed}
+        refused |= newly_refused
+        manifest["refused_paths"] = sorted(refused)
+        manifest["refused"] = len(refused)
         _write_json_atomic(self._generation() / MANIFEST, manifest)
         self._opened = None  # the committed generation is opened afresh for searching
         report.documents = len(known)
@@ -545,9 +552,9 @@ class IndexStore:
         return opened[0].titles(set(ids))
 
 
-def _refused(cached: dict[str, list[Any]], found: Scan) -> int:
-    """How many record files the strict reader refused (the record cache knows)."""
-    return sum(1 for rel in found.files if rel in cached and cached[rel][3] is None)
+def _refused(cached: dict[str, list[Any]], found: Scan) -> list[str]:
+    """The record files the strict reader (or the personal-data gate) refused."""
+    return sorted(rel for rel in found.files if rel in cached and cached[rel][3] is None)
 
 
 def _count(value: object) -> int:

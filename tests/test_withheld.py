@@ -67,3 +67,12 @@ def test_mended_record_comes_back(cli, sample_root):
     write_record(sample_root, RECORD_ID)
     result = cli("--root", str(sample_root), "export", "--format", "jsonl")
     assert RECORD_ID in result.stdout
+
+
+def test_incremental_index_updates_keep_the_left_out_count(cli, sample_root):
+    """The index's update parses only what changed, yet still counts what it leaves out."""
+    assert "left out" not in cli("--root", str(sample_root), "search", "parenting").stderr
+    _leaky(sample_root)
+    assert "1 record left out" in cli("--root", str(sample_root), "search", "parenting").stderr
+    write_record(sample_root, RECORD_ID)  # mended
+    assert "left out" not in cli("--root", str(sample_root), "search", "parenting").stderr
