@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from copro.cli import app
+# Outside the README's virtual environment, collection would stop at a bare
+# "No module named 'typer'" that does not say what to do: say it first.
+_REQUIRED = ("typer", "rich", "yaml", "whoosh", "jsonschema_rs", "phonenumbers", "jinja2")
+_MISSING = [name for name in _REQUIRED if importlib.util.find_spec(name) is None]
+if _MISSING:
+    raise pytest.UsageError(
+        f"copro's dependencies are not installed for {sys.executable} "
+        f"(missing: {', '.join(_MISSING)}). Run the README's first command, which makes "
+        "a virtual environment and runs pip install -e '.[test]', then pytest inside it."
+    )
+
+from typer.testing import CliRunner  # noqa: E402
+
+from copro.cli import app  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARCHIVE = REPO / "archive"

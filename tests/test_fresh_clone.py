@@ -45,3 +45,22 @@ def test_collection_and_skips_without_shared(tmp_path):
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "2 skipped" in ran.stdout
     assert "shared" in ran.stdout and "absent" in ran.stdout
+
+
+def test_pytest_outside_the_venv_says_what_to_do():
+    """Without copro's dependencies, collection ends with one sentence naming the fix,
+    not a ModuleNotFoundError (typer is hidden from a child Python to show it)."""
+    import subprocess
+    import sys
+
+    hide_typer = (
+        "import sys; sys.modules['typer'] = None; import pytest; "
+        "sys.exit(pytest.main(['--collect-only', '-q', '-p', 'no:cacheprovider']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", hide_typer], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "missing: typer" in said and "pip install -e '.[test]'" in said
+    assert "ModuleNotFoundError" not in said
