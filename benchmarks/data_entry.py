@@ -26,7 +26,7 @@ def make_workbook(root: Path, out: Path) -> list[Path]:
     """1,000 new findings (5 per record) and 500 new actions (answering S1) on 200 records."""
     import openpyxl
 
-    from copro.workbook import findings_columns
+    from copro.core.workbook import findings_columns
 
     records = sorted((root / "archive").rglob("*.md"))[::50][:200]
     book = openpyxl.Workbook()

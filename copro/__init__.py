@@ -1,7 +1,7 @@
 """copro: a searchable, git-versioned co-production hub.
 
 The package is usable without the command line: every command has a one-call
-Python equivalent (``copro.validate_archive``, ``copro.search``, ...). Names are
+Python equivalent (``copro.validate_archive``, ``copro.views.search``, ...). Names are
 imported lazily so that ``import copro`` (and ``copro --help``) stays fast.
 """
 
@@ -13,58 +13,58 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on first use
-    from copro.archive import find_root
-    from copro.catalog import Catalog, Source, load_catalog, load_engagement
-    from copro.errors import CoproError
-    from copro.export import export_archive
-    from copro.findings import list_findings
-    from copro.gitrepo import history as record_history
-    from copro.index import refresh as update_index
-    from copro.model import Engagement
-    from copro.newrecord import create_record
-    from copro.problems import Problem
-    from copro.report import build_report
-    from copro.review import review as review_archive
-    from copro.revisit import draft_revisit
-    from copro.scaffold import init_archive
-    from copro.search import search as search_archive
-    from copro.show import show as show_record
-    from copro.similar import similar_findings
-    from copro.standing import standings
-    from copro.stats import archive_stats
-    from copro.themes import archive_themes
-    from copro.validate import ValidationResult, validate_archive
-    from copro.vocab import load_vocabularies
+    from copro.core.errors import CoproError
+    from copro.core.gitrepo import history as record_history
+    from copro.core.model import Engagement
+    from copro.core.paths import find_root
+    from copro.core.problems import Problem
+    from copro.core.validate import ValidationResult, validate_archive
+    from copro.core.vocab import load_vocabularies
+    from copro.store.catalog import Catalog, Source, load_catalog, load_engagement
+    from copro.store.index import refresh as update_index
+    from copro.store.standing import standings
+    from copro.views.export import export_archive
+    from copro.views.findings import list_findings
+    from copro.views.report import build_report
+    from copro.views.review import review as review_archive
+    from copro.views.search import search as search_archive
+    from copro.views.show import show as show_record
+    from copro.views.similar import similar_findings
+    from copro.views.stats import archive_stats
+    from copro.views.themes import archive_themes
+    from copro.write.newrecord import create_record
+    from copro.write.revisit import draft_revisit
+    from copro.write.scaffold import init_archive
 
-# Names never clash with submodules (``copro.search`` is a module, so the
+# Names never clash with submodules (``copro.views.search`` is a module, so the
 # search function is ``copro.search_archive``).
 _LAZY: dict[str, str | tuple[str, str]] = {
-    "CoproError": "copro.errors",
-    "find_root": "copro.archive",
-    "validate_archive": "copro.validate",
-    "ValidationResult": "copro.validate",
-    "Problem": "copro.problems",
-    "load_vocabularies": "copro.vocab",
-    "search_archive": ("copro.search", "search"),
-    "update_index": ("copro.index", "refresh"),
-    "create_record": "copro.newrecord",
-    "build_report": "copro.report",
-    "review_archive": ("copro.review", "review"),
-    "record_history": ("copro.gitrepo", "history"),
-    "show_record": ("copro.show", "show"),
-    "init_archive": "copro.scaffold",
-    "export_archive": "copro.export",
-    "archive_stats": "copro.stats",
-    "Engagement": "copro.model",
-    "Catalog": "copro.catalog",
-    "Source": "copro.catalog",
-    "load_catalog": "copro.catalog",
-    "load_engagement": "copro.catalog",
-    "standings": "copro.standing",
-    "list_findings": "copro.findings",
-    "archive_themes": "copro.themes",
-    "similar_findings": "copro.similar",
-    "draft_revisit": "copro.revisit",
+    "CoproError": "copro.core.errors",
+    "find_root": "copro.core.paths",
+    "validate_archive": "copro.core.validate",
+    "ValidationResult": "copro.core.validate",
+    "Problem": "copro.core.problems",
+    "load_vocabularies": "copro.core.vocab",
+    "search_archive": ("copro.views.search", "search"),
+    "update_index": ("copro.store.index", "refresh"),
+    "create_record": "copro.write.newrecord",
+    "build_report": "copro.views.report",
+    "review_archive": ("copro.views.review", "review"),
+    "record_history": ("copro.core.gitrepo", "history"),
+    "show_record": ("copro.views.show", "show"),
+    "init_archive": "copro.write.scaffold",
+    "export_archive": "copro.views.export",
+    "archive_stats": "copro.views.stats",
+    "Engagement": "copro.core.model",
+    "Catalog": "copro.store.catalog",
+    "Source": "copro.store.catalog",
+    "load_catalog": "copro.store.catalog",
+    "load_engagement": "copro.store.catalog",
+    "standings": "copro.store.standing",
+    "list_findings": "copro.views.findings",
+    "archive_themes": "copro.views.themes",
+    "similar_findings": "copro.views.similar",
+    "draft_revisit": "copro.write.revisit",
 }
 
 

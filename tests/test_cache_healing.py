@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_ARCHIVE, SAMPLE_VOCAB, limit_file_size, run_as_nobody
-from copro.archive import cache_dir
-from copro.index import MANIFEST, IndexStore
+from copro.core.paths import cache_dir
+from copro.store.index import MANIFEST, IndexStore
 
 
 def search_json(cli, root: Path, *args: str) -> dict:

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from conftest import VALID_RECORD  # noqa: E402
-from copro import validate  # noqa: E402
-from copro.pii import nhs_checksum_ok  # noqa: E402
-from copro.vocab import load_vocabularies  # noqa: E402
+from copro.core import validate  # noqa: E402
+from copro.core.pii import nhs_checksum_ok  # noqa: E402
+from copro.core.vocab import load_vocabularies  # noqa: E402
 
 VOCAB, _ = load_vocabularies(None)
 PATH = Path("/nonexistent/archive/2024/2024-03-fuzz.md")
@@ -140,7 +140,7 @@ def test_any_record_is_read_and_checked_without_an_exception(text):
     problems = check(text)
     for problem in problems:
         assert "\x1b" not in problem.message and "\u202e" not in problem.message
-    from copro.records import read_record
+    from copro.core.records import read_record
 
     read = read_record(PATH, REL, text.encode("utf-8", "surrogatepass"))
     if read.record is not None:

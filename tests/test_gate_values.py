@@ -315,7 +315,7 @@ def test_vocabulary_values_are_decoded_before_the_gate(empty_root, cli):
 
 
 def test_placeholder_messages_do_not_echo_a_personal_key(empty_root, cli):
-    from copro.placeholders import FIELD_GUIDANCE
+    from copro.core.placeholders import FIELD_GUIDANCE
 
     example = next(iter(FIELD_GUIDANCE.values()))
     write_record(empty_root, "2024-03-gate", _with_field(f'jane@example.com: "{example}"\n'))

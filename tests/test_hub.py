@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import VALID_RECORD, git, run_cli, write_record
-from copro.hubfile import load_hub
+from copro.hub.hubfile import load_hub
 
 SECOND = VALID_RECORD.replace("2024-03-01", "2025-06-01")
 
@@ -92,7 +92,7 @@ def test_sync_locks_every_member_and_is_byte_identical_when_nothing_changed(area
 
 
 def test_new_upstream_commit_is_picked_up_by_the_next_sync(area):
-    from copro.hub import member_files
+    from copro.hub.sync import member_files
 
     assert sync(area["hub"]).exit_code == 0
     files = member_files(area["hub"].resolve(), "islington-council")

@@ -14,8 +14,8 @@ import pytest
 from filelock import FileLock
 
 from conftest import REPO
-from copro.archive import cache_dir
-from copro.index import LOCK, IndexStore
+from copro.core.paths import cache_dir
+from copro.store.index import LOCK, IndexStore
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import generate  # noqa: E402

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import VALID_RECORD
-from copro import index
-from copro.query import Document, Hit, QuerySpec
-from copro.vocab import load_vocabularies
+from copro.core.vocab import load_vocabularies
+from copro.store import index
+from copro.store.query import Document, Hit, QuerySpec
 
 
 class _JsonWriter:

@@ -12,7 +12,7 @@ import datetime as dt
 import frontmatter
 
 from conftest import NEW_OPTIONS, SAMPLE_ARCHIVE
-from copro.records import read_record
+from copro.core.records import read_record
 
 
 def plain(value):

@@ -6,12 +6,12 @@ import pytest
 
 import copro
 from conftest import git_init
-from copro.newrecord import NewRecord
+from copro.write.newrecord import NewRecord
 
 
 def test_one_call_equivalents(sample_root, tmp_path):
-    import copro.review  # noqa: F401  (importing submodules must not shadow the functions)
-    import copro.search  # noqa: F401
+    import copro.views.review  # noqa: F401  (importing submodules must not shadow the functions)
+    import copro.views.search  # noqa: F401
 
     assert copro.validate_archive(sample_root).ok
     assert copro.update_index(sample_root).documents == 16

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import VALID_RECORD
-from copro import model
-from copro.catalog import Source, load_catalog, load_engagement
-from copro.errors import CoproError, UsageError
-from copro.model import Engagement
-from copro.recordcache import CACHE_FILE
-from copro.schema import load_schema
+from copro.core import model
+from copro.core.errors import CoproError, UsageError
+from copro.core.model import Engagement
+from copro.core.schema import load_schema
+from copro.store.catalog import Source, load_catalog, load_engagement
+from copro.store.recordcache import CACHE_FILE
 
 RICH = """---
 id: 2024-05-rich

@@ -269,8 +269,8 @@ def test_interactive_answer_no_writes_nothing(sample_root, cli):
 
 
 def test_asked_before_in_the_library(sample_root):
-    from copro.newrecord import NewRecord, asked_before, normalise_request
-    from copro.vocab import load_vocabularies
+    from copro.core.vocab import load_vocabularies
+    from copro.write.newrecord import NewRecord, asked_before, normalise_request
 
     vocab, _ = load_vocabularies(sample_root)
     request = normalise_request(
@@ -345,8 +345,8 @@ def test_at_a_real_terminal_it_prompts_without_being_asked(sample_root, private_
 
 def test_new_runs_the_whole_gate_on_what_it_would_write(sample_root, monkeypatch):
     """The last line of defence: the rendered text goes through validate's per-file checks."""
-    from copro import newrecord
-    from copro.errors import UsageError
+    from copro.core.errors import UsageError
+    from copro.write import newrecord
 
     monkeypatch.setattr(newrecord, "render", lambda r: "---\nid: x\n---\nCall 07911 123456\n")
     before = listing(sample_root)

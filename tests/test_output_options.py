@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from copro.export import EXPORTERS
-from copro.report_render import RENDERERS
+from copro.views.export import EXPORTERS
+from copro.views.report_render import RENDERERS
 
 
 @pytest.mark.parametrize(
@@ -38,9 +38,9 @@ def test_format_is_not_case_sensitive_and_json_means_one_document(sample_root, c
 
 
 def test_no_silent_fallback_to_markdown_in_the_library():
-    from copro.errors import UsageError
-    from copro.report import Report
-    from copro.report_render import render
+    from copro.core.errors import UsageError
+    from copro.views.report import Report
+    from copro.views.report_render import render
 
     with pytest.raises(UsageError):
         render(Report("t", "s", False, "2026-01-01", []), "pdf")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import VALID_RECORD, write_record
-from copro.pii import nhs_checksum_ok, scan_text
+from copro.core.pii import nhs_checksum_ok, scan_text
 
 TRUE_POSITIVES = [
     # e-mail, plain and disguised

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import NEW_OPTIONS, VALID_RECORD, write_record
-from copro.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
+from copro.core.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
 
 RID = "2024-03-guidance"
 NEW = ["new", "--title", "Evening drop-in for carers", *NEW_OPTIONS, "--yes"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import write_record
-from copro.changes import open_record, write_changes
-from copro.edit import RecordText
-from copro.errors import CoproError
-from copro.record_edits import add_finding
+from copro.core.edit import RecordText
+from copro.core.errors import CoproError
+from copro.write.changes import open_record, write_changes
+from copro.write.record_edits import add_finding
 
 RID = "2019-03-somali-mothers-parenting"
 
@@ -227,8 +227,8 @@ def test_anonymous_contributor_name_is_refused(sample_root, cli):
 
 
 def test_a_record_changed_on_disk_since_read_is_never_overwritten(sample_root):
-    from copro.changes import Change
-    from copro.record_edits import _copy
+    from copro.write.changes import Change
+    from copro.write.record_edits import _copy
 
     opened = open_record(sample_root, RID)
     editor = RecordText(opened.data, opened.relpath)
@@ -244,7 +244,7 @@ def test_a_record_changed_on_disk_since_read_is_never_overwritten(sample_root):
 def test_two_writers_wait_for_each_other(sample_root):
     from filelock import FileLock
 
-    from copro.archive import cache_dir
+    from copro.core.paths import cache_dir
 
     lock_path = cache_dir(sample_root.resolve()) / "write.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)

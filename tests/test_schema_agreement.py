@@ -15,8 +15,8 @@ import pytest
 from test_validate_cli import RULES
 
 from conftest import SAMPLE_ARCHIVE, VALID_RECORD
-from copro.records import read_record
-from copro.schema import load_schema, schema_errors, schema_path
+from copro.core.records import read_record
+from copro.core.schema import load_schema, schema_errors, schema_path
 
 
 def fixtures() -> list[tuple[str, dict]]:

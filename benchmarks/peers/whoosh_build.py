@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from whoosh import index
 
-from copro.index_whoosh import _schema
+from copro.store.index_whoosh import _schema
 
 archive, target = Path(sys.argv[1]), Path(sys.argv[2])
 shutil.rmtree(target, ignore_errors=True)

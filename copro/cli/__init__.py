@@ -12,7 +12,7 @@ import os
 import sys
 
 from copro.cli.app import app
-from copro.errors import CoproError
+from copro.core.errors import CoproError
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
         sys.exit(1)
     except OSError as exc:  # last resort: a file or folder the core did not expect to fail
         from copro.cli.output import print_error
-        from copro.errors import os_error
+        from copro.core.errors import os_error
 
         error = os_error(exc)
         print_error(error)

@@ -53,7 +53,7 @@ def global_options(
 
 def root_of(ctx: typer.Context) -> Path:
     """The archive root for this invocation (raises a usage error that says how it is found)."""
-    from copro.archive import find_root
+    from copro.core.paths import find_root
 
     obj = ctx.find_root().obj or {}
     return find_root(obj.get("root"))

@@ -21,8 +21,8 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
-from copro.errors import UsageError
-from copro.export import EXPORTERS
+from copro.core.errors import UsageError
+from copro.views.export import EXPORTERS
 
 
 @app.command()
@@ -53,7 +53,7 @@ def init(
     ] = None,
 ) -> None:
     """Create a new archive root: folders, vocabularies, git, pre-commit and CI."""
-    from copro.scaffold import init_archive
+    from copro.write.scaffold import init_archive
 
     result = init_archive(path, skip or (), hook_repo, hook_rev, install)
     for rel in result.written:
@@ -102,7 +102,7 @@ def export(
     ] = False,
 ) -> None:
     """Export findings (CSV), records (JSON lines) or GRIPP2 reports for journals."""
-    from copro.export import EXCEL_BOM, export_archive
+    from copro.views.export import EXCEL_BOM, export_archive
 
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
@@ -129,7 +129,7 @@ def stats(
     member: MemberOption = None,
 ) -> None:
     """An overview: records by year, rung, sector and status; responses; coverage gaps."""
-    from copro.stats import archive_stats
+    from copro.views.stats import archive_stats
 
     result = archive_stats(root_of(ctx), members=member or ())
     note_skipped(result.skipped)

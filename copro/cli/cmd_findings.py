@@ -82,7 +82,7 @@ def findings(
     fmt: FormatOption = None,
 ) -> None:
     """Every finding that matches, newest first, with its standing: does it still hold?"""
-    from copro.findings import list_findings
+    from copro.views.findings import list_findings
 
     result = list_findings(
         root_of(ctx),
@@ -108,7 +108,7 @@ def findings(
 def _render_findings(rows) -> None:
     from collections import Counter
 
-    from copro.standing import month_year
+    from copro.store.standing import month_year
 
     console = out()
     for row in rows:
@@ -122,7 +122,7 @@ def _render_findings(rows) -> None:
         responses = ", ".join(row.responses) or "no response yet"
         console.print(f"  [dim]responses: {escape(responses)}[/dim]")
     counts = Counter(row.standing.standing for row in rows)
-    from copro.standing import STANDINGS
+    from copro.store.standing import STANDINGS
 
     err().print(
         f"{len(rows)} finding(s): " + _standing_counts({s: counts[s] for s in STANDINGS}) + "."
@@ -140,7 +140,7 @@ def themes(
     fmt: FormatOption = None,
 ) -> None:
     """What people keep saying, per topic: how often, by whom, and whether it still holds."""
-    from copro.themes import archive_themes
+    from copro.views.themes import archive_themes
 
     result = archive_themes(
         root_of(ctx), topics=topic or (), populations=population or (), members=member or ()
@@ -190,7 +190,7 @@ def similar(
     fmt: FormatOption = None,
 ) -> None:
     """Findings of other records most like this one: recurring findings, revisit candidates."""
-    from copro.similar import similar_findings
+    from copro.views.similar import similar_findings
 
     result = similar_findings(root_of(ctx), finding, limit)
     if wants_json(json_flag, fmt):
@@ -199,7 +199,7 @@ def similar(
         err().print("No similar findings in other records.")
     else:
         err().print(f"Findings most like {escape(result.finding)}: {escape(result.text)}")
-        from copro.standing import month_year
+        from copro.store.standing import month_year
 
         for item in result.results:
             out().print(
@@ -236,7 +236,7 @@ def revisit(
     """Draft a record for going back to the people of ID: does what they said still hold?"""
     import sys
 
-    from copro.revisit import draft_revisit
+    from copro.write.revisit import draft_revisit
 
     root = root_of(ctx)
     prompting = sys.stdin.isatty() and not yes and not dry_run

@@ -30,8 +30,8 @@ def sync_command(
     fmt: FormatOption = None,
 ) -> None:
     """Fetch every member at its rev, check it with its own gate, and write hub.lock."""
-    from copro.errors import CoproError
-    from copro.hub import sync
+    from copro.core.errors import CoproError
+    from copro.hub.sync import sync
 
     as_json = wants_json(json_flag, fmt)
     result = sync(root_of(ctx), note=None if as_json else _note)

@@ -29,8 +29,8 @@ def import_(
     json_flag: JsonFlag = False,
 ) -> None:
     """Add and update findings and actions from a spreadsheet; never deletes anything."""
-    from copro.errors import CoproError
-    from copro.importer import apply_import, plan_import
+    from copro.core.errors import CoproError
+    from copro.write.importer import apply_import, plan_import
 
     root = root_of(ctx)
     plan = plan_import(root, file)

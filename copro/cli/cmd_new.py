@@ -88,8 +88,8 @@ def new(
     ] = None,
 ) -> None:
     """Record a new engagement, after showing who was already asked about the same thing."""
-    from copro.newrecord import NewRecord, asked_before, create_record, normalise_request
-    from copro.vocab import load_vocabularies
+    from copro.core.vocab import load_vocabularies
+    from copro.write.newrecord import NewRecord, asked_before, create_record, normalise_request
 
     root = root_of(ctx)
     vocab, _ = load_vocabularies(root)
@@ -176,8 +176,8 @@ def _show_earlier(earlier: list[Any]) -> None:
 
 
 def _prompt_missing(request: Any, vocab: Any) -> None:
-    from copro.model import LADDER, SECTORS, STATUSES
-    from copro.newrecord import check_choice, check_date, check_text
+    from copro.core.model import LADDER, SECTORS, STATUSES
+    from copro.write.newrecord import check_choice, check_date, check_text
 
     if not request.title:
         request.title = ask("Title", lambda v: check_text(v, "title"))

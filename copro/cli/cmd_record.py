@@ -16,7 +16,7 @@ from copro.cli.app import app, root_of
 from copro.cli.completion import complete_finding_ids, complete_record_ids, complete_topics
 from copro.cli.output import emit_json, err, escape, handle_errors, out
 from copro.cli.prompts import ask, choose_one, choose_terms
-from copro.errors import UsageError
+from copro.core.errors import UsageError
 
 add_app = typer.Typer(
     help="Add a finding, action, decision, contributor or feedback to a record.",
@@ -56,13 +56,13 @@ def _require(missing: list[str], command: str) -> None:
 
 
 def _text(label: str) -> Callable[[str], str]:
-    from copro.record_edits import clean_text
+    from copro.write.record_edits import clean_text
 
     return lambda value: clean_text(value, label)
 
 
 def _date_check(value: str) -> str:
-    from copro.record_edits import clean_date
+    from copro.write.record_edits import clean_date
 
     return clean_date(value, "date")
 
@@ -111,8 +111,8 @@ def add_finding(
     interactive: Interactive = None,
 ) -> None:
     """Add a finding (what people said); prints its new id, e.g. S5."""
-    from copro import record_edits
-    from copro.vocab import load_vocabularies
+    from copro.core.vocab import load_vocabularies
+    from copro.write import record_edits
 
     root = root_of(ctx)
     vocab, _ = load_vocabularies(root)
@@ -173,7 +173,7 @@ def add_action(
     interactive: Interactive = None,
 ) -> None:
     """Add an action (what was done about findings); prints its new id, e.g. D3."""
-    from copro import record_edits
+    from copro.write import record_edits
 
     root = root_of(ctx)
     if _prompting(interactive):
@@ -233,7 +233,7 @@ def add_decision(
     interactive: Interactive = None,
 ) -> None:
     """Add a decision and who made it."""
-    from copro import record_edits
+    from copro.write import record_edits
 
     if _prompting(interactive):
         if not text:
@@ -267,7 +267,7 @@ def add_contributor(
     interactive: Interactive = None,
 ) -> None:
     """Add a contributor, credited by name only where they agreed to it."""
-    from copro import record_edits
+    from copro.write import record_edits
 
     if _prompting(interactive):
         if not role:
@@ -304,7 +304,7 @@ def add_feedback(
     interactive: Interactive = None,
 ) -> None:
     """Record when and how the people who took part were told what was done."""
-    from copro import record_edits
+    from copro.write import record_edits
 
     if _prompting(interactive):
         if not date:
@@ -344,7 +344,7 @@ def update(
     dry_run: DryRun = False,
 ) -> None:
     """Change a record's status, end date, participants, review date or aim."""
-    from copro.record_edits import update_record
+    from copro.write.record_edits import update_record
 
     values = {
         "status": status,

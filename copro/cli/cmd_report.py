@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from copro.review import ReviewResult
+    from copro.views.review import ReviewResult
 
 from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
@@ -26,9 +26,9 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
-from copro.report_render import RENDERERS
+from copro.views.report_render import RENDERERS
 
-AUDIENCES = ("participants", "staff")  # copro.report.AUDIENCES, without importing the core
+AUDIENCES = ("participants", "staff")  # copro.views.report.AUDIENCES, without importing the core
 
 
 @app.command()
@@ -81,8 +81,8 @@ def report(
     member: MemberOption = None,
 ) -> None:
     """The "You said, we did" report, for one engagement or across engagements."""
-    from copro.report import build_report
-    from copro.report_render import render
+    from copro.views.report import build_report
+    from copro.views.report_render import render
 
     built = build_report(
         root_of(ctx),
@@ -125,7 +125,7 @@ def review_command(
     fmt: FormatOption = None,
 ) -> None:
     """What is owed: reviews due, findings without a response, stalled actions, feedback."""
-    from copro.review import review
+    from copro.views.review import review
 
     result = review(root_of(ctx), as_of, members=member or (), orgs=org or ())
     note_skipped(result.skipped)
@@ -210,9 +210,9 @@ def history(
     fmt: FormatOption = None,
 ) -> None:
     """The record's provenance from git: every commit that touched it, newest first."""
-    from copro.archive import record_path, relpath
-    from copro.gitrepo import history as git_history
-    from copro.records import load_record
+    from copro.core.gitrepo import history as git_history
+    from copro.core.paths import record_path, relpath
+    from copro.core.records import load_record
 
     root = root_of(ctx)
     load_record(root, record_id)  # checks the id and that the record exists

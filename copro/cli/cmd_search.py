@@ -29,7 +29,7 @@ from copro.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from copro.show import RecordView
+    from copro.views.show import RecordView
 
 
 @app.command("index")
@@ -41,7 +41,7 @@ def index_command(
     fmt: FormatOption = None,
 ) -> None:
     """Bring the search index up to date, touching only records that changed."""
-    from copro.index import refresh
+    from copro.store.index import refresh
 
     root = root_of(ctx)
     with progress_bar("Indexing") as progress:
@@ -112,8 +112,8 @@ def search(
     fmt: FormatOption = None,
 ) -> None:
     """Search the archive: ranked records with a snippet showing why each matched."""
-    from copro import pii
-    from copro.search import search as run_search
+    from copro.core import pii
+    from copro.views.search import search as run_search
 
     root = root_of(ctx)
     as_json = wants_json(json_flag, fmt)
@@ -210,7 +210,7 @@ def show(
     fmt: FormatOption = None,
 ) -> None:
     """Show one record."""
-    from copro.show import show as load_view
+    from copro.views.show import show as load_view
 
     view = load_view(root_of(ctx), record_id)
     if wants_json(json_flag, fmt):
@@ -283,7 +283,7 @@ def _render_record(view: RecordView) -> None:
             console.print(f"      [{style}]{escape(standing.words())}[/{style}]", soft_wrap=False)
     checked = view.table.checked_again(e)
     if checked:
-        from copro.standing import month_year
+        from copro.store.standing import month_year
 
         console.print("\n[bold]What we checked again[/bold]")
         for item in checked:

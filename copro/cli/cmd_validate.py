@@ -91,8 +91,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check records: YAML, schema, naming, references, vocabularies, personal data."""
-    from copro.validate import validate_archive
-    from copro.yamlstrict import WITH_LIBYAML
+    from copro.core.validate import validate_archive
+    from copro.core.yamlstrict import WITH_LIBYAML
 
     root = root_of(ctx)
     mode = "json" if json_flag else fmt

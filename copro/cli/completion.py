@@ -9,8 +9,8 @@ import typer
 
 def _complete(name: str, incomplete: str) -> list[tuple[str, str]]:
     try:
-        from copro.archive import find_root
-        from copro.vocab import load_vocabularies
+        from copro.core.paths import find_root
+        from copro.core.vocab import load_vocabularies
 
         try:
             root = find_root(None)
@@ -44,7 +44,7 @@ def complete_record_ids(incomplete: str) -> list[str]:
     try:
         from pathlib import Path
 
-        from copro.archive import find_root, iter_record_files
+        from copro.core.paths import find_root, iter_record_files
 
         root = find_root(None)
         stems = (Path(f.relpath).stem for f in iter_record_files(root))
@@ -60,8 +60,8 @@ def complete_finding_ids(
     try:
         import re
 
-        from copro.archive import find_root
-        from copro.records import as_dicts, load_record
+        from copro.core.paths import find_root
+        from copro.core.records import as_dicts, load_record
 
         # While an option is completed, Click leaves the record id unparsed: Typer
         # passes no words either, so look in the words each context kept aside.

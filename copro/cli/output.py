@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from copro.errors import CoproError, UsageError
+from copro.core.errors import CoproError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +77,7 @@ def write_or_print(text: str | bytes, output: Path | None, what: str = "") -> No
         raise UsageError(
             f"--output needs a file name, not {str(output)!r}", "e.g. --output findings.csv"
         )
-    from copro.fileio import write_atomic
+    from copro.core.fileio import write_atomic
 
     write_atomic(output, text)
     err().print(f"Wrote {what + ' to ' if what else ''}{escape(str(output))}")
@@ -85,7 +85,7 @@ def write_or_print(text: str | bytes, output: Path | None, what: str = "") -> No
 
 def note_skipped(count: int) -> None:
     """One line on stderr when the reader refused some records (they are left out)."""
-    from copro.catalog import skipped_note
+    from copro.store.catalog import skipped_note
 
     note = skipped_note(count)
     if note:
@@ -127,7 +127,7 @@ def choice_option(
             return None
         lowered = value.lower()
         if lowered not in allowed:
-            from copro import pii
+            from copro.core import pii
 
             raise typer.BadParameter(f"{pii.quoted(value)} is not one of: {', '.join(allowed)}")
         return lowered

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from copro.cli.output import err, escape
-from copro.errors import CoproError, UsageError
+from copro.core.errors import CoproError, UsageError
 
 
 def ask(question: str, check: Callable[[str], Any], default: str | None = None) -> Any:
@@ -43,7 +43,7 @@ def choose_one(label: str, choices: tuple[str, ...], default: str | None = None)
 
 def choose_terms(label: str, vocab: Any, name: str, required: bool = True) -> list[str]:
     """Numbered vocabulary terms; answers are numbers, ids, labels or synonyms, comma-separated."""
-    from copro.vocab import resolve_term
+    from copro.core.vocab import resolve_term
 
     terms = list(vocab[name].terms.values())
     for number, term in enumerate(terms, start=1):

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from copro.cli.output import print_error
-from copro.errors import CoproError
+from copro.core.errors import CoproError
 
 
 def in_copros_voice(exc: typer.TyperException) -> CoproError:

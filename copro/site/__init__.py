@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from copro.archive import ARCHIVE_DIR
-from copro.errors import CoproError
+from copro.core.errors import CoproError
+from copro.core.paths import ARCHIVE_DIR
 
 DEFAULT_OUTPUT = "site"
 
@@ -41,7 +41,7 @@ def _check_hub(root: Path) -> bool:
     Members passed their own gate when ``copro hub sync`` locked them; the hub's
     own records are validated here like an archive's.
     """
-    from copro.hubview import open_hub
+    from copro.store.hubview import open_hub
 
     hub = open_hub(root)
     if hub is None:
@@ -63,12 +63,12 @@ def build_site(
 
     In a hub root the site holds every member (``members`` narrows to some).
     """
-    from copro.hubview import members_option
+    from copro.core.validate import validate_archive
     from copro.site.folder import building, check_replaceable
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
     from copro.site.search_index import index_site, pagefind_binary
-    from copro.validate import validate_archive
+    from copro.store.hubview import members_option
 
     root = Path(root).resolve()
     output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()

@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from copro.errors import CoproError
+from copro.core.errors import CoproError
 
 MARKER = ".copro-site"
 MARKER_TEXT = "This folder was written by `copro site`; the next build replaces it whole.\n"

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.catalog import Source, load_catalog
-from copro.model import Action, Engagement, Recognition
-from copro.report import PAYMENT_WORDS, STATUS_WORDS
-from copro.standing import NOT_REVISITED, Standing, StandingTable, standings
-from copro.vocab import Vocabularies, load_vocabularies
+from copro.core.model import Action, Engagement, Recognition
+from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.store.catalog import Source, load_catalog
+from copro.store.standing import NOT_REVISITED, Standing, StandingTable, standings
+from copro.views.report import PAYMENT_WORDS, STATUS_WORDS
 
 TERM_KINDS = ("topics", "populations", "places")
 STANDING_LABELS = {

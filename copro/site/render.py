@@ -1,7 +1,7 @@
 """Render the site's views to HTML files, escaped exactly as the HTML report is.
 
 The Jinja2 environment, autoescape, and the Markdown pipeline (markdown-it in
-``js-default`` mode, then nh3) are the report's own (``copro.report_render``).
+``js-default`` mode, then nh3) are the report's own (``copro.views.report_render``).
 Every page carries a Content-Security-Policy that allows only the site's own
 scripts, styles and requests, plus ``'wasm-unsafe-eval'`` because Pagefind's
 search runs as WebAssembly. Links are relative, so the site works in any folder
@@ -20,10 +20,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from copro.report import MADE_BY_WORDS
-from copro.report_render import _environment
 from copro.site.pages import FILTER_GROUPS, SiteData
-from copro.standing import NOT_REVISITED, STANDINGS
+from copro.store.standing import NOT_REVISITED, STANDINGS
+from copro.views.report import MADE_BY_WORDS
+from copro.views.report_render import _environment
 
 SITE_NAME = "Co-production archive"
 CSP = (

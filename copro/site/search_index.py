@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from copro.errors import CoproError
+from copro.core.errors import CoproError
 
 INSTALL_HINT = "install the site extra: pip install 'copro[site]' (it brings pagefind[bin])"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",

@@ -7,7 +7,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from copro.errors import CoproError, UsageError
+from copro.core.errors import CoproError, UsageError
 
 HOST = "127.0.0.1"
 

@@ -1,0 +1,202 @@
+"""Every engagement of an archive (or of several, for a hub), read once.
+
+The API other modules use::
+
+    from copro.store.catalog import Source, load_catalog, load_engagement
+
+    catalog = load_catalog(root)                 # the archive's own records
+    catalog.engagements                          # tuple[Engagement, ...], in path order
+    catalog.get("2019-03-somali-mothers-parenting")   # Engagement | None
+    catalog.find("2019-03-somali-mothers-parenting")  # Engagement, or CoproError (exit 1)
+    catalog.skipped                              # paths the strict reader refused
+
+    # a hub: several sources, each a folder holding archive/ (a member's
+    # checkout at its locked commit), the member's name qualifying its ids
+    load_catalog([Source(hub_root), Source(checkout, member="islington-council")])
+
+    load_engagement(root, record_id)             # one record, without reading the rest
+
+A record the strict reader refuses is left out (``skipped`` lists it, and the
+command layer says how many, pointing at ``copro validate``). Records that
+read but break schema rules are kept: reading views show them, ``validate``
+reports them. Parsed records are kept in the user cache (see
+``copro.store.recordcache``) so a second run does not parse YAML again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from copro.core.errors import CoproError
+from copro.core.model import Engagement
+from copro.core.paths import HUB_FILE
+
+__all__ = ["Catalog", "Source", "load_catalog", "load_engagement", "engagement_from_record"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where records come from: ``root/archive/``; ``member`` names a hub member (else None)."""
+
+    root: Path
+    member: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The engagements of one or more sources, and what could not be read."""
+
+    engagements: tuple[Engagement, ...] = ()
+    skipped: tuple[str, ...] = ()
+    """Paths (``member:archive/...`` for a member) of files the strict reader refused."""
+    sources: tuple[Source, ...] = field(default=(), compare=False)
+
+    def __len__(self) -> int:
+        return len(self.engagements)
+
+    def __iter__(self):
+        return iter(self.engagements)
+
+    @cached_property
+    def by_id(self) -> dict[str, Engagement]:
+        """Engagements by qualified id (``member:id``; the plain id for own records)."""
+        return {e.key: e for e in self.engagements}
+
+    @cached_property
+    def _by_plain_id(self) -> dict[str, list[Engagement]]:
+        out: dict[str, list[Engagement]] = {}
+        for engagement in self.engagements:
+            out.setdefault(engagement.id, []).append(engagement)
+        return out
+
+    def get(self, record_id: str) -> Engagement | None:
+        """The engagement ``record_id`` (qualified or, when unambiguous, plain), else None."""
+        found = self.by_id.get(record_id)
+        if found is not None:
+            return found
+        candidates = self._by_plain_id.get(record_id, [])
+        return candidates[0] if len(candidates) == 1 else None
+
+    def find(self, record_id: str) -> Engagement:
+        """Like :meth:`get`, but an unknown or ambiguous id is a CoproError (exit 1)."""
+        found = self.by_id.get(record_id)
+        if found is not None:
+            return found
+        candidates = self._by_plain_id.get(record_id, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise CoproError(
+                f"{record_id} is the id of records in several members: "
+                + ", ".join(e.key for e in candidates),
+                "write the id with its member, as member:id",
+            )
+        from copro.core.records import unknown_record
+
+        raise unknown_record(record_id, [*self.by_id, *self._by_plain_id])
+
+
+def engagement_from_record(record: object, member: str | None = None) -> Engagement:
+    """The Engagement for a ``copro.core.records.Record`` the strict reader produced."""
+    from copro.core.records import Record
+
+    assert isinstance(record, Record)
+    return Engagement.from_front_matter(record.meta, record.body, record.relpath, member)
+
+
+def is_hub(root: Path) -> bool:
+    return (root / HUB_FILE).is_file()
+
+
+def load_catalog(sources: Path | str | Sequence[Source], *, use_cache: bool = True) -> Catalog:
+    """Every readable engagement of ``sources`` (an archive root, or a list of Sources).
+
+    Engagements come in source order, then path order within a source.
+    ``use_cache`` keeps parsed records in the user cache between runs.
+    """
+    if isinstance(sources, (str, Path)):
+        sources = [Source(Path(sources))]
+    engagements: list[Engagement] = []
+    skipped: list[str] = []
+    for source in sources:
+        found, refused = _load_source(source, use_cache)
+        engagements.extend(found)
+        prefix = f"{source.member}:" if source.member else ""
+        skipped.extend(prefix + rel for rel in refused)
+    return Catalog(tuple(engagements), tuple(skipped), tuple(sources))
+
+
+def _load_source(source: Source, use_cache: bool) -> tuple[list[Engagement], list[str]]:
+    root = Path(source.root).resolve()
+    if use_cache:
+        from copro.store.recordcache import cached_records
+
+        metas, refused = cached_records(root)
+    else:
+        metas, refused = _read_all(root)
+    if source.member is None and is_hub(root):
+        return _hub_engagements(root, metas), refused
+    found = [
+        Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
+    ]
+    return found, refused
+
+
+def _hub_engagements(root: Path, metas: list[tuple[str, dict, str]]) -> list[Engagement]:
+    """A hub's records: its own, and each member's (paths ``member:archive/...``), with
+    member vocabulary ids written as the hub's (contract section 7)."""
+    from copro.core.vocab import load_vocabularies
+    from copro.store.hubview import map_front_matter, open_hub, split_path
+
+    view = open_hub(root)
+    assert view is not None
+    maps = view.term_maps(load_vocabularies(root)[0])
+    found = []
+    for rel, meta, body in metas:
+        member, path = split_path(rel)
+        if member is not None:
+            meta = map_front_matter(meta, maps.get(member, {}), member)
+        found.append(Engagement.from_front_matter(meta, body, path, member))
+    return found
+
+
+def _read_all(root: Path) -> tuple[list[tuple[str, dict, str]], list[str]]:
+    """(relpath, front-matter, body) of every readable record, and refused paths."""
+    from copro.core.paths import iter_record_files
+    from copro.core.records import read_record
+
+    readable: list[tuple[str, dict, str]] = []
+    refused: list[str] = []
+    for found in iter_record_files(root):
+        record = None if found.is_symlink else read_record(found.path, found.relpath).record
+        if record is None:
+            refused.append(found.relpath)
+        else:
+            readable.append((found.relpath, record.meta, record.body))
+    return readable, refused
+
+
+def load_engagement(root: Path | str, record_id: str, member: str | None = None) -> Engagement:
+    """The engagement ``record_id`` of the archive at ``root``, read from its file.
+
+    A malformed id is a UsageError (exit 2); a missing or unreadable record a
+    CoproError (exit 1).
+    """
+    from copro.core.records import load_record
+
+    if member is None and is_hub(Path(root)):
+        from copro.store.hubview import load_hub_engagement
+
+        return load_hub_engagement(Path(root), record_id)
+    return engagement_from_record(load_record(Path(root), record_id), member)
+
+
+def skipped_note(count: int) -> str | None:
+    """The one stderr line a reading command prints when records were left out."""
+    if not count:
+        return None
+    records = "1 record" if count == 1 else f"{count} records"
+    return f"{records} left out (unreadable or holding personal data): run `copro validate`"

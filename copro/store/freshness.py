@@ -1,0 +1,135 @@
+"""Which record files changed since derived data was last built: one rule for every cache.
+
+The record cache and the search index both keep, per file, its size,
+modification time and content hash. Size and mtime decide, except for files
+modified within :data:`RACY_NS` of the last build, whose content hash decides
+(an edit within the clock's granularity can keep size and mtime). One
+directory scan (:func:`scan`) is made per command and handed to both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copro.core.paths import ARCHIVE_DIR, HUB_FILE
+
+__all__ = ["RACY_NS", "FileState", "Scan", "Changes", "scan", "changes", "digest", "read_bytes"]
+
+RACY_NS = 2_000_000_000
+"""Files modified this close to the last build time are re-hashed: mtime may lie."""
+
+FileState = tuple[int, int, str]
+"""(size, mtime_ns, absolute path) of one record file."""
+
+
+@dataclass
+class Scan:
+    """Every ``.md`` file under archive/ (no symlinks followed), and the symlinks seen."""
+
+    files: dict[str, FileState] = field(default_factory=dict)
+    symlinks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Changes:
+    """What differs from what was known: relpath -> (digest, bytes) for added/changed."""
+
+    added: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    changed: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    touched: dict[str, str] = field(default_factory=dict)
+    """Files whose mtime moved but whose content hash did not: relpath -> digest."""
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def scan(root: Path, hub: bool = True) -> Scan:
+    """relpath -> (size, mtime_ns, path) of every record file; runs before every search.
+
+    In a hub root (with ``hub``), every member at its locked commit is scanned
+    too, its paths written ``<member>:archive/...`` (``copro.store.hubview``), so the
+    record cache and the index hold all members and refresh only what changed.
+    """
+    if hub and os.path.isfile(os.path.join(str(root), HUB_FILE)):
+        from copro.store.hubview import open_hub
+
+        view = open_hub(Path(root))
+        assert view is not None
+        return view.scan()
+    found = Scan()
+    stack = [(os.path.join(str(root), ARCHIVE_DIR), ARCHIVE_DIR)]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                rel = f"{rel_folder}/{name}"
+                if entry.is_symlink():
+                    if name.endswith(".md"):
+                        found.symlinks.append(rel)
+                    continue
+                if entry.is_dir():
+                    stack.append((entry.path, rel))
+                elif name.endswith(".md"):
+                    try:
+                        info = entry.stat()
+                    except OSError:
+                        continue
+                    found.files[rel] = (info.st_size, info.st_mtime_ns, entry.path)
+    found.symlinks.sort()
+    return found
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def changes(
+    files: dict[str, FileState], known: dict[str, list], built_at: int, quick: bool = False
+) -> Changes | bool:
+    """Added, changed and removed files against ``known`` (relpath -> [size, mtime, digest, ...]).
+
+    With ``quick``, only whether anything changed (stops at the first difference).
+    """
+    out = Changes(removed=[rel for rel in known if rel not in files])
+    if quick and out.removed:
+        return True
+    for rel, (size, mtime, path) in files.items():
+        entry = known.get(rel)
+        racy = mtime >= built_at - RACY_NS
+        if entry is not None and entry[0] == size and entry[1] == mtime and not racy:
+            continue
+        if quick and (entry is None or entry[0] != size or entry[1] != mtime):
+            return True
+        data = read_bytes(path)
+        if data is None:
+            continue
+        hashed = digest(data)
+        if entry is not None and entry[2] == hashed:
+            if entry[1] != mtime or entry[0] != size:
+                out.touched[rel] = hashed
+            continue
+        if quick:
+            return True
+        (out.changed if entry is not None else out.added)[rel] = (hashed, data)
+    if quick:
+        return bool(out.touched)
+    return out

@@ -1,0 +1,145 @@
+"""The types between search and the index, known to both and to no search engine.
+
+``search`` builds a :class:`QuerySpec` (what to ask); the index store keeps one
+:func:`document_for` each engagement (what is searchable of a record); a
+backend answers with :class:`Hit` values (what comes back). A new search
+engine is one backend module that takes these types (see ``copro.store.index``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from copro.core.model import Engagement
+
+__all__ = [
+    "KEYWORD_FIELDS",
+    "TEXT_FIELDS",
+    "Concept",
+    "Document",
+    "Hit",
+    "QuerySpec",
+    "Suggestion",
+    "document_for",
+    "edit_distance",
+]
+
+TEXT_FIELDS = ("title", "asked", "findings", "actions", "body")
+"""Fields of free text, searched for words (in this order of weight)."""
+KEYWORD_FIELDS = ("topics", "populations", "places", "methods", "orgs", "sectors")
+"""Comma-separated lists of ids or names, matched whole."""
+
+Document = dict[str, str]
+"""One record as the index stores it: field name -> text (lists joined with commas)."""
+
+
+@dataclass
+class Concept:
+    """One thing the person asked about: words, and the vocabulary terms they name."""
+
+    texts: list[str]
+    facets: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class QuerySpec:
+    """What to ask the index, independent of any search engine.
+
+    ``raw_syntax`` is query syntax the person typed (fields and operators);
+    ``concepts`` are plain words, combined with AND (``match_all``) or OR;
+    ``filters`` keep records whose field holds any of the ids; ``org_patterns``
+    match organisation names containing the text; ``since``/``until`` bound
+    the record's date (ISO, inclusive).
+    """
+
+    raw_syntax: str | None = None
+    concepts: list[Concept] = field(default_factory=list)
+    match_all: bool = True
+    filters: dict[str, set[str]] = field(default_factory=dict)
+    org_patterns: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.raw_syntax or self.concepts)
+
+
+@dataclass
+class Hit:
+    """One record found: ``snippet`` marks matched words as Markdown ``**bold**``."""
+
+    id: str
+    title: str
+    date: str
+    path: str
+    score: float
+    snippet: str
+    populations: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    member: str | None = None
+    """The hub member the record came from (None: the archive's or hub's own)."""
+
+    def to_json(self, with_member: bool = False) -> dict[str, Any]:
+        """The contract's shape; in a hub also ``member``, and ``path`` within that member."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "path": self.path.partition(":")[2] if self.member else self.path,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+        if with_member:
+            out["member"] = self.member
+        return out
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A word of the index close to a word no record contains."""
+
+    word: str
+    distance: int
+    records: int
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insert, delete, replace, or swap neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                best = min(best, previous2[j - 2] + 1)
+            current.append(best)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def document_for(engagement: Engagement) -> Document:
+    """What the index keeps of one engagement (in a hub, path and id carry its member)."""
+    member = engagement.member
+    return {
+        "path": f"{member}:{engagement.path}" if member else engagement.path,
+        "id": engagement.key,
+        "member": member or "",
+        "title": engagement.display_title,
+        "date": engagement.date,
+        "asked": "\n".join(engagement.asked),
+        "findings": "\n".join(f.text for f in engagement.findings),
+        "actions": "\n".join(f"{a.text} {a.reason or ''}" for a in engagement.actions),
+        "body": engagement.body,
+        "topics": ",".join(engagement.all_topics),
+        "populations": ",".join(engagement.populations),
+        "places": ",".join(engagement.places),
+        "methods": ",".join(engagement.methods),
+        "ladder": engagement.ladder,
+        "status": engagement.status,
+        "orgs": ",".join(o.name.replace(",", " ") for o in engagement.organisations),
+        "sectors": ",".join(o.sector for o in engagement.organisations),
+    }

@@ -1,0 +1,1 @@
+"""What commands show: each view returns values (dataclasses), none prints."""

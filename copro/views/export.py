@@ -1,0 +1,202 @@
+"""``copro export``: findings as CSV rows, or records as JSON lines, for analysis.
+
+CSV is made safe for spreadsheets: a cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return is prefixed with ``'`` so it can never run as
+a formula. Names of contributors who chose to stay anonymous are never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from copro.core.errors import UsageError
+
+if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheaply
+    from copro.core.model import Engagement
+    from copro.store.catalog import Catalog
+
+CSV_COLUMNS = [
+    "record_id",
+    "date",
+    "title",
+    "status",
+    "ladder",
+    "places",
+    "populations",
+    "topics",
+    "finding_id",
+    "finding",
+    "finding_topics",
+    "quotable",
+    "responses",
+]
+# Beyond the contract's columns, for people reading the CSV: what was done (the actions'
+# own words, not only their statuses), who led, and how to reach the group again (only
+# where consent.recontact allows). Not in the xlsx findings sheet: import reads that.
+CSV_EXTRA_COLUMNS = ["actions", "lead_organisation", "recontact_via"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_BOM = "\ufeff"
+"""Excel reads a CSV as UTF-8 only when it starts with a byte order mark (``--excel``)."""
+
+
+@dataclass
+class ExportResult:
+    text: str
+    records: int
+    rows: int
+    skipped: list[str]
+    data: bytes | None = None
+    """A binary document (xlsx) instead of ``text``: it needs ``--output``."""
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _finding_rows(engagement: Engagement) -> Iterator[dict[str, str]]:
+    for finding in engagement.findings:
+        yield {
+            "record_id": engagement.key,
+            "date": engagement.date,
+            "title": engagement.title,
+            "status": engagement.status,
+            "ladder": engagement.ladder,
+            "places": ";".join(engagement.places),
+            "populations": ";".join(engagement.populations),
+            "topics": ";".join(engagement.topics),
+            "finding_id": finding.id,
+            "finding": finding.text,
+            "finding_topics": ";".join(finding.topics),
+            "quotable": "true" if engagement.quotable else "false",
+            "responses": ";".join(a.status for a in engagement.responses(finding.id)),
+        }
+
+
+def _reader_cells(engagement: Engagement, finding_id: str) -> dict[str, str]:
+    """The CSV's extra cells for one finding: actions' text, lead, recontact route."""
+    return {
+        "actions": ";".join(a.text for a in engagement.responses(finding_id)),
+        "lead_organisation": engagement.lead_name,
+        "recontact_via": engagement.consent.route or "",
+    }
+
+
+def record_object(engagement: Engagement, with_member: bool = False) -> dict[str, Any]:
+    """The record as one JSON object (front-matter, path and body), anonymity kept;
+    in a hub also its ``member`` (null for the hub's own)."""
+    out = {**engagement.public_front_matter(), "path": engagement.path, "body": engagement.body}
+    if with_member:
+        out["member"] = engagement.member
+    return out
+
+
+def _in_hub(root: Path) -> bool:
+    from copro.store.hubview import is_hub
+
+    return is_hub(root)
+
+
+def _csv(catalog: Catalog, root: Path) -> ExportResult:
+    """One row per finding; in a hub a last column ``member`` names each row's member."""
+    in_hub = _in_hub(root)
+    buffer = io.StringIO()
+    columns = [*CSV_COLUMNS, *CSV_EXTRA_COLUMNS, *(["member"] if in_hub else [])]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    rows = 0
+    for engagement in catalog:
+        for row in _finding_rows(engagement):
+            row.update(_reader_cells(engagement, row["finding_id"]))
+            if in_hub:
+                row["member"] = engagement.member or ""
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+            rows += 1
+    return ExportResult(buffer.getvalue(), len(catalog), rows, list(catalog.skipped))
+
+
+def _jsonl(catalog: Catalog, root: Path) -> ExportResult:
+    in_hub = _in_hub(root)
+    lines = [json.dumps(record_object(e, in_hub), ensure_ascii=False) + "\n" for e in catalog]
+    return ExportResult("".join(lines), len(lines), len(lines), list(catalog.skipped))
+
+
+def _gripp2(catalog: Catalog, root: Path) -> ExportResult:
+    from copro.core.vocab import load_vocabularies
+    from copro.views.gripp2 import gripp2_markdown
+
+    text, records = gripp2_markdown(catalog.engagements, load_vocabularies(root)[0])
+    return ExportResult(text, records, records, list(catalog.skipped))
+
+
+def _xlsx(catalog: Catalog, root: Path) -> ExportResult:
+    """A workbook to fill in and ``copro import``: findings (with standing) and actions."""
+    from copro.core.workbook import (
+        ACTION_COLUMNS,
+        ACTIONS,
+        FINDINGS,
+        findings_columns,
+        write_workbook,
+    )
+    from copro.store.standing import standings
+
+    table = standings(catalog.engagements)
+    findings: list[list[object]] = []
+    actions: list[list[object]] = []
+    for engagement in catalog:
+        for row in _finding_rows(engagement):
+            row["standing"] = table.of(engagement, row["finding_id"]).standing
+            findings.append(list(row.values()))
+        for action in engagement.actions:
+            actions.append(
+                [
+                    engagement.key,
+                    action.id,
+                    ";".join(action.responds_to),
+                    action.status,
+                    action.text,
+                    action.date or "",
+                    action.reason or "",
+                ]
+            )
+    data = write_workbook(
+        [(FINDINGS, findings_columns(), findings), (ACTIONS, ACTION_COLUMNS, actions)]
+    )
+    return ExportResult("", len(catalog), len(findings) + len(actions), list(catalog.skipped), data)
+
+
+EXPORTERS: dict[str, Callable[[Catalog, Path], ExportResult]] = {
+    "csv": _csv,
+    "jsonl": _jsonl,
+    "xlsx": _xlsx,
+    "gripp2": _gripp2,
+}
+"""Export formats by name; the keys are the allowed values of ``export --format``."""
+FORMATS = tuple(EXPORTERS)
+
+
+def export_archive(root: Path, fmt: str = "csv", members: Sequence[str] = ()) -> ExportResult:
+    """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2.
+
+    In a hub every member is exported, each row or object naming its member;
+    ``members`` narrows to some of them.
+    """
+    from copro.core import pii
+    from copro.store.catalog import Catalog, load_catalog
+    from copro.store.hubview import members_option
+
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
+    wanted = members_option(root, members)
+    catalog = load_catalog(root)
+    if wanted is not None:
+        kept = tuple(e for e in catalog if e.member in wanted)
+        catalog = Catalog(kept, catalog.skipped, catalog.sources)
+    return exporter(catalog, Path(root))

@@ -1,0 +1,483 @@
+"""The "You said, we did" report as data: what was asked, said and done, and who to thank.
+
+This module only gathers; ``copro.views.report_render`` turns the tree into Markdown
+or HTML. The report goes back to the people who took part, so it shows every
+finding, including those still without a response, says why something is not
+being done, names only contributors who agreed to be named, and never presents
+a finding as a direct quotation unless the group agreed to quotes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copro.core import model
+from copro.core.errors import CoproError, UsageError
+from copro.core.model import Engagement, parse_date
+from copro.core.placeholders import published_body
+from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.store.catalog import load_catalog, load_engagement
+from copro.store.standing import MONTHS, Standing, StandingTable, month_year, standings
+from copro.store.standing import CheckedAgain as StandingCheck
+from copro.views.search import resolve_term
+
+STATUS_WORDS = {
+    "done": "Done",
+    "in-progress": "In progress",
+    "planned": "Planned",
+    "not-doing": "Not doing",
+}
+MADE_BY_WORDS = {
+    "joint": "decided together",
+    "organisation": "decided by the organisation",
+    "community": "decided by the community",
+}
+PAYMENT_WORDS = {
+    "none": "no payment",
+    "vouchers": "vouchers",
+    "hourly": "an hourly payment",
+    "sessional": "a payment for each session",
+    "salaried": "paid roles",
+    "expenses-only": "expenses",
+}
+
+
+AUDIENCES = {
+    "participants": "a letter to the people who took part: dates in words, no codes or paths",
+    "staff": "the same, plus finding and action ids and the record's path and commit",
+}
+"""Who a report is written for; the keys are the allowed values of ``report --audience``."""
+
+
+def date_words(iso: str | None) -> str:
+    """``2026-11-14`` as "14 November 2026": how a letter gives a date."""
+    try:
+        day = dt.date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def date_span(start: str, end: str | None) -> str:
+    """ "on 9 March 2019", or "from 9 March to 25 May 2019" (the year said once when shared)."""
+    if not end or end == start:
+        return f"on {date_words(start)}"
+    first, last = date_words(start), date_words(end)
+    if first[-4:] == last[-4:] and first[-4:].isdigit():
+        first = first[:-5]
+    return f"from {first} to {last}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C": a list as a sentence says it."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence does (no doubled stop before more words)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "\u201d", '"', ")")) else text + "."
+
+
+@dataclass
+class Finding:
+    """A finding as the report shows it: quotation styling only where consent allows."""
+
+    id: str
+    text: str
+    quotable: bool
+    actions: tuple[model.Action, ...] = ()
+    standing: str = ""
+    """Does it still hold? In words for the people who took part (``copro.store.standing``)."""
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.actions)
+
+
+OUTCOME_WORDS = {
+    "still-holds": "this still holds",
+    "changed": "this has changed",
+    "no-longer-holds": "this no longer holds",
+    "unclear": "it is not clear whether this still holds",
+}
+
+
+@dataclass
+class CheckedAgain:
+    """An earlier finding this engagement went back to, and what people said now."""
+
+    earlier_text: str
+    earlier_quotable: bool
+    outcome: str
+    """The outcome in words ("this still holds")."""
+    now_id: str
+    now_text: str
+    note: str | None
+
+
+@dataclass
+class CheckedGroup:
+    """The findings of one earlier engagement that this one went back to."""
+
+    when: str
+    """When they were said, in words ("March 2019")."""
+    title: str
+    items: list[CheckedAgain] = field(default_factory=list)
+
+
+@dataclass
+class Decision:
+    text: str
+    made_by: str
+    date: str | None
+
+
+@dataclass
+class Provenance:
+    path: str
+    commit: str | None = None
+    commit_date: str | None = None
+
+
+@dataclass
+class EngagementReport:
+    id: str
+    title: str
+    date: str
+    end_date: str | None
+    status: str
+    lead: str
+    partners: list[str]
+    places: list[str]
+    methods: list[str]
+    populations: list[str]
+    participants: int | None
+    asked: list[str]
+    findings: list[Finding]
+    decisions: list[Decision]
+    named: list[tuple[str, str]]
+    anonymous: int
+    recognition: str | None
+    quotes_allowed: bool
+    body: str
+    provenance: Provenance
+    details: tuple[tuple[str, str], ...] = ()
+    """Optional descriptive fields (label, text), from ``Engagement.details``."""
+    checked_again: list[CheckedGroup] = field(default_factory=list)
+    """"What we checked again": the earlier findings this engagement revisited."""
+    contact: str | None = None
+    """The organisational route to get back in touch: only where consent allows recontact."""
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for f in self.findings if f.answered)
+
+    @property
+    def when(self) -> str:
+        return date_span(self.date, self.end_date)
+
+
+@dataclass
+class Report:
+    """One engagement, or findings gathered across engagements on a theme."""
+
+    title: str
+    scope: str
+    across: bool
+    generated: str
+    engagements: list[EngagementReport]
+    skipped: int = 0
+    """Record files the reader refused (left out; ``copro validate`` says why)."""
+    audience: str = "participants"
+    """``participants`` (the default letter) or ``staff`` (ids, path and commit kept)."""
+
+    @property
+    def staff(self) -> bool:
+        return self.audience == "staff"
+
+    @property
+    def findings(self) -> int:
+        return sum(len(e.findings) for e in self.engagements)
+
+    @property
+    def answered(self) -> int:
+        return sum(e.answered for e in self.engagements)
+
+
+def engagement_report(
+    root: Path,
+    engagement: Engagement,
+    vocab: Vocabularies,
+    keep: set[str] | None = None,
+    table: StandingTable | None = None,
+    commits: dict[str, tuple[str, str]] | None = None,
+) -> EngagementReport:
+    """The report part for one engagement; ``keep`` limits it to some finding ids.
+
+    ``table`` holds the standing of every finding of the archive; without it
+    no finding counts as revisited.
+    """
+    table = table if table is not None else standings([engagement])
+    findings = [
+        Finding(
+            f.id,
+            f.text,
+            engagement.quotable,
+            engagement.responses(f.id),
+            _standing_words(table.of(engagement, f.id)),
+        )
+        for f in engagement.findings
+        if keep is None or f.id in keep
+    ]
+    return EngagementReport(
+        id=engagement.key,
+        title=engagement.display_title,
+        date=engagement.date,
+        end_date=engagement.end_date,
+        status=engagement.status,
+        lead=engagement.lead_name,
+        # "with X" already says partner; a funder or commissioner is worth saying.
+        partners=[
+            o.name if o.role == "partner" else f"{o.name} ({o.role})" for o in engagement.partners
+        ],
+        places=[vocab["places"].label(i) for i in engagement.places],
+        methods=[vocab["methods"].label(i) for i in engagement.methods],
+        populations=[vocab["populations"].label(i) for i in engagement.populations],
+        participants=engagement.participants,
+        asked=list(engagement.asked),
+        findings=findings,
+        decisions=[
+            Decision(d.text, MADE_BY_WORDS.get(d.made_by, d.made_by), d.date)
+            for d in engagement.decisions
+        ],
+        # Only people who agreed to be credited are named; the others are only counted.
+        named=[(c.name or "", c.role) for c in engagement.named_contributors],
+        anonymous=engagement.anonymous_contributors,
+        recognition=_recognition(engagement.recognition),
+        quotes_allowed=engagement.quotable,
+        body=published_body(engagement.body),
+        provenance=_provenance(root, engagement, commits),
+        details=engagement.details(),
+        checked_again=_checked_again(table.checked_again(engagement)),
+        contact=engagement.consent.route,
+    )
+
+
+def _standing_words(standing: Standing) -> str:
+    """The contract's words as a sentence; a changed finding names the later finding by
+    its engagement's title and gives its text, so nobody needs an id to follow it."""
+    latest = standing.latest
+    see = None
+    if latest is not None:
+        later = latest.text if not latest.record.quotable else f"\u201c{latest.text}\u201d"
+        see = f"what people said when we went back ({latest.record.display_title}): {later}"
+    words = standing.words(see)
+    words = words[:1].upper() + words[1:]
+    return words if words.endswith((".", "!", "?", "\u201d")) else words + "."
+
+
+def _checked_again(checked: list[StandingCheck]) -> list[CheckedGroup]:
+    """What this engagement went back to, grouped by earlier engagement, oldest first."""
+    groups: dict[str, CheckedGroup] = {}
+    for item in checked:
+        earlier, found = item.earlier, item.earlier_finding
+        record = item.target.partition("#")[0]
+        group = groups.get(record)
+        if group is None:
+            group = groups[record] = CheckedGroup(
+                month_year(earlier.date) if earlier else "an earlier engagement",
+                earlier.display_title if earlier else record,
+            )
+        group.items.append(
+            CheckedAgain(
+                earlier_text=found.text
+                if found
+                else f"(finding {item.target}, not in this archive)",
+                earlier_quotable=bool(earlier and found and earlier.quotable),
+                outcome=OUTCOME_WORDS.get(item.outcome, item.outcome),
+                now_id=item.own.id,
+                now_text=item.own.text,
+                note=item.note,
+            )
+        )
+    return list(groups.values())
+
+
+def _recognition(value: model.Recognition | None) -> str | None:
+    if value is None:
+        return None
+    parts = [PAYMENT_WORDS.get(value.payment, value.payment)]
+    if value.rate:
+        parts[0] += f" ({value.rate})"
+    parts += value.other
+    return ", ".join(p for p in parts if p)
+
+
+def _provenance(
+    root: Path, engagement: Engagement, commits: dict[str, tuple[str, str]] | None = None
+) -> Provenance:
+    """Where the record came from: its last commit (``commits`` when already known)."""
+    from copro.core.gitrepo import last_commit
+
+    if engagement.member:  # a hub member's record: the commit hub.lock pins
+        from copro.store.hubview import member_commit
+
+        pinned, when = member_commit(root, engagement.member)
+        return Provenance(f"{engagement.member}:{engagement.path}", pinned[:12], when)
+    if commits is not None:
+        known = commits.get(engagement.path)
+        if known is None:
+            return Provenance(engagement.path)
+        return Provenance(engagement.path, known[0][:12], known[1][:10])
+    commit = last_commit(root, root / engagement.path)
+    if commit is None:
+        return Provenance(engagement.path)
+    return Provenance(engagement.path, commit.hash[:12], commit.date[:10])
+
+
+def _last_commits(root: Path) -> dict[str, tuple[str, str]]:
+    """relpath -> (hash, date) of the newest commit touching each file under archive/.
+
+    One ``git log`` walk instead of one git process per engagement, so a report
+    across engagements builds in time proportional to its size. Empty outside git.
+    """
+    from copro.core.gitrepo import is_repository, run_git
+
+    try:
+        if not is_repository(root):
+            return {}
+        out = run_git(
+            root, "log", "--format=\x01%H %aI", "--name-only", "--relative", "--", "archive/"
+        )
+    except CoproError:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    current: tuple[str, str] | None = None
+    for line in out.splitlines():
+        if line.startswith("\x01"):
+            commit, _, date = line[1:].partition(" ")
+            current = (commit, date)
+        elif line and current is not None:
+            found.setdefault(line, current)
+    return found
+
+
+def build_report(
+    root: Path,
+    record_id: str | None = None,
+    *,
+    topics: Sequence[str] = (),
+    populations: Sequence[str] = (),
+    places: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    today: dt.date | None = None,
+    members: Sequence[str] = (),
+    audience: str = "participants",
+) -> Report:
+    """The report for one engagement (``record_id``) or across engagements (filters).
+
+    In a hub, ``members`` keeps only those members' engagements. ``audience`` is
+    a key of :data:`AUDIENCES`: the default letter to the people who took part,
+    or ``staff`` with ids, the record's path and its last commit.
+    """
+    if audience not in AUDIENCES:
+        raise UsageError(f"--audience must be one of: {', '.join(AUDIENCES)}")
+    report = _build(root, record_id, topics, populations, places, since, until, today, members)
+    report.audience = audience
+    return report
+
+
+def _build(
+    root: Path,
+    record_id: str | None,
+    topics: Sequence[str],
+    populations: Sequence[str],
+    places: Sequence[str],
+    since: str | None,
+    until: str | None,
+    today: dt.date | None,
+    members: Sequence[str],
+) -> Report:
+    root = Path(root).resolve()
+    vocab, _ = load_vocabularies(root)
+    generated = (today or dt.date.today()).isoformat()
+    if record_id:
+        if topics or populations or places or since or until:
+            raise UsageError("give either an ID or filters (--topic, --population, ...), not both")
+        engagement = load_engagement(root, record_id)
+        catalog = load_catalog(root)
+        part = engagement_report(root, engagement, vocab, table=standings(catalog.engagements))
+        return Report(part.title, f"Engagement {part.id}", False, generated, [part])
+    if not (topics or populations or places or since or until):
+        raise UsageError(
+            "say which engagement (an ID) or which theme (--topic, --population, --place, --since)",
+            "for example: copro report --topic parenting",
+        )
+    from copro.store.hubview import members_option
+
+    wanted = members_option(root, members)
+    return _across(root, vocab, topics, populations, places, since, until, generated, wanted)
+
+
+def _across(
+    root: Path,
+    vocab: Vocabularies,
+    topics: Sequence[str],
+    populations: Sequence[str],
+    places: Sequence[str],
+    since: str | None,
+    until: str | None,
+    generated: str,
+    members: frozenset[str] | None = None,
+) -> Report:
+    since, until = parse_date(since, "--since"), parse_date(until, "--until")
+    topic_ids = [resolve_term(vocab, "topics", t, "--topic") for t in topics]
+    population_ids = [resolve_term(vocab, "populations", p, "--population") for p in populations]
+    place_ids = [resolve_term(vocab, "places", p, "--place") for p in places]
+    wanted_topics = vocab.expand("topics", topic_ids) if topic_ids else None
+    wanted_populations = vocab.expand("populations", population_ids) if population_ids else None
+    wanted_places = vocab.expand("places", place_ids) if place_ids else None
+    catalog = load_catalog(root)
+    table = standings(catalog.engagements)
+    commits = _last_commits(root)
+    parts = []
+    for engagement in catalog:
+        if members is not None and engagement.member not in members:
+            continue
+        date = engagement.date
+        if (since and date < since) or (until and date > until):
+            continue
+        if wanted_populations and not wanted_populations & set(engagement.populations):
+            continue
+        if wanted_places and not wanted_places & set(engagement.places):
+            continue
+        keep = None
+        if wanted_topics is not None:
+            keep = {
+                f.id
+                for f in engagement.findings
+                if wanted_topics & set(engagement.finding_topics(f))
+            }
+            if not keep:
+                continue
+        part = engagement_report(root, engagement, vocab, keep, table, commits)
+        if part.findings:
+            parts.append(part)
+    parts.sort(key=lambda p: (p.date, p.id))
+    if not parts:
+        raise CoproError("no findings match these filters", "try a broader term or fewer filters")
+    words = [vocab["topics"].label(t) for t in topic_ids]
+    words += [vocab["populations"].label(p) for p in population_ids]
+    words += [vocab["places"].label(p) for p in place_ids]
+    if since or until:
+        words.append(f"{date_words(since) or 'the start'} to {date_words(until) or 'today'}")
+    scope = ", ".join(words)
+    return Report(f"You said, we did: {scope}", scope, True, generated, parts, len(catalog.skipped))

@@ -1,0 +1,174 @@
+"""``copro review``: what is owed to the people who gave their time.
+
+Four kinds of debt: records past ``review_by`` (go back and ask: does this
+still hold?), findings without any response, actions still ``planned`` or
+``in-progress`` more than a year after they were recorded, and completed
+engagements whose participants were never told what was done (no
+``feedback_given``). Each item carries the recontact route only where the
+group agreed to be contacted again. Withdrawn engagements are left out:
+nothing more is owed through them.
+
+v2: a record past ``review_by`` is no longer due once every one of its
+findings has been revisited (``copro.store.standing``) by a record that is not
+withdrawn and is dated after it and on or before ``as_of``; a record with no
+findings stays due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.model import Engagement, parse_date, today_iso
+from copro.store.catalog import load_catalog
+from copro.store.standing import StandingTable, standings
+
+STALLED_AFTER_DAYS = 365
+
+
+@dataclass
+class ReviewItem:
+    kind: str
+    record_id: str
+    title: str
+    path: str
+    item_id: str | None
+    text: str
+    since: str
+    recontact_via: str | None
+    member: str | None = None
+    lead: str = field(default="", compare=False)
+    """The lead organisation (for counts per organisation; not in the JSON items)."""
+
+    def to_json(self, with_member: bool = False) -> dict[str, Any]:
+        out = asdict(self)
+        del out["lead"]
+        if not with_member:
+            del out["member"]
+        return out
+
+
+@dataclass
+class ReviewResult:
+    as_of: str
+    items: list[ReviewItem] = field(default_factory=list)
+    skipped: int = 0
+    """Record files the reader refused (left out; ``copro validate`` says why)."""
+    in_hub: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"as_of": self.as_of, "items": [i.to_json(self.in_hub) for i in self.items]}
+
+    def count(self, kind: str) -> int:
+        return sum(1 for item in self.items if item.kind == kind)
+
+    def of_kind(self, kind: str) -> list[ReviewItem]:
+        """The items of one kind, oldest debt first."""
+        return [item for item in self.items if item.kind == kind]
+
+    def by_lead(self, kind: str) -> list[tuple[str, int]]:
+        """(lead organisation, items of ``kind``), most first: who owes most."""
+        counts = Counter(item.lead for item in self.items if item.kind == kind)
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+KIND_ORDER = ("review-due", "no-response", "stalled-action", "feedback-owed")
+
+
+def _owed(
+    engagement: Engagement, when: str, stalled_before: str, table: StandingTable
+) -> list[ReviewItem]:
+    """What one engagement owes on ``when``."""
+    route = engagement.recontact_route
+    title = engagement.display_title
+    start = engagement.started
+    items: list[ReviewItem] = []
+
+    def add(kind: str, item_id: str | None, text: str, since: str) -> None:
+        items.append(
+            ReviewItem(
+                kind,
+                engagement.key,
+                title,
+                engagement.path,
+                item_id,
+                text,
+                since,
+                route,
+                engagement.member,
+                engagement.lead_name,
+            )
+        )
+
+    if engagement.past_review_by(when) and not table.fully_revisited(engagement):
+        assert engagement.review_by is not None
+        add("review-due", None, "Go back and ask: does this still hold?", engagement.review_by)
+    for finding in engagement.unanswered:
+        add("no-response", finding.id, finding.text, start)
+    for action in engagement.actions:
+        if action.is_open:
+            since = action.date or start
+            if since and since < stalled_before:
+                add("stalled-action", action.id, action.text, since)
+    if engagement.status == "completed" and engagement.actions and not engagement.feedback_given:
+        add(
+            "feedback-owed",
+            None,
+            "Tell the people who took part what was done",
+            start,
+        )
+    return items
+
+
+def _involves(engagement: Engagement, wanted: list[str]) -> bool:
+    names = [o.name.casefold() for o in engagement.organisations]
+    return any(w in name for w in wanted for name in names)
+
+
+def _days_before(when: str, days: int) -> str:
+    """The ISO date ``days`` before ``when``; before the first day of the calendar, that day."""
+    try:
+        return (dt.date.fromisoformat(when) - dt.timedelta(days=days)).isoformat()
+    except OverflowError:
+        return dt.date.min.isoformat()
+
+
+def review(
+    root: Path, as_of: str | None = None, members: Sequence[str] = (), orgs: Sequence[str] = ()
+) -> ReviewResult:
+    """Everything due on ``as_of`` (default today), oldest debt first within each kind.
+
+    In a hub, ``members`` keeps only those members' records. ``orgs`` keeps
+    engagements with an organisation whose name contains one of them (any
+    case); naming an organisation that no engagement has is a CoproError
+    (exit 1), so a typo does not read as "nothing is due".
+    """
+    from copro.store.hubview import is_hub, keeps, members_option
+
+    when = parse_date(as_of, "--as-of") or today_iso()
+    stalled_before = _days_before(when, STALLED_AFTER_DAYS)
+    wanted = members_option(root, members)
+    catalog = load_catalog(root)
+    table = standings(catalog.engagements, as_of=when)
+    result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=is_hub(Path(root)))
+    named = [o.casefold().strip() for o in orgs if o.strip()]
+    engagements = [e for e in catalog if not named or _involves(e, named)]
+    if named and not engagements:
+        from copro.core import pii
+        from copro.core.errors import CoproError
+
+        raise CoproError(
+            "no engagement has an organisation named like "
+            + " or ".join(pii.quoted(o) for o in orgs),
+            "--org matches part of an organisation's name, in any case",
+        )
+    for engagement in engagements:
+        if not engagement.withdrawn and keeps(wanted, engagement.member):
+            result.items.extend(_owed(engagement, when, stalled_before, table))
+    order = {kind: position for position, kind in enumerate(KIND_ORDER)}
+    result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))
+    return result

@@ -1,0 +1,243 @@
+"""``copro search``: words and facets in, ranked records out, vocabulary-aware.
+
+A researcher types what they mean ("somali mums parenting", "PHB"); words that
+are a vocabulary label or synonym also match records tagged with that term or
+any narrower one. Facet filters expand to narrower terms too, combine with AND
+across options and OR within a repeated option. The index module runs the
+query; this module only decides what to ask (no Whoosh here).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.errors import UsageError
+from copro.core.model import LADDER, STATUSES, parse_date
+from copro.core.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise, resolve_term
+from copro.store.index import IndexStore, RefreshReport
+from copro.store.query import Concept, Hit, QuerySpec
+
+_SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
+_QUESTION_MARK = re.compile(r"\?+(?=\s|$)")  # "...discharge?" asks; "parent?ng" is a wildcard
+MAX_PHRASE_WORDS = 5
+# How people ask ("what did carers say about discharge?"): words that carry the
+# question, not its subject. They are left out of the words a record must match,
+# unless the query holds nothing else. A vocabulary phrase is matched first, so
+# "people with lived experience" stays a population.
+QUESTION_WORDS = frozenset(
+    """
+    a about after all already an and any anybody anyone anything are as ask asked asking at
+    be been before being but by can could did do does doing done ever for from get got had has
+    have having he hear heard how i if in into is it its know knew me mention mentioned my of
+    on or our people person said say saying says she should some someone something talk
+    talked tell telling tells that the their them there they think thought this those to told
+    us was we were what when where which while who whom whose why will with would you your
+    """.split()
+)
+MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
+
+
+@dataclass
+class SearchResult:
+    query: str | None
+    total: int
+    results: list[Hit]
+    matched_all_words: bool = True
+    refresh: RefreshReport | None = None
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    """(word typed, word searched for instead): unambiguous spelling corrections."""
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    """Words no record contains -> close words of the index, when none was clearly meant."""
+    in_hub: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "results": [hit.to_json(self.in_hub) for hit in self.results],
+        }
+
+
+def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:
+    """Split free text into concepts, longest vocabulary phrase first, question words dropped."""
+    concepts = _concepts(text, vocab)
+    subject = [
+        c for c in concepts if c.facets or normalise(" ".join(c.texts)) not in QUESTION_WORDS
+    ]
+    return subject or concepts
+
+
+def _concepts(text: str, vocab: Vocabularies) -> list[Concept]:
+    words = _WORD.findall(text)
+    phrases = {name: vocab[name].phrases() for name in VOCAB_NAMES}
+    concepts: list[Concept] = []
+    index = 0
+    while index < len(words):
+        matched = None
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - index), 0, -1):
+            phrase = normalise(" ".join(words[index : index + size]))
+            facets = {  # index facet fields are named after their vocabularies
+                name: vocab.expand(name, [phrases[name][phrase]])
+                for name in VOCAB_NAMES
+                if phrase in phrases[name]
+            }
+            if facets:
+                matched = Concept([" ".join(words[index : index + size])], facets)
+                index += size
+                break
+        if matched is None:
+            matched = Concept([words[index]])
+            index += 1
+        concepts.append(matched)
+    return concepts
+
+
+def build_spec(
+    vocab: Vocabularies,
+    query: str | None = None,
+    topics: Sequence[str] = (),
+    populations: Sequence[str] = (),
+    places: Sequence[str] = (),
+    methods: Sequence[str] = (),
+    ladder: str | None = None,
+    orgs: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> QuerySpec:
+    """Check every option and turn it into a QuerySpec (usage errors exit 2)."""
+    spec = QuerySpec(since=parse_date(since, "--since"), until=parse_date(until, "--until"))
+    if spec.since and spec.until and spec.until < spec.since:
+        raise UsageError("--until is before --since")
+    text = _QUESTION_MARK.sub(" ", query or "").strip()
+    if text:
+        if _SYNTAX.search(text):
+            _check_balanced(text)
+            spec.raw_syntax = text
+        else:
+            spec.concepts = concepts_from_text(text, vocab)
+    for facet, option, given in (
+        ("topics", "--topic", topics),
+        ("populations", "--population", populations),
+        ("places", "--place", places),
+        ("methods", "--method", methods),
+    ):
+        if given:
+            ids = [resolve_term(vocab, facet, g, option) for g in given]
+            spec.filters[facet] = vocab.expand(facet, ids)
+    if ladder:
+        if ladder not in LADDER:
+            raise UsageError(f"--ladder {ladder!r} is not a rung", "rungs: " + ", ".join(LADDER))
+        spec.filters["ladder"] = {ladder}
+    if statuses:
+        bad = [s for s in statuses if s not in STATUSES]
+        if bad:
+            raise UsageError(
+                f"--status {bad[0]!r} is not a status", "statuses: " + ", ".join(STATUSES)
+            )
+        spec.filters["status"] = set(statuses)
+    spec.org_patterns = [re.sub(r"[*?]", "", o).strip() for o in orgs if o.strip()]
+    return spec
+
+
+def _check_balanced(text: str) -> None:
+    hint = "quote the whole phrase, or leave out the quote or bracket characters"
+    if text.count('"') % 2:
+        raise UsageError(f"unbalanced quote in the query {text!r}", hint)
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        raise UsageError(f"unbalanced brackets in the query {text!r}", hint)
+
+
+def search(
+    root: Path,
+    query: str | None = None,
+    *,
+    topics: Sequence[str] = (),
+    populations: Sequence[str] = (),
+    places: Sequence[str] = (),
+    methods: Sequence[str] = (),
+    ladder: str | None = None,
+    orgs: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+    progress: Callable[[int, int], None] | None = None,
+    members: Sequence[str] = (),
+) -> SearchResult:
+    """Refresh the index if needed, then run the search (the library form of the command).
+
+    In a hub root every member is searched; ``members`` narrows to some of them.
+    """
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    root = Path(root).resolve()
+    vocab, _ = load_vocabularies(root)
+    spec = build_spec(
+        vocab, query, topics, populations, places, methods, ladder, orgs, statuses, since, until
+    )
+    store = IndexStore(root)
+    if members:
+        from copro.store.hubview import member_filter
+
+        spec.filters["member"] = set(member_filter(store.hub, members) or ())
+    report = store.refresh(vocab, progress)
+    corrections, suggestions = correct_spelling(spec, store, vocab)
+    total, hits = store.search(spec, limit, vocab)
+    matched_all = True
+    if total == 0 and len(spec.concepts) > 1:
+        spec.match_all = False
+        total, hits = store.search(spec, limit, vocab)
+        matched_all = False
+    return SearchResult(
+        query or None,
+        total,
+        hits,
+        matched_all,
+        report,
+        corrections,
+        suggestions,
+        in_hub=store.hub is not None,
+    )
+
+
+def correct_spelling(
+    spec: QuerySpec, store: IndexStore, vocab: Vocabularies
+) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """Replace words no record contains by the index's own word when exactly one is closest.
+
+    Returns the corrections made and, for words with several equally close
+    candidates, those candidates (nothing is searched for them instead).
+    """
+    plain = {
+        c.texts[0]: position
+        for position, c in enumerate(spec.concepts)
+        if not c.facets
+        and len(c.texts) == 1
+        and len(c.texts[0]) >= MIN_CORRECTED_LENGTH
+        and c.texts[0].isalpha()
+    }
+    corrections: list[tuple[str, str]] = []
+    suggestions: dict[str, list[str]] = {}
+    for word, candidates in store.spelling(vocab, plain).items():
+        if not candidates:
+            continue
+        closest = [c for c in candidates if c.distance == candidates[0].distance]
+        if len(closest) == 1:
+            corrected = _concepts(closest[0].word, vocab)
+            if len(corrected) == 1:
+                spec.concepts[plain[word]] = corrected[0]
+                corrections.append((word, closest[0].word))
+                continue
+        suggestions[word] = [c.word for c in closest[:3]]
+    return corrections, suggestions

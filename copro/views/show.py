@@ -1,0 +1,116 @@
+"""``copro show``: one record, with the records it points at and those that point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.model import Engagement
+from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.store.catalog import Catalog, load_catalog, load_engagement
+from copro.store.index import IndexStore
+from copro.store.standing import StandingTable, standings
+
+
+@dataclass(frozen=True)
+class LinkFrom:
+    """Another record that names this one: in its ``related`` or as what it ``supersedes``."""
+
+    id: str
+    title: str
+    date: str
+    how: str  # "related" | "supersedes"
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "date": self.date, "how": self.how}
+
+
+@dataclass
+class RecordView:
+    engagement: Engagement
+    linked_titles: dict[str, str]
+    vocab: Vocabularies
+    table: StandingTable
+    """The standing of every finding of the archive (``copro.store.standing``)."""
+    linked_from: list[LinkFrom] = field(default_factory=list)
+    """Records naming this one, oldest first: links are shown in both directions."""
+
+    @property
+    def id(self) -> str:
+        return self.engagement.key
+
+    @property
+    def path(self) -> str:
+        return self.engagement.path
+
+    @property
+    def front_matter(self) -> dict[str, Any]:
+        """The front-matter as written, without anonymous contributors' names."""
+        return self.engagement.public_front_matter()
+
+    @property
+    def body(self) -> str:
+        return self.engagement.body
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "front_matter": self.front_matter,
+            "body": self.body,
+            "standing": [self._standing_json(f.id) for f in self.engagement.findings],
+            "checked_again": [
+                {
+                    "finding_id": c.own.id,
+                    "revisits": c.target,
+                    "outcome": c.outcome,
+                    "note": c.note,
+                }
+                for c in self.table.checked_again(self.engagement)
+            ],
+            "related_from": [link.to_json() for link in self.linked_from],
+        }
+
+    def _standing_json(self, finding_id: str) -> dict[str, Any]:
+        standing = self.table.of(self.engagement, finding_id)
+        return {
+            "finding_id": finding_id,
+            "standing": standing.standing,
+            "standing_date": standing.date,
+            "words": standing.words(),
+            "revisited_by": [r.to_json() for r in standing.revisited_by],
+        }
+
+
+def show(root: Path, record_id: str) -> RecordView:
+    """The record ``record_id``; the index is refreshed first so links show titles."""
+    root = Path(root).resolve()
+    engagement = load_engagement(root, record_id)
+    catalog = load_catalog(root)
+    table = standings(catalog.engagements)
+    vocab, _ = load_vocabularies(root)
+    store = IndexStore(root)
+    store.refresh(vocab)
+    linked = [*engagement.related, *([engagement.supersedes] if engagement.supersedes else [])]
+    prefix = f"{engagement.member}:" if engagement.member else ""  # a member names its own
+    titles = store.titles(vocab, [prefix + i for i in linked])
+    return RecordView(
+        engagement,
+        {i: titles[prefix + i] for i in linked if prefix + i in titles},
+        vocab,
+        table,
+        links_to(catalog, engagement),
+    )
+
+
+def links_to(catalog: Catalog, engagement: Engagement) -> list[LinkFrom]:
+    """Records of ``catalog`` that name ``engagement`` in ``related`` or ``supersedes``."""
+    found = []
+    for other in catalog:
+        if other.key == engagement.key or other.member != engagement.member:
+            continue  # in a hub, a member's records name records of that member only
+        for how, named in (("related", other.related), ("supersedes", (other.supersedes,))):
+            if engagement.id in named:
+                found.append(LinkFrom(other.key, other.display_title, other.date, how))
+    return sorted(found, key=lambda link: (link.date, link.id))

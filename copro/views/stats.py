@@ -1,0 +1,167 @@
+"""``copro stats``: an overview of the archive, and where nobody has been asked yet.
+
+The coverage matrix counts records per population x topic, so gaps show as
+zeros: the groups least heard on a topic are the ones to ask next.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.model import today_iso
+from copro.core.vocab import load_vocabularies
+from copro.store.catalog import load_catalog
+from copro.store.standing import standings
+
+
+@dataclass(frozen=True)
+class Heard:
+    """How often a population has been heard: on one topic, and in the whole archive."""
+
+    population: str
+    label: str
+    on_topic: int
+    records: int
+
+    @property
+    def words(self) -> str:
+        """The row's words: "Carers: never heard on this topic (4 records elsewhere)"."""
+        elsewhere = self.records - self.on_topic
+        other = f"{elsewhere} record{'s' if elsewhere != 1 else ''} elsewhere"
+        if self.on_topic == 0:
+            return f"{self.label}: never heard on this topic ({other})"
+        return f"{self.label}: {self.on_topic} record{'s' if self.on_topic != 1 else ''} ({other})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "population": self.population,
+            "label": self.label,
+            "records_on_topic": self.on_topic,
+            "records": self.records,
+        }
+
+
+@dataclass
+class ArchiveStats:
+    records: int = 0
+    by_year: Counter[str] = field(default_factory=Counter)
+    by_ladder: Counter[str] = field(default_factory=Counter)
+    by_sector: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    findings: int = 0
+    findings_with_response: int = 0
+    past_review_by: list[str] = field(default_factory=list)
+    due_for_review: list[str] = field(default_factory=list)
+    """Of those, the records ``copro review`` still lists: not withdrawn, and not every
+    finding revisited by a later record (contract v2 rule of review)."""
+    coverage: dict[str, dict[str, int]] = field(default_factory=dict)
+    as_of: str = ""
+    skipped: int = 0
+    """Record files the reader refused (left out; ``copro validate`` says why)."""
+    population_records: Counter[str] = field(default_factory=Counter)
+    """Each population's own records (on any topic)."""
+    population_labels: dict[str, str] = field(default_factory=dict)
+    topic_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def response_share(self) -> float:
+        return round(self.findings_with_response / self.findings, 3) if self.findings else 0.0
+
+    def heard(self, topic: str) -> tuple[list[Heard], list[Heard]]:
+        """Most and least heard populations on ``topic``.
+
+        Most: the populations with the most records on it. Least: the populations
+        this archive has heard (on any topic) ranked by their records on this
+        topic, fewest first, and among equals by their own records overall, most
+        first: a group asked often, but never about this, is the clearest gap.
+        Populations never heard at all are listed once (:attr:`never_heard`),
+        not on every row.
+        """
+        row = self.coverage.get(topic, {})
+        heard = [self._heard(p, n) for p, n in row.items() if self.population_records[p]]
+        if not heard:
+            return [], []
+        top = max(h.on_topic for h in heard)
+        most = sorted((h for h in heard if h.on_topic == top and top > 0), key=lambda h: h.label)
+        least = sorted(
+            (h for h in heard if h.on_topic < top),
+            key=lambda h: (h.on_topic, -h.records, h.label),
+        )
+        return most, least
+
+    def _heard(self, population: str, on_topic: int) -> Heard:
+        label = self.population_labels.get(population, population)
+        return Heard(population, label, on_topic, self.population_records[population])
+
+    @property
+    def never_heard(self) -> list[str]:
+        """Populations of the vocabulary with no record at all in this archive."""
+        return sorted(p for p in self.population_labels if not self.population_records[p])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "as_of": self.as_of,
+            "by_year": dict(sorted(self.by_year.items())),
+            "by_ladder": dict(sorted(self.by_ladder.items())),
+            "by_sector": dict(sorted(self.by_sector.items())),
+            "by_status": dict(sorted(self.by_status.items())),
+            "findings": self.findings,
+            "findings_with_response": self.findings_with_response,
+            "response_share": self.response_share,
+            "past_review_by": self.past_review_by,
+            "due_for_review": self.due_for_review,
+            "coverage": self.coverage,
+            "least_heard": {
+                topic: [h.to_json() for h in self.heard(topic)[1]] for topic in self.coverage
+            },
+            "never_heard": self.never_heard,
+        }
+
+
+def archive_stats(
+    root: Path, as_of: str | None = None, members: Sequence[str] = ()
+) -> ArchiveStats:
+    """Count the archive (in a hub, of ``members`` only when given); ``coverage`` has every
+    population x every used topic."""
+    from copro.store.hubview import keeps, members_option
+
+    root = Path(root)
+    wanted = members_option(root, members)
+    vocab, _ = load_vocabularies(root)
+    catalog = load_catalog(root)
+    stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
+    table = standings(catalog.engagements, as_of=stats.as_of)
+    pairs: Counter[tuple[str, str]] = Counter()
+    topics_used: set[str] = set()
+    for engagement in catalog:
+        if not keeps(wanted, engagement.member):
+            continue
+        stats.records += 1
+        stats.by_year[engagement.year] += 1
+        stats.by_ladder[engagement.ladder] += 1
+        stats.by_status[engagement.status] += 1
+        for sector in engagement.sectors:
+            stats.by_sector[sector] += 1
+        stats.findings += len(engagement.findings)
+        stats.findings_with_response += len(engagement.findings) - len(engagement.unanswered)
+        if engagement.past_review_by(stats.as_of):
+            stats.past_review_by.append(engagement.key)
+            if not engagement.withdrawn and not table.fully_revisited(engagement):
+                stats.due_for_review.append(engagement.key)
+        topics = set(engagement.topics)
+        topics_used |= topics
+        for population in set(engagement.populations):
+            stats.population_records[population] += 1
+            for topic in topics:
+                pairs[(population, topic)] += 1
+    populations = list(vocab["populations"].terms)
+    stats.population_labels = {p: vocab["populations"].label(p) for p in populations}
+    stats.topic_labels = {t: vocab["topics"].label(t) for t in topics_used}
+    for topic in sorted(topics_used):
+        stats.coverage[topic] = {p: pairs.get((p, topic), 0) for p in populations}
+    return stats

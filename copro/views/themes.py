@@ -1,0 +1,108 @@
+"""``copro themes``: what people keep saying, per topic, and how much of it still holds.
+
+A finding counts under the topic terms it is tagged with (its own topics,
+else its record's), with no roll-up to broader terms, so each number can be
+traced to findings tagged exactly that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.model import Engagement
+from copro.core.vocab import Vocabularies
+from copro.store.standing import STANDINGS
+from copro.views.findings import FindingFilter, finding_filter, select_findings
+
+
+@dataclass
+class Theme:
+    """One topic term and the findings tagged with it."""
+
+    topic: str
+    label: str
+    findings: int = 0
+    records: set[str] = field(default_factory=set)
+    populations: set[str] = field(default_factory=set)
+    organisations: set[str] = field(default_factory=set)
+    years: set[str] = field(default_factory=set)
+    answered: int = 0
+    standing: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANDINGS, 0))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "label": self.label,
+            "findings": self.findings,
+            "records": len(self.records),
+            "populations": sorted(self.populations),
+            "organisations": len(self.organisations),
+            "first_year": int(min(self.years)) if self.years else None,
+            "last_year": int(max(self.years)) if self.years else None,
+            "answered": self.answered,
+            "standing": dict(self.standing),
+        }
+
+
+@dataclass
+class ThemesResult:
+    themes: list[Theme] = field(default_factory=list)
+    skipped: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"themes": [t.to_json() for t in self.themes]}
+
+
+def build_themes(
+    engagements: Iterable[Engagement], vocab: Vocabularies, wanted: FindingFilter
+) -> list[Theme]:
+    """Themes over the findings of ``engagements`` that ``wanted`` keeps, most findings first.
+
+    ``wanted.topics`` keeps the terms (not the findings): a finding tagged
+    with a kept term and another counts only under the kept one.
+    """
+    topics, wanted = wanted.topics, FindingFilter(populations=wanted.populations)
+    themes: dict[str, Theme] = {}
+    for row in select_findings(engagements, wanted):
+        record = row.record
+        for topic in dict.fromkeys(row.topics):
+            if topics is not None and topic not in topics:
+                continue
+            theme = themes.get(topic)
+            if theme is None:
+                label = vocab["topics"].label(topic) if topic in vocab["topics"] else topic
+                theme = themes[topic] = Theme(topic, label)
+            theme.findings += 1
+            theme.records.add(record.key)
+            theme.populations.update(record.populations)
+            theme.organisations.update(o.name for o in record.organisations)
+            if record.year.isdigit():
+                theme.years.add(record.year)
+            theme.answered += bool(row.responses)
+            theme.standing[row.standing.standing] += 1
+    return sorted(themes.values(), key=lambda t: (-t.findings, t.topic))
+
+
+def archive_themes(
+    root: Path,
+    topics: Sequence[str] = (),
+    populations: Sequence[str] = (),
+    members: Sequence[str] = (),
+) -> ThemesResult:
+    """``copro themes`` for the archive (or hub) at ``root``; ``members`` narrows a hub."""
+    from copro.core.vocab import load_vocabularies
+    from copro.store.catalog import load_catalog
+    from copro.store.hubview import member_filter, open_hub
+
+    vocab, _ = load_vocabularies(root)
+    wanted = finding_filter(
+        vocab,
+        topics=topics,
+        populations=populations,
+        members=member_filter(open_hub(root), members),
+    )
+    catalog = load_catalog(root)
+    return ThemesResult(build_themes(catalog.engagements, vocab, wanted), catalog.skipped)

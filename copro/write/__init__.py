@@ -1,0 +1,1 @@
+"""What commands change: typed edits rendered byte-preserving, gated, atomic."""

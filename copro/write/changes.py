@@ -1,0 +1,299 @@
+"""Changed records: checked by the gate as a set, then written all together or not at all.
+
+Writers (``add``, ``update``, ``import``) build the new bytes of each record
+they change; this module reads them back with the strict reader, runs the same
+per-record checks as ``copro validate`` plus the references of those records
+(not the whole archive: one record and what it names), and writes them under
+one lock per archive, refusing any record that changed on disk since it was
+read. A write either replaces every file or, on failure, restores every file
+already replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.edit import Edited
+from copro.core.errors import CoproError
+from copro.core.model import ID_PATTERN
+from copro.core.paths import RecordFile, cache_dir, relpath
+from copro.core.problems import Problem
+from copro.core.records import Record, locate_record, read_record, unreadable
+from copro.core.vocab import Vocabularies
+
+LOCK_TIMEOUT = 120.0
+"""Seconds a writer waits for another copro writer on the same archive."""
+
+_NAMED_FINDING = re.compile(b"(" + ID_PATTERN.pattern.encode() + rb")#S([0-9]+)")
+
+
+@dataclass
+class Opened:
+    """A record as read for editing: its bytes (to detect later changes) and values."""
+
+    path: Path
+    relpath: str
+    data: bytes
+    record: Record
+
+
+@dataclass
+class Change:
+    """One record's edit: bytes before and after, the values it must read back as."""
+
+    opened: Opened
+    edited: Edited
+    expected: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+    """What changed, in words, for the plan printed before writing."""
+
+    @property
+    def record_id(self) -> str:
+        return self.opened.record.id
+
+    @property
+    def relpath(self) -> str:
+        return self.opened.relpath
+
+    @property
+    def changed(self) -> bool:
+        return self.edited.data != self.opened.data
+
+
+def open_record(root: Path, record_id: str) -> Opened:
+    """Read ``record_id`` for editing; an unknown id exits 1, a malformed one exits 2."""
+    path = locate_record(root, record_id)
+    rel = relpath(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CoproError(f"cannot read {rel}: {exc.strerror}") from None
+    read = read_record(path, rel, data)
+    if read.record is None:
+        raise unreadable(read, "; nothing was written")
+    return Opened(path, rel, data, read.record)
+
+
+def named_finding_numbers(root: Path, record_ids: Iterable[str]) -> dict[str, int]:
+    """For each record id, the highest ``S`` number any file of the archive names for it.
+
+    Revisits name findings of other records as ``<id>#S<n>``; such a number must
+    never be given to a new finding, even after the finding was removed. Every
+    file is searched as bytes (no parsing), and what each file names is kept in
+    the user cache with the freshness rule of the record cache and the index, so
+    ``add finding`` on a 10,000-record archive reads only the files that changed.
+    """
+    import time
+
+    from copro.core.fileio import write_cache_json
+    from copro.store import freshness
+
+    wanted = set(record_ids)
+    cache = cache_dir(root) / "named-findings.json"
+    known, built_at = _read_named(cache)
+    started = time.time_ns()
+    files = freshness.scan(root, hub=False).files
+    delta = freshness.changes(files, known, built_at)
+    assert isinstance(delta, freshness.Changes)
+    for rel in delta.removed:
+        known.pop(rel, None)
+    for rel, (hashed, data) in {**delta.added, **delta.changed}.items():
+        size, mtime, _ = files[rel]
+        known[rel] = [size, mtime, hashed, _names(data)]
+    for rel, hashed in delta.touched.items():
+        size, mtime, _ = files[rel]
+        known[rel] = [size, mtime, hashed, known[rel][3]]
+    if delta or delta.touched or not cache.exists():
+        write_cache_json(cache, {"built_at": started, "files": known})
+    highest: dict[str, int] = {}
+    for entry in known.values():
+        for rid, number in entry[3]:
+            if rid in wanted:
+                highest[rid] = max(highest.get(rid, 0), number)
+    return highest
+
+
+def _names(data: bytes) -> list[list[str | int]]:
+    """Every ``<record id>#S<n>`` a file's bytes name, as ``[id, n]`` pairs."""
+    if b"#S" not in data:
+        return []
+    return [[m.group(1).decode(), int(m.group(2))] for m in _NAMED_FINDING.finditer(data)]
+
+
+def _read_named(cache: Path) -> tuple[dict[str, list[Any]], int]:
+    """The cached names per file and when they were built; empty when unusable."""
+    import json
+
+    try:
+        document = json.loads(cache.read_text(encoding="utf-8"))
+        files, built_at = document["files"], int(document["built_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, 0
+    if not isinstance(files, dict) or not all(
+        isinstance(v, list) and len(v) == 4 for v in files.values()
+    ):
+        return {}, 0
+    return files, built_at
+
+
+def next_number(used: Iterable[object], prefix: str, floor: int = 0) -> int:
+    """One above the highest ``S``/``D`` number used (and above ``floor``); gaps stay gaps."""
+    numbers = [floor]
+    for value in used:
+        text = str(value)
+        if text.startswith(prefix) and text[1:].isdigit():
+            numbers.append(int(text[1:]))
+    return max(numbers) + 1
+
+
+# ------------------------------------------------------------------ the gate
+
+
+def check_changes(
+    root: Path, changes: list[Change], vocab: Vocabularies
+) -> dict[str, list[Problem]]:
+    """Errors the edited records would have, by record id (empty when all pass).
+
+    The same per-record checks as ``validate`` (schema, rules, vocabularies,
+    personal data) and the references those records make to the archive.
+    """
+    from copro.core import checks
+    from copro.core.validate import check_file, revisit_targets
+
+    outcomes = [
+        (change, check_file(change.opened.path, change.relpath, vocab, change.edited.data))
+        for change in changes
+    ]
+    refs = [outcome.refs for _, outcome in outcomes if outcome.refs is not None]
+    named = _named_files(root, refs)  # only what these records name, not the archive
+    known = {Path(f.relpath).stem for f in named} | {ref.id for ref in refs}
+    cross = checks.check_references(refs, known)
+    cross += checks.check_revisits(refs, revisit_targets(refs, named))
+    found: dict[str, list[Problem]] = {}
+    for change, outcome in outcomes:
+        problems = [p for p in outcome.problems if p.is_error]
+        problems += [p for p in cross if p.is_error and p.path == change.relpath]
+        if not problems:
+            problems += _read_back_mismatch(change)
+        if problems:
+            found[change.record_id] = problems
+    return found
+
+
+def _named_files(root: Path, refs: list[Any]) -> list[RecordFile]:
+    """The record files that ``refs`` name (related, supersedes, revisits) and that exist."""
+    from copro.core.checks import FINDING_REF
+    from copro.core.paths import record_path
+
+    ids = {target for ref in refs for target, _ in ref.related}
+    ids |= {ref.supersedes[0] for ref in refs if ref.supersedes}
+    for ref in refs:
+        for revisit in ref.revisits:
+            parts = FINDING_REF.fullmatch(revisit.finding)
+            if parts and not parts["member"]:
+                ids.add(parts["record"])
+    found = []
+    for record_id in sorted(ids):
+        if not ID_PATTERN.fullmatch(record_id):
+            continue
+        path = record_path(root, record_id)
+        if path.is_file() and not path.is_symlink():
+            found.append(RecordFile(str(path), relpath(root, path), False))
+    return found
+
+
+def _read_back_mismatch(change: Change) -> list[Problem]:
+    """The edited text must read back as exactly the values meant: else refuse it."""
+    read = read_record(change.opened.path, change.relpath, change.edited.data)
+    if read.record is not None and read.record.meta == change.expected:
+        return []
+    return [
+        Problem(
+            change.relpath,
+            1,
+            "error",
+            "edit-not-safe",
+            "copro could not make this change without disturbing the rest of the record "
+            "(an unusual layout); make it by hand",
+        )
+    ]
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_changes(root: Path, changes: list[Change]) -> None:
+    """Write every changed record, or none: under the archive's writer lock.
+
+    A record whose bytes on disk differ from those read is never overwritten.
+    """
+    from filelock import FileLock, Timeout
+
+    todo = [c for c in changes if c.changed]
+    if not todo:
+        return
+    lock_dir = cache_dir(root)
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CoproError(f"cannot create the cache folder {lock_dir}: {exc.strerror}") from None
+    lock = FileLock(str(lock_dir / "write.lock"))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT)
+    except Timeout:
+        raise CoproError(
+            "another copro command has been writing to this archive for "
+            f"{int(LOCK_TIMEOUT)} s; nothing was written",
+            "try again when it has finished",
+        ) from None
+    try:
+        for change in todo:
+            try:
+                now = change.opened.path.read_bytes()
+            except OSError:
+                now = None
+            if now != change.opened.data:
+                raise CoproError(
+                    f"{change.relpath} changed on disk since copro read it; nothing was written",
+                    "run the command again to apply it to the new version",
+                )
+        _replace_all(todo)
+    finally:
+        lock.release()
+
+
+def _replace_all(todo: list[Change]) -> None:
+    temps: list[tuple[Change, Path]] = []
+    try:
+        for change in todo:
+            path = change.opened.path
+            tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+            with open(tmp, "xb") as handle:
+                handle.write(change.edited.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            except OSError:
+                pass
+            temps.append((change, tmp))
+        done: list[Change] = []
+        try:
+            for change, tmp in temps:
+                os.replace(tmp, change.opened.path)
+                done.append(change)
+        except OSError:
+            for change in done:  # put back what was already replaced
+                change.opened.path.write_bytes(change.opened.data)
+            raise
+    except OSError as exc:
+        raise CoproError(f"cannot write the records: {exc.strerror}; nothing was changed") from None
+    finally:
+        for _, tmp in temps:
+            tmp.unlink(missing_ok=True)

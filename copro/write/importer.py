@@ -1,0 +1,557 @@
+"""``copro import``: findings and actions typed into a spreadsheet, applied all or nothing.
+
+Rows are matched to records and findings/actions by id. A row with an id
+updates what changed (a finding's text and own topics; an action's answers,
+status, text, date and reason); a row without one adds a finding or action
+with the next free id. Nothing is ever deleted: a row removed from the sheet
+changes nothing. Every problem is named by sheet and spreadsheet row, and when
+there is any, or any changed record would fail the gate, no file is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copro.core.edit import RecordText, Value
+from copro.core.errors import CoproError
+from copro.core.records import as_dicts, as_list
+from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.core.workbook import ACTION_COLUMNS, ACTIONS, FINDINGS, Cell, read_sheets
+from copro.write.changes import Change, Opened, check_changes, named_finding_numbers, next_number
+from copro.write.changes import open_record as _open_record
+
+FINDING_COLUMNS = ["record_id", "finding_id", "finding", "finding_topics"]
+"""The columns import reads from the findings sheet (the others are there to read)."""
+_UK_DATE = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})")
+_SPLIT = re.compile(r"[;,]")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    sheet: str
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"sheet {self.sheet}, row {self.row}" if self.row else f"sheet {self.sheet}"
+        return f"{where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One planned change: a finding or action added, or which of its fields changed."""
+
+    sheet: str
+    row: int
+    kind: str
+    id: str
+    change: str
+    fields: tuple[str, ...] = ()
+
+    def words(self) -> str:
+        what = f"{self.kind} {self.id} {self.change}"
+        if self.fields:
+            what += f" ({', '.join(self.fields)})"
+        return f"{what} [{self.sheet} row {self.row}]"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "kind": self.kind,
+            "id": self.id,
+            "change": self.change,
+            "fields": list(self.fields),
+        }
+
+
+@dataclass
+class RecordPlan:
+    record_id: str
+    relpath: str
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would change, by record; ``problems`` empty means it can be applied."""
+
+    file: str
+    rows: int = 0
+    records: list[RecordPlan] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def nothing_to_change(self) -> bool:
+        return not self.problems and not any(r.steps for r in self.records)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "records": [
+                {
+                    "record_id": r.record_id,
+                    "path": r.relpath,
+                    "changes": [s.to_json() for s in r.steps],
+                }
+                for r in self.records
+            ],
+            "problems": [p.to_json() for p in self.problems],
+            "applied": self.applied,
+        }
+
+
+# ------------------------------------------------------------------ cell values
+
+
+def parse_date(text: str) -> str:
+    """``YYYY-MM-DD``, or a UK ``DD/MM/YYYY`` (also with dots), as ``YYYY-MM-DD``."""
+    text = text.strip()
+    uk = _UK_DATE.fullmatch(text)
+    try:
+        if uk:
+            return dt.date(int(uk[3]), int(uk[2]), int(uk[1])).isoformat()
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(
+            "is not a date: write it as YYYY-MM-DD (2026-11-14) or DD/MM/YYYY (14/11/2026)"
+        ) from None
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+
+
+def _same_text(a: object, b: str) -> bool:
+    return " ".join(str(a or "").split()) == " ".join(b.split())
+
+
+# ------------------------------------------------------------------ planning
+
+
+class _Planner:
+    """Reads the sheets row by row, building each record's edits and the plan."""
+
+    def __init__(self, root: Path, vocab: Vocabularies, plan: ImportPlan) -> None:
+        self.root = root
+        self.vocab = vocab
+        self.plan = plan
+        self.opened: dict[str, Opened | None] = {}
+        self.editors: dict[str, RecordText] = {}
+        self.expected: dict[str, dict[str, Any]] = {}
+        self.steps: dict[str, list[Step]] = {}
+        self.next_finding: dict[str, int] = {}
+        self.next_action: dict[str, int] = {}
+        self.revisit_floor: dict[str, int] = {}
+
+    def problem(self, sheet: str, row: int | None, message: str) -> None:
+        self.plan.problems.append(RowProblem(sheet, row, message))
+
+    def record(self, sheet: str, row: int, record_id: str) -> Opened | None:
+        from copro.core import pii
+
+        if record_id not in self.opened:
+            try:
+                self.opened[record_id] = _open_record(self.root, record_id)
+            except CoproError as exc:
+                self.opened[record_id] = None
+                if "no record" in exc.message or "not a record id" in exc.message:
+                    self.problem(sheet, row, f"no record with id {pii.shown(record_id)}")
+                else:
+                    self.problem(sheet, row, exc.message)
+                return None
+        return self.opened[record_id]
+
+    def editor(self, opened: Opened) -> RecordText:
+        rid = opened.record.id
+        if rid not in self.editors:
+            self.editors[rid] = RecordText(opened.data, opened.relpath)
+            self.expected[rid] = copy.deepcopy(opened.record.meta)
+            self.steps[rid] = []
+        return self.editors[rid]
+
+    def text_cell(self, sheet: str, row: int, cells: dict[str, Cell], column: str) -> str | None:
+        """A cell's text, or None after reporting a formula or personal data in it."""
+        from copro.core import pii
+
+        cell = cells.get(column, Cell(""))
+        if cell.formula:
+            self.problem(
+                sheet,
+                row,
+                f"column {column} holds a formula; type the value itself (copro "
+                "never works out formulas)",
+            )
+            return None
+        text = " ".join(cell.text.split())
+        found = pii.scan_text(text)
+        if found:
+            self.problem(
+                sheet,
+                row,
+                f"column {column} holds {pii.KINDS[found[0].code]} (not shown); "
+                "personal data never enters the archive",
+            )
+            return None
+        return text
+
+    def topics(self, sheet: str, row: int, text: str) -> list[str] | None:
+        from copro.core.vocab import resolve_term
+
+        out: list[str] = []
+        for part in _split(text):
+            try:
+                term = resolve_term(self.vocab, "topics", part, "finding_topics")
+            except CoproError as exc:
+                self.problem(sheet, row, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+                return None
+            if term not in out:
+                out.append(term)
+        return out
+
+    def cells(
+        self, sheet: str, row: int, cells: dict[str, Cell], columns: list[str]
+    ) -> dict[str, str] | None:
+        """The row's cells as text (ids upper-cased), or None after reporting a bad cell."""
+        values = {c: self.text_cell(sheet, row, cells, c) for c in columns}
+        if any(v is None for v in values.values()):
+            return None
+        out = {k: str(v) for k, v in values.items()}
+        for key in ("finding_id", "action_id"):
+            if key in out:
+                out[key] = out[key].upper()
+        return out
+
+    def row_record(
+        self,
+        sheet: str,
+        row: int,
+        record_id: str,
+        item_id: str,
+        kind: str,
+        seen: dict[tuple[str, str], int],
+    ) -> Opened | None:
+        """The row's record, once per (record, id) in a sheet; None after reporting why not."""
+        if not record_id:
+            self.problem(sheet, row, "record_id is empty")
+            return None
+        opened = self.record(sheet, row, record_id)
+        if opened is None or not item_id:
+            return opened
+        if (record_id, item_id) in seen:
+            self.problem(
+                sheet,
+                row,
+                f"{kind} {item_id} of {record_id} is also on row "
+                f"{seen[(record_id, item_id)]}; keep one row per {kind}",
+            )
+            return None
+        seen[(record_id, item_id)] = row
+        return opened
+
+    # -------------------------------------------------------------- findings
+
+    def finding_row(
+        self, row: int, cells: dict[str, Cell], seen: dict[tuple[str, str], int]
+    ) -> None:
+        sheet = FINDINGS
+        values = self.cells(sheet, row, cells, FINDING_COLUMNS)
+        if values is None:
+            return
+        finding_id, text, topic_text = (
+            values["finding_id"],
+            values["finding"],
+            values["finding_topics"],
+        )
+        record_id = values["record_id"]
+        opened = self.row_record(sheet, row, record_id, finding_id, "finding", seen)
+        if opened is None:
+            return
+        if not text:
+            self.problem(sheet, row, "finding is empty: type what people said")
+            return
+        topics = self.topics(sheet, row, topic_text)
+        if topics is None:
+            return
+        existing = as_dicts(opened.record.meta.get("you_said"))
+        if not finding_id:
+            if not any(_same_text(f.get("text"), text) for f in existing):
+                self.add_finding(opened, row, text, topics)  # else: imported before
+            return
+        index = next((i for i, f in enumerate(existing) if str(f.get("id")) == finding_id), None)
+        if index is None:
+            self.problem(
+                sheet,
+                row,
+                f"{record_id} has no finding {finding_id}; leave finding_id empty "
+                "to add a new finding",
+            )
+            return
+        self.update_finding(opened, row, index, text, topics)
+
+    def add_finding(self, opened: Opened, row: int, text: str, topics: list[str]) -> None:
+        rid = opened.record.id
+        editor = self.editor(opened)
+        if rid not in self.next_finding:
+            used = (f.get("id") for f in as_dicts(opened.record.meta.get("you_said")))
+            self.next_finding[rid] = next_number(used, "S", self.revisit_floor.get(rid, 0))
+        new_id = f"S{self.next_finding[rid]}"
+        self.next_finding[rid] += 1
+        item: dict[str, Value] = {"id": new_id, "text": text}
+        if topics:
+            item["topics"] = topics
+        editor.append_item("you_said", item, (FINDINGS, row))
+        self.expected[rid].setdefault("you_said", []).append(dict(item))
+        self.steps[rid].append(Step(FINDINGS, row, "finding", new_id, "added"))
+
+    def update_finding(
+        self, opened: Opened, row: int, index: int, text: str, topics: list[str]
+    ) -> None:
+        rid = opened.record.id
+        current = as_dicts(opened.record.meta.get("you_said"))[index]
+        changed: list[str] = []
+        editor = self.editor(opened)
+        target = self.expected[rid]["you_said"][index]
+        if not _same_text(current.get("text"), text):
+            editor.set_item_field("you_said", index, "text", text, (FINDINGS, row))
+            target["text"] = text
+            changed.append("text")
+        if as_list(current.get("topics")) != topics:
+            editor.set_item_field("you_said", index, "topics", topics or None, (FINDINGS, row))
+            if topics:
+                target["topics"] = topics
+            else:
+                target.pop("topics", None)
+            changed.append("topics")
+        if changed:
+            self.steps[rid].append(
+                Step(FINDINGS, row, "finding", str(current.get("id")), "changed", tuple(changed))
+            )
+
+    # -------------------------------------------------------------- actions
+
+    def action_row(
+        self, row: int, cells: dict[str, Cell], seen: dict[tuple[str, str], int]
+    ) -> None:
+        from copro.write.record_edits import ACTION_STATUSES, clean_choice
+
+        sheet = ACTIONS
+        v = self.cells(sheet, row, cells, ACTION_COLUMNS)
+        if v is None:
+            return
+        record_id, action_id = v["record_id"], v["action_id"]
+        opened = self.row_record(sheet, row, record_id, action_id, "action", seen)
+        if opened is None:
+            return
+        item: dict[str, Value] = {}
+        answers = [t.upper() for t in _split(v["responds_to"])]
+        findings = {str(f.get("id")) for f in as_dicts(opened.record.meta.get("you_said"))}
+        missing = [t for t in answers if t not in findings]
+        ok = True
+        if not answers:
+            self.problem(
+                sheet, row, "responds_to is empty: name the finding(s) it answers, e.g. S2"
+            )
+            ok = False
+        elif missing:
+            self.problem(
+                sheet,
+                row,
+                f"responds_to names {', '.join(missing)}, which {record_id} does not "
+                "have; an action can answer only findings that already have ids (import the "
+                "new findings first)",
+            )
+            ok = False
+        try:
+            status = clean_choice(v["status"], ACTION_STATUSES, "status")
+        except CoproError as exc:
+            self.problem(sheet, row, f"{exc.message} ({exc.hint})")
+            ok = False
+            status = ""
+        date = None
+        if v["date"]:
+            try:
+                date = parse_date(v["date"])
+            except ValueError as exc:
+                self.problem(sheet, row, f"date {v['date']!r} {exc}")
+                ok = False
+        if not v["text"]:
+            self.problem(sheet, row, "text is empty: say what was (or will be) done")
+            ok = False
+        if not ok:
+            return
+        item = {
+            "id": action_id or None,
+            "responds_to": answers,
+            "status": status,
+            "text": v["text"],
+            "date": date,
+            "reason": v["reason"] or None,
+        }
+        actions = as_dicts(opened.record.meta.get("we_did"))
+        if not action_id:
+            if not any(_same_text(a.get("text"), v["text"]) for a in actions):
+                self.add_action(opened, row, item)  # else: imported before
+            return
+        index = next((i for i, a in enumerate(actions) if str(a.get("id")) == action_id), None)
+        if index is None:
+            self.problem(
+                sheet,
+                row,
+                f"{record_id} has no action {action_id}; leave action_id empty to add a new action",
+            )
+            return
+        self.update_action(opened, row, index, item)
+
+    def add_action(self, opened: Opened, row: int, item: dict[str, Value]) -> None:
+        rid = opened.record.id
+        editor = self.editor(opened)
+        if rid not in self.next_action:
+            used = (a.get("id") for a in as_dicts(opened.record.meta.get("we_did")))
+            self.next_action[rid] = next_number(used, "D")
+        new_id = f"D{self.next_action[rid]}"
+        self.next_action[rid] += 1
+        item = {**item, "id": new_id}
+        editor.append_item("we_did", item, (ACTIONS, row))
+        self.expected[rid].setdefault("we_did", []).append(
+            {k: x for k, x in item.items() if x is not None}
+        )
+        self.steps[rid].append(Step(ACTIONS, row, "action", new_id, "added"))
+
+    def update_action(self, opened: Opened, row: int, index: int, item: dict[str, Value]) -> None:
+        rid = opened.record.id
+        current = as_dicts(opened.record.meta.get("we_did"))[index]
+        target = self.expected[rid]["we_did"][index]
+        changed: list[str] = []
+        for key in ("responds_to", "status", "text", "date", "reason"):
+            new = item[key]
+            old = current.get(key)
+            same = (
+                as_list(old) == new
+                if key == "responds_to"
+                else _same_text(old, str(new))
+                if new is not None and old is not None
+                else old == new
+            )
+            if same:
+                continue
+            self.editor(opened).set_item_field("we_did", index, key, new, (ACTIONS, row))
+            if new is None:
+                target.pop(key, None)
+            else:
+                target[key] = new
+            changed.append(key)
+        if changed:
+            self.steps[rid].append(
+                Step(ACTIONS, row, "action", str(current.get("id")), "changed", tuple(changed))
+            )
+
+
+# ------------------------------------------------------------------ plan and apply
+
+
+def plan_import(root: Path, file: Path, vocab: Vocabularies | None = None) -> ImportPlan:
+    """Read ``file`` and work out every change; nothing is written."""
+    root = Path(root).resolve()
+    vocab = vocab or load_vocabularies(root)[0]
+    plan = ImportPlan(str(file))
+    sheets = {sheet.name: sheet for sheet in read_sheets(Path(file))}
+    csv_file = Path(file).suffix.lower() == ".csv"
+    wanted = {FINDINGS: FINDING_COLUMNS, ACTIONS: ACTION_COLUMNS}
+    for name, columns in wanted.items():
+        sheet = sheets.get(name)
+        if sheet is None:
+            if not csv_file:
+                plan.problems.append(
+                    RowProblem(
+                        name,
+                        None,
+                        f"the workbook has no sheet named {name!r} "
+                        f"(it has: {', '.join(sheets) or 'none'})",
+                    )
+                )
+            continue
+        lacking = [c for c in columns if c not in sheet.columns]
+        if lacking:
+            plan.problems.append(
+                RowProblem(
+                    name,
+                    1,
+                    "missing column(s) "
+                    + ", ".join(lacking)
+                    + "; the header row must hold the column names export writes",
+                )
+            )
+    if plan.problems:
+        return plan
+    planner = _Planner(root, vocab, plan)
+    finding_sheet, action_sheet = sheets.get(FINDINGS), sheets.get(ACTIONS)
+    if finding_sheet is not None and any(not _cell(c, "finding_id") for _, c in finding_sheet.rows):
+        adding = {
+            _cell(c, "record_id") for _, c in finding_sheet.rows if not _cell(c, "finding_id")
+        }
+        planner.revisit_floor = named_finding_numbers(root, adding)
+    for sheet, handle in ((finding_sheet, planner.finding_row), (action_sheet, planner.action_row)):
+        if sheet is None:
+            continue
+        seen: dict[tuple[str, str], int] = {}
+        for row, cells in sheet.rows:
+            plan.rows += 1
+            handle(row, cells, seen)
+    for rid, editor in planner.editors.items():
+        opened = planner.opened[rid]
+        assert opened is not None
+        steps = planner.steps[rid]
+        if not steps:
+            continue
+        plan.records.append(RecordPlan(rid, opened.relpath, steps))
+        plan.changes.append(Change(opened, editor.result(), planner.expected[rid]))
+    if plan.problems:
+        return plan
+    _gate(root, plan, vocab)
+    return plan
+
+
+def _cell(cells: dict[str, Cell], column: str) -> str:
+    return cells.get(column, Cell("")).text.strip()
+
+
+def _gate(root: Path, plan: ImportPlan, vocab: Vocabularies) -> None:
+    """Run every changed record through the gate; name each problem by sheet and row."""
+    try:
+        found = check_changes(root, plan.changes, vocab)
+    except CoproError as exc:
+        plan.problems.append(RowProblem("-", None, exc.message))
+        return
+    by_id = {c.record_id: c for c in plan.changes}
+    for rid, problems in found.items():
+        change = by_id[rid]
+        for problem in problems:
+            tag = change.edited.tag_of_line(problem.line)
+            if isinstance(tag, tuple):
+                plan.problems.append(RowProblem(tag[0], tag[1], f"{rid}: {problem.message}"))
+            else:
+                plan.problems.append(
+                    RowProblem("-", None, f"{change.relpath}:{problem.line}: {problem.message}")
+                )
+
+
+def apply_import(root: Path, plan: ImportPlan) -> None:
+    """Write every changed record, or none (see ``copro.write.changes.write_changes``)."""
+    from copro.write.changes import write_changes
+
+    if plan.problems:
+        raise CoproError("the import has problems; nothing was written")
+    write_changes(Path(root).resolve(), plan.changes)
+    plan.applied = True
