@@ -15,7 +15,7 @@ from pathlib import Path
 
 from copro.core import pii
 from copro.core.errors import EXIT_USAGE, CoproError, UsageError
-from copro.core.paths import ARCHIVE_DIR, record_path, relpath
+from copro.core.paths import ARCHIVE_DIR, CONSENSUS_DIR, record_path, relpath
 from copro.core.problems import ERROR, Problem
 from copro.core.records import BODY_ALLOW_MARKER, FM_ALLOW_MARKER, archive_ids, unknown_record
 
@@ -136,7 +136,8 @@ def _verify_rev(root: Path, rev: str) -> None:
 
 
 def changed_records(root: Path, rev: str) -> set[str]:
-    """Files under archive/ added or changed since ``rev`` (committed or not), root-relative.
+    """Files under archive/ and consensus/ added or changed since ``rev`` (committed or not),
+    root-relative.
 
     Every file, not only ``*.md`` (a stray file is an error too); names are read
     NUL-separated, so no name is quoted or split.
@@ -144,7 +145,7 @@ def changed_records(root: Path, rev: str) -> set[str]:
     _verify_rev(root, rev)
     changed = run_git(
         root, "diff", "--name-only", "-z", "--no-relative", "--diff-filter=ACMRT",
-        "--no-renames", rev, "--", ARCHIVE_DIR,
+        "--no-renames", rev, "--", ARCHIVE_DIR, CONSENSUS_DIR,
     )  # fmt: skip
     prefix = run_git(root, "rev-parse", "--show-prefix").strip()
     names = {
@@ -152,7 +153,9 @@ def changed_records(root: Path, rev: str) -> set[str]:
         for name in changed.split("\0")
         if name
     }
-    untracked = run_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ARCHIVE_DIR)
+    untracked = run_git(
+        root, "ls-files", "-z", "--others", "--exclude-standard", "--", ARCHIVE_DIR, CONSENSUS_DIR
+    )
     return names | {name for name in untracked.split("\0") if name}  # relative to root already
 
 

@@ -64,6 +64,16 @@ __all__ = [
     "Organisation",
     "Recognition",
     "Revisit",
+    "Statement",
+    "Evidence",
+    "Confidence",
+    "Concern",
+    "AgreedWith",
+    "STANCES",
+    "STATEMENT_STATUSES",
+    "CONFIDENCE_LEVELS",
+    "CONCERNS",
+    "CERQUAL_COMPONENTS",
     "parse_date",
     "to_date",
 ]
@@ -91,6 +101,13 @@ CREDITS = ("named", "anonymous")
 PAYMENTS = ("none", "vouchers", "hourly", "sessional", "salaried", "expenses-only")
 OUTCOMES = ("still-holds", "changed", "no-longer-holds", "unclear")
 """Outcomes of a revisit (contract section 6)."""
+STATEMENT_STATUSES = ("draft", "agreed", "retired")
+STANCES = ("supports", "partly", "contradicts")
+"""How a finding bears on a consensus statement (contract section 8)."""
+CONFIDENCE_LEVELS = ("high", "moderate", "low", "very-low")
+CONCERNS = ("none", "minor", "moderate", "serious")
+CERQUAL_COMPONENTS = ("methodological_limitations", "coherence", "adequacy", "relevance")
+"""The four GRADE-CERQual components, in the order CERQual lists them."""
 
 
 ID_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -549,3 +566,211 @@ class Engagement:
         from copro.core.records import public_meta
 
         return dict(public_meta(dict(self.front_matter)))
+
+
+# ---------------------------------------------------------------- consensus statements
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One finding a statement rests on (``[member:]ID#SN``) and how it bears on it."""
+
+    finding: str
+    stance: str
+    note: str | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> Evidence:
+        return cls(_text(raw.get("finding")), _text(raw.get("stance")), _opt(raw.get("note")))
+
+    @property
+    def member(self) -> str | None:
+        head = self.finding.partition("#")[0]
+        return head.partition(":")[0] if ":" in head else None
+
+    @property
+    def record_id(self) -> str:
+        return self.finding.partition("#")[0].rpartition(":")[2]
+
+    @property
+    def finding_id(self) -> str:
+        return self.finding.partition("#")[2]
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One GRADE-CERQual component: how much concern, and why."""
+
+    concerns: str
+    note: str | None = None
+
+    @classmethod
+    def from_raw(cls, raw: object) -> Concern:
+        if not isinstance(raw, dict):
+            return cls("")
+        return cls(_text(raw.get("concerns")), _opt(raw.get("note")))
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """The GRADE-CERQual assessment of a statement (required once it is agreed)."""
+
+    overall: str
+    methodological_limitations: Concern
+    coherence: Concern
+    adequacy: Concern
+    relevance: Concern
+    explanation: str
+
+    @classmethod
+    def from_raw(cls, raw: object) -> Confidence | None:
+        if not isinstance(raw, dict):
+            return None
+        return cls(
+            overall=_text(raw.get("overall")),
+            methodological_limitations=Concern.from_raw(raw.get("methodological_limitations")),
+            coherence=Concern.from_raw(raw.get("coherence")),
+            adequacy=Concern.from_raw(raw.get("adequacy")),
+            relevance=Concern.from_raw(raw.get("relevance")),
+            explanation=_text(raw.get("explanation")),
+        )
+
+    @property
+    def overall_words(self) -> str:
+        """``very-low`` as "very low" (how the level reads in a sentence or a table)."""
+        return self.overall.replace("-", " ")
+
+    def components(self) -> tuple[tuple[str, Concern], ...]:
+        """(field name, concern) of the four components, in CERQual order."""
+        return tuple((name, getattr(self, name)) for name in CERQUAL_COMPONENTS)
+
+
+@dataclass(frozen=True)
+class AgreedWith:
+    """How people who took part checked or agreed a statement: groups, never names."""
+
+    date: str
+    how: str
+    populations: tuple[str, ...] = ()
+    participants: int | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> AgreedWith:
+        count = raw.get("participants")
+        return cls(
+            _text(raw.get("date")),
+            _text(raw.get("how")),
+            _texts(raw.get("populations")),
+            count if isinstance(count, int) and not isinstance(count, bool) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One consensus statement (``consensus/<id>.md``, contract section 8).
+
+    Like :class:`Engagement`, a frozen view of the front-matter as written;
+    what follows from the archive (evidence facts, currency, thanks) is worked
+    out by ``copro.views.consensus`` when reading, never stored here.
+    """
+
+    id: str
+    title: str
+    statement: str
+    status: str
+    date: str
+    path: str
+    organisations: tuple[Organisation, ...] = ()
+    topics: tuple[str, ...] = ()
+    populations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    confidence: Confidence | None = None
+    agreed_with: tuple[AgreedWith, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    review_by: str | None = None
+    related: tuple[str, ...] = ()
+    supersedes: str | None = None
+    links: tuple[Link, ...] = ()
+    body: str = ""
+    member: str | None = None
+    front_matter: Mapping[str, Any] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    @classmethod
+    def from_front_matter(
+        cls, meta: Mapping[str, Any], body: str, path: str, member: str | None = None
+    ) -> Statement:
+        """Build from the reader's front-matter dict (tolerant, like Engagement)."""
+        fallback_id = path.rsplit("/", 1)[-1].removesuffix(".md")
+        return cls(
+            id=_text(meta.get("id"), fallback_id) or fallback_id,
+            title=_text(meta.get("title")),
+            statement=_text(meta.get("statement")),
+            status=_text(meta.get("status")),
+            date=_text(meta.get("date")),
+            path=path,
+            organisations=tuple(
+                Organisation.from_raw(o) for o in _dicts(meta.get("organisations"))
+            ),
+            topics=_texts(meta.get("topics")),
+            populations=_texts(meta.get("populations")),
+            places=_texts(meta.get("places")),
+            evidence=tuple(Evidence.from_raw(e) for e in _dicts(meta.get("evidence"))),
+            confidence=Confidence.from_raw(meta.get("confidence")),
+            agreed_with=tuple(AgreedWith.from_raw(a) for a in _dicts(meta.get("agreed_with"))),
+            decisions=tuple(Decision.from_raw(d) for d in _dicts(meta.get("decisions"))),
+            review_by=_opt(meta.get("review_by")),
+            related=_texts(meta.get("related")),
+            supersedes=_opt(meta.get("supersedes")),
+            links=tuple(Link.from_raw(link) for link in _dicts(meta.get("links"))),
+            body=body,
+            member=member,
+            front_matter=meta,
+        )
+
+    @property
+    def key(self) -> str:
+        """``member:id`` in a hub, else the plain id (as for records)."""
+        return f"{self.member}:{self.id}" if self.member else self.id
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.id
+
+    @property
+    def lead(self) -> Organisation | None:
+        return next((o for o in self.organisations if o.role == "lead"), None)
+
+    @property
+    def lead_name(self) -> str:
+        lead = self.lead
+        return lead.name if lead else ""
+
+    @property
+    def draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "retired"
+
+    @property
+    def published(self) -> bool:
+        """Agreed or retired: drafts never reach the site, exports or letters."""
+        return self.status in ("agreed", "retired")
+
+    @property
+    def overall(self) -> str | None:
+        """The overall CERQual confidence, or None before it is judged."""
+        return self.confidence.overall if self.confidence and self.confidence.overall else None
+
+    def past_review_by(self, as_of: str) -> bool:
+        return self.review_by is not None and self.review_by < as_of
+
+    def evidence_key(self, evidence: Evidence) -> str:
+        """The fully qualified finding an evidence entry names (a member's plain id is its own)."""
+        if evidence.member or not self.member:
+            return evidence.finding
+        return f"{self.member}:{evidence.finding}"

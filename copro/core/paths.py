@@ -17,6 +17,8 @@ from pathlib import Path
 from copro.core.errors import UsageError
 
 ARCHIVE_DIR = "archive"
+CONSENSUS_DIR = "consensus"
+"""Consensus statements (contract section 8): ``consensus/<id>.md`` beside archive/."""
 VOCAB_DIR = Path("schemas") / "vocab"
 YEAR_DIR = re.compile(r"[0-9]{4}")
 
@@ -131,7 +133,9 @@ class RecordFile:
         return Path(self.abspath)
 
 
-def iter_record_files(root: Path, every_file: bool = False) -> Iterator[RecordFile]:
+def iter_record_files(
+    root: Path, every_file: bool = False, folder_name: str = ARCHIVE_DIR
+) -> Iterator[RecordFile]:
     """Every ``.md`` file (and every symlink) under archive/, sorted, never following links.
 
     With ``every_file`` (what validate checks: the archive is published whole)
@@ -140,7 +144,7 @@ def iter_record_files(root: Path, every_file: bool = False) -> Iterator[RecordFi
     Paths stay strings here (10,000 Path objects cost more than the scan itself).
     """
     root_text = str(root)
-    stack = [(os.path.join(root_text, ARCHIVE_DIR), ARCHIVE_DIR, False)]
+    stack = [(os.path.join(root_text, folder_name), folder_name, False)]
     found: list[RecordFile] = []
     while stack:
         folder, rel_folder, hidden = stack.pop()
@@ -167,9 +171,38 @@ def iter_record_files(root: Path, every_file: bool = False) -> Iterator[RecordFi
     yield from sorted(found, key=lambda f: f.relpath)
 
 
+def iter_statement_files(root: Path, every_file: bool = False) -> Iterator[RecordFile]:
+    """Every statement file ``consensus/<id>.md``; with ``every_file`` every other file too.
+
+    A ``.md`` file in a folder below consensus/ is no statement (statements
+    live directly in consensus/), so it is listed as not a record.
+    """
+    for found in iter_record_files(root, every_file, CONSENSUS_DIR):
+        if found.kind == RECORD and found.relpath.count("/") != 1:
+            if every_file:
+                yield RecordFile(found.abspath, found.relpath, False, kind=NOT_A_RECORD)
+            continue
+        yield found
+
+
+def is_statement_path(relpath: str) -> bool:
+    """Whether an archive-relative path is where a statement lives (``consensus/<id>.md``)."""
+    return relpath.startswith(CONSENSUS_DIR + "/")
+
+
+def statement_path(root: Path, statement_id: str) -> Path:
+    """Where the statement ``statement_id`` belongs: consensus/<id>.md."""
+    return root / CONSENSUS_DIR / f"{statement_id}.md"
+
+
 def not_a_record_reason(relpath: str) -> str:
     """Why a file under archive/ is no record (never repeating its name: it may hold data)."""
     parts = relpath.split("/")
+    if parts[0] == CONSENSUS_DIR and not any(part.startswith(".") for part in parts[1:]):
+        return (
+            "not a statement: only <id>.md consensus statements belong directly in "
+            "consensus/ (it is published whole); move it out"
+        )
     if any(part.startswith(".") for part in parts[1:]):
         return "not a record: hidden files and folders are published with archive/ too; move it out"
     if parts[-1].lower().endswith(".md"):

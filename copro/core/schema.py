@@ -20,6 +20,8 @@ from copro.core.pii import safe_echo
 from copro.core.yamlstrict import describe_path
 
 SCHEMA_FILE = "engagement.schema.json"
+CONSENSUS_SCHEMA_FILE = "consensus.schema.json"
+"""Consensus statements (contract section 8) ship their own schema beside the records'."""
 
 # Why a conditional field is required, in words for the person fixing the record.
 _WHY_REQUIRED = {
@@ -36,41 +38,47 @@ _PATTERN_WORDS = {
 }
 
 
-def schema_path() -> Path:
-    return shipped_schemas_dir() / SCHEMA_FILE
+def schema_path(name: str = SCHEMA_FILE) -> Path:
+    return shipped_schemas_dir() / name
 
 
 @functools.cache
-def load_schema() -> dict[str, Any]:
-    return json.loads(schema_path().read_text(encoding="utf-8"))
+def load_schema(name: str = SCHEMA_FILE) -> dict[str, Any]:
+    return json.loads(schema_path(name).read_text(encoding="utf-8"))
 
 
 @functools.cache
-def validator() -> Any:
+def validator(name: str = SCHEMA_FILE) -> Any:
     import jsonschema_rs
 
-    return jsonschema_rs.Draft202012Validator(load_schema(), validate_formats=True)
+    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True)
 
 
 def top_level_fields() -> list[str]:
     return list(load_schema()["properties"])
 
 
-def schema_errors(meta: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str, str]]:
-    """``(path, code, message)`` for every schema error in ``meta``, deduplicated."""
+def schema_errors(
+    meta: dict[str, Any], name: str = SCHEMA_FILE
+) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """``(path, code, message)`` for every schema error in ``meta``, deduplicated.
+
+    ``name`` is the schema file: records by default, ``CONSENSUS_SCHEMA_FILE``
+    for consensus statements.
+    """
     out: list[tuple[tuple[str | int, ...], str, str]] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    for error in validator().iter_errors(meta):
+    for error in validator(name).iter_errors(meta):
         path = tuple(error.instance_path)
-        for item in _describe(error, path):
+        for item in _describe(error, path, name):
             if (item[0], item[2]) not in seen:
                 seen.add((item[0], item[2]))
                 out.append(item)
     return out
 
 
-def _subschema(schema_path: list[str | int]) -> dict[str, Any]:
-    node: Any = load_schema()
+def _subschema(schema_path: list[str | int], name: str = SCHEMA_FILE) -> dict[str, Any]:
+    node: Any = load_schema(name)
     for part in schema_path:
         try:
             node = node[part]
@@ -79,12 +87,18 @@ def _subschema(schema_path: list[str | int]) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
-def _describe(error: Any, path: tuple[str | int, ...]) -> list[tuple[tuple, str, str]]:
+def _describe(
+    error: Any, path: tuple[str | int, ...], name: str = SCHEMA_FILE
+) -> list[tuple[tuple, str, str]]:
     kind = type(error.kind).__name__
     where = describe_path(path)
     spath = list(error.schema_path)
+    if name == CONSENSUS_SCHEMA_FILE:
+        special = _consensus_code(kind, error, path)
+        if special is not None:
+            return [special]
     if kind == "AdditionalProperties":
-        allowed = list(_subschema(spath[:-1]).get("properties", {}))
+        allowed = list(_subschema(spath[:-1], name).get("properties", {}))
         out = []
         for key in error.kind.unexpected:
             guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
@@ -113,7 +127,26 @@ def _describe(error: Any, path: tuple[str | int, ...]) -> list[tuple[tuple, str,
             )
         ]
     code = "revisit-outcome" if _is_revisit(path, "outcome") else "schema-invalid"
-    return [(path, code, f"`{where}` {_rule_words(kind, error, spath, path)}")]
+    return [(path, code, f"`{where}` {_rule_words(kind, error, spath, path, name)}")]
+
+
+def _consensus_code(kind: str, error: Any, path: tuple) -> tuple[tuple, str, str] | None:
+    """The stable section-8 codes for the two statement rules the schema itself states."""
+    if kind == "MinItems" and path == ("evidence",):
+        return (
+            path,
+            "consensus-too-little",
+            "a consensus statement rests on at least 2 findings; add the findings it rests on "
+            "(`finding: <record-id>#S<n>`)",
+        )
+    if kind == "Required" and not path and error.kind.property == "confidence":
+        return (
+            ("status",),
+            "consensus-confidence-missing",
+            "an `agreed` statement needs its `confidence` (GRADE-CERQual): record it with "
+            "`copro consensus agree`, or keep `status: draft`",
+        )
+    return None
 
 
 def _is_revisit(path: tuple[str | int, ...], field: str) -> bool:
@@ -121,8 +154,10 @@ def _is_revisit(path: tuple[str | int, ...], field: str) -> bool:
     return len(path) == 5 and path[0] == "you_said" and path[2] == "revisits" and path[4] == field
 
 
-def _rule_words(kind: str, error: Any, spath: list[str | int], path: tuple) -> str:
-    sub = _subschema(spath[:-1])
+def _rule_words(
+    kind: str, error: Any, spath: list[str | int], path: tuple, name: str = SCHEMA_FILE
+) -> str:
+    sub = _subschema(spath[:-1], name)
     if kind == "Enum":
         return "must be one of: " + ", ".join(str(o) for o in sub.get("enum", []))
     if kind == "Type":
@@ -143,7 +178,7 @@ def _rule_words(kind: str, error: Any, spath: list[str | int], path: tuple) -> s
             return "must be S followed by a number (S1, S2, ...)"
         if last == "id" and path[0] == "we_did":
             return "must be D followed by a number (D1, D2, ...)"
-        if _is_revisit(path, "finding"):
+        if _is_revisit(path, "finding") or (path[0] == "evidence" and last == "finding"):
             return "must name an earlier finding as <record-id>#S<n> (2019-03-short-name#S2)"
         if last == "responds_to":
             return "must name findings by id (S1, S2, ...)"

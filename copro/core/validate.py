@@ -14,15 +14,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.core import checks, records, schema
+from copro.core import checks, consensus_checks, records, schema
 from copro.core.errors import UsageError
 from copro.core.paths import (
     ARCHIVE_DIR,
+    CONSENSUS_DIR,
     RECORD,
     SYMLINK,
     UNREADABLE,
     RecordFile,
+    is_statement_path,
     iter_record_files,
+    iter_statement_files,
     not_a_record_reason,
     relpath,
 )
@@ -42,6 +45,8 @@ class ValidationResult:
     problems: list[Problem] = field(default_factory=list)
     refs: list[checks.RecordRefs] = field(default_factory=list, repr=False)
     """What each readable record checked says about itself and others (the hub uses it)."""
+    statement_refs: list[consensus_checks.StatementRefs] = field(default_factory=list, repr=False)
+    """What each readable consensus statement checked cites (the hub uses it)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -66,10 +71,15 @@ class ValidationResult:
 class FileOutcome:
     problems: list[Problem]
     refs: checks.RecordRefs | None
+    statement: consensus_checks.StatementRefs | None = None
 
 
 def check_file(path: Path, rel: str, vocab: Vocabularies, data: bytes | None = None) -> FileOutcome:
-    """Every per-file check of one record file (or of ``data``, the bytes it would hold)."""
+    """Every per-file check of one record file (or of ``data``, the bytes it would hold).
+
+    A file under consensus/ is a consensus statement: the same reading and
+    personal-data scan, its own schema and rules (contract section 8).
+    """
     read = records.read_record(path, rel, data)
     problems = list(read.problems)
     if read.text is not None:
@@ -89,10 +99,15 @@ def check_file(path: Path, rel: str, vocab: Vocabularies, data: bytes | None = N
     record = read.record
     if record is None:
         return FileOutcome(problems, None)
-    for path_in_record, code, message in schema.schema_errors(record.meta):
+    statement = is_statement_path(rel)
+    schema_name = schema.CONSENSUS_SCHEMA_FILE if statement else schema.SCHEMA_FILE
+    for path_in_record, code, message in schema.schema_errors(record.meta, schema_name):
         if record.is_flawed(path_in_record):
             continue
         problems.append(Problem(rel, record.line_of(*path_in_record), ERROR, code, message))
+    if statement:
+        problems.extend(consensus_checks.check_statement(record, vocab))
+        return FileOutcome(problems, None, consensus_checks.statement_refs(record))
     problems.extend(checks.check_record(record, vocab))
     return FileOutcome(problems, checks.record_refs(record))
 
@@ -142,9 +157,13 @@ def validate_archive(
     """Check the whole archive, or only ``paths``, or what changed since ``changed_since``."""
     root = Path(root).resolve()
     vocab, problems = load_vocabularies(root)
-    every_file = list(iter_record_files(root, every_file=True))
-    all_files = [f for f in every_file if f.kind in (RECORD, SYMLINK)]
+    statement_files = list(iter_statement_files(root, every_file=True))
+    every_file = list(iter_record_files(root, every_file=True)) + statement_files
+    all_files = [
+        f for f in every_file if f.kind in (RECORD, SYMLINK) and not is_statement_path(f.relpath)
+    ]
     known_ids = {Path(f.relpath).stem for f in all_files}
+    statement_ids = {Path(f.relpath).stem for f in statement_files if f.kind in (RECORD, SYMLINK)}
     if changed_since is not None:
         from copro.core import gitrepo
 
@@ -166,8 +185,12 @@ def validate_archive(
     for outcome in outcomes:
         problems.extend(outcome.problems)
     refs = [o.refs for o in outcomes if o.refs is not None]
+    cited = [o.statement for o in outcomes if o.statement is not None]
     problems.extend(checks.check_references(refs, known_ids))
     problems.extend(checks.check_revisits(refs, revisit_targets(refs, all_files)))
+    if cited:
+        targets = revisit_targets(refs, all_files, consensus_checks.wanted_records(cited))
+        problems.extend(consensus_checks.check_statements(cited, targets, known_ids, statement_ids))
     selected_paths = {f.relpath for f in selected}
     problems.extend(
         p
@@ -175,7 +198,7 @@ def validate_archive(
         if p.path in selected_paths
     )
     problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
-    return ValidationResult(len(selected), problems, refs)
+    return ValidationResult(len(selected), problems, refs, cited)
 
 
 def _not_checkable(found: RecordFile) -> Problem:
@@ -196,20 +219,31 @@ def _not_checkable(found: RecordFile) -> Problem:
 
 
 def revisit_targets(
-    refs: list[checks.RecordRefs], all_files: Sequence[RecordFile]
+    refs: list[checks.RecordRefs],
+    all_files: Sequence[RecordFile],
+    wanted: set[str] | None = None,
 ) -> dict[str, checks.RecordRefs]:
-    """What each record that a revisit names says about itself (id, date, finding ids).
+    """What each record that a revisit (or ``wanted`` names) says about itself (id, date,
+    finding ids).
 
     Records checked in this run are already read; a named record outside the
     selection (``validate archive/2024``) is read here, only for this.
     """
     targets = {ref.id: ref for ref in refs}
+    if wanted is not None:
+        return _read_targets(targets, wanted, all_files)
     wanted = {
         parts["record"]
         for ref in refs
         for revisit in ref.revisits
         if (parts := checks.FINDING_REF.fullmatch(revisit.finding)) and not parts["member"]
     }
+    return _read_targets(targets, wanted, all_files)
+
+
+def _read_targets(
+    targets: dict[str, checks.RecordRefs], wanted: set[str], all_files: Sequence[RecordFile]
+) -> dict[str, checks.RecordRefs]:
     for found in all_files:
         stem = Path(found.relpath).stem
         if stem in wanted and stem not in targets and not found.is_symlink:
@@ -233,10 +267,13 @@ def _resolve_paths(root: Path, paths: Sequence[str | os.PathLike[str]]) -> list[
             if path.is_symlink()
             else relpath(root, path)
         )
-        if rel != ARCHIVE_DIR and not rel.startswith(ARCHIVE_DIR + "/") and rel != ".":
+        tops = (ARCHIVE_DIR, CONSENSUS_DIR)
+        inside = any(rel == top or rel.startswith(top + "/") for top in tops)
+        if not inside and rel != ".":
             raise UsageError(
                 f"{given} is not inside {root / ARCHIVE_DIR}",
-                "validate checks records under the archive root's archive/ folder",
+                "validate checks records under the archive root's archive/ folder "
+                "and consensus statements under consensus/",
             )
         wanted.append("" if rel == "." else rel)
     return wanted
