@@ -67,6 +67,7 @@ COMMAND_MODULES = (
     "cmd_import",
     "cmd_report",
     "cmd_findings",
+    "cmd_consensus",
     "cmd_archive",
     "cmd_hub",
     "cmd_site",

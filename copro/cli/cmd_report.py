@@ -21,6 +21,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    indented,
     note_skipped,
     out,
     wants_json,
@@ -194,11 +195,7 @@ def _render_review_kind(result: ReviewResult, kind: str, heading: str, limit: in
     console.print()
 
 
-def _indented(markup: str, indent: int) -> None:
-    """Print wrapped to the terminal's width with every line indented (Rich markup)."""
-    from rich.padding import Padding
-
-    out().print(Padding(markup, (0, 0, 0, indent), expand=False), soft_wrap=False)
+_indented = indented
 
 
 @app.command()

@@ -209,14 +209,31 @@ def show(
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Show one record."""
+    """Show one record or consensus statement."""
+    from copro.views.consensus import is_statement_id
     from copro.views.show import show as load_view
 
-    view = load_view(root_of(ctx), record_id)
+    root = root_of(ctx)
+    if is_statement_id(root, record_id):
+        _show_statement(root, record_id, wants_json(json_flag, fmt))
+        return
+    view = load_view(root, record_id)
     if wants_json(json_flag, fmt):
         emit_json(view.to_json())
         return
     _render_record(view)
+
+
+def _show_statement(root, statement_id: str, as_json: bool) -> None:
+    from copro.cli.cmd_consensus import render_statement
+    from copro.core.vocab import load_vocabularies
+    from copro.views.consensus import load_assessed, statement_json
+
+    assessed = load_assessed(root, statement_id)
+    if as_json:
+        emit_json(statement_json(assessed))
+    else:
+        render_statement(assessed, load_vocabularies(root)[0])
 
 
 def _render_record(view: RecordView) -> None:

@@ -40,6 +40,13 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
+def indented(markup: str, indent: int) -> None:
+    """Print wrapped to the terminal's width with every line indented (Rich markup)."""
+    from rich.padding import Padding
+
+    out().print(Padding(markup, (0, 0, 0, indent), expand=False), soft_wrap=False)
+
+
 def print_error(exc: CoproError) -> None:
     err().print(f"copro: error: {exc.message}", markup=False, highlight=False)
     if exc.hint:

@@ -31,7 +31,7 @@ from functools import cached_property
 from pathlib import Path
 
 from copro.core.errors import CoproError
-from copro.core.model import Engagement
+from copro.core.model import Engagement, Statement
 from copro.core.paths import HUB_FILE
 
 __all__ = ["Catalog", "Source", "load_catalog", "load_engagement", "engagement_from_record"]
@@ -71,6 +71,35 @@ class Catalog:
         for engagement in self.engagements:
             out.setdefault(engagement.id, []).append(engagement)
         return out
+
+    @cached_property
+    def statements(self) -> tuple[Statement, ...]:
+        """The consensus statements (``consensus/<id>.md``) of the same sources, read on
+        first use (most commands never ask), through the same strict reader and cache."""
+        found: list[Statement] = []
+        for source in self.sources:
+            found.extend(_load_statements(source))
+        return tuple(found)
+
+    @cached_property
+    def statements_skipped(self) -> tuple[str, ...]:
+        """Statement files the strict reader refused (or that hold personal data)."""
+        refused: list[str] = []
+        for source in self.sources:
+            refused.extend(_statement_entries(source)[1])
+        return tuple(refused)
+
+    @cached_property
+    def statement_by_id(self) -> dict[str, Statement]:
+        return {s.key: s for s in self.statements}
+
+    def get_statement(self, statement_id: str) -> Statement | None:
+        """The statement ``statement_id`` (qualified or, when unambiguous, plain), else None."""
+        found = self.statement_by_id.get(statement_id)
+        if found is not None:
+            return found
+        plain = [s for s in self.statements if s.id == statement_id]
+        return plain[0] if len(plain) == 1 else None
 
     def get(self, record_id: str) -> Engagement | None:
         """The engagement ``record_id`` (qualified or, when unambiguous, plain), else None."""
@@ -143,6 +172,35 @@ def _load_source(source: Source, use_cache: bool) -> tuple[list[Engagement], lis
         Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
     ]
     return found, refused
+
+
+def _statement_entries(source: Source) -> tuple[list[tuple[str, dict, str]], list[str]]:
+    from copro.store.recordcache import cached_statements
+
+    found, refused = cached_statements(Path(source.root).resolve())
+    prefix = f"{source.member}:" if source.member else ""
+    return found, [prefix + rel for rel in refused]
+
+
+def _load_statements(source: Source) -> list[Statement]:
+    """The statements of one source; in a hub root, every member's too (mapped like records)."""
+    root = Path(source.root).resolve()
+    entries, _ = _statement_entries(source)
+    if source.member is None and is_hub(root):
+        from copro.core.vocab import load_vocabularies
+        from copro.store.hubview import map_front_matter, open_hub, split_path
+
+        view = open_hub(root)
+        assert view is not None
+        maps = view.term_maps(load_vocabularies(root)[0])
+        out = []
+        for rel, meta, body in entries:
+            member, path = split_path(rel)
+            if member is not None:
+                meta = map_front_matter(meta, maps.get(member, {}), member)
+            out.append(Statement.from_front_matter(meta, body, path, member))
+        return out
+    return [Statement.from_front_matter(m, b, rel, source.member) for rel, m, b in entries]
 
 
 def _hub_engagements(root: Path, metas: list[tuple[str, dict, str]]) -> list[Engagement]:

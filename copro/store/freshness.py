@@ -47,21 +47,22 @@ class Changes:
         return bool(self.added or self.changed or self.removed)
 
 
-def scan(root: Path, hub: bool = True) -> Scan:
+def scan(root: Path, hub: bool = True, folder_name: str = ARCHIVE_DIR) -> Scan:
     """relpath -> (size, mtime_ns, path) of every record file; runs before every search.
 
     In a hub root (with ``hub``), every member at its locked commit is scanned
     too, its paths written ``<member>:archive/...`` (``copro.store.hubview``), so the
     record cache and the index hold all members and refresh only what changed.
+    ``folder_name`` is ``consensus`` for consensus statements (their own cache).
     """
     if hub and os.path.isfile(os.path.join(str(root), HUB_FILE)):
         from copro.store.hubview import open_hub
 
         view = open_hub(Path(root))
         assert view is not None
-        return view.scan()
+        return view.scan(folder_name)
     found = Scan()
-    stack = [(os.path.join(str(root), ARCHIVE_DIR), ARCHIVE_DIR)]
+    stack = [(os.path.join(str(root), folder_name), folder_name)]
     while stack:
         folder, rel_folder = stack.pop()
         try:

@@ -62,13 +62,15 @@ class HubView:
     def has_own_archive(self) -> bool:
         return (self.root / ARCHIVE_DIR).is_dir()
 
-    def scan(self) -> Any:
-        """One ``copro.store.freshness.Scan`` over the hub's own records and every member's."""
+    def scan(self, folder_name: str = ARCHIVE_DIR) -> Any:
+        """One ``copro.store.freshness.Scan`` over the hub's own records and every member's
+        (or, with ``folder_name="consensus"``, their consensus statements)."""
         from copro.store.freshness import Scan, scan
 
-        found = scan(self.root, hub=False) if self.has_own_archive else Scan()
+        own = self.has_own_archive
+        found = scan(self.root, hub=False, folder_name=folder_name) if own else Scan()
         for member in self.members:
-            part = scan(member.tree, hub=False)
+            part = scan(member.tree, hub=False, folder_name=folder_name)
             prefix = member.name + MEMBER_SEPARATOR
             found.files.update({prefix + rel: state for rel, state in part.files.items()})
             found.symlinks.extend(prefix + rel for rel in part.symlinks)

@@ -24,7 +24,7 @@ from copro.core.fileio import replace_atomic
 from copro.core.paths import cache_dir, shipped_schemas_dir
 from copro.store.freshness import Changes, Scan, changes, scan
 
-__all__ = ["CACHE_FILE", "cached_records", "RecordEntry"]
+__all__ = ["CACHE_FILE", "cached_records", "cached_statements", "RecordEntry"]
 
 CACHE_FILE = "records.json"
 CACHE_FORMAT = 2
@@ -97,8 +97,15 @@ def parse_record(path: str, rel: str, data: bytes) -> list[Any] | None:
     return [read.record.meta, read.record.body]
 
 
+STATEMENT_CACHE_FILE = "statements.json"
+"""Consensus statements (``consensus/``) are kept the same way, in their own file."""
+
+
 def refresh_cache(
-    root: Path, found: Scan | None = None, progress: Callable[[int, int], None] | None = None
+    root: Path,
+    found: Scan | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cache_name: str = CACHE_FILE,
 ) -> tuple[dict[str, Any], Changes]:
     """The up-to-date cache document for ``root`` (written back when anything changed).
 
@@ -107,7 +114,7 @@ def refresh_cache(
     """
     root = Path(root)
     found = found if found is not None else scan(root)
-    path = cache_dir(root) / CACHE_FILE
+    path = cache_dir(root) / cache_name
     document = _read_cache(path) or {"stamp": _stamp(), "built_at": 0, "files": {}}
     known: dict[str, list[Any]] = document["files"]
     started = time.time_ns()
@@ -134,7 +141,24 @@ def refresh_cache(
 def cached_records(root: Path, found: Scan | None = None) -> tuple[list[RecordEntry], list[str]]:
     """(relpath, front-matter, body) of every readable record, and the refused paths, sorted."""
     found = found if found is not None else scan(Path(root))
-    document, _ = refresh_cache(root, found)
+    return _entries(refresh_cache(root, found)[0], found)
+
+
+def cached_statements(root: Path) -> tuple[list[RecordEntry], list[str]]:
+    """(relpath, front-matter, body) of every readable consensus statement, and refused paths.
+
+    Read and kept exactly as records are (the strict reader, personal data
+    withheld), in a cache file of their own so the search index never sees them.
+    """
+    from copro.core.paths import CONSENSUS_DIR
+
+    found = scan(Path(root), folder_name=CONSENSUS_DIR)
+    if not found.files and not found.symlinks:
+        return [], []  # no statements: nothing to keep
+    return _entries(refresh_cache(root, found, cache_name=STATEMENT_CACHE_FILE)[0], found)
+
+
+def _entries(document: dict[str, Any], found: Scan) -> tuple[list[RecordEntry], list[str]]:
     readable: list[RecordEntry] = []
     refused = list(found.symlinks)
     files = document["files"]
