@@ -122,7 +122,7 @@ def test_no_quotation_styling_without_consent(sample_root, cli):
 def test_unanswered_findings_are_shown_plainly(sample_root, cli):
     text = cli("--root", str(sample_root), "report", "2022-07-housing-benefits-drop-in").stdout
     assert text.count("No response yet.") == 2
-    assert "So far 0 of the 2 things you told us have had a response." in text
+    assert "None of the 2 things you told us has had a response yet." in text
 
 
 def test_anonymous_names_never_appear(empty_root, cli):
@@ -140,7 +140,7 @@ def test_across_report_uses_finding_topics_then_record_topics(sample_root, cli):
     assert "Parenting courses are in English only" in text  # finding tagged parenting
     assert "We want women interpreters" not in text  # same record, finding tagged language
     assert text.index("9 March") < text.index("13 April 2024")  # date order
-    assert "So far 4 of the 4 things people told us have had a response." in text
+    assert "All 4 things people told us have had a response." in text
 
 
 def test_across_report_filters_combine(sample_root, cli):

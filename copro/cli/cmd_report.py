@@ -78,6 +78,14 @@ def report(
             metavar="AUDIENCE",
         ),
     ] = "participants",
+    with_reflections: Annotated[
+        bool,
+        typer.Option(
+            "--with-reflections",
+            help="Keep the record's Reflections in the participants' letter "
+            "(the staff audience always keeps them).",
+        ),
+    ] = False,
     output: OutputOption = None,
     member: MemberOption = None,
 ) -> None:
@@ -95,6 +103,7 @@ def report(
         until=until,
         members=member or (),
         audience=audience,
+        with_reflections=with_reflections,
     )
     note_skipped(built.skipped)
     write_or_print(render(built, fmt), output)

@@ -63,6 +63,51 @@ def published_body(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def shown_body(body: str, leave_out: tuple[str, ...] = ()) -> str:
+    """The published body without the sections named in ``leave_out`` (any heading level,
+    case ignored) and without headings that have nothing under them (a template heading
+    left empty, or one whose only content was left out), so no reader meets an empty heading.
+    """
+    lines = published_body(body).split("\n")
+    headings = _heading_levels(lines)
+    dropped = {name.casefold() for name in leave_out}
+    keep = [True] * len(lines)
+    for offset, level in headings.items():
+        if _heading_title(lines[offset]) in dropped:
+            for inside in range(offset, _section_end(headings, offset, level, len(lines))):
+                keep[inside] = False
+    for offset, level in sorted(headings.items(), reverse=True):
+        end = _section_end(headings, offset, level, len(lines))
+        if not any(keep[i] and lines[i].strip() for i in range(offset + 1, end)):
+            keep[offset] = False
+    kept = [line for line, wanted in zip(lines, keep, strict=True) if wanted]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _heading_title(line: str) -> str:
+    heading = _HEADING.match(line)
+    return heading.group(2).strip().casefold() if heading else ""
+
+
+def _heading_levels(lines: list[str]) -> dict[int, int]:
+    """Offsets of the Markdown headings outside code fences -> their level."""
+    found: dict[int, int] = {}
+    fenced = False
+    for offset, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            found[offset] = len(heading.group(1))
+    return found
+
+
+def _section_end(headings: dict[int, int], start: int, level: int, total: int) -> int:
+    """Where the section under the heading at ``start`` ends: the next heading as high."""
+    later = [o for o, lv in headings.items() if o > start and lv <= level]
+    return min(later, default=total)
+
+
 @dataclass
 class Section:
     """A top-level section of a body: its heading's offset and its lines, comments blanked."""

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 VOCAB_NAMES = ("topics", "populations", "places", "methods")
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TERM_KEYS = frozenset({"id", "label", "synonyms", "broader", "same_as", "in_sentence"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Term:
     broader: str | None = None
     same_as: str | None = None
     """In a hub member: the id of the hub's term that means the same (contract section 4)."""
+    in_sentence: str | None = None
+    """How the label reads inside a sentence ("mothers", "a focus group"); letters use it."""
 
 
 @dataclass
@@ -72,6 +75,13 @@ class Vocabulary:
     def label(self, term_id: str) -> str:
         term = self.terms.get(term_id)
         return term.label if term else term_id
+
+    def in_sentence(self, term_id: str) -> str:
+        """The term as a sentence says it: its ``in_sentence``, else its label as written."""
+        term = self.terms.get(term_id)
+        if term is None:
+            return term_id
+        return term.in_sentence or term.label
 
     def narrower(self, term_id: str) -> set[str]:
         """``term_id`` and every term below it (cycle-safe)."""
@@ -156,7 +166,7 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
     """
     folder = vocab_dir_for(root)
     texts: dict[str, str | None] = {}
-    digest = hashlib.sha256(f"copro {__version__} vocab 2".encode())  # parsing rules may change
+    digest = hashlib.sha256(f"copro {__version__} vocab 3".encode())  # parsing rules may change
     for name in VOCAB_NAMES:
         try:
             texts[name] = (folder / f"{name}.yml").read_text(encoding="utf-8-sig")
@@ -206,7 +216,12 @@ def _read_cache(path: Path) -> tuple[dict[str, Vocabulary], list[Problem]] | Non
                 name,
                 {
                     t["id"]: Term(
-                        t["id"], t["label"], tuple(t["synonyms"]), t["broader"], t.get("same_as")
+                        t["id"],
+                        t["label"],
+                        tuple(t["synonyms"]),
+                        t["broader"],
+                        t.get("same_as"),
+                        t.get("in_sentence"),
                     )
                     for t in terms
                 },
@@ -230,6 +245,7 @@ def _write_cache(path: Path, by_name: dict[str, Vocabulary], problems: list[Prob
                     "synonyms": list(t.synonyms),
                     "broader": t.broader,
                     "same_as": t.same_as,
+                    "in_sentence": t.in_sentence,
                 }
                 for t in vocabulary.terms.values()
             ]
@@ -316,9 +332,13 @@ def _parse_term(item: object, line: int, add) -> Term | None:
     if not isinstance(item, dict):
         add(line, "vocab-invalid", "each term is a mapping with id and label")
         return None
-    unknown = sorted(set(item) - {"id", "label", "synonyms", "broader", "same_as"})
+    unknown = sorted(set(item) - TERM_KEYS)
     if unknown:
-        add(line, "vocab-invalid", "a term has only id, label, synonyms, broader and same_as")
+        add(
+            line,
+            "vocab-invalid",
+            "a term has only id, label, synonyms, broader, same_as and in_sentence",
+        )
     term_id, label = item.get("id"), item.get("label")
     if not isinstance(term_id, str) or not KEBAB.fullmatch(term_id):
         add(line, "vocab-invalid", "term `id` must be kebab-case (lower-case words and hyphens)")
@@ -342,7 +362,23 @@ def _parse_term(item: object, line: int, add) -> Term | None:
             f"`same_as` of `{pii.shown(term_id)}` must be the id of a hub term",
         )
         same_as = None
-    return Term(term_id, label.strip(), tuple(synonyms), broader, same_as)
+    in_sentence = item.get("in_sentence")
+    if in_sentence is not None and (not isinstance(in_sentence, str) or not in_sentence.strip()):
+        add(
+            line,
+            "vocab-invalid",
+            f"`in_sentence` of `{pii.shown(term_id)}` must be text (how the label reads "
+            "inside a sentence)",
+        )
+        in_sentence = None
+    return Term(
+        term_id,
+        label.strip(),
+        tuple(synonyms),
+        broader,
+        same_as,
+        in_sentence.strip() if in_sentence else None,
+    )
 
 
 def _cycle_members(terms: dict[str, Term]) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from copro.core import model
 from copro.core.errors import CoproError, UsageError
 from copro.core.model import Engagement, parse_date
-from copro.core.placeholders import published_body
+from copro.core.placeholders import shown_body
 from copro.core.vocab import Vocabularies, load_vocabularies
 from copro.store.catalog import load_catalog, load_engagement
 from copro.store.standing import MONTHS, Standing, StandingTable, month_year, standings
@@ -44,6 +44,9 @@ PAYMENT_WORDS = {
     "expenses-only": "expenses",
 }
 
+
+REFLECTIONS = "Reflections"
+"""The body section the participants' letter leaves out unless asked (``--with-reflections``)."""
 
 AUDIENCES = {
     "participants": "a letter to the people who took part: dates in words, no codes or paths",
@@ -77,6 +80,28 @@ def and_list(items: Sequence[str]) -> str:
     if len(items) < 2:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def responses_sentence(answered: int, total: int, who: str = "you") -> str:
+    """How many of the things people said have had a response, as a person would say it.
+
+    "None of the 3 things you told us has had a response yet", "Both things...",
+    "So far 2 of the 5 things...": never "0 of the 0". Empty when nothing was recorded.
+    """
+    things = f"things {who} told us"
+    if total <= 0:
+        return ""
+    if total == 1:
+        done = "has had a response" if answered else "has not had a response yet"
+        return f"The one thing {who} told us {done}."
+    if answered == 0:
+        return f"None of the {total} {things} has had a response yet."
+    if answered == total:
+        if total == 2:
+            return f"Both things {who} told us have had a response."
+        return f"All {total} {things} have had a response."
+    verb = "has" if answered == 1 else "have"
+    return f"So far {answered} of the {total} {things} {verb} had a response."
 
 
 def sentence(text: str) -> str:
@@ -180,8 +205,27 @@ class EngagementReport:
         return sum(1 for f in self.findings if f.answered)
 
     @property
+    def responses(self) -> str:
+        """ "None of the 3 things you told us has had a response yet." (empty with none)."""
+        return responses_sentence(self.answered, len(self.findings))
+
+    @property
     def when(self) -> str:
         return date_span(self.date, self.end_date)
+
+    @property
+    def who_took_part(self) -> str:
+        """ "32 people took part: Somali women and mothers. We heard from you through a
+        focus group." (vocabulary terms as they read inside a sentence)."""
+        if self.participants is None:
+            people = "People took part"
+        else:
+            people = f"{self.participants} {'person' if self.participants == 1 else 'people'}"
+            people += " took part"
+        said = f"{people}: {and_list(self.populations)}." if self.populations else f"{people}."
+        if self.methods:
+            said += f" We heard from you through {and_list(self.methods)}."
+        return said
 
 
 @dataclass
@@ -210,6 +254,11 @@ class Report:
     def answered(self) -> int:
         return sum(e.answered for e in self.engagements)
 
+    @property
+    def responses(self) -> str:
+        """The count of answered findings as a sentence, for "you" or across engagements."""
+        return responses_sentence(self.answered, self.findings, "people" if self.across else "you")
+
 
 def engagement_report(
     root: Path,
@@ -218,11 +267,13 @@ def engagement_report(
     keep: set[str] | None = None,
     table: StandingTable | None = None,
     commits: dict[str, tuple[str, str]] | None = None,
+    reflections: bool = True,
 ) -> EngagementReport:
     """The report part for one engagement; ``keep`` limits it to some finding ids.
 
     ``table`` holds the standing of every finding of the archive; without it
-    no finding counts as revisited.
+    no finding counts as revisited. ``reflections`` false leaves the body's
+    ``## Reflections`` out (the staff's own notes, not written for participants).
     """
     table = table if table is not None else standings([engagement])
     findings = [
@@ -247,9 +298,9 @@ def engagement_report(
         partners=[
             o.name if o.role == "partner" else f"{o.name} ({o.role})" for o in engagement.partners
         ],
-        places=[vocab["places"].label(i) for i in engagement.places],
-        methods=[vocab["methods"].label(i) for i in engagement.methods],
-        populations=[vocab["populations"].label(i) for i in engagement.populations],
+        places=[vocab["places"].in_sentence(i) for i in engagement.places],
+        methods=[vocab["methods"].in_sentence(i) for i in engagement.methods],
+        populations=[vocab["populations"].in_sentence(i) for i in engagement.populations],
         participants=engagement.participants,
         asked=list(engagement.asked),
         findings=findings,
@@ -262,7 +313,7 @@ def engagement_report(
         anonymous=engagement.anonymous_contributors,
         recognition=_recognition(engagement.recognition),
         quotes_allowed=engagement.quotable,
-        body=published_body(engagement.body),
+        body=shown_body(engagement.body, () if reflections else (REFLECTIONS,)),
         provenance=_provenance(root, engagement, commits),
         details=engagement.details(),
         checked_again=_checked_again(table.checked_again(engagement)),
@@ -381,16 +432,22 @@ def build_report(
     today: dt.date | None = None,
     members: Sequence[str] = (),
     audience: str = "participants",
+    with_reflections: bool = False,
 ) -> Report:
     """The report for one engagement (``record_id``) or across engagements (filters).
 
     In a hub, ``members`` keeps only those members' engagements. ``audience`` is
     a key of :data:`AUDIENCES`: the default letter to the people who took part,
-    or ``staff`` with ids, the record's path and its last commit.
+    or ``staff`` with ids, the record's path and its last commit. The body's
+    Reflections are the staff's: the participants' letter has them only
+    ``with_reflections``.
     """
     if audience not in AUDIENCES:
         raise UsageError(f"--audience must be one of: {', '.join(AUDIENCES)}")
-    report = _build(root, record_id, topics, populations, places, since, until, today, members)
+    reflections = with_reflections or audience == "staff"
+    report = _build(
+        root, record_id, topics, populations, places, since, until, today, members, reflections
+    )
     report.audience = audience
     return report
 
@@ -405,6 +462,7 @@ def _build(
     until: str | None,
     today: dt.date | None,
     members: Sequence[str],
+    reflections: bool,
 ) -> Report:
     root = Path(root).resolve()
     vocab, _ = load_vocabularies(root)
@@ -414,7 +472,8 @@ def _build(
             raise UsageError("give either an ID or filters (--topic, --population, ...), not both")
         engagement = load_engagement(root, record_id)
         catalog = load_catalog(root)
-        part = engagement_report(root, engagement, vocab, table=standings(catalog.engagements))
+        table = standings(catalog.engagements)
+        part = engagement_report(root, engagement, vocab, table=table, reflections=reflections)
         return Report(part.title, f"Engagement {part.id}", False, generated, [part])
     if not (topics or populations or places or since or until):
         raise UsageError(
@@ -474,10 +533,13 @@ def _across(
     parts.sort(key=lambda p: (p.date, p.id))
     if not parts:
         raise CoproError("no findings match these filters", "try a broader term or fewer filters")
-    words = [vocab["topics"].label(t) for t in topic_ids]
-    words += [vocab["populations"].label(p) for p in population_ids]
-    words += [vocab["places"].label(p) for p in place_ids]
+    chosen = [("topics", t) for t in topic_ids] + [("populations", p) for p in population_ids]
+    chosen += [("places", p) for p in place_ids]
+    labels = [vocab[kind].label(i) for kind, i in chosen]
+    said = [vocab[kind].in_sentence(i) for kind, i in chosen]
     if since or until:
-        words.append(f"{date_words(since) or 'the start'} to {date_words(until) or 'today'}")
-    scope = ", ".join(words)
-    return Report(f"You said, we did: {scope}", scope, True, generated, parts, len(catalog.skipped))
+        span = f"{date_words(since) or 'the start'} to {date_words(until) or 'today'}"
+        labels.append(span)
+        said.append(span)
+    title = f"You said, we did: {', '.join(labels)}"
+    return Report(title, and_list(said), True, generated, parts, len(catalog.skipped))
