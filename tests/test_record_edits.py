@@ -242,14 +242,10 @@ def test_a_record_changed_on_disk_since_read_is_never_overwritten(sample_root):
 
 
 def test_two_writers_wait_for_each_other(sample_root):
-    from filelock import FileLock
+    from copro.core.fileio import archive_lock
 
-    from copro.core.paths import cache_dir
-
-    lock_path = cache_dir(sample_root.resolve()) / "write.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    holder = FileLock(str(lock_path))
-    holder.acquire()
+    holder = archive_lock(sample_root.resolve())
+    holder.__enter__()
     done: list[str] = []
     worker = threading.Thread(
         target=lambda: done.append(str(add_finding(sample_root, RID, "Waited").item_id))
@@ -257,7 +253,7 @@ def test_two_writers_wait_for_each_other(sample_root):
     worker.start()
     worker.join(timeout=1.0)
     assert worker.is_alive() and not done  # still waiting for the other writer
-    holder.release()
+    holder.__exit__(None, None, None)
     worker.join(timeout=30)
     assert done == ["S5"]
 

@@ -1,5 +1,6 @@
 """``copro import FILE``: apply a filled-in workbook or CSV, all of it or nothing."""
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,10 +30,21 @@ def import_(
     json_flag: JsonFlag = False,
 ) -> None:
     """Add and update findings and actions from a spreadsheet; never deletes anything."""
+    from copro.core.fileio import archive_lock
+
+    root = root_of(ctx)
+    asking = sys.stdin.isatty() and not yes and not dry_run
+    # Not asking: plan and write as one, so the plan is made from the files as
+    # they are when written. Asking: never hold other writers while a person
+    # reads; a record changed meanwhile is refused at the write.
+    with archive_lock(root) if not (asking or dry_run) else contextlib.nullcontext():
+        _import(root, file, dry_run, asking, json_flag)
+
+
+def _import(root: Path, file: Path, dry_run: bool, asking: bool, json_flag: bool) -> None:
     from copro.core.errors import CoproError
     from copro.write.importer import apply_import, plan_import
 
-    root = root_of(ctx)
     plan = plan_import(root, file)
     if plan.problems:
         if json_flag:
@@ -51,7 +63,6 @@ def import_(
         return
     if not json_flag:
         _print_plan(plan)
-    asking = sys.stdin.isatty() and not yes and not dry_run
     if asking and not typer.confirm("Apply these changes?", default=False, err=True):
         err().print("Nothing was written.")
         raise typer.Exit(1)

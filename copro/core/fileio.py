@@ -4,18 +4,32 @@ One helper, ``replace_atomic``, writes every file copro replaces (outputs, the
 index manifest and pointer, caches): a temp file in the same folder, then a
 rename. The replaced file's permission bits are kept, so an ``--output`` that
 was 0600 (private) stays 0600; a new file gets the usual umask.
+
+``archive_lock(root)`` is the one writer lock of an archive: every command or
+web form that changes records holds it while it reads what it changes, checks
+it and replaces it, so writers with different user caches still take turns.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import secrets
 import stat
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from copro.core.errors import CoproError
+from copro.core.errors import CoproError, UsageError
+
+LOCK_NAME = "copro.lock"
+"""The writer lock's name inside ``.git/``."""
+ROOT_LOCK_NAME = ".copro.lock"
+"""The writer lock at the root of an archive that is not a git repository's top."""
 
 
 def replace_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
@@ -160,3 +174,151 @@ def _write_refused(exc: OSError, shown: str, folder: bool) -> CoproError:
         )
     what = "in the folder" if folder else "the file"
     return CoproError(f"cannot write {what} {shown}: {exc.strerror or exc}; nothing was written")
+
+
+# ------------------------------------------------------------------ the archive's writer lock
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another writer: ``COPRO_LOCK_TIMEOUT``, default 60."""
+    raw = os.environ.get("COPRO_LOCK_TIMEOUT", "60")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(
+            f"COPRO_LOCK_TIMEOUT={raw!r} is not a number of seconds",
+            "set COPRO_LOCK_TIMEOUT to a number of seconds of 0 or more (e.g. 60), or unset it",
+        )
+    return value
+
+
+def archive_lock_path(root: Path) -> Path:
+    """Where the writer lock of the archive at ``root`` lives.
+
+    Inside the repository's git folder when ``root`` is a repository's top
+    (``.git`` a folder, or a ``gitdir:`` file as in a worktree), so it is never
+    a file anyone commits; else ``.copro.lock`` at the root, which ``copro init``
+    ignores in git and ``validate`` never reads (it is not under ``archive/``).
+    Never a file beside the records.
+    """
+    dot_git = Path(root) / ".git"
+    if dot_git.is_dir():
+        return dot_git / LOCK_NAME
+    if dot_git.is_file():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            first = dot_git.read_text(encoding="utf-8").splitlines()[0]
+            if first.startswith("gitdir:"):
+                git_dir = (Path(root) / first[len("gitdir:") :].strip()).resolve()
+                if git_dir.is_dir():
+                    return git_dir / LOCK_NAME
+    return Path(root) / ROOT_LOCK_NAME
+
+
+@dataclass
+class _Holding:
+    """This process's hold on one lock file: threads take turns on ``turn``."""
+
+    turn: threading.RLock
+    depth: int = 0
+    fd: int = -1
+
+
+_HOLDINGS: dict[str, _Holding] = {}
+_HOLDINGS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def archive_lock(root: Path, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the writer lock of the archive at ``root`` (see ``archive_lock_path``).
+
+    One lock per archive root, shared by every user and process (an OS file
+    lock, released by the kernel if the process dies) and by the threads of
+    one process (a web server). Re-entrant within a thread, so a command may
+    hold it around a whole read-check-write and still call helpers that take
+    it. Waits ``timeout`` seconds (default ``COPRO_LOCK_TIMEOUT``, 60), then
+    raises a CoproError saying nothing was written. Yields the lock's path.
+    """
+    path = archive_lock_path(root)
+    wait = lock_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    with _HOLDINGS_GUARD:
+        holding = _HOLDINGS.setdefault(str(path), _Holding(threading.RLock()))
+    if not holding.turn.acquire(timeout=wait):
+        raise _lock_busy(wait)
+    try:
+        if holding.depth == 0:
+            holding.fd = _take_file_lock(path, deadline, wait)
+        holding.depth += 1
+        try:
+            yield path
+        finally:
+            holding.depth -= 1
+            if holding.depth == 0:
+                _let_go(holding.fd, path)
+                holding.fd = -1
+    finally:
+        holding.turn.release()
+
+
+def _take_file_lock(path: Path, deadline: float, wait: float) -> int:
+    """Open (creating if missing) and lock ``path``; the open file descriptor.
+
+    Opened read-only: a lock needs no write access, so a lock file another
+    user created (mode 0644) still serves everyone who can read the archive.
+    The holder removes the file when it lets go (so no stray file stays in the
+    archive), hence a lock taken on a file that is no longer at ``path`` is
+    let go and taken again on the new one.
+    """
+    import fcntl
+
+    flags = os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError as exc:
+            raise CoproError(
+                f"cannot open the archive's writer lock {path}: {exc.strerror or exc}; "
+                "nothing was written",
+                "check that you may write to the archive (and to its .git folder)",
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise _lock_busy(wait) from None
+            time.sleep(0.02)
+            continue
+        except OSError as exc:
+            os.close(fd)
+            raise CoproError(
+                f"cannot lock {path}: {exc.strerror or exc}; nothing was written"
+            ) from None
+        if _same_file(fd, path):
+            return fd
+        os.close(fd)  # the holder before us removed it: lock the one there now
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        held, there = os.fstat(fd), os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _let_go(fd: int, path: Path) -> None:
+    """Remove the lock file while still holding it, then close (which unlocks)."""
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    os.close(fd)
+
+
+def _lock_busy(wait: float) -> CoproError:
+    return CoproError(
+        f"another copro command has been writing to this archive for {wait:g} s; "
+        "nothing was written",
+        "try again when it has finished (COPRO_LOCK_TIMEOUT sets how long to wait)",
+    )

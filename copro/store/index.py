@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import re
 import secrets
@@ -41,8 +40,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from copro import __version__
-from copro.core.errors import EXIT_USAGE, CoproError, UsageError
-from copro.core.fileio import replace_atomic
+from copro.core.errors import EXIT_USAGE, CoproError
+from copro.core.fileio import lock_timeout, replace_atomic
 from copro.core.model import Engagement
 from copro.core.paths import cache_dir, cache_setting, shipped_schemas_dir
 from copro.core.vocab import Vocabularies, load_vocabularies
@@ -186,18 +185,8 @@ def _well_formed(manifest: Any) -> bool:
 
 
 def _lock_timeout() -> float:
-    """Seconds to wait for another writer: ``COPRO_LOCK_TIMEOUT``, default 60."""
-    raw = os.environ.get("COPRO_LOCK_TIMEOUT", "60")
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise UsageError(
-            f"COPRO_LOCK_TIMEOUT={raw!r} is not a number of seconds",
-            "set COPRO_LOCK_TIMEOUT to a number of seconds of 0 or more (e.g. 60), or unset it",
-        )
-    return value
+    """Seconds to wait for another writer (``copro.core.fileio.lock_timeout``)."""
+    return lock_timeout()
 
 
 # ---------------------------------------------------------------- the index store

@@ -27,9 +27,6 @@ from copro.core.problems import Problem
 from copro.core.records import Record, locate_record, read_record, unreadable
 from copro.core.vocab import Vocabularies
 
-LOCK_TIMEOUT = 120.0
-"""Seconds a writer waits for another copro writer on the same archive."""
-
 _NAMED_FINDING = re.compile(b"(" + ID_PATTERN.pattern.encode() + rb")#S([0-9]+)")
 
 
@@ -231,41 +228,37 @@ def _read_back_mismatch(change: Change) -> list[Problem]:
 def write_changes(root: Path, changes: list[Change]) -> None:
     """Write every changed record, or none: under the archive's writer lock.
 
-    A record whose bytes on disk differ from those read is never overwritten.
+    A record whose bytes on disk differ from those read is never overwritten;
+    the check and the replace are one critical section, and success means the
+    new bytes are what the file holds when the lock is let go.
     """
-    from filelock import FileLock, Timeout
+    from copro.core.fileio import archive_lock
 
     todo = [c for c in changes if c.changed]
     if not todo:
         return
-    lock_dir = cache_dir(root)
-    try:
-        lock_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CoproError(f"cannot create the cache folder {lock_dir}: {exc.strerror}") from None
-    lock = FileLock(str(lock_dir / "write.lock"))
-    try:
-        lock.acquire(timeout=LOCK_TIMEOUT)
-    except Timeout:
-        raise CoproError(
-            "another copro command has been writing to this archive for "
-            f"{int(LOCK_TIMEOUT)} s; nothing was written",
-            "try again when it has finished",
-        ) from None
-    try:
+    with archive_lock(root):
         for change in todo:
-            try:
-                now = change.opened.path.read_bytes()
-            except OSError:
-                now = None
-            if now != change.opened.data:
+            if _on_disk(change.opened.path) != change.opened.data:
                 raise CoproError(
                     f"{change.relpath} changed on disk since copro read it; nothing was written",
                     "run the command again to apply it to the new version",
                 )
         _replace_all(todo)
-    finally:
-        lock.release()
+        for change in todo:
+            if _on_disk(change.opened.path) != change.edited.data:
+                raise CoproError(
+                    f"{change.relpath} was changed by another program while copro wrote it; "
+                    "the change may not be in it",
+                    "check the record (`git diff`), then run the command again if needed",
+                )
+
+
+def _on_disk(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _replace_all(todo: list[Change]) -> None:

@@ -9,6 +9,7 @@ replacing an existing one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -19,7 +20,7 @@ from typing import Any
 
 from copro.core import pii
 from copro.core.errors import CoproError, UsageError
-from copro.core.fileio import create_new
+from copro.core.fileio import archive_lock, create_new
 from copro.core.model import ID_PATTERN, LADDER, SECTORS, STATUSES
 from copro.core.paths import ARCHIVE_DIR, iter_record_files
 from copro.core.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
@@ -338,15 +339,16 @@ def write_new_record(root: Path, record_id: str, text: str, dry_run: bool = Fals
     """
     rel = record_rel(record_id)
     path = root / rel
-    clash = existing_id(root, record_id)
-    if clash:
-        raise CoproError(
-            f"a record with id {record_id} already exists ({clash}); nothing was written",
-            "choose another --id, or edit the existing record",
-        )
-    if dry_run:
-        return Created(record_id, path, rel, text, False, None)
-    create_new(root, rel, text)
+    with contextlib.nullcontext() if dry_run else archive_lock(root):
+        clash = existing_id(root, record_id)  # and no other writer adds it meanwhile
+        if clash:
+            raise CoproError(
+                f"a record with id {record_id} already exists ({clash}); nothing was written",
+                "choose another --id, or edit the existing record",
+            )
+        if dry_run:
+            return Created(record_id, path, rel, text, False, None)
+        create_new(root, rel, text)
     return Created(record_id, path, rel, text, True, _git_add_hint(root, rel))
 
 

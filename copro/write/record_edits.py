@@ -1,19 +1,21 @@
 """``copro add`` and ``copro update``: change one record without editing YAML by hand.
 
 Each function checks its option values (a bad value is a usage error, exit 2),
-makes a byte-preserving edit (``copro.core.edit``), checks the result with the
-gate for that one record and what it names (``copro.write.changes``), and writes it
+makes a byte-preserving edit (``copro.edit``), checks the result with the
+gate for that one record and what it names (``copro.changes``), and writes it
 atomically. A change that fails the gate exits 1 and leaves the file as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError, UsageError
+from copro.core.fileio import archive_lock
 from copro.core.problems import Problem
 from copro.core.records import as_dicts
 from copro.core.vocab import Vocabularies, load_vocabularies
@@ -105,16 +107,18 @@ def _apply(
     root = Path(root).resolve()
     if vocab is None:
         vocab, _ = load_vocabularies(root)
-    opened = open_record(root, record_id)
-    editor = RecordText(opened.data, opened.relpath)
-    expected = _copy(opened.record.meta)
-    item_id, lines = build(opened, editor, expected)
-    change = Change(opened, editor.result(), expected, lines)
-    refuse_if_invalid(root, [change], vocab)
-    result = EditResult(opened.record.id, opened.relpath, item_id, lines)
-    if not dry_run and change.changed:
-        write_changes(root, [change])
-        result.written = True
+    guard = contextlib.nullcontext() if dry_run else archive_lock(root)
+    with guard:  # read, edit, check and write as one: an addition sees the file as it is
+        opened = open_record(root, record_id)
+        editor = RecordText(opened.data, opened.relpath)
+        expected = _copy(opened.record.meta)
+        item_id, lines = build(opened, editor, expected)
+        change = Change(opened, editor.result(), expected, lines)
+        refuse_if_invalid(root, [change], vocab)
+        result = EditResult(opened.record.id, opened.relpath, item_id, lines)
+        if not dry_run and change.changed:
+            write_changes(root, [change])
+            result.written = True
     return result
 
 

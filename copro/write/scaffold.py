@@ -27,6 +27,8 @@ __pycache__/
 .DS_Store
 # copro site writes the web site here; CI builds and publishes it.
 /site/
+# copro's writer lock, when the archive is not at the top of a git repository.
+/.copro.lock
 """
 
 GITATTRIBUTES = """\
