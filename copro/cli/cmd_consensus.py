@@ -6,8 +6,10 @@ import typer
 
 from copro.cli.app import app, root_of
 from copro.cli.output import (
+    DryRunOption,
     FormatOption,
     JsonFlag,
+    YesOption,
     emit_json,
     err,
     escape,
@@ -179,3 +181,185 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
     if s.body.strip():
         console.print()
         console.print(Markdown(s.body), soft_wrap=False)
+
+
+def _refuse_in_hub_without_archive(root) -> None:
+    """In a hub root that holds no archive/, writing commands exit 2 (contract section 7)."""
+    from copro.core.errors import UsageError
+    from copro.core.paths import ARCHIVE_DIR, HUB_FILE
+
+    if (root / HUB_FILE).is_file() and not (root / ARCHIVE_DIR).is_dir():
+        raise UsageError(
+            f"{root} is a hub: statements are written in a member's own archive",
+            "run this in the member's archive root (hub.yml names each member's url)",
+        )
+
+
+@consensus_app.command("draft")
+@handle_errors
+def draft_command(
+    ctx: typer.Context,
+    findings: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="A finding it rests on, ID#SN (repeatable)."),
+    ] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", help="Take the findings on this topic (repeatable)."),
+    ] = None,
+    population: Annotated[
+        list[str] | None,
+        typer.Option("--population", help="Take the findings of this group (repeatable)."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="A short title.")] = None,
+    statement: Annotated[
+        str | None,
+        typer.Option("--statement", help="What we now think, in plain words (default: the title)."),
+    ] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option("--lead", help="Who holds it (default: the settings' organisation)."),
+    ] = None,
+    lead_sector: Annotated[
+        str | None, typer.Option("--lead-sector", help="The lead's sector.")
+    ] = None,
+    new_id: Annotated[
+        str | None, typer.Option("--id", help="Id of the statement (default from date, title).")
+    ] = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Draft a statement from chosen findings, or from a theme's findings."""
+    import sys
+
+    from copro.write.consensus import DraftRequest, draft_statement
+
+    root = root_of(ctx)
+    _refuse_in_hub_without_archive(root)
+    request = DraftRequest(
+        list(findings or []),
+        list(topic or []),
+        list(population or []),
+        title,
+        statement,
+        lead,
+        lead_sector,
+        new_id,
+    )
+    planned = draft_statement(root, request, dry_run=True)
+    records = len({c.engagement.key for c in planned.chosen})
+    err().print(f"{len(planned.chosen)} finding(s) from {records} engagement(s).")
+    if dry_run:
+        sys.stdout.write(planned.created.text)
+        err().print(f"[dim](dry run: would write {escape(planned.created.relpath)})[/dim]")
+        return
+    if (
+        sys.stdin.isatty()
+        and not yes
+        and not typer.confirm(f"Create {planned.created.relpath}?", default=True, err=True)
+    ):
+        err().print("Nothing was written.")
+        raise typer.Exit(1)
+    created = draft_statement(root, request).created
+    out().print(escape(created.relpath))
+    err().print(
+        f"Created {escape(created.relpath)}: set each finding's stance, write why we think "
+        "this and where people disagreed, check it with the people who took part, then "
+        f"`copro consensus agree {escape(created.id)}`."
+    )
+    if created.git_add:
+        err().print(f"Stage it with: {escape(created.git_add)}")
+
+
+ConcernOption = Annotated[str | None, typer.Option(help="none, minor, moderate or serious.")]
+NoteOption = Annotated[str | None, typer.Option(help="Why (optional).")]
+
+
+@consensus_app.command("agree")
+@handle_errors
+def agree_command(
+    ctx: typer.Context,
+    statement_id: Annotated[str, typer.Argument(metavar="ID", help="The statement.")],
+    overall: Annotated[
+        str | None, typer.Option("--overall", help="high, moderate, low or very-low.")
+    ] = None,
+    limitations: ConcernOption = None,
+    coherence: ConcernOption = None,
+    adequacy: ConcernOption = None,
+    relevance: ConcernOption = None,
+    explanation: Annotated[
+        str | None, typer.Option("--explanation", help="Why this overall confidence.")
+    ] = None,
+    note_limitations: NoteOption = None,
+    note_coherence: NoteOption = None,
+    note_adequacy: NoteOption = None,
+    note_relevance: NoteOption = None,
+    agreed_with: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agreed-with",
+            help='How people checked it: "DATE; HOW; N" (groups, never names; repeatable).',
+        ),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date it was agreed (default today).")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="No questions: fail on what is missing.")
+    ] = False,
+) -> None:
+    """Record the GRADE-CERQual judgement and mark the statement agreed."""
+    import sys
+
+    from copro.write.consensus import AgreeRequest, agree_statement
+
+    root = root_of(ctx)
+    _refuse_in_hub_without_archive(root)
+    request = AgreeRequest(
+        overall=overall,
+        concerns={
+            k: v
+            for k, v in (
+                ("methodological_limitations", limitations),
+                ("coherence", coherence),
+                ("adequacy", adequacy),
+                ("relevance", relevance),
+            )
+            if v
+        },
+        notes={
+            k: v
+            for k, v in (
+                ("methodological_limitations", note_limitations),
+                ("coherence", note_coherence),
+                ("adequacy", note_adequacy),
+                ("relevance", note_relevance),
+            )
+            if v
+        },
+        explanation=explanation,
+        agreed_with=list(agreed_with or []),
+        date=date,
+    )
+    if sys.stdin.isatty() and not yes:
+        _prompt_judgement(request)
+    path = agree_statement(root, statement_id, request)
+    out().print(escape(str(path.relative_to(root))))
+    err().print(f"Agreed: {escape(statement_id)} now carries its confidence.")
+
+
+def _prompt_judgement(request) -> None:
+    """Ask for what is missing, one line explaining each CERQual component."""
+    from copro.cli.prompts import ask, choose_one
+    from copro.core.model import CONCERNS, CONFIDENCE_LEVELS
+    from copro.write.consensus import COMPONENT_HELP, OVERALL_HELP
+
+    for name, help_text in COMPONENT_HELP.items():
+        if not request.concerns.get(name):
+            err().print(f"[bold]{name.replace('_', ' ').capitalize()}[/bold]: {escape(help_text)}")
+            request.concerns[name] = choose_one("Concerns", CONCERNS)
+    if not request.overall:
+        err().print(f"[bold]Overall confidence[/bold]: {escape(OVERALL_HELP)}")
+        request.overall = choose_one("Overall", CONFIDENCE_LEVELS)
+    if not request.explanation:
+        request.explanation = ask("Why this confidence (one or two sentences)", str)

@@ -8,8 +8,10 @@ from copro.cli.app import app, root_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
 from copro.cli.member_option import MemberOption
 from copro.cli.output import (
+    DryRunOption,
     FormatOption,
     JsonFlag,
+    YesOption,
     emit_json,
     err,
     escape,
@@ -226,12 +228,8 @@ def revisit(
     new_id: Annotated[
         str | None, typer.Option("--id", help="Id of the new record (default from date, title).")
     ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Write without asking at a terminal.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the draft instead of writing it.")
-    ] = False,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Draft a record for going back to the people of ID: does what they said still hold?"""
     import sys

@@ -149,6 +149,11 @@ def choice_option(
     )
 
 
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking at a terminal.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the draft instead of writing it.")
+]
+"""The options every command that drafts a new file takes (revisit, consensus draft)."""
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON document (same as --format json).")
 ]

@@ -129,7 +129,9 @@ class Edited:
 class RecordText:
     """One record's text, open for edits that keep every byte they do not change."""
 
-    def __init__(self, data: bytes, relpath: str) -> None:
+    def __init__(self, data: bytes, relpath: str, fields: list[str] | None = None) -> None:
+        """``fields`` is the top-level field order new fields follow (a consensus
+        statement's schema order; a record's by default)."""
         self.data = data
         self.relpath = relpath
         try:
@@ -154,7 +156,7 @@ class RecordText:
             raise self._refuse("its front-matter is not a block of `field: value` lines")
         self.root = node
         self.ops: list[_Op] = []
-        self.order = _field_order()
+        self.order = fields or _field_order()
 
     def _refuse(self, why: str) -> CoproError:
         return CoproError(
@@ -245,6 +247,20 @@ class RecordText:
         if value is None:
             raise self._refuse(f"removing `{key}` is not supported")
         self._set_value(key_node, value_node, value, tag)
+
+    def set_block(self, key: str, lines: list[str], tag: object = None) -> None:
+        """Set a top-level field to the whole lines given (a nested mapping such as a
+        statement's ``confidence``): its old lines are replaced, or the lines inserted."""
+        found = self._find(self.root, key)
+        if found is None:
+            self._insert_after(self._insert_point(key), lines, tag)
+            return
+        key_node, value_node = found
+        if key_node.start_mark.column != 0:
+            raise self._refuse(f"`{key}` is not at the start of its line")
+        first, last = self._line(key_node.start_mark), self._last_line(value_node)
+        text = "".join(f"{content}{self.newline}" for content in lines)
+        self._add(_Op(first, 0, last + 1, 0, text, tag))
 
     def append_item(self, key: str, item: dict[str, Value], tag: object = None) -> None:
         """Add an item at the end of the top-level list ``key`` (creating the list)."""
