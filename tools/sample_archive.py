@@ -728,10 +728,144 @@ Planned interviews with women who gave birth while seeking asylum.
 )
 
 
+# ---------------------------------------------------------------- consensus statements
+# What many engagements say together (contract section 8). The first rests on four
+# engagements (the elders' one partly disagreeing), was agreed with a reference group
+# and led to a decision; the second, agreed earlier, rests on two findings that later
+# revisits found no longer hold, so copro shows it as stale.
+
+STATEMENTS = []
+
+
+def evidence(finding, stance, note=None):
+    d = {"finding": finding, "stance": stance}
+    if note:
+        d["note"] = note
+    return d
+
+
+def concern(level, note=None):
+    d = {"concerns": level}
+    if note:
+        d["note"] = note
+    return d
+
+
+STATEMENTS.append(
+    (
+        {
+            "id": "2025-09-own-language-and-words",
+            "title": "Information in people's own language and words",
+            "statement": "People want information about their health and their children in the "
+            "language they speak at home, in words they would use themselves, and from someone "
+            "they can ask; a translated leaflet alone is not enough.",
+            "status": "agreed",
+            "date": D("2025-09-22"),
+            "organisations": [
+                org("Islington Family Hubs", "local-authority", "lead"),
+                org(HARBOUR, "nhs", "partner"),
+            ],
+            "topics": ["language-and-interpreting"],
+            "populations": ["somali-women", "bangladeshi-community", "older-people", "gp-patients", "peer-workers"],
+            "places": ["islington", "camden", "tower-hamlets", "barnet", "enfield"],
+            "evidence": [
+                evidence(f"{SOMALI_2019}#S1", "supports"),
+                evidence("2020-06-digital-gp-access#S3", "supports"),
+                evidence("2020-06-digital-gp-access#S2", "partly", "Older people asked for a person to talk to rather than anything written, in any language."),
+                evidence("2023-10-bangladeshi-elders-loneliness#S2", "supports", "Own language means the one people speak, not only the official one."),
+                evidence("2025-06-peer-coaching-programme-refresh#S3", "supports", "Letters rewritten in plain words with the people they are for stopped putting people off."),
+            ],
+            "confidence": {
+                "overall": "moderate",
+                "methodological_limitations": concern("minor", "Small groups, but run with community researchers in the languages people speak."),
+                "coherence": concern("minor", "Older people want a person to talk to, not something written: the statement says so."),
+                "adequacy": concern("moderate", "Four engagements, each with one or two groups; nothing yet from Haringey."),
+                "relevance": concern("minor", "Health, parenting and GP letters in North and East London."),
+                "explanation": "Four engagements over six years, with different groups in different boroughs, say the same thing in their own ways; what partly disagrees sharpens it rather than overturning it.",
+            },
+            "agreed_with": [
+                {
+                    "date": D("2025-09-10"),
+                    "how": "a reference group of Somali and Bangladeshi women and peer coaches",
+                    "populations": ["somali-women", "bangladeshi-community", "peer-workers"],
+                    "participants": 11,
+                }
+            ],
+            "decisions": [
+                {
+                    "text": "Letters and text messages from the family hubs are offered in the language each family asks for, written with people who speak it rather than machine-translated, and every one names someone to ring.",
+                    "made_by": "joint",
+                    "date": D("2025-10-15"),
+                }
+            ],
+            "review_by": D("2027-09-01"),
+        },
+        """## Why we think this
+
+Somali mothers in 2019, families at GP practices in 2020, Bangladeshi elders in
+2023 and peer coaches in 2025 each told us, in their own way, that information
+only reaches people when it is in their language and in words they use.
+
+## Where people disagreed
+
+Older people at GP practices told us that what they want is a person to talk to,
+not a better letter in any language. So the statement asks for someone to ask,
+not only a translation.
+
+## What we did with it
+
+The family hubs now ask each family which language they want letters in, and the
+reference group checks new letters before they go out.
+""",
+    )
+)
+
+STATEMENTS.append(
+    (
+        {
+            "id": "2022-11-women-interpreters-plain-letters",
+            "title": "Women interpreters and plain letters",
+            "statement": "People want women interpreters when they talk about their bodies and "
+            "their children, and letters without clinical labels.",
+            "status": "agreed",
+            "date": D("2022-11-14"),
+            "organisations": [org("Islington Family Hubs", "local-authority", "lead")],
+            "topics": ["language-and-interpreting"],
+            "populations": ["somali-women", "peer-workers"],
+            "places": ["islington", "camden"],
+            "evidence": [
+                evidence(f"{PEER_2018}#S2", "supports"),
+                evidence(f"{SOMALI_2019}#S2", "supports"),
+            ],
+            "confidence": {
+                "overall": "low",
+                "methodological_limitations": concern("minor"),
+                "coherence": concern("none"),
+                "adequacy": concern("serious", "Two engagements, each with one group."),
+                "relevance": concern("moderate", "Different services: peer coaching and family hubs."),
+                "explanation": "Two engagements point the same way, but each heard one group.",
+            },
+            "agreed_with": [{"date": D("2022-11-02"), "how": "a family hubs community meeting", "participants": 17}],
+            "review_by": D("2024-11-01"),
+        },
+        """## Why we think this
+
+Two groups, four years apart, asked for the same kind of care in how we speak
+and write to them.
+""",
+    )
+)
+
+
 def write_all() -> None:
     for meta, body in RECORDS:
         folder = ROOT / meta["id"][:4]
         folder.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=88)
+        (folder / f"{meta['id']}.md").write_text(f"---\n{text}---\n\n{body}", encoding="utf-8")
+    folder = ROOT.parent / "consensus"
+    folder.mkdir(exist_ok=True)
+    for meta, body in STATEMENTS:
         text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=88)
         (folder / f"{meta['id']}.md").write_text(f"---\n{text}---\n\n{body}", encoding="utf-8")
 

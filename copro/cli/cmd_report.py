@@ -88,10 +88,25 @@ def report(
     ] = False,
     output: OutputOption = None,
     member: MemberOption = None,
+    draft: Annotated[
+        bool,
+        typer.Option("--draft", help="A draft statement's letter, every page marked as a draft."),
+    ] = False,
 ) -> None:
-    """The "You said, we did" report, for one engagement or across engagements."""
+    """The "You said, we did" report, for one engagement or across engagements; of a
+    consensus statement, a letter to everyone whose words it rests on."""
     from copro.views.report import build_report
     from copro.views.report_render import render
+
+    if record_id is not None:
+        from copro.views.consensus import is_statement_id
+
+        root = root_of(ctx)
+        if is_statement_id(root, record_id):
+            from copro.views.consensus_letter import statement_report
+
+            write_or_print(statement_report(root, record_id, fmt, draft), output)
+            return
 
     built = build_report(
         root_of(ctx),

@@ -32,7 +32,7 @@ from typing import Any
 from copro.core.errors import CoproError
 from copro.core.model import Engagement, Evidence, Finding, Statement
 from copro.store.catalog import Catalog
-from copro.store.standing import Standing, StandingTable, month_year, standings
+from copro.store.standing import RevisitedBy, Standing, StandingTable, month_year, standings
 
 __all__ = [
     "Assessed",
@@ -232,25 +232,36 @@ def facts_of(items: Sequence[EvidenceItem]) -> Facts:
     )
 
 
-def currency_of(statement: Statement, items: Sequence[EvidenceItem]) -> Currency:
-    """Stale when a finding was revisited after the statement's date as changed or no
-    longer holding, or when a record it cites is withdrawn."""
-    reasons: list[str] = []
-    withdrawn: set[str] = set()
+def stale_causes(
+    statement: Statement, items: Sequence[EvidenceItem]
+) -> tuple[list[Engagement], list[tuple[EvidenceItem, RevisitedBy]]]:
+    """The withdrawn records a statement cites, and the revisits after its date that found
+    a finding it rests on changed or no longer holding (what makes it stale)."""
+    withdrawn: dict[str, Engagement] = {}
+    revisits: list[tuple[EvidenceItem, RevisitedBy]] = []
     for item in items:
         engagement = item.engagement
-        if engagement is not None and engagement.withdrawn and engagement.key not in withdrawn:
-            withdrawn.add(engagement.key)
-            reasons.append(f"{engagement.key} ({engagement.display_title}) was withdrawn")
+        if engagement is not None and engagement.withdrawn:
+            withdrawn.setdefault(engagement.key, engagement)
         if item.standing is None:
             continue
         for revisit in item.standing.revisited_by:
             if revisit.outcome in STALE_OUTCOMES and revisit.date > statement.date:
-                outcome = revisit.outcome.replace("-", " ")
-                reasons.append(
-                    f"{item.key} was checked again in {month_year(revisit.date)}: "
-                    f"{outcome} (see {revisit.finding})"
-                )
+                revisits.append((item, revisit))
+    return list(withdrawn.values()), revisits
+
+
+def currency_of(statement: Statement, items: Sequence[EvidenceItem]) -> Currency:
+    """Stale when a finding was revisited after the statement's date as changed or no
+    longer holding, or when a record it cites is withdrawn."""
+    withdrawn, revisits = stale_causes(statement, items)
+    reasons = [f"{e.key} ({e.display_title}) was withdrawn" for e in withdrawn]
+    for item, revisit in revisits:
+        outcome = revisit.outcome.replace("-", " ")
+        reasons.append(
+            f"{item.key} was checked again in {month_year(revisit.date)}: "
+            f"{outcome} (see {revisit.finding})"
+        )
     return Currency(bool(reasons), tuple(reasons))
 
 

@@ -108,17 +108,32 @@ def render_markdown(report: Report) -> str:
 
 
 def render_html(report: Report) -> str:
+    return (
+        _environment(True)
+        .get_template("report.html.j2")
+        .render(report=report, style=STYLE, csp=_csp())
+    )
+
+
+def _csp() -> str:
     digest = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-    csp = (
+    return (
         "default-src 'none'; "
         f"style-src 'sha256-{digest}'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
-    return (
-        _environment(True)
-        .get_template("report.html.j2")
-        .render(report=report, style=STYLE, csp=csp)
-    )
+
+
+def render_statement_letter(letter: Any, fmt: str) -> str:
+    """A consensus statement's letter (``copro.views.consensus_letter``) as md or html."""
+    if fmt not in RENDERERS:
+        from copro.core import pii
+
+        raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(RENDERERS)}")
+    if fmt == "html":
+        template = _environment(True).get_template("statement.html.j2")
+        return template.render(l=letter, style=STYLE, csp=_csp())
+    return _environment(False).get_template("statement.md.j2").render(l=letter)
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
