@@ -126,11 +126,7 @@ def _heard(item: EvidenceItem, vocab: Vocabularies) -> Heard:
 
 def _in_sentence(vocab: Vocabularies, name: str, term: str) -> str:
     """How a vocabulary term reads inside a sentence (``in_sentence``, else its label)."""
-    terms = vocab[name]
-    found = getattr(terms, "in_sentence", None)
-    if callable(found):
-        return str(found(term))
-    return terms.label(term)
+    return vocab[name].in_sentence(term)
 
 
 def build_letter(assessed: Assessed, vocab: Vocabularies, draft: bool = False) -> StatementLetter:
