@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from copro.core.version import VERSION as __version__
 
 if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on first use
     from copro.core.errors import CoproError

@@ -40,7 +40,7 @@ def main() -> None:
         sys.exit(1)
     except OSError as exc:  # last resort: a file or folder the core did not expect to fail
         from copro.cli.output import print_error
-        from copro.core.errors import os_error
+        from copro.core.paths import os_error
 
         error = os_error(exc)
         print_error(error)

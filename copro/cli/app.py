@@ -5,12 +5,15 @@ No ``from __future__ import annotations`` in the command modules: Typer would ha
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copro import __version__
 from copro.cli.voice import CoproGroup
+from copro.core.version import VERSION
+
+if TYPE_CHECKING:
+    from copro.store.archive import Archive
 
 app = typer.Typer(
     name="copro",
@@ -29,7 +32,7 @@ def _version(value: bool) -> None:
         import yaml
 
         libyaml = "with libyaml" if getattr(yaml, "__with_libyaml__", False) else "WITHOUT libyaml"
-        typer.echo(f"copro {__version__} (PyYAML {yaml.__version__} {libyaml})")
+        typer.echo(f"copro {VERSION} (PyYAML {yaml.__version__} {libyaml})")
         raise typer.Exit()
 
 
@@ -51,12 +54,16 @@ def global_options(
     ctx.obj = {"root": root}
 
 
-def root_of(ctx: typer.Context) -> Path:
-    """The archive root for this invocation (raises a usage error that says how it is found)."""
-    from copro.core.paths import find_root
+def archive_of(ctx: typer.Context) -> "Archive":
+    """The one Archive of this invocation, its root resolved once (``--root``, else
+    ``$COPRO_ROOT``, else the folder above; a usage error says how it is found)."""
+    from copro.store.archive import Archive
 
-    obj = ctx.find_root().obj or {}
-    return find_root(obj.get("root"))
+    obj = ctx.find_root().ensure_object(dict)
+    if "archive" not in obj:
+        obj["archive"] = Archive.open(obj.get("root"))
+    archive: Archive = obj["archive"]
+    return archive
 
 
 COMMAND_MODULES = (

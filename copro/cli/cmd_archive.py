@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
@@ -108,7 +108,7 @@ def export(
         raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
     if excel and fmt != "csv":
         raise UsageError("--excel applies to --format csv only")
-    result = export_archive(root_of(ctx), fmt, members=member or ())
+    result = export_archive(archive_of(ctx), fmt, members=member or ())
     if excel:
         result.text = EXCEL_BOM + result.text
     what = (
@@ -131,7 +131,7 @@ def stats(
     """An overview: records by year, rung, sector and status; responses; coverage gaps."""
     from copro.views.stats import archive_stats
 
-    result = archive_stats(root_of(ctx), members=member or ())
+    result = archive_stats(archive_of(ctx), members=member or ())
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.output import (
     DryRunOption,
     FormatOption,
@@ -51,7 +51,7 @@ def list_command(
     """Statements with their status, confidence, evidence facts and currency."""
     from copro.views.consensus import list_statements
 
-    chosen = list_statements(root_of(ctx), query, status, stale)
+    chosen = list_statements(archive_of(ctx).root, query, status, stale)
     if wants_json(json_flag, fmt):
         emit_json({"statements": [a.summary_json() for a in chosen]})
     elif not chosen:
@@ -234,7 +234,7 @@ def draft_command(
 
     from copro.write.consensus import DraftRequest, draft_statement
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     _refuse_in_hub_without_archive(root)
     request = DraftRequest(
         list(findings or []),
@@ -313,7 +313,7 @@ def agree_command(
 
     from copro.write.consensus import AgreeRequest, agree_statement
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     _refuse_in_hub_without_archive(root)
     request = AgreeRequest(
         overall=overall,

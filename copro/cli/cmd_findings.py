@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
 from copro.cli.member_option import MemberOption
 from copro.cli.output import (
@@ -87,7 +87,7 @@ def findings(
     from copro.views.findings import list_findings
 
     result = list_findings(
-        root_of(ctx),
+        archive_of(ctx),
         query,
         topics=topic or (),
         populations=population or (),
@@ -110,7 +110,7 @@ def findings(
 def _render_findings(rows) -> None:
     from collections import Counter
 
-    from copro.store.standing import month_year
+    from copro.core.words import month_year
 
     console = out()
     for row in rows:
@@ -145,7 +145,7 @@ def themes(
     from copro.views.themes import archive_themes
 
     result = archive_themes(
-        root_of(ctx), topics=topic or (), populations=population or (), members=member or ()
+        archive_of(ctx), topics=topic or (), populations=population or (), members=member or ()
     )
     note_skipped(len(result.skipped))
     if wants_json(json_flag, fmt):
@@ -194,14 +194,14 @@ def similar(
     """Findings of other records most like this one: recurring findings, revisit candidates."""
     from copro.views.similar import similar_findings
 
-    result = similar_findings(root_of(ctx), finding, limit)
+    result = similar_findings(archive_of(ctx), finding, limit)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
     elif not result.results:
         err().print("No similar findings in other records.")
     else:
         err().print(f"Findings most like {escape(result.finding)}: {escape(result.text)}")
-        from copro.store.standing import month_year
+        from copro.core.words import month_year
 
         for item in result.results:
             out().print(
@@ -236,7 +236,7 @@ def revisit(
 
     from copro.write.revisit import draft_revisit
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     prompting = sys.stdin.isatty() and not yes and not dry_run
     planned = draft_revisit(root, record_id, date, title, new_id, dry_run=True)
     earlier = planned.earlier

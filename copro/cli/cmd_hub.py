@@ -2,7 +2,7 @@
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -34,7 +34,7 @@ def sync_command(
     from copro.hub.sync import sync
 
     as_json = wants_json(json_flag, fmt)
-    result = sync(root_of(ctx), note=None if as_json else _note)
+    result = sync(archive_of(ctx).root, note=None if as_json else _note)
     if as_json:
         emit_json(result.to_json())
     else:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.completion import (
     complete_methods,
     complete_places,
@@ -91,7 +91,7 @@ def new(
     from copro.core.vocab import load_vocabularies
     from copro.write.newrecord import NewRecord, asked_before, create_record, normalise_request
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     vocab, _ = load_vocabularies(root)
     request = NewRecord(
         title=title,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.completion import complete_finding_ids, complete_record_ids, complete_topics
 from copro.cli.output import emit_json, err, escape, handle_errors, out
 from copro.cli.prompts import ask, choose_one, choose_terms
@@ -114,7 +114,7 @@ def add_finding(
     from copro.core.vocab import load_vocabularies
     from copro.write import record_edits
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     vocab, _ = load_vocabularies(root)
     prompting = _prompting(interactive)
     if not prompting:
@@ -175,7 +175,7 @@ def add_action(
     """Add an action (what was done about findings); prints its new id, e.g. D3."""
     from copro.write import record_edits
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     if _prompting(interactive):
         if not responds_to:
             responds_to = ask(
@@ -245,7 +245,7 @@ def add_decision(
     _require([o for o, v in (("--text", text), ("--made-by", made_by)) if not v], "add decision")
     assert text and made_by
     result = record_edits.add_decision(
-        root_of(ctx), record_id, text, made_by, date, dry_run=dry_run
+        archive_of(ctx).root, record_id, text, made_by, date, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -279,7 +279,7 @@ def add_contributor(
     _require([o for o, v in (("--role", role), ("--credit", credit)) if not v], "add contributor")
     assert role and credit
     result = record_edits.add_contributor(
-        root_of(ctx), record_id, role, credit, name, dry_run=dry_run
+        archive_of(ctx).root, record_id, role, credit, name, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -316,7 +316,7 @@ def add_feedback(
     _require([o for o, v in (("--date", date), ("--channel", channel)) if not v], "add feedback")
     assert date and channel
     result = record_edits.add_feedback(
-        root_of(ctx), record_id, date, channel, note, dry_run=dry_run
+        archive_of(ctx).root, record_id, date, channel, note, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -353,5 +353,5 @@ def update(
         "review_by": review_by,
         "aim": aim,
     }
-    result = update_record(root_of(ctx), record_id, values, dry_run=dry_run)
+    result = update_record(archive_of(ctx).root, record_id, values, dry_run=dry_run)
     _report(result, json_flag)

@@ -9,7 +9,7 @@ import typer
 if TYPE_CHECKING:
     from copro.views.review import ReviewResult
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.completion import complete_places, complete_populations, complete_topics
 from copro.cli.member_option import MemberOption
 from copro.cli.output import (
@@ -101,7 +101,7 @@ def report(
     if record_id is not None:
         from copro.views.consensus import is_statement_id
 
-        root = root_of(ctx)
+        root = archive_of(ctx).root
         if is_statement_id(root, record_id):
             from copro.views.consensus_letter import statement_report
 
@@ -109,7 +109,7 @@ def report(
             return
 
     built = build_report(
-        root_of(ctx),
+        archive_of(ctx),
         record_id,
         topics=topic or (),
         populations=population or (),
@@ -152,7 +152,7 @@ def review_command(
     """What is owed: reviews due, findings without a response, stalled actions, feedback."""
     from copro.views.review import review
 
-    result = review(root_of(ctx), as_of, members=member or (), orgs=org or ())
+    result = review(archive_of(ctx), as_of, members=member or (), orgs=org or ())
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
@@ -235,7 +235,7 @@ def history(
     from copro.core.paths import record_path, relpath
     from copro.core.records import load_record
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     load_record(root, record_id)  # checks the id and that the record exists
     commits = git_history(root, record_id)
     if wants_json(json_flag, fmt):

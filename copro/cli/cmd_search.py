@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.completion import (
     complete_methods,
     complete_places,
@@ -41,11 +41,9 @@ def index_command(
     fmt: FormatOption = None,
 ) -> None:
     """Bring the search index up to date, touching only records that changed."""
-    from copro.store.index import refresh
-
-    root = root_of(ctx)
+    archive = archive_of(ctx)
     with progress_bar("Indexing") as progress:
-        report = refresh(root, progress, rebuild=rebuild)
+        report = archive.index.refresh(archive.vocab, progress, force=rebuild)
     note_skipped(report.skipped)
     if wants_json(json_flag, fmt):
         emit_json(report.to_json())
@@ -115,11 +113,11 @@ def search(
     from copro.core import pii
     from copro.views.search import search as run_search
 
-    root = root_of(ctx)
+    archive = archive_of(ctx)
     as_json = wants_json(json_flag, fmt)
     with progress_bar("Building the search index", enabled=not as_json) as progress:
         result = run_search(
-            root,
+            archive,
             " ".join(query) if query else None,
             topics=topic or (),
             populations=population or (),
@@ -213,11 +211,11 @@ def show(
     from copro.views.consensus import is_statement_id
     from copro.views.show import show as load_view
 
-    root = root_of(ctx)
-    if is_statement_id(root, record_id):
-        _show_statement(root, record_id, wants_json(json_flag, fmt))
+    archive = archive_of(ctx)
+    if is_statement_id(archive.root, record_id):
+        _show_statement(archive.root, record_id, wants_json(json_flag, fmt))
         return
-    view = load_view(root, record_id)
+    view = load_view(archive, record_id)
     if wants_json(json_flag, fmt):
         emit_json(view.to_json())
         return
@@ -300,7 +298,7 @@ def _render_record(view: RecordView) -> None:
             console.print(f"      [{style}]{escape(standing.words())}[/{style}]", soft_wrap=False)
     checked = view.table.checked_again(e)
     if checked:
-        from copro.store.standing import month_year
+        from copro.core.words import month_year
 
         console.print("\n[bold]What we checked again[/bold]")
         for item in checked:

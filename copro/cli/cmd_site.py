@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.member_option import MemberOption
 from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, progress_bar
 
@@ -35,7 +35,7 @@ def site(
     from copro.site import build_site
 
     with progress_bar("Writing pages", enabled=not json_flag) as update:
-        result = build_site(root_of(ctx), output, progress=update, members=member or ())
+        result = build_site(archive_of(ctx), output, progress=update, members=member or ())
     if json_flag:
         emit_json(result.to_json())
     else:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from copro.cli.app import app, root_of
+from copro.cli.app import app, archive_of
 from copro.cli.output import (
     JsonFlag,
     choice_option,
@@ -94,7 +94,7 @@ def validate(
     from copro.core.validate import validate_archive
     from copro.core.yamlstrict import WITH_LIBYAML
 
-    root = root_of(ctx)
+    root = archive_of(ctx).root
     mode = "json" if json_flag else fmt
     if not WITH_LIBYAML:
         err().print(

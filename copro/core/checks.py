@@ -7,12 +7,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from copro.core.model import ID_PATTERN
 from copro.core.paths import YEAR_DIR
 from copro.core.pii import shown
 from copro.core.placeholders import placeholder_problems
 from copro.core.problems import ERROR, WARNING, Problem
-from copro.core.records import Record
+from copro.core.records import ID_PATTERN, Record
 from copro.core.vocab import VOCAB_NAMES, Vocabularies
 
 

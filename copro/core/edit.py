@@ -23,7 +23,7 @@ import yaml
 
 from copro.core.errors import CoproError
 from copro.core.records import BOM, split_fences
-from copro.core.yamlstrict import _Loader
+from copro.core.yamlstrict import Loader
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
@@ -149,7 +149,7 @@ class RecordText:
         self.close = fences[1]
         front = "".join(line.rstrip("\r\n") + "\n" for line in self.raw_lines[1 : self.close])
         try:
-            node = yaml.compose(front, Loader=_Loader)
+            node = yaml.compose(front, Loader=Loader)
         except yaml.YAMLError:
             raise self._refuse("its front-matter is not valid YAML") from None
         if not isinstance(node, yaml.MappingNode) or node.flow_style:

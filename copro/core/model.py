@@ -34,7 +34,6 @@ Adding an optional field to the record format: the JSON Schema, a field here
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,6 +41,7 @@ from typing import Any
 
 from copro.core import pii
 from copro.core.errors import UsageError
+from copro.core.records import public_meta
 
 __all__ = [
     "ACTION_STATUSES",
@@ -108,10 +108,6 @@ CONFIDENCE_LEVELS = ("high", "moderate", "low", "very-low")
 CONCERNS = ("none", "minor", "moderate", "serious")
 CERQUAL_COMPONENTS = ("methodological_limitations", "coherence", "adequacy", "relevance")
 """The four GRADE-CERQual components, in the order CERQual lists them."""
-
-
-ID_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
-"""A record id (the schema's ``id`` pattern): ``fullmatch`` it."""
 
 
 # ---------------------------------------------------------------- dates
@@ -553,7 +549,7 @@ class Engagement:
     @property
     def feedback_words(self) -> str | None:
         """``feedback_given`` in words: "October 2019, community meeting; ..."."""
-        from copro.store.standing import month_year
+        from copro.core.words import month_year
 
         told = [
             f"{month_year(f.date)}, {f.channel}" + (f" ({f.note})" if f.note else "")
@@ -563,8 +559,6 @@ class Engagement:
 
     def public_front_matter(self) -> dict[str, Any]:
         """The front-matter as written, without names of anonymous contributors."""
-        from copro.core.records import public_meta
-
         return dict(public_meta(dict(self.front_matter)))
 
 

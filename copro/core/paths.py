@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from copro.core.errors import UsageError
+from copro.core.errors import EXIT_USAGE, CoproError, UsageError
 
 ARCHIVE_DIR = "archive"
 CONSENSUS_DIR = "consensus"
@@ -224,3 +224,37 @@ def relpath(root: Path, path: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def os_error(exc: OSError) -> CoproError:
+    """An OSError nothing else caught, in copro's voice (never a traceback).
+
+    One under the user cache is a usage problem (exit 2) whose hint names the
+    variable that chose the folder; any other is a file copro could not use (exit 1).
+    It lives beside :func:`cache_setting`, which it asks where the cache is.
+    """
+    reason = exc.strerror or exc.__class__.__name__
+    filename = exc.filename if isinstance(exc.filename, str) else None
+    where = f": {filename}" if filename else ""
+    try:
+        top, variable = cache_setting()
+    except CoproError:
+        top, variable = None, "COPRO_CACHE_DIR"
+    in_cache = (
+        filename is not None
+        and top is not None
+        and os.path.abspath(filename).startswith(os.path.abspath(top) + os.sep)
+    )
+    if in_cache or filename is None:
+        hint = (
+            f"if this is copro's cache (chosen by {variable}), make that folder writable "
+            "or set COPRO_CACHE_DIR to a writable absolute folder"
+        )
+        if in_cache:
+            return CoproError(f"cannot use copro's cache{where} ({reason})", hint, EXIT_USAGE)
+        return CoproError(f"{reason}", hint)
+    return CoproError(
+        f"cannot use {filename} ({reason})",
+        "check that it exists and that you may read it (and write, for commands that write); "
+        "copro's own cache is set with COPRO_CACHE_DIR",
+    )

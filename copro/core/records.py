@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 YamlPath = tuple[str | int, ...]
 
+ID_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A record id (the schema's ``id`` pattern): ``fullmatch`` it."""
+
 MAX_RECORD_BYTES = 128 * 1024
 """Refused before parsing; a real engagement write-up is a few kilobytes."""
 
@@ -355,7 +358,6 @@ def locate_record(root: Path, record_id: str) -> Path:
     """The file of ``record_id``: a malformed id is a usage error, a missing one exits 1."""
     from copro.core import pii
     from copro.core.errors import UsageError
-    from copro.core.model import ID_PATTERN
     from copro.core.paths import record_path
 
     if not ID_PATTERN.fullmatch(record_id):

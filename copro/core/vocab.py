@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from copro import __version__
 from copro.core import pii
 from copro.core.errors import CoproError
 from copro.core.paths import VOCAB_DIR, cache_dir, relpath, shipped_schemas_dir
 from copro.core.problems import ERROR, Problem
+from copro.core.version import VERSION
 
 if TYPE_CHECKING:
     from copro.core.yamlstrict import DecodedText
@@ -166,7 +166,7 @@ def load_vocabularies(root: Path | None) -> tuple[Vocabularies, list[Problem]]:
     """
     folder = vocab_dir_for(root)
     texts: dict[str, str | None] = {}
-    digest = hashlib.sha256(f"copro {__version__} vocab 3".encode())  # parsing rules may change
+    digest = hashlib.sha256(f"copro {VERSION} vocab 3".encode())  # parsing rules may change
     for name in VOCAB_NAMES:
         try:
             texts[name] = (folder / f"{name}.yml").read_text(encoding="utf-8-sig")

@@ -26,6 +26,23 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 """An xlsx is a zip: refuse one that would unpack to more than this (a zip bomb)."""
 
+CSV_COLUMNS = [
+    "record_id",
+    "date",
+    "title",
+    "status",
+    "ladder",
+    "places",
+    "populations",
+    "topics",
+    "finding_id",
+    "finding",
+    "finding_topics",
+    "quotable",
+    "responses",
+]
+"""The findings columns every export and workbook shares (contract section 9)."""
+
 FINDINGS = "findings"
 ACTIONS = "actions"
 ACTION_COLUMNS = ["record_id", "action_id", "responds_to", "status", "text", "date", "reason"]
@@ -34,8 +51,6 @@ _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def findings_columns() -> list[str]:
-    from copro.views.export import CSV_COLUMNS
-
     return [*CSV_COLUMNS, "standing"]
 
 

@@ -22,11 +22,11 @@ import yaml
 from copro.core.pii import safe_echo, shown
 
 try:  # the C loader: 8x faster, and one loader everywhere so local runs and CI agree
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as Loader
 except ImportError:  # pragma: no cover - only on a PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
-WITH_LIBYAML = _Loader.__name__.startswith("C")
+WITH_LIBYAML = Loader.__name__.startswith("C")
 
 MAX_DEPTH = 8
 """Records nest at most four levels deep (we_did[].responds_to[]); twice that is plenty."""
@@ -119,7 +119,7 @@ def load(text: str, first_line: int = 1) -> Loaded:
     if _has_marks(text) and _refuse_anchors_and_tags(text, offset, result):
         return result
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = offset + (mark.line if mark else 0)
@@ -154,7 +154,7 @@ def _refuse_anchors_and_tags(text: str, offset: int, result: Loaded) -> bool:
     """
     found_alias = False
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=Loader):
             line = offset + (event.start_mark.line if event.start_mark else 0)
             if isinstance(event, yaml.AliasEvent):
                 found_alias = True

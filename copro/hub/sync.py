@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro import __version__
 from copro.core.errors import CoproError, UsageError
 from copro.core.paths import ARCHIVE_DIR, VOCAB_DIR, cache_dir
 from copro.core.problems import ERROR, WARNING, Problem
+from copro.core.version import VERSION
 from copro.core.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies
 from copro.hub.hubfile import (
     HubConfig,
@@ -206,7 +206,7 @@ def summarise(refs: list[Any]) -> list[RecordSummary]:
 def _read_checked(hub_root: Path, name: str, commit: str) -> Checked | None:
     try:
         data = json.loads(_checked_file(hub_root, name, commit).read_text(encoding="utf-8"))
-        if data["format"] != CHECK_FORMAT or data["version"] != __version__:
+        if data["format"] != CHECK_FORMAT or data["version"] != VERSION:
             return None
         return Checked(
             commit,
@@ -222,7 +222,7 @@ def _write_checked(hub_root: Path, name: str, checked: Checked) -> None:
     path = _checked_file(hub_root, name, checked.commit)
     document = {
         "format": CHECK_FORMAT,
-        "version": __version__,
+        "version": VERSION,
         "problems": [p.to_json() for p in checked.problems],
         "records": [r.to_json() for r in checked.records],
     }
@@ -308,7 +308,7 @@ def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
     """Fetch, check and lock every member of the hub at ``hub_root``."""
     from filelock import FileLock, Timeout
 
-    from copro.store.index import _lock_timeout
+    from copro.core.fileio import lock_timeout
 
     hub_root = hub_root.resolve()
     config = require_hub(hub_root)
@@ -323,7 +323,7 @@ def sync(hub_root: Path, note: Note | None = None) -> SyncResult:
             "set COPRO_CACHE_DIR to a writable folder",
         ) from None
     try:
-        with FileLock(str(guard), timeout=_lock_timeout()):
+        with FileLock(str(guard), timeout=lock_timeout()):
             fetched = _fetch_all(hub_root, config.members, note)
             states = [
                 _check_member(hub_root, member, fetched[member.name], lock.get(member.name))

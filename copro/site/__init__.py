@@ -15,6 +15,7 @@ from pathlib import Path
 
 from copro.core.errors import CoproError
 from copro.core.paths import ARCHIVE_DIR
+from copro.store.archive import Archive
 
 DEFAULT_OUTPUT = "site"
 
@@ -35,15 +36,13 @@ class SiteResult:
         }
 
 
-def _check_hub(root: Path) -> bool:
-    """Whether ``root`` is a hub root; one with nothing synced and no records is an error.
+def _check_hub(archive: Archive) -> bool:
+    """Whether ``archive`` is a hub root; one with nothing synced and no records is an error.
 
     Members passed their own gate when ``copro hub sync`` locked them; the hub's
     own records are validated here like an archive's.
     """
-    from copro.store.hubview import open_hub
-
-    hub = open_hub(root)
+    hub = archive.hub
     if hub is None:
         return False
     if not hub.members and not hub.has_own_archive:
@@ -52,7 +51,7 @@ def _check_hub(root: Path) -> bool:
 
 
 def build_site(
-    root: Path,
+    archive: Archive | Path,
     output: Path | None = None,
     *,
     today: dt.date | None = None,
@@ -68,14 +67,14 @@ def build_site(
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
     from copro.site.search_index import index_site, pagefind_binary
-    from copro.store.hubview import members_option
 
-    root = Path(root).resolve()
+    archive = Archive.of(archive)
+    root = archive.root
     output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()
     check_replaceable(output, root)
     pagefind_binary()
-    wanted = members_option(root, members)
-    in_hub = _check_hub(root)
+    wanted = archive.members(members)
+    in_hub = _check_hub(archive)
     if not in_hub or (root / ARCHIVE_DIR).is_dir():
         checked = validate_archive(root)
         if not checked.ok:
@@ -84,7 +83,7 @@ def build_site(
                 "and nothing was written",
                 "run `copro validate` and fix what it lists",
             )
-    data = build_site_data(root, today, members=wanted)
+    data = build_site_data(archive, today, members=wanted)
     with building(output) as folder:
         pages = write_pages(data, folder, progress)
         indexed = index_site(folder)

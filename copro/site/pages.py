@@ -16,47 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro.core.model import Action, Engagement, Recognition
-from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.core.vocab import Vocabularies
+from copro.core.words import (
+    ACTION_LABELS,
+    LADDER_LABELS,
+    PAYMENT_WORDS,
+    RECORD_STATUS_LABELS,
+    SECTOR_LABELS,
+    STANDING_LABELS,
+)
+from copro.store.archive import Archive
 from copro.store.catalog import Source, load_catalog
-from copro.store.standing import NOT_REVISITED, Standing, StandingTable, standings
-from copro.views.report import PAYMENT_WORDS, STATUS_WORDS
+from copro.store.standing import Standing, StandingTable, standings
 
 TERM_KINDS = ("topics", "populations", "places")
-STANDING_LABELS = {
-    "still-holds": "Still holds",
-    "changed": "Changed",
-    "no-longer-holds": "No longer holds",
-    "unclear": "Unclear",
-    NOT_REVISITED: "Not checked again",
-}
-"""Standing -> the label of its search filter value."""
 _SEE = "\x00"
 """Vocabularies that get a page per term in use."""
 
-RECORD_STATUS_WORDS = {
-    "planned": "Planned",
-    "active": "Active",
-    "completed": "Completed",
-    "withdrawn": "Withdrawn",
-}
-LADDER_WORDS = {
-    "coercion": "Coercion",
-    "educating": "Educating",
-    "informing": "Informing",
-    "consultation": "Consultation",
-    "engagement": "Engagement",
-    "co-design": "Co-design",
-    "co-production": "Co-production",
-}
-SECTOR_WORDS = {
-    "nhs": "NHS",
-    "local-authority": "Local authority",
-    "voluntary": "Voluntary sector",
-    "community": "Community group",
-    "academic": "Academic",
-    "commissioner": "Commissioner",
-    "other": "Other",
-}
 FILTER_GROUPS = (
     ("population", "Population"),
     ("topic", "Topic"),
@@ -191,11 +167,11 @@ class RecordPage:
 
     @property
     def status_words(self) -> str:
-        return RECORD_STATUS_WORDS.get(self.engagement.status, self.engagement.status)
+        return RECORD_STATUS_LABELS.get(self.engagement.status, self.engagement.status)
 
     @property
     def ladder_words(self) -> str:
-        return LADDER_WORDS.get(self.engagement.ladder, self.engagement.ladder)
+        return LADDER_LABELS.get(self.engagement.ladder, self.engagement.ladder)
 
     @property
     def recognition(self) -> str | None:
@@ -281,7 +257,7 @@ class SiteData:
 
 
 def build_site_data(
-    root: Path,
+    archive: Archive | Path,
     today: dt.date | None = None,
     sources: Sequence[Source] | None = None,
     members: frozenset[str] | None = None,
@@ -290,9 +266,9 @@ def build_site_data(
     every member's) and build every page's view; the vocabularies are the root's (a hub's
     are shared by its members). ``members`` keeps only those members' records (standing
     still counts every member's revisits)."""
-    root = Path(root).resolve()
-    vocab, _ = load_vocabularies(root)
-    catalog = load_catalog(list(sources) if sources is not None else root)
+    archive = Archive.of(archive)
+    vocab = archive.vocab
+    catalog = load_catalog(list(sources)) if sources is not None else archive.catalog
     everything = sorted(catalog, key=lambda e: (e.date, e.key))
     table = standings(everything)
     engagements = [e for e in everything if members is None or e.member in members]
@@ -382,7 +358,7 @@ def _action(action: Action) -> ActionView:
     return ActionView(
         id=action.id,
         status=action.status,
-        status_words=STATUS_WORDS.get(action.status, action.status),
+        status_words=ACTION_LABELS.get(action.status, action.status),
         text=action.text,
         date=action.date,
         reason=action.reason,
@@ -418,7 +394,7 @@ def _filters(page: RecordPage) -> dict[str, list[str]]:
         "place": [t.label for t in page.places],
         "member": [page.engagement.member] if page.engagement.member else [],
         "organisation": list(dict.fromkeys(o.name for o in page.engagement.organisations)),
-        "sector": sorted(SECTOR_WORDS.get(s, s) for s in page.engagement.sectors),
+        "sector": sorted(SECTOR_LABELS.get(s, s) for s in page.engagement.sectors),
         "year": [page.engagement.year],
         "ladder": [page.ladder_words],
         "status": [page.status_words],

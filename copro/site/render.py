@@ -20,10 +20,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from copro.core.words import MADE_BY_WORDS
 from copro.site.pages import FILTER_GROUPS, SiteData
 from copro.store.standing import NOT_REVISITED, STANDINGS
-from copro.views.report import MADE_BY_WORDS
-from copro.views.report_render import _environment
+from copro.views.report_render import environment
 
 SITE_NAME = "Co-production archive"
 CSP = (
@@ -100,7 +100,7 @@ class Renderer:
     """Renders pages of one site; each process of a parallel build has its own."""
 
     def __init__(self, data: SiteData, folder: Path) -> None:
-        self.env = _environment(True)
+        self.env = environment(True)
         self.folder = folder
         self.pages = list(pages(data))
         self.shared: dict[str, Any] = {

@@ -29,10 +29,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copro.core.errors import CoproError
 from copro.core.model import Engagement, Statement
 from copro.core.paths import HUB_FILE
+
+if TYPE_CHECKING:
+    from copro.core.vocab import Vocabularies
+    from copro.hub.view import HubView
 
 __all__ = ["Catalog", "Source", "load_catalog", "load_engagement", "engagement_from_record"]
 
@@ -140,25 +145,35 @@ def is_hub(root: Path) -> bool:
     return (root / HUB_FILE).is_file()
 
 
-def load_catalog(sources: Path | str | Sequence[Source], *, use_cache: bool = True) -> Catalog:
+def load_catalog(
+    sources: Path | str | Sequence[Source],
+    *,
+    use_cache: bool = True,
+    hub: HubView | None = None,
+    vocab: Vocabularies | None = None,
+) -> Catalog:
     """Every readable engagement of ``sources`` (an archive root, or a list of Sources).
 
     Engagements come in source order, then path order within a source.
-    ``use_cache`` keeps parsed records in the user cache between runs.
+    ``use_cache`` keeps parsed records in the user cache between runs. ``hub``
+    and ``vocab``, when the caller (an ``Archive``) has them, are used rather
+    than read again for a hub root.
     """
     if isinstance(sources, (str, Path)):
         sources = [Source(Path(sources))]
     engagements: list[Engagement] = []
     skipped: list[str] = []
     for source in sources:
-        found, refused = _load_source(source, use_cache)
+        found, refused = _load_source(source, use_cache, hub, vocab)
         engagements.extend(found)
         prefix = f"{source.member}:" if source.member else ""
         skipped.extend(prefix + rel for rel in refused)
     return Catalog(tuple(engagements), tuple(skipped), tuple(sources))
 
 
-def _load_source(source: Source, use_cache: bool) -> tuple[list[Engagement], list[str]]:
+def _load_source(
+    source: Source, use_cache: bool, hub: HubView | None, vocab: Vocabularies | None
+) -> tuple[list[Engagement], list[str]]:
     root = Path(source.root).resolve()
     if use_cache:
         from copro.store.recordcache import cached_records
@@ -167,7 +182,7 @@ def _load_source(source: Source, use_cache: bool) -> tuple[list[Engagement], lis
     else:
         metas, refused = _read_all(root)
     if source.member is None and is_hub(root):
-        return _hub_engagements(root, metas), refused
+        return _hub_engagements(root, metas, hub, vocab), refused
     found = [
         Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
     ]
@@ -188,7 +203,7 @@ def _load_statements(source: Source) -> list[Statement]:
     entries, _ = _statement_entries(source)
     if source.member is None and is_hub(root):
         from copro.core.vocab import load_vocabularies
-        from copro.store.hubview import map_front_matter, open_hub, split_path
+        from copro.hub.view import map_front_matter, open_hub, split_path
 
         view = open_hub(root)
         assert view is not None
@@ -203,15 +218,20 @@ def _load_statements(source: Source) -> list[Statement]:
     return [Statement.from_front_matter(m, b, rel, source.member) for rel, m, b in entries]
 
 
-def _hub_engagements(root: Path, metas: list[tuple[str, dict, str]]) -> list[Engagement]:
+def _hub_engagements(
+    root: Path,
+    metas: list[tuple[str, dict, str]],
+    view: HubView | None,
+    vocab: Vocabularies | None,
+) -> list[Engagement]:
     """A hub's records: its own, and each member's (paths ``member:archive/...``), with
     member vocabulary ids written as the hub's (contract section 7)."""
     from copro.core.vocab import load_vocabularies
-    from copro.store.hubview import map_front_matter, open_hub, split_path
+    from copro.hub.view import map_front_matter, open_hub, split_path
 
-    view = open_hub(root)
+    view = view if view is not None else open_hub(root)
     assert view is not None
-    maps = view.term_maps(load_vocabularies(root)[0])
+    maps = view.term_maps(vocab if vocab is not None else load_vocabularies(root)[0])
     found = []
     for rel, meta, body in metas:
         member, path = split_path(rel)
@@ -237,7 +257,9 @@ def _read_all(root: Path) -> tuple[list[tuple[str, dict, str]], list[str]]:
     return readable, refused
 
 
-def load_engagement(root: Path | str, record_id: str, member: str | None = None) -> Engagement:
+def load_engagement(
+    root: Path | str, record_id: str, member: str | None = None, *, hub: HubView | None = None
+) -> Engagement:
     """The engagement ``record_id`` of the archive at ``root``, read from its file.
 
     A malformed id is a UsageError (exit 2); a missing or unreadable record a
@@ -245,11 +267,30 @@ def load_engagement(root: Path | str, record_id: str, member: str | None = None)
     """
     from copro.core.records import load_record
 
-    if member is None and is_hub(Path(root)):
-        from copro.store.hubview import load_hub_engagement
-
-        return load_hub_engagement(Path(root), record_id)
+    if member is None and (hub is not None or is_hub(Path(root))):
+        return _hub_engagement(Path(root), record_id, hub)
     return engagement_from_record(load_record(Path(root), record_id), member)
+
+
+def _hub_engagement(root: Path, record_id: str, view: HubView | None) -> Engagement:
+    """The engagement ``record_id`` of a hub, a member's with its terms as the hub's."""
+    from copro.core.records import load_record
+    from copro.core.vocab import load_vocabularies
+    from copro.hub.view import map_front_matter, open_hub, record_source
+
+    view = view if view is not None else open_hub(root)
+    assert view is not None
+    member, tree, plain = record_source(view, record_id)
+    engagement = engagement_from_record(load_record(tree, plain), member)
+    if member is None:
+        return engagement
+    maps = view.term_maps(load_vocabularies(view.root)[0]).get(member, {})
+    return Engagement.from_front_matter(
+        map_front_matter(engagement.front_matter, maps, member),
+        engagement.body,
+        engagement.path,
+        member,
+    )
 
 
 def skipped_note(count: int) -> str | None:

@@ -51,16 +51,13 @@ def scan(root: Path, hub: bool = True, folder_name: str = ARCHIVE_DIR) -> Scan:
     """relpath -> (size, mtime_ns, path) of every record file; runs before every search.
 
     In a hub root (with ``hub``), every member at its locked commit is scanned
-    too, its paths written ``<member>:archive/...`` (``copro.store.hubview``), so the
-    record cache and the index hold all members and refresh only what changed.
-    ``folder_name`` is ``consensus`` for consensus statements (their own cache).
+    too, its paths written ``<member>:archive/...`` (``copro.hub.view``), so the
+    record cache and the index hold all members and refresh only what changed
+    (a new member commit rewrites only its changed files). ``folder_name`` is
+    ``consensus`` for consensus statements (their own cache).
     """
     if hub and os.path.isfile(os.path.join(str(root), HUB_FILE)):
-        from copro.store.hubview import open_hub
-
-        view = open_hub(Path(root))
-        assert view is not None
-        return view.scan(folder_name)
+        return _scan_hub(Path(root), folder_name)
     found = Scan()
     stack = [(os.path.join(str(root), folder_name), folder_name)]
     while stack:
@@ -87,6 +84,24 @@ def scan(root: Path, hub: bool = True, folder_name: str = ARCHIVE_DIR) -> Scan:
                     except OSError:
                         continue
                     found.files[rel] = (info.st_size, info.st_mtime_ns, entry.path)
+    found.symlinks.sort()
+    return found
+
+
+def _scan_hub(root: Path, folder_name: str = ARCHIVE_DIR) -> Scan:
+    """One scan over a hub's own records and every member's at its locked commit (or,
+    with ``folder_name="consensus"``, their consensus statements)."""
+    from copro.hub.view import MEMBER_SEPARATOR, open_hub
+
+    view = open_hub(root)
+    assert view is not None
+    own = view.has_own_archive
+    found = scan(view.root, hub=False, folder_name=folder_name) if own else Scan()
+    for member in view.members:
+        part = scan(member.tree, hub=False, folder_name=folder_name)
+        prefix = member.name + MEMBER_SEPARATOR
+        found.files.update({prefix + rel: state for rel, state in part.files.items()})
+        found.symlinks.extend(prefix + rel for rel in part.symlinks)
     found.symlinks.sort()
     return found
 

@@ -37,17 +37,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from copro import __version__
 from copro.core.errors import EXIT_USAGE, CoproError
 from copro.core.fileio import lock_timeout, replace_atomic
 from copro.core.model import Engagement
 from copro.core.paths import cache_dir, cache_setting, shipped_schemas_dir
+from copro.core.version import VERSION
 from copro.core.vocab import Vocabularies, load_vocabularies
 from copro.store.freshness import Changes, Scan, changes, scan
 from copro.store.query import Document, Hit, QuerySpec, Suggestion, document_for
 from copro.store.recordcache import parse_record, refresh_cache
+
+if TYPE_CHECKING:
+    from copro.hub.view import HubView
 
 INDEX_FORMAT = 6  # 4: unstemmed spelling words beside the text fields; 5: hub members;
 # 6: the manifest lists refused paths, so an update need not read the record cache
@@ -140,7 +143,7 @@ def _stamp(vocab: Vocabularies, backend: Backend) -> dict[str, Any]:
     return {
         "format": INDEX_FORMAT,
         "backend": f"{backend.name}-{backend.version}",
-        "copro": __version__,
+        "copro": VERSION,
         "vocab": vocab.fingerprint,
         "schema": _schema_fingerprint(),
     }
@@ -184,26 +187,23 @@ def _well_formed(manifest: Any) -> bool:
     )
 
 
-def _lock_timeout() -> float:
-    """Seconds to wait for another writer (``copro.core.fileio.lock_timeout``)."""
-    return lock_timeout()
-
-
 # ---------------------------------------------------------------- the index store
 
 
 class IndexStore:
     """One archive's index in the cache: generations, the current pointer, the lock."""
 
-    def __init__(self, root: Path, backend: str = DEFAULT_BACKEND) -> None:
+    def __init__(
+        self, root: Path, backend: str = DEFAULT_BACKEND, *, hub: HubView | None = None
+    ) -> None:
         self.root = Path(root).resolve()
         self.backend = BACKENDS[backend]()
         self.folder = cache_dir(self.root)
-        self.timeout = _lock_timeout()
+        self.timeout = lock_timeout()
         self._opened: tuple[IndexHandle, dict[str, Any]] | None = None
-        from copro.store.hubview import open_hub
+        from copro.hub.view import open_hub
 
-        self.hub = open_hub(self.root)
+        self.hub = hub if hub is not None else open_hub(self.root)
         """A hub root's view of its members (None for an archive): their records are indexed too."""
 
     def _stamp(self, vocab: Vocabularies) -> dict[str, Any]:
@@ -218,7 +218,7 @@ class IndexStore:
         """The engagement of a cached record; a hub member's with its terms as the hub's."""
         if self.hub is None:
             return _engagement(rel, parsed)
-        from copro.store.hubview import map_front_matter, split_path
+        from copro.hub.view import map_front_matter, split_path
 
         member, path = split_path(rel)
         meta = parsed[0]

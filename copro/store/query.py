@@ -8,10 +8,12 @@ engine is one backend module that takes these types (see ``copro.store.index``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from copro.core.model import Engagement
+from copro.core.vocab import VOCAB_NAMES, Vocabularies, normalise
 
 __all__ = [
     "KEYWORD_FIELDS",
@@ -21,6 +23,8 @@ __all__ = [
     "Hit",
     "QuerySpec",
     "Suggestion",
+    "concepts_from_text",
+    "concepts_in",
     "document_for",
     "edit_distance",
 ]
@@ -143,3 +147,58 @@ def document_for(engagement: Engagement) -> Document:
         "orgs": ",".join(o.name.replace(",", " ") for o in engagement.organisations),
         "sectors": ",".join(o.sector for o in engagement.organisations),
     }
+
+
+# ---------------------------------------------------------------- words to concepts
+
+_WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
+MAX_PHRASE_WORDS = 5
+# How people ask ("what did carers say about discharge?"): words that carry the
+# question, not its subject. They are left out of the words a record must match,
+# unless the query holds nothing else. A vocabulary phrase is matched first, so
+# "people with lived experience" stays a population.
+QUESTION_WORDS = frozenset(
+    """
+    a about after all already an and any anybody anyone anything are as ask asked asking at
+    be been before being but by can could did do does doing done ever for from get got had has
+    have having he hear heard how i if in into is it its know knew me mention mentioned my of
+    on or our people person said say saying says she should some someone something talk
+    talked tell telling tells that the their them there they think thought this those to told
+    us was we were what when where which while who whom whose why will with would you your
+    """.split()
+)
+
+
+def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:
+    """Split free text into concepts, longest vocabulary phrase first, question words dropped."""
+    concepts = concepts_in(text, vocab)
+    subject = [
+        c for c in concepts if c.facets or normalise(" ".join(c.texts)) not in QUESTION_WORDS
+    ]
+    return subject or concepts
+
+
+def concepts_in(text: str, vocab: Vocabularies) -> list[Concept]:
+    """Every concept of ``text``, longest vocabulary phrase first (question words kept)."""
+    words = _WORD.findall(text)
+    phrases = {name: vocab[name].phrases() for name in VOCAB_NAMES}
+    concepts: list[Concept] = []
+    index = 0
+    while index < len(words):
+        matched = None
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - index), 0, -1):
+            phrase = normalise(" ".join(words[index : index + size]))
+            facets = {  # index facet fields are named after their vocabularies
+                name: vocab.expand(name, [phrases[name][phrase]])
+                for name in VOCAB_NAMES
+                if phrase in phrases[name]
+            }
+            if facets:
+                matched = Concept([" ".join(words[index : index + size])], facets)
+                index += size
+                break
+        if matched is None:
+            matched = Concept([words[index]])
+            index += 1
+        concepts.append(matched)
+    return concepts

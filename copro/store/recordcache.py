@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from copro import __version__
 from copro.core.fileio import replace_atomic
 from copro.core.paths import cache_dir, shipped_schemas_dir
+from copro.core.version import VERSION
 from copro.store.freshness import Changes, Scan, changes, scan
 
 __all__ = ["CACHE_FILE", "cached_records", "cached_statements", "RecordEntry"]
@@ -39,7 +39,7 @@ def _stamp() -> dict[str, Any]:
     schema_file = shipped_schemas_dir() / "engagement.schema.json"
     return {
         "format": CACHE_FORMAT,
-        "copro": __version__,
+        "copro": VERSION,
         "schema": hashlib.sha256(schema_file.read_bytes()).hexdigest()[:16],
     }
 

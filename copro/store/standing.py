@@ -28,13 +28,12 @@ counts). ``as_of`` leaves out revisiting records dated after it (review's
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from copro.core.model import OUTCOMES, Engagement, Finding, Revisit
+from copro.core.words import NOT_REVISITED, month_year
 
-NOT_REVISITED = "not-revisited"
 STANDINGS = (*OUTCOMES, NOT_REVISITED)
 """Every standing a finding can have, in the order people read them."""
 
@@ -46,7 +45,6 @@ __all__ = [
     "Standing",
     "StandingTable",
     "finding_key",
-    "month_year",
     "standings",
 ]
 
@@ -64,21 +62,6 @@ def target_key(engagement: Engagement, revisit: Revisit) -> str:
     if revisit.member or not engagement.member:
         return revisit.finding
     return f"{engagement.member}:{revisit.finding}"
-
-
-def month_year(iso: str | None) -> str:
-    """``2024-04-13`` as "April 2024" (how people say when something was checked)."""
-    try:
-        day = dt.date.fromisoformat(iso or "")
-    except ValueError:
-        return iso or "an unknown date"
-    return f"{MONTHS[day.month - 1]} {day.year}"
-
-
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-"""English month names whatever the locale (reports are written in English)."""
 
 
 @dataclass(frozen=True)

@@ -16,26 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copro.core.errors import UsageError
+from copro.core.workbook import CSV_COLUMNS
 
 if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheaply
     from copro.core.model import Engagement
+    from copro.store.archive import Archive
     from copro.store.catalog import Catalog
 
-CSV_COLUMNS = [
-    "record_id",
-    "date",
-    "title",
-    "status",
-    "ladder",
-    "places",
-    "populations",
-    "topics",
-    "finding_id",
-    "finding",
-    "finding_topics",
-    "quotable",
-    "responses",
-]
 # Beyond the contract's columns, for people reading the CSV: what was done (the actions'
 # own words, not only their statuses), who led, and how to reach the group again (only
 # where consent.recontact allows). Not in the xlsx findings sheet: import reads that.
@@ -97,15 +84,9 @@ def record_object(engagement: Engagement, with_member: bool = False) -> dict[str
     return out
 
 
-def _in_hub(root: Path) -> bool:
-    from copro.store.hubview import is_hub
-
-    return is_hub(root)
-
-
-def _csv(catalog: Catalog, root: Path) -> ExportResult:
+def _csv(catalog: Catalog, archive: Archive) -> ExportResult:
     """One row per finding; in a hub a last column ``member`` names each row's member."""
-    in_hub = _in_hub(root)
+    in_hub = archive.in_hub
     buffer = io.StringIO()
     columns = [*CSV_COLUMNS, *CSV_EXTRA_COLUMNS, *(["member"] if in_hub else [])]
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
@@ -121,21 +102,20 @@ def _csv(catalog: Catalog, root: Path) -> ExportResult:
     return ExportResult(buffer.getvalue(), len(catalog), rows, list(catalog.skipped))
 
 
-def _jsonl(catalog: Catalog, root: Path) -> ExportResult:
-    in_hub = _in_hub(root)
+def _jsonl(catalog: Catalog, archive: Archive) -> ExportResult:
+    in_hub = archive.in_hub
     lines = [json.dumps(record_object(e, in_hub), ensure_ascii=False) + "\n" for e in catalog]
     return ExportResult("".join(lines), len(lines), len(lines), list(catalog.skipped))
 
 
-def _gripp2(catalog: Catalog, root: Path) -> ExportResult:
-    from copro.core.vocab import load_vocabularies
+def _gripp2(catalog: Catalog, archive: Archive) -> ExportResult:
     from copro.views.gripp2 import gripp2_markdown
 
-    text, records = gripp2_markdown(catalog.engagements, load_vocabularies(root)[0])
+    text, records = gripp2_markdown(catalog.engagements, archive.vocab)
     return ExportResult(text, records, records, list(catalog.skipped))
 
 
-def _xlsx(catalog: Catalog, root: Path) -> ExportResult:
+def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
     """A workbook to fill in and ``copro import``: findings (with standing) and actions."""
     from copro.core.workbook import (
         ACTION_COLUMNS,
@@ -171,7 +151,7 @@ def _xlsx(catalog: Catalog, root: Path) -> ExportResult:
     return ExportResult("", len(catalog), len(findings) + len(actions), list(catalog.skipped), data)
 
 
-EXPORTERS: dict[str, Callable[[Catalog, Path], ExportResult]] = {
+EXPORTERS: dict[str, Callable[[Catalog, Archive], ExportResult]] = {
     "csv": _csv,
     "jsonl": _jsonl,
     "xlsx": _xlsx,
@@ -181,22 +161,25 @@ EXPORTERS: dict[str, Callable[[Catalog, Path], ExportResult]] = {
 FORMATS = tuple(EXPORTERS)
 
 
-def export_archive(root: Path, fmt: str = "csv", members: Sequence[str] = ()) -> ExportResult:
+def export_archive(
+    archive: Archive | Path, fmt: str = "csv", members: Sequence[str] = ()
+) -> ExportResult:
     """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2.
 
     In a hub every member is exported, each row or object naming its member;
     ``members`` narrows to some of them.
     """
     from copro.core import pii
-    from copro.store.catalog import Catalog, load_catalog
-    from copro.store.hubview import members_option
+    from copro.store.archive import Archive
+    from copro.store.catalog import Catalog
 
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
-    wanted = members_option(root, members)
-    catalog = load_catalog(root)
+    archive = Archive.of(archive)
+    wanted = archive.members(members)
+    catalog = archive.catalog
     if wanted is not None:
         kept = tuple(e for e in catalog if e.member in wanted)
         catalog = Catalog(kept, catalog.skipped, catalog.sources)
-    return exporter(catalog, Path(root))
+    return exporter(catalog, archive)

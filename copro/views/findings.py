@@ -16,9 +16,9 @@ from typing import Any
 
 from copro.core.errors import UsageError
 from copro.core.model import Engagement, Finding, parse_date
-from copro.core.vocab import Vocabularies
+from copro.core.vocab import Vocabularies, resolve_term
+from copro.store.archive import Archive
 from copro.store.standing import STANDINGS, Standing, StandingTable, standings
-from copro.views.search import resolve_term
 
 _WORD = re.compile(r"\w+")
 
@@ -168,7 +168,7 @@ def select_findings(
 
 
 def list_findings(
-    root: Path,
+    archive: Archive | Path,
     query: str | None = None,
     topics: Sequence[str] = (),
     populations: Sequence[str] = (),
@@ -177,13 +177,9 @@ def list_findings(
     said_before: str | None = None,
     members: Sequence[str] = (),
 ) -> FindingsResult:
-    """``copro findings`` for the archive (or hub) at ``root``; ``members`` narrows a hub."""
-    from copro.core.vocab import load_vocabularies
-    from copro.store.catalog import load_catalog
-    from copro.store.hubview import member_filter, open_hub
-
-    hub = open_hub(root)
-    vocab, _ = load_vocabularies(root)
+    """``copro findings`` for the archive (or hub); ``members`` narrows a hub."""
+    archive = Archive.of(archive)
+    vocab = archive.vocab
     wanted = finding_filter(
         vocab,
         query,
@@ -192,11 +188,11 @@ def list_findings(
         places,
         standing,
         said_before,
-        member_filter(hub, members),
+        archive.members(members),
     )
-    catalog = load_catalog(root)
+    catalog = archive.catalog
     return FindingsResult(
-        select_findings(catalog.engagements, wanted),
-        in_hub=hub is not None,
+        select_findings(catalog.engagements, wanted, archive.standings),
+        in_hub=archive.in_hub,
         skipped=catalog.skipped,
     )

@@ -22,38 +22,11 @@ from collections.abc import Iterable
 
 from copro.core.model import Engagement
 from copro.core.vocab import Vocabularies
-from copro.store.standing import StandingTable, month_year, standings
+from copro.core.words import ACTION_WORDS, LADDER_WORDS, MADE_BY_WORDS, PAYMENT_WORDS, month_year
+from copro.store.standing import StandingTable, standings
 
 NOT_RECORDED = "Not recorded."
 
-LADDER_WORDS = {
-    "coercion": "coercion",
-    "educating": "educating",
-    "informing": "informing",
-    "consultation": "consultation",
-    "engagement": "engagement",
-    "co-design": "co-design",
-    "co-production": "co-production",
-}
-ACTION_WORDS = {
-    "done": "done",
-    "in-progress": "in progress",
-    "planned": "planned",
-    "not-doing": "not doing",
-}
-MADE_BY_WORDS = {
-    "joint": "decided together",
-    "organisation": "decided by the organisation",
-    "community": "decided by the community",
-}
-PAYMENT_WORDS = {
-    "none": "no payment",
-    "vouchers": "vouchers",
-    "hourly": "an hourly payment",
-    "sessional": "a payment for each session",
-    "salaried": "paid roles",
-    "expenses-only": "expenses only",
-}
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 

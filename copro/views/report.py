@@ -18,32 +18,17 @@ from copro.core import model
 from copro.core.errors import CoproError, UsageError
 from copro.core.model import Engagement, parse_date
 from copro.core.placeholders import shown_body
-from copro.core.vocab import Vocabularies, load_vocabularies
-from copro.store.catalog import load_catalog, load_engagement
-from copro.store.standing import MONTHS, Standing, StandingTable, month_year, standings
+from copro.core.vocab import resolve_term
+from copro.core.words import (
+    MADE_BY_WORDS,
+    OUTCOME_WORDS,
+    PAYMENT_WORDS,
+    date_words,
+    month_year,
+)
+from copro.store.archive import Archive
 from copro.store.standing import CheckedAgain as StandingCheck
-from copro.views.search import resolve_term
-
-STATUS_WORDS = {
-    "done": "Done",
-    "in-progress": "In progress",
-    "planned": "Planned",
-    "not-doing": "Not doing",
-}
-MADE_BY_WORDS = {
-    "joint": "decided together",
-    "organisation": "decided by the organisation",
-    "community": "decided by the community",
-}
-PAYMENT_WORDS = {
-    "none": "no payment",
-    "vouchers": "vouchers",
-    "hourly": "an hourly payment",
-    "sessional": "a payment for each session",
-    "salaried": "paid roles",
-    "expenses-only": "expenses",
-}
-
+from copro.store.standing import Standing, StandingTable, standings
 
 REFLECTIONS = "Reflections"
 """The body section the participants' letter leaves out unless asked (``--with-reflections``)."""
@@ -53,15 +38,6 @@ AUDIENCES = {
     "staff": "the same, plus finding and action ids and the record's path and commit",
 }
 """Who a report is written for; the keys are the allowed values of ``report --audience``."""
-
-
-def date_words(iso: str | None) -> str:
-    """``2026-11-14`` as "14 November 2026": how a letter gives a date."""
-    try:
-        day = dt.date.fromisoformat(iso or "")
-    except ValueError:
-        return iso or ""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def date_span(start: str, end: str | None) -> str:
@@ -124,14 +100,6 @@ class Finding:
     @property
     def answered(self) -> bool:
         return bool(self.actions)
-
-
-OUTCOME_WORDS = {
-    "still-holds": "this still holds",
-    "changed": "this has changed",
-    "no-longer-holds": "this no longer holds",
-    "unclear": "it is not clear whether this still holds",
-}
 
 
 @dataclass
@@ -261,9 +229,8 @@ class Report:
 
 
 def engagement_report(
-    root: Path,
+    archive: Archive,
     engagement: Engagement,
-    vocab: Vocabularies,
     keep: set[str] | None = None,
     table: StandingTable | None = None,
     commits: dict[str, tuple[str, str]] | None = None,
@@ -275,6 +242,7 @@ def engagement_report(
     no finding counts as revisited. ``reflections`` false leaves the body's
     ``## Reflections`` out (the staff's own notes, not written for participants).
     """
+    vocab = archive.vocab
     table = table if table is not None else standings([engagement])
     findings = [
         Finding(
@@ -314,7 +282,7 @@ def engagement_report(
         recognition=_recognition(engagement.recognition),
         quotes_allowed=engagement.quotable,
         body=shown_body(engagement.body, () if reflections else (REFLECTIONS,)),
-        provenance=_provenance(root, engagement, commits),
+        provenance=_provenance(archive.root, engagement, commits),
         details=engagement.details(),
         checked_again=_checked_again(table.checked_again(engagement)),
         contact=engagement.consent.route,
@@ -378,7 +346,7 @@ def _provenance(
     from copro.core.gitrepo import last_commit
 
     if engagement.member:  # a hub member's record: the commit hub.lock pins
-        from copro.store.hubview import member_commit
+        from copro.hub.view import member_commit
 
         pinned, when = member_commit(root, engagement.member)
         return Provenance(f"{engagement.member}:{engagement.path}", pinned[:12], when)
@@ -421,7 +389,7 @@ def _last_commits(root: Path) -> dict[str, tuple[str, str]]:
 
 
 def build_report(
-    root: Path,
+    archive: Archive | Path,
     record_id: str | None = None,
     *,
     topics: Sequence[str] = (),
@@ -446,14 +414,23 @@ def build_report(
         raise UsageError(f"--audience must be one of: {', '.join(AUDIENCES)}")
     reflections = with_reflections or audience == "staff"
     report = _build(
-        root, record_id, topics, populations, places, since, until, today, members, reflections
+        Archive.of(archive),
+        record_id,
+        topics,
+        populations,
+        places,
+        since,
+        until,
+        today,
+        members,
+        reflections,
     )
     report.audience = audience
     return report
 
 
 def _build(
-    root: Path,
+    archive: Archive,
     record_id: str | None,
     topics: Sequence[str],
     populations: Sequence[str],
@@ -464,31 +441,26 @@ def _build(
     members: Sequence[str],
     reflections: bool,
 ) -> Report:
-    root = Path(root).resolve()
-    vocab, _ = load_vocabularies(root)
     generated = (today or dt.date.today()).isoformat()
     if record_id:
         if topics or populations or places or since or until:
             raise UsageError("give either an ID or filters (--topic, --population, ...), not both")
-        engagement = load_engagement(root, record_id)
-        catalog = load_catalog(root)
-        table = standings(catalog.engagements)
-        part = engagement_report(root, engagement, vocab, table=table, reflections=reflections)
+        engagement = archive.engagement(record_id)
+        part = engagement_report(
+            archive, engagement, table=archive.standings, reflections=reflections
+        )
         return Report(part.title, f"Engagement {part.id}", False, generated, [part])
     if not (topics or populations or places or since or until):
         raise UsageError(
             "say which engagement (an ID) or which theme (--topic, --population, --place, --since)",
             "for example: copro report --topic parenting",
         )
-    from copro.store.hubview import members_option
-
-    wanted = members_option(root, members)
-    return _across(root, vocab, topics, populations, places, since, until, generated, wanted)
+    wanted = archive.members(members)
+    return _across(archive, topics, populations, places, since, until, generated, wanted)
 
 
 def _across(
-    root: Path,
-    vocab: Vocabularies,
+    archive: Archive,
     topics: Sequence[str],
     populations: Sequence[str],
     places: Sequence[str],
@@ -497,6 +469,7 @@ def _across(
     generated: str,
     members: frozenset[str] | None = None,
 ) -> Report:
+    vocab = archive.vocab
     since, until = parse_date(since, "--since"), parse_date(until, "--until")
     topic_ids = [resolve_term(vocab, "topics", t, "--topic") for t in topics]
     population_ids = [resolve_term(vocab, "populations", p, "--population") for p in populations]
@@ -504,9 +477,9 @@ def _across(
     wanted_topics = vocab.expand("topics", topic_ids) if topic_ids else None
     wanted_populations = vocab.expand("populations", population_ids) if population_ids else None
     wanted_places = vocab.expand("places", place_ids) if place_ids else None
-    catalog = load_catalog(root)
-    table = standings(catalog.engagements)
-    commits = _last_commits(root)
+    catalog = archive.catalog
+    table = archive.standings
+    commits = _last_commits(archive.root)
     parts = []
     for engagement in catalog:
         if members is not None and engagement.member not in members:
@@ -527,7 +500,7 @@ def _across(
             }
             if not keep:
                 continue
-        part = engagement_report(root, engagement, vocab, keep, table, commits)
+        part = engagement_report(archive, engagement, keep, table, commits)
         if part.findings:
             parts.append(part)
     parts.sort(key=lambda p: (p.date, p.id))

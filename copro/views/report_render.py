@@ -39,7 +39,7 @@ li.finding { margin-bottom: 1rem; } footer { margin-top: 3rem; font-size: 0.9rem
 
 
 @functools.cache
-def _environment(autoescape: bool) -> Any:
+def environment(autoescape: bool) -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -52,10 +52,11 @@ def _environment(autoescape: bool) -> Any:
     )
     env.filters["markdown"] = markdown_to_safe_html
     env.filters["demote"] = demote_headings
-    from copro.views.report import STATUS_WORDS, and_list, date_words, sentence
+    from copro.core.words import ACTION_LABELS, date_words
+    from copro.views.report import and_list, sentence
 
     env.filters["and_list"] = and_list
-    env.filters["status_words"] = lambda status: STATUS_WORDS.get(status, status)
+    env.filters["status_words"] = lambda status: ACTION_LABELS.get(status, status)
     env.filters["date_words"] = date_words
     env.filters["sentence"] = sentence
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
@@ -104,12 +105,12 @@ def markdown_to_safe_html(text: str, quotes: bool = True) -> Any:
 
 
 def render_markdown(report: Report) -> str:
-    return _environment(False).get_template("report.md.j2").render(report=report)
+    return environment(False).get_template("report.md.j2").render(report=report)
 
 
 def render_html(report: Report) -> str:
     return (
-        _environment(True)
+        environment(True)
         .get_template("report.html.j2")
         .render(report=report, style=STYLE, csp=_csp())
     )
@@ -131,9 +132,9 @@ def render_statement_letter(letter: Any, fmt: str) -> str:
 
         raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(RENDERERS)}")
     if fmt == "html":
-        template = _environment(True).get_template("statement.html.j2")
+        template = environment(True).get_template("statement.html.j2")
         return template.render(l=letter, style=STYLE, csp=_csp())
-    return _environment(False).get_template("statement.md.j2").render(l=letter)
+    return environment(False).get_template("statement.md.j2").render(l=letter)
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.model import Engagement, parse_date, today_iso
-from copro.store.catalog import load_catalog
-from copro.store.standing import StandingTable, standings
+from copro.store.archive import Archive
+from copro.store.standing import StandingTable
 
 STALLED_AFTER_DAYS = 365
 
@@ -138,7 +138,10 @@ def _days_before(when: str, days: int) -> str:
 
 
 def review(
-    root: Path, as_of: str | None = None, members: Sequence[str] = (), orgs: Sequence[str] = ()
+    archive: Archive | Path,
+    as_of: str | None = None,
+    members: Sequence[str] = (),
+    orgs: Sequence[str] = (),
 ) -> ReviewResult:
     """Everything due on ``as_of`` (default today), oldest debt first within each kind.
 
@@ -147,14 +150,15 @@ def review(
     case); naming an organisation that no engagement has is a CoproError
     (exit 1), so a typo does not read as "nothing is due".
     """
-    from copro.store.hubview import is_hub, keeps, members_option
+    from copro.hub.view import keeps
 
+    archive = Archive.of(archive)
     when = parse_date(as_of, "--as-of") or today_iso()
     stalled_before = _days_before(when, STALLED_AFTER_DAYS)
-    wanted = members_option(root, members)
-    catalog = load_catalog(root)
-    table = standings(catalog.engagements, as_of=when)
-    result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=is_hub(Path(root)))
+    wanted = archive.members(members)
+    catalog = archive.catalog
+    table = archive.standings_as_of(when)
+    result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=archive.in_hub)
     named = [o.casefold().strip() for o in orgs if o.strip()]
     engagements = [e for e in catalog if not named or _involves(e, named)]
     if named and not engagements:

@@ -17,28 +17,13 @@ from typing import Any
 
 from copro.core.errors import UsageError
 from copro.core.model import LADDER, STATUSES, parse_date
-from copro.core.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies, normalise, resolve_term
+from copro.core.vocab import Vocabularies, resolve_term
+from copro.store.archive import Archive
 from copro.store.index import IndexStore, RefreshReport
-from copro.store.query import Concept, Hit, QuerySpec
+from copro.store.query import Hit, QuerySpec, concepts_from_text, concepts_in
 
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
-_WORD = re.compile(r"[\w][\w'&+\-]*", re.UNICODE)
 _QUESTION_MARK = re.compile(r"\?+(?=\s|$)")  # "...discharge?" asks; "parent?ng" is a wildcard
-MAX_PHRASE_WORDS = 5
-# How people ask ("what did carers say about discharge?"): words that carry the
-# question, not its subject. They are left out of the words a record must match,
-# unless the query holds nothing else. A vocabulary phrase is matched first, so
-# "people with lived experience" stays a population.
-QUESTION_WORDS = frozenset(
-    """
-    a about after all already an and any anybody anyone anything are as ask asked asking at
-    be been before being but by can could did do does doing done ever for from get got had has
-    have having he hear heard how i if in into is it its know knew me mention mentioned my of
-    on or our people person said say saying says she should some someone something talk
-    talked tell telling tells that the their them there they think thought this those to told
-    us was we were what when where which while who whom whose why will with would you your
-    """.split()
-)
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
 
 
@@ -61,40 +46,6 @@ class SearchResult:
             "total": self.total,
             "results": [hit.to_json(self.in_hub) for hit in self.results],
         }
-
-
-def concepts_from_text(text: str, vocab: Vocabularies) -> list[Concept]:
-    """Split free text into concepts, longest vocabulary phrase first, question words dropped."""
-    concepts = _concepts(text, vocab)
-    subject = [
-        c for c in concepts if c.facets or normalise(" ".join(c.texts)) not in QUESTION_WORDS
-    ]
-    return subject or concepts
-
-
-def _concepts(text: str, vocab: Vocabularies) -> list[Concept]:
-    words = _WORD.findall(text)
-    phrases = {name: vocab[name].phrases() for name in VOCAB_NAMES}
-    concepts: list[Concept] = []
-    index = 0
-    while index < len(words):
-        matched = None
-        for size in range(min(MAX_PHRASE_WORDS, len(words) - index), 0, -1):
-            phrase = normalise(" ".join(words[index : index + size]))
-            facets = {  # index facet fields are named after their vocabularies
-                name: vocab.expand(name, [phrases[name][phrase]])
-                for name in VOCAB_NAMES
-                if phrase in phrases[name]
-            }
-            if facets:
-                matched = Concept([" ".join(words[index : index + size])], facets)
-                index += size
-                break
-        if matched is None:
-            matched = Concept([words[index]])
-            index += 1
-        concepts.append(matched)
-    return concepts
 
 
 def build_spec(
@@ -159,7 +110,7 @@ def _check_balanced(text: str) -> None:
 
 
 def search(
-    root: Path,
+    archive: Archive | Path,
     query: str | None = None,
     *,
     topics: Sequence[str] = (),
@@ -181,16 +132,14 @@ def search(
     """
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    root = Path(root).resolve()
-    vocab, _ = load_vocabularies(root)
+    archive = Archive.of(archive)
+    vocab = archive.vocab
     spec = build_spec(
         vocab, query, topics, populations, places, methods, ladder, orgs, statuses, since, until
     )
-    store = IndexStore(root)
+    store = archive.index
     if members:
-        from copro.store.hubview import member_filter
-
-        spec.filters["member"] = set(member_filter(store.hub, members) or ())
+        spec.filters["member"] = set(archive.members(members) or ())
     report = store.refresh(vocab, progress)
     corrections, suggestions = correct_spelling(spec, store, vocab)
     total, hits = store.search(spec, limit, vocab)
@@ -207,7 +156,7 @@ def search(
         report,
         corrections,
         suggestions,
-        in_hub=store.hub is not None,
+        in_hub=archive.in_hub,
     )
 
 
@@ -234,7 +183,7 @@ def correct_spelling(
             continue
         closest = [c for c in candidates if c.distance == candidates[0].distance]
         if len(closest) == 1:
-            corrected = _concepts(closest[0].word, vocab)
+            corrected = concepts_in(closest[0].word, vocab)
             if len(corrected) == 1:
                 spec.concepts[plain[word]] = corrected[0]
                 corrections.append((word, closest[0].word))

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.model import Engagement
-from copro.core.vocab import Vocabularies, load_vocabularies
-from copro.store.catalog import Catalog, load_catalog, load_engagement
-from copro.store.index import IndexStore
-from copro.store.standing import StandingTable, standings
+from copro.core.vocab import Vocabularies
+from copro.store.archive import Archive
+from copro.store.catalog import Catalog
+from copro.store.standing import StandingTable
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,14 @@ class RecordView:
         }
 
 
-def show(root: Path, record_id: str) -> RecordView:
+def show(archive: Archive | Path, record_id: str) -> RecordView:
     """The record ``record_id``; the index is refreshed first so links show titles."""
-    root = Path(root).resolve()
-    engagement = load_engagement(root, record_id)
-    catalog = load_catalog(root)
-    table = standings(catalog.engagements)
-    vocab, _ = load_vocabularies(root)
-    store = IndexStore(root)
+    archive = Archive.of(archive)
+    engagement = archive.engagement(record_id)
+    catalog = archive.catalog
+    table = archive.standings
+    vocab = archive.vocab
+    store = archive.index
     store.refresh(vocab)
     linked = [*engagement.related, *([engagement.supersedes] if engagement.supersedes else [])]
     prefix = f"{engagement.member}:" if engagement.member else ""  # a member names its own

@@ -16,6 +16,7 @@ from typing import Any
 
 from copro.core.checks import FINDING_REF
 from copro.core.errors import CoproError, UsageError
+from copro.store.archive import Archive
 
 
 @dataclass(frozen=True)
@@ -52,24 +53,22 @@ def parse_finding_ref(given: str) -> tuple[str, str]:
     return member + parts["record"], parts["finding"]
 
 
-def similar_findings(root: Path, given: str, limit: int = 10) -> SimilarResult:
+def similar_findings(archive: Archive | Path, given: str, limit: int = 10) -> SimilarResult:
     """The findings of other records most like finding ``given`` (``ID#SN``), best first."""
-    from copro.core.vocab import load_vocabularies
-    from copro.store.catalog import load_engagement
-    from copro.store.index import IndexStore, analysed_terms
+    from copro.store.index import analysed_terms
 
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    root = Path(root).resolve()
+    archive = Archive.of(archive)
     record_id, finding_id = parse_finding_ref(given)
-    source = load_engagement(root, record_id)
+    source = archive.engagement(record_id)
     finding = source.finding(finding_id)
     if finding is None:
         have = ", ".join(f.id for f in source.findings) or "none"
         raise CoproError(f"{record_id} has no finding {finding_id}", f"its findings: {have}")
     result = SimilarResult(f"{source.key}#{finding_id}", finding.text)
-    vocab, _ = load_vocabularies(root)
-    store = IndexStore(root)
+    vocab = archive.vocab
+    store = archive.index
     store.refresh(vocab)
     indexed_path = f"{source.member}:{source.path}" if source.member else source.path
     hits, weights = store.more_like(vocab, finding.text, indexed_path, max(2 * limit, 10))
@@ -78,7 +77,7 @@ def similar_findings(root: Path, given: str, limit: int = 10) -> SimilarResult:
         if hit.id == source.key:
             continue
         try:
-            other = load_engagement(root, hit.id)
+            other = archive.engagement(hit.id)
         except CoproError:
             continue  # changed or unreadable since it was indexed
         for candidate in other.findings:

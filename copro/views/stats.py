@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.model import today_iso
-from copro.core.vocab import load_vocabularies
-from copro.store.catalog import load_catalog
-from copro.store.standing import standings
+from copro.store.archive import Archive
 
 
 @dataclass(frozen=True)
@@ -124,18 +122,18 @@ class ArchiveStats:
 
 
 def archive_stats(
-    root: Path, as_of: str | None = None, members: Sequence[str] = ()
+    archive: Archive | Path, as_of: str | None = None, members: Sequence[str] = ()
 ) -> ArchiveStats:
     """Count the archive (in a hub, of ``members`` only when given); ``coverage`` has every
     population x every used topic."""
-    from copro.store.hubview import keeps, members_option
+    from copro.hub.view import keeps
 
-    root = Path(root)
-    wanted = members_option(root, members)
-    vocab, _ = load_vocabularies(root)
-    catalog = load_catalog(root)
+    archive = Archive.of(archive)
+    wanted = archive.members(members)
+    vocab = archive.vocab
+    catalog = archive.catalog
     stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
-    table = standings(catalog.engagements, as_of=stats.as_of)
+    table = archive.standings_as_of(stats.as_of)
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
     for engagement in catalog:

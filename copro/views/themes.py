@@ -14,6 +14,7 @@ from typing import Any
 
 from copro.core.model import Engagement
 from copro.core.vocab import Vocabularies
+from copro.store.archive import Archive
 from copro.store.standing import STANDINGS
 from copro.views.findings import FindingFilter, finding_filter, select_findings
 
@@ -87,22 +88,16 @@ def build_themes(
 
 
 def archive_themes(
-    root: Path,
+    archive: Archive | Path,
     topics: Sequence[str] = (),
     populations: Sequence[str] = (),
     members: Sequence[str] = (),
 ) -> ThemesResult:
-    """``copro themes`` for the archive (or hub) at ``root``; ``members`` narrows a hub."""
-    from copro.core.vocab import load_vocabularies
-    from copro.store.catalog import load_catalog
-    from copro.store.hubview import member_filter, open_hub
-
-    vocab, _ = load_vocabularies(root)
+    """``copro themes`` for the archive (or hub); ``members`` narrows a hub."""
+    archive = Archive.of(archive)
+    vocab = archive.vocab
     wanted = finding_filter(
-        vocab,
-        topics=topics,
-        populations=populations,
-        members=member_filter(open_hub(root), members),
+        vocab, topics=topics, populations=populations, members=archive.members(members)
     )
-    catalog = load_catalog(root)
+    catalog = archive.catalog
     return ThemesResult(build_themes(catalog.engagements, vocab, wanted), catalog.skipped)

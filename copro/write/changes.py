@@ -21,10 +21,9 @@ from typing import Any
 
 from copro.core.edit import Edited
 from copro.core.errors import CoproError
-from copro.core.model import ID_PATTERN
 from copro.core.paths import RecordFile, cache_dir, relpath
 from copro.core.problems import Problem
-from copro.core.records import Record, locate_record, read_record, unreadable
+from copro.core.records import ID_PATTERN, Record, locate_record, read_record, unreadable
 from copro.core.vocab import Vocabularies
 
 _NAMED_FINDING = re.compile(b"(" + ID_PATTERN.pattern.encode() + rb")#S([0-9]+)")

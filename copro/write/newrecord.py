@@ -21,13 +21,12 @@ from typing import Any
 from copro.core import pii
 from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock, create_new
-from copro.core.model import ID_PATTERN, LADDER, SECTORS, STATUSES
+from copro.core.model import LADDER, SECTORS, STATUSES
 from copro.core.paths import ARCHIVE_DIR, iter_record_files
 from copro.core.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
-from copro.core.records import control_characters, read_record
-from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.core.records import ID_PATTERN, control_characters, read_record
+from copro.core.vocab import Vocabularies, load_vocabularies, resolve_term
 from copro.store.catalog import engagement_from_record
-from copro.views.search import resolve_term
 
 MAX_ID = 80
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()/&-]*")
@@ -211,8 +210,7 @@ def asked_before(
 ) -> list[EarlierEngagement]:
     """Earlier engagements with related populations on the same topics, else by title."""
     from copro.store.index import IndexStore
-    from copro.store.query import QuerySpec
-    from copro.views.search import concepts_from_text
+    from copro.store.query import QuerySpec, concepts_from_text
 
     populations: set[str] = set()
     for population in request.populations:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from copro.core.errors import UsageError
 from copro.core.model import Engagement
-from copro.store.standing import month_year
+from copro.core.words import month_year
 from copro.write.newrecord import (
     Created,
     check_date,

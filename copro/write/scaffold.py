@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro import __version__
 from copro.core.errors import CoproError
 from copro.core.fileio import create_new
 from copro.core.paths import ARCHIVE_DIR, VOCAB_DIR, shipped_schemas_dir
+from copro.core.version import VERSION
 from copro.write.install_source import DIST_NAME, InstallSource, from_spec, installed_source
 
 GITIGNORE = """\
@@ -288,7 +288,7 @@ def init_archive(
         raise CoproError(f"{root} exists and is not a folder; nothing was touched")
     source = from_spec(install) if install is not None else installed_source()
     if hook_repo:
-        hook_rev = hook_rev or f"v{__version__}"
+        hook_rev = hook_rev or f"v{VERSION}"
     else:
         hook_repo, hook_rev = source.hook_repo, source.hook_rev
     files = planned_files(root.name or "archive", hook_repo, hook_rev, source)

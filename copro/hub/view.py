@@ -1,17 +1,17 @@
-"""Reading a synced hub as one archive: its own ``archive/`` plus every member at its locked commit.
+"""A synced hub as sources of records: its own ``archive/`` plus every member at its locked commit.
 
-Reading commands see a hub through this module:
+The hub provides sources and knows nothing of the catalog, the index or the
+views (``copro.store`` reads the sources this module names):
 
 - :func:`open_hub` is None for a plain archive root; for a hub root it lists
   the members ``hub.lock`` pins, with their files ready in the cache (written
   from git objects by ``copro.hub.hubtree``, never read from the hub folder). The
   parsed lock is kept in the cache by content hash, so a warm search never
   imports PyYAML.
-- :meth:`HubView.scan` is one freshness scan over all of them, a member's
-  paths written ``<member>:archive/...``: the record cache and the search index,
-  both keyed by that path, hold every member in one place and update only the
-  files that changed (a new member commit rewrites only its changed files).
-- :func:`split_path` turns such a path back into (member, path).
+- A member's record paths are written ``<member>:archive/...`` wherever the hub
+  is read as one archive (the record cache and the search index hold every
+  member in one place, keyed by that path); :func:`split_path` turns such a
+  path back into (member, path).
 - :meth:`HubView.term_maps` maps member vocabulary ids to hub ids (same id, or
   ``same_as``), others kept as ``<member>:<id>`` (contract section 7).
 - :func:`member_filter` checks ``--member`` values: an unknown name exits 2.
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro import __version__
 from copro.core.errors import CoproError, UsageError
 from copro.core.paths import ARCHIVE_DIR, HUB_FILE
+from copro.core.version import VERSION
 from copro.core.vocab import VOCAB_NAMES, Vocabularies
 
 VIEW_FILE = "view.json"
@@ -61,21 +61,6 @@ class HubView:
     @property
     def has_own_archive(self) -> bool:
         return (self.root / ARCHIVE_DIR).is_dir()
-
-    def scan(self, folder_name: str = ARCHIVE_DIR) -> Any:
-        """One ``copro.store.freshness.Scan`` over the hub's own records and every member's
-        (or, with ``folder_name="consensus"``, their consensus statements)."""
-        from copro.store.freshness import Scan, scan
-
-        own = self.has_own_archive
-        found = scan(self.root, hub=False, folder_name=folder_name) if own else Scan()
-        for member in self.members:
-            part = scan(member.tree, hub=False, folder_name=folder_name)
-            prefix = member.name + MEMBER_SEPARATOR
-            found.files.update({prefix + rel: state for rel, state in part.files.items()})
-            found.symlinks.extend(prefix + rel for rel in part.symlinks)
-        found.symlinks.sort()
-        return found
 
     def term_maps(self, hub_vocab: Vocabularies) -> TermMaps:
         """Member term id -> hub id, per member and vocabulary (kept in the cache)."""
@@ -204,17 +189,12 @@ def keeps(members: frozenset[str] | None, member: str | None) -> bool:
     return members is None or member in members
 
 
-def load_hub_engagement(root: Path, record_id: str) -> Any:
-    """The engagement ``record_id`` of a hub: ``member:id``, the hub's own, or a plain id
-    that exactly one member has (in two or more it is an error listing them, exit 1)."""
-    from copro.core.model import Engagement
+def record_source(view: HubView, record_id: str) -> tuple[str | None, Path, str]:
+    """Where the record ``record_id`` of a hub is: (member or None, folder holding its
+    ``archive/``, plain id). ``member:id``, the hub's own, or a plain id that exactly
+    one member has (in two or more it is an error listing them, exit 1)."""
     from copro.core.paths import record_path
-    from copro.core.records import load_record
-    from copro.core.vocab import load_vocabularies
-    from copro.store.catalog import engagement_from_record
 
-    view = open_hub(root)
-    assert view is not None
     head, sep, plain = record_id.partition(MEMBER_SEPARATOR)
     trees = {m.name: m.tree for m in view.members}
     if sep:
@@ -242,18 +222,9 @@ def load_hub_engagement(root: Path, record_id: str) -> Any:
                 "write the id with its member, as member:id",
             )
         if not where:
-            where = [(None, view.root if view.has_own_archive else root)]
+            where = [(None, view.root)]
     member, tree = where[0]
-    engagement: Engagement = engagement_from_record(load_record(tree, plain), member)
-    if member is None:
-        return engagement
-    maps = view.term_maps(load_vocabularies(view.root)[0]).get(member, {})
-    return Engagement.from_front_matter(
-        map_front_matter(engagement.front_matter, maps, member),
-        engagement.body,
-        engagement.path,
-        member,
-    )
+    return member, tree, plain
 
 
 _SAFE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -286,7 +257,7 @@ def _view_cache(root: Path) -> Path:
 
 def _maps_stamp(members: Iterable[LockedMember], vocab_key: str) -> str:
     text = "\0".join(f"{m.name}={m.commit}" for m in members)
-    return hashlib.sha256(f"{__version__}\0{vocab_key}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{VERSION}\0{vocab_key}\0{text}".encode()).hexdigest()
 
 
 def _pinned(root: Path) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
@@ -294,7 +265,7 @@ def _pinned(root: Path) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
 
     Kept in the cache by the content hash of hub.yml and hub.lock.
     """
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(VERSION.encode())
     for name in (HUB_FILE, LOCK_FILE):
         try:
             digest.update(b"\0" + (root / name).read_bytes())

@@ -1,0 +1,119 @@
+"""How copro says things in words: the one table of labels every output shares.
+
+Letters, reports, the GRIPP2 checklist and the static site all show the same
+vocabularies (ladder rungs, action statuses, payments, ...) in words. They
+read them from here, so a label is changed once and cannot drift between
+outputs. Tables hold the words as they appear mid-sentence; :func:`capital`
+gives the form that starts a label ("In progress").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+"""English month names whatever the locale (reports are written in English)."""
+
+NOT_REVISITED = "not-revisited"
+"""The standing of a finding nobody has checked again."""
+
+LADDER_WORDS = {
+    "coercion": "coercion",
+    "educating": "educating",
+    "informing": "informing",
+    "consultation": "consultation",
+    "engagement": "engagement",
+    "co-design": "co-design",
+    "co-production": "co-production",
+}
+ACTION_WORDS = {
+    "done": "done",
+    "in-progress": "in progress",
+    "planned": "planned",
+    "not-doing": "not doing",
+}
+RECORD_STATUS_WORDS = {
+    "planned": "planned",
+    "active": "active",
+    "completed": "completed",
+    "withdrawn": "withdrawn",
+}
+MADE_BY_WORDS = {
+    "joint": "decided together",
+    "organisation": "decided by the organisation",
+    "community": "decided by the community",
+}
+PAYMENT_WORDS = {
+    "none": "no payment",
+    "vouchers": "vouchers",
+    "hourly": "an hourly payment",
+    "sessional": "a payment for each session",
+    "salaried": "paid roles",
+    "expenses-only": "expenses only",
+}
+OUTCOME_WORDS = {
+    "still-holds": "this still holds",
+    "changed": "this has changed",
+    "no-longer-holds": "this no longer holds",
+    "unclear": "it is not clear whether this still holds",
+}
+"""A revisit's outcome as a letter says it."""
+STANDING_LABELS = {
+    "still-holds": "Still holds",
+    "changed": "Changed",
+    "no-longer-holds": "No longer holds",
+    "unclear": "Unclear",
+    NOT_REVISITED: "Not checked again",
+}
+"""A finding's standing as a label (a search filter value, a table column)."""
+SECTOR_LABELS = {
+    "nhs": "NHS",
+    "local-authority": "Local authority",
+    "voluntary": "Voluntary sector",
+    "community": "Community group",
+    "academic": "Academic",
+    "commissioner": "Commissioner",
+    "other": "Other",
+}
+
+
+def capital(words: str) -> str:
+    """``in progress`` -> ``In progress`` (the start of a label or a sentence)."""
+    return words[:1].upper() + words[1:]
+
+
+def labels(table: dict[str, str]) -> dict[str, str]:
+    """A table of words as labels: each value with a capital first letter."""
+    return {value: capital(words) for value, words in table.items()}
+
+
+ACTION_LABELS = labels(ACTION_WORDS)
+RECORD_STATUS_LABELS = labels(RECORD_STATUS_WORDS)
+LADDER_LABELS = labels(LADDER_WORDS)
+
+
+def word(table: dict[str, str], value: str | None) -> str:
+    """``value`` in words from ``table``; a value the table does not know is shown as is."""
+    if value is None:
+        return ""
+    return table.get(value, value)
+
+
+def month_year(iso: str | None) -> str:
+    """``2024-04-13`` as "April 2024" (how people say when something was checked)."""
+    try:
+        day = dt.date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or "an unknown date"
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def date_words(iso: str | None) -> str:
+    """``2026-11-14`` as "14 November 2026": how a letter gives a date."""
+    try:
+        day = dt.date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

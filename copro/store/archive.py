@@ -1,0 +1,183 @@
+"""One archive (or hub) as a command sees it: opened once, each part loaded when first needed.
+
+Every command opens one :class:`Archive` (``Archive.open(root)``, or the CLI's
+``--root`` option) and hands it to the view or writer it calls, so the root is
+resolved once and the vocabularies, the hub's members, the record catalog, the
+standings and the search index are each loaded at most once per command::
+
+    from copro.store.archive import Archive
+
+    archive = Archive.open()          # --root, else $COPRO_ROOT, else the folder above
+    archive.vocab                     # Vocabularies (checked, cached by content hash)
+    archive.catalog.engagements       # every readable engagement, hub members' too
+    archive.standings.of(e, "S1")     # does finding S1 of e still hold?
+    archive.index.search(spec, 10, archive.vocab)
+    archive.member_names              # () for a plain archive
+    archive.refresh()                 # a long-lived process: read again what changed
+
+Nothing above the store asks "is this a hub?" except to name members
+(:attr:`member_names`, :meth:`members`): the hub is a set of sources of
+records (:attr:`sources`), read into one catalog and one index.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from copro.core.paths import cache_dir, find_root
+
+if TYPE_CHECKING:
+    from copro.core.model import Engagement
+    from copro.core.problems import Problem
+    from copro.core.vocab import Vocabularies
+    from copro.hub.view import HubView
+    from copro.store.catalog import Catalog, Source
+    from copro.store.index import IndexStore
+    from copro.store.standing import StandingTable
+
+__all__ = ["Archive"]
+
+_LOADED = ("_vocabularies", "hub", "sources", "catalog", "standings", "index")
+"""The parts :meth:`Archive.refresh` forgets (cached properties of the instance)."""
+
+
+class Archive:
+    """An archive root and what is read from it, each part loaded when first needed."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str] | None = None) -> Archive:
+        """The archive at ``root``, else ``$COPRO_ROOT``, else the first folder above with
+        ``archive/`` (a UsageError, exit 2, that says how the root is found)."""
+        return cls(find_root(root))
+
+    @classmethod
+    def of(cls, where: Archive | str | os.PathLike[str]) -> Archive:
+        """``where`` itself when it is an Archive; else the archive at that root.
+
+        The library functions that promise a ``root`` argument (README, "Using
+        copro as a library") take either, through this.
+        """
+        return where if isinstance(where, Archive) else cls(where)
+
+    def __repr__(self) -> str:
+        return f"Archive({str(self.root)!r})"
+
+    def refresh(self) -> None:
+        """Forget everything read, so the next use reads the archive as it is now.
+
+        A long-lived process (the web app) keeps one Archive and calls this when
+        the archive may have changed; the record cache and the index on disk
+        make the next read cost only what changed.
+        """
+        for name in _LOADED:
+            self.__dict__.pop(name, None)
+
+    # ------------------------------------------------------------ configuration
+
+    @property
+    def cache_dir(self) -> Path:
+        """This archive's folder in the user's cache (derived data never lives in the archive)."""
+        return cache_dir(self.root)
+
+    @cached_property
+    def _vocabularies(self) -> tuple[Vocabularies, list[Problem]]:
+        from copro.core.vocab import load_vocabularies
+
+        return load_vocabularies(self.root)
+
+    @property
+    def vocab(self) -> Vocabularies:
+        """The archive's vocabularies (topics, populations, places, methods)."""
+        return self._vocabularies[0]
+
+    @property
+    def vocab_problems(self) -> list[Problem]:
+        """What is wrong in the vocabulary files (``validate`` reports these)."""
+        return self._vocabularies[1]
+
+    # ------------------------------------------------------------ sources
+
+    @cached_property
+    def hub(self) -> HubView | None:
+        """The hub's members at their locked commits, or None for a plain archive.
+
+        Only the store reads this; views ask :attr:`member_names`.
+        """
+        from copro.hub.view import open_hub
+
+        return open_hub(self.root)
+
+    @property
+    def member_names(self) -> tuple[str, ...]:
+        """Every member hub.yml names, in its order (``()`` for a plain archive)."""
+        return self.hub.names if self.hub is not None else ()
+
+    @property
+    def in_hub(self) -> bool:
+        """Whether outputs name each record's member (this root is a hub)."""
+        return self.hub is not None
+
+    def members(self, given: Sequence[str] | None) -> frozenset[str] | None:
+        """The checked ``--member`` values (None: every member); an unknown name exits 2."""
+        from copro.hub.view import member_filter
+
+        return member_filter(self.hub, given) if given else None
+
+    @cached_property
+    def sources(self) -> tuple[Source, ...]:
+        """Where records come from: the archive's own ``archive/``, then each member's."""
+        from copro.store.catalog import Source
+
+        if self.hub is None:
+            return (Source(self.root),)
+        own = (Source(self.root),) if self.hub.has_own_archive else ()
+        return own + tuple(Source(m.tree, m.name) for m in self.hub.members)
+
+    # ------------------------------------------------------------ what is read
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Every readable engagement (through the record cache), hub members' included."""
+        from copro.store.catalog import load_catalog
+
+        return load_catalog(self.root, hub=self.hub, vocab=self._vocab_if_hub())
+
+    @cached_property
+    def standings(self) -> StandingTable:
+        """The standing of every finding, from every revisit in the catalog."""
+        from copro.store.standing import standings
+
+        return standings(self.catalog.engagements)
+
+    def standings_as_of(self, as_of: str | None) -> StandingTable:
+        """The standings as they were on ``as_of`` (None: today, the cached table)."""
+        if as_of is None:
+            return self.standings
+        from copro.store.standing import standings
+
+        return standings(self.catalog.engagements, as_of=as_of)
+
+    @cached_property
+    def index(self) -> IndexStore:
+        """The search index store (opened, refreshed and searched when asked)."""
+        from copro.store.index import IndexStore
+
+        return IndexStore(self.root, hub=self.hub)
+
+    def engagement(self, record_id: str) -> Engagement:
+        """The engagement ``record_id`` (``member:id`` in a hub), read from its own file
+        without reading the rest (a malformed id exits 2, a missing record 1)."""
+        from copro.store.catalog import load_engagement
+
+        return load_engagement(self.root, record_id, hub=self.hub)
+
+    def _vocab_if_hub(self) -> Vocabularies | None:
+        """The vocabularies when member terms must be mapped to the hub's (else not loaded)."""
+        return self.vocab if self.hub is not None else None
