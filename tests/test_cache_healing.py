@@ -18,8 +18,9 @@ from copro.store.index import MANIFEST, IndexStore
 
 def search_json(cli, root: Path, *args: str) -> dict:
     result = cli("--root", str(root), "search", *args, "--json")
-    assert result.exit_code in (0, 1), result.stderr
-    return json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert result.exit_code == (0 if document["total"] else 1), result.stderr  # 1: none matched
+    return document
 
 
 def generation(root: Path) -> Path:

@@ -342,11 +342,7 @@ def test_cross_member_revisits_are_checked_at_sync(area):
     good = commit_all(area["charity"], "Revisit the council's finding")
     result = sync(area["hub"])
     members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
-    if (
-        members["hiddo"]["problems"]
-        and members["hiddo"]["problems"][0]["code"] == "schema-unknown-field"
-    ):
-        pytest.skip("finding-level revisits are not in the schema yet (issue 12)")
+    assert members["hiddo"]["problems"] == [], members["hiddo"]["problems"]
     assert result.exit_code == 0, result.stdout
     assert members["hiddo"]["commit"] == good
     write_record(area["charity"], "2025-06-parenting-follow-up", text.replace("#S1", "#S7"))

@@ -13,8 +13,8 @@ from conftest import VALID_RECORD, write_record
 
 def ids(cli, root, *args: str) -> list[str]:
     result = cli("--root", str(root), "search", *args, "--json")
-    assert result.exit_code in (0, 1), result.stderr
     document = json.loads(result.stdout)
+    assert result.exit_code == (0 if document["total"] else 1), result.stderr  # 1: none matched
     return [hit["id"] for hit in document["results"]]
 
 

@@ -67,9 +67,16 @@ def test_no_archive_root_is_a_usage_error(tmp_path, cli, monkeypatch):
     assert "COPRO_ROOT" in result.stderr  # says how the root is found
 
 
-def test_root_from_environment_and_from_cwd(sample_root, cli, monkeypatch):
+def test_root_from_environment_and_from_cwd(sample_root, cli, monkeypatch, tmp_path):
+    elsewhere = tmp_path / "elsewhere"  # not an archive, nor inside one
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("COPRO_ROOT", raising=False)
+    assert cli("validate").exit_code == 2  # no root here: only COPRO_ROOT can make it pass
     monkeypatch.setenv("COPRO_ROOT", str(sample_root))
-    assert cli("validate").exit_code == 0
+    result = cli("validate", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["files_checked"] == len(list(sample_root.rglob("*.md")))
     monkeypatch.delenv("COPRO_ROOT")
     monkeypatch.chdir(sample_root / "archive" / "2019")
     assert cli("validate", "--json").exit_code == 0

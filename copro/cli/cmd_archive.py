@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, archive_of
-from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -21,6 +20,7 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
+from copro.cli.selection import Chosen, selection_options
 from copro.core.errors import UsageError
 from copro.views.export import EXPORTERS
 
@@ -78,6 +78,7 @@ def init(
 
 @app.command()
 @handle_errors
+@selection_options("member")
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -91,7 +92,7 @@ def export(
         ),
     ] = "csv",
     output: OutputOption = None,
-    member: MemberOption = None,
+    selection: Chosen = None,
     excel: Annotated[
         bool,
         typer.Option(
@@ -108,7 +109,7 @@ def export(
         raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
     if excel and fmt != "csv":
         raise UsageError("--excel applies to --format csv only")
-    result = export_archive(archive_of(ctx), fmt, members=member or ())
+    result = export_archive(archive_of(ctx), fmt, **(selection or {}))
     if excel:
         result.text = EXCEL_BOM + result.text
     what = (
@@ -122,16 +123,17 @@ def export(
 
 @app.command()
 @handle_errors
+@selection_options("member")
 def stats(
     ctx: typer.Context,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
-    member: MemberOption = None,
+    selection: Chosen = None,
 ) -> None:
     """An overview: records by year, rung, sector and status; responses; coverage gaps."""
     from copro.views.stats import archive_stats
 
-    result = archive_stats(archive_of(ctx), members=member or ())
+    result = archive_stats(archive_of(ctx), **(selection or {}))
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())

@@ -5,8 +5,6 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, archive_of
-from copro.cli.completion import complete_places, complete_populations, complete_topics
-from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     DryRunOption,
     FormatOption,
@@ -20,23 +18,7 @@ from copro.cli.output import (
     out,
     wants_json,
 )
-
-TopicOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--topic",
-        help="Topic id (repeatable; narrower terms included).",
-        autocompletion=complete_topics,
-    ),
-]
-PopulationOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--population",
-        help="Records with this population (repeatable; narrower included).",
-        autocompletion=complete_populations,
-    ),
-]
+from copro.cli.selection import Chosen, selection_options
 
 STANDING_SHORT = {  # (one, several)
     "still-holds": ("still holds", "still hold"),
@@ -53,33 +35,13 @@ def _standing_counts(counts: dict[str, int]) -> str:
 
 @app.command()
 @handle_errors
+@selection_options("topic", "population", "place", "standing", "said_before", "member")
 def findings(
     ctx: typer.Context,
     query: Annotated[
         str | None, typer.Argument(help="Words the finding's text must contain.")
     ] = None,
-    topic: TopicOption = None,
-    population: PopulationOption = None,
-    place: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--place",
-            help="Records in this place (repeatable; narrower included).",
-            autocompletion=complete_places,
-        ),
-    ] = None,
-    standing: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--standing",
-            help="still-holds, changed, no-longer-holds, unclear or not-revisited (repeatable).",
-        ),
-    ] = None,
-    said_before: Annotated[
-        str | None,
-        typer.Option("--said-before", help="Findings of records dated before DATE (YYYY-MM-DD)."),
-    ] = None,
-    member: MemberOption = None,
+    selection: Chosen = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -89,12 +51,7 @@ def findings(
     result = list_findings(
         archive_of(ctx),
         query,
-        topics=topic or (),
-        populations=population or (),
-        places=place or (),
-        standing=standing or (),
-        said_before=said_before,
-        members=member or (),
+        **(selection or {}),
     )
     note_skipped(len(result.skipped))
     if wants_json(json_flag, fmt):
@@ -133,20 +90,17 @@ def _render_findings(rows) -> None:
 
 @app.command()
 @handle_errors
+@selection_options("topic", "population", "member")
 def themes(
     ctx: typer.Context,
-    topic: TopicOption = None,
-    population: PopulationOption = None,
-    member: MemberOption = None,
+    selection: Chosen = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
     """What people keep saying, per topic: how often, by whom, and whether it still holds."""
     from copro.views.themes import archive_themes
 
-    result = archive_themes(
-        archive_of(ctx), topics=topic or (), populations=population or (), members=member or ()
-    )
+    result = archive_themes(archive_of(ctx), **(selection or {}))
     note_skipped(len(result.skipped))
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())

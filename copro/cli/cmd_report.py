@@ -10,8 +10,6 @@ if TYPE_CHECKING:
     from copro.views.review import ReviewResult
 
 from copro.cli.app import app, archive_of
-from copro.cli.completion import complete_places, complete_populations, complete_topics
-from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -27,6 +25,7 @@ from copro.cli.output import (
     wants_json,
     write_or_print,
 )
+from copro.cli.selection import Chosen, selection_options
 from copro.views.report_render import RENDERERS
 
 AUDIENCES = ("participants", "staff")  # copro.views.report.AUDIENCES, without importing the core
@@ -34,39 +33,11 @@ AUDIENCES = ("participants", "staff")  # copro.views.report.AUDIENCES, without i
 
 @app.command()
 @handle_errors
+@selection_options("topic", "population", "place", "since", "until", "member")
 def report(
     ctx: typer.Context,
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One engagement.")] = None,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--topic",
-            help="Across engagements: findings on this topic (narrower included).",
-            autocompletion=complete_topics,
-        ),
-    ] = None,
-    population: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--population",
-            help="Across engagements: records with this population.",
-            autocompletion=complete_populations,
-        ),
-    ] = None,
-    place: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--place",
-            help="Across engagements: records in this place.",
-            autocompletion=complete_places,
-        ),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Engagements started on or after DATE.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Engagements started on or before DATE.")
-    ] = None,
+    selection: Chosen = None,
     fmt: Annotated[str, choice_option(RENDERERS, "Report format", default="md")] = "md",
     audience: Annotated[
         str,
@@ -87,7 +58,6 @@ def report(
         ),
     ] = False,
     output: OutputOption = None,
-    member: MemberOption = None,
     draft: Annotated[
         bool,
         typer.Option("--draft", help="A draft statement's letter, every page marked as a draft."),
@@ -111,12 +81,7 @@ def report(
     built = build_report(
         archive_of(ctx),
         record_id,
-        topics=topic or (),
-        populations=population or (),
-        places=place or (),
-        since=since,
-        until=until,
-        members=member or (),
+        **(selection or {}),
         audience=audience,
         with_reflections=with_reflections,
     )
@@ -126,18 +91,13 @@ def report(
 
 @app.command("review")
 @handle_errors
+@selection_options("member", "org")
 def review_command(
     ctx: typer.Context,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date to review on (default today).")
     ] = None,
-    member: MemberOption = None,
-    org: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--org", help="Only engagements with an organisation whose name contains TEXT."
-        ),
-    ] = None,
+    selection: Chosen = None,
     limit: Annotated[
         int,
         typer.Option(
@@ -152,7 +112,7 @@ def review_command(
     """What is owed: reviews due, findings without a response, stalled actions, feedback."""
     from copro.views.review import review
 
-    result = review(archive_of(ctx), as_of, members=member or (), orgs=org or ())
+    result = review(archive_of(ctx), as_of, **(selection or {}))
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())

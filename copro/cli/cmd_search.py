@@ -8,13 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from copro.cli.app import app, archive_of
-from copro.cli.completion import (
-    complete_methods,
-    complete_places,
-    complete_populations,
-    complete_topics,
-)
-from copro.cli.member_option import MemberOption
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -27,6 +20,7 @@ from copro.cli.output import (
     progress_bar,
     wants_json,
 )
+from copro.cli.selection import Chosen, selection_options
 
 if TYPE_CHECKING:
     from copro.views.show import RecordView
@@ -59,6 +53,9 @@ def index_command(
 
 @app.command()
 @handle_errors
+@selection_options(
+    "topic", "population", "place", "method", "ladder", "org", "status", "since", "until", "member"
+)
 def search(
     ctx: typer.Context,
     query: Annotated[
@@ -69,43 +66,8 @@ def search(
             show_default=False,
         ),
     ] = None,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--topic",
-            help="Topic id (repeatable; narrower terms included).",
-            autocompletion=complete_topics,
-        ),
-    ] = None,
-    population: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--population", help="Population id (repeatable).", autocompletion=complete_populations
-        ),
-    ] = None,
-    place: Annotated[
-        list[str] | None,
-        typer.Option("--place", help="Place id (repeatable).", autocompletion=complete_places),
-    ] = None,
-    method: Annotated[
-        list[str] | None,
-        typer.Option("--method", help="Method id (repeatable).", autocompletion=complete_methods),
-    ] = None,
-    ladder: Annotated[
-        str | None, typer.Option("--ladder", help="Rung of the ladder of co-production.")
-    ] = None,
-    org: Annotated[
-        list[str] | None, typer.Option("--org", help="Organisation name contains TEXT (any case).")
-    ] = None,
-    status: Annotated[
-        list[str] | None, typer.Option("--status", help="planned, active, completed or withdrawn.")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Started on or after DATE (YYYY-MM-DD).")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Started on or before DATE.")] = None,
+    selection: Chosen = None,
     limit: Annotated[int, typer.Option("--limit", help="At most N results.")] = 20,
-    member: MemberOption = None,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -119,18 +81,9 @@ def search(
         result = run_search(
             archive,
             " ".join(query) if query else None,
-            topics=topic or (),
-            populations=population or (),
-            places=place or (),
-            methods=method or (),
-            ladder=ladder,
-            orgs=org or (),
-            statuses=status or (),
-            since=since,
-            until=until,
             limit=limit,
             progress=progress,
-            members=member or (),
+            **(selection or {}),
         )
     if result.refresh is not None:
         note_skipped(result.refresh.skipped)

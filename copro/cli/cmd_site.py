@@ -6,12 +6,13 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, archive_of
-from copro.cli.member_option import MemberOption
 from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, progress_bar
+from copro.cli.selection import Chosen, selection_options
 
 
 @app.command()
 @handle_errors
+@selection_options("member")
 def site(
     ctx: typer.Context,
     output: Annotated[
@@ -28,14 +29,14 @@ def site(
         bool, typer.Option("--serve", help="Then serve it at http://127.0.0.1:PORT/ until Ctrl-C.")
     ] = False,
     port: Annotated[int, typer.Option("--port", help="Port for --serve.", min=0, max=65535)] = 8000,
-    member: MemberOption = None,
+    selection: Chosen = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """A static, searchable web site of the archive, for people who never open a terminal."""
     from copro.site import build_site
 
     with progress_bar("Writing pages", enabled=not json_flag) as update:
-        result = build_site(archive_of(ctx), output, progress=update, members=member or ())
+        result = build_site(archive_of(ctx), output, progress=update, **(selection or {}))
     if json_flag:
         emit_json(result.to_json())
     else:

@@ -14,7 +14,8 @@ views (``copro.store`` reads the sources this module names):
   path back into (member, path).
 - :meth:`HubView.term_maps` maps member vocabulary ids to hub ids (same id, or
   ``same_as``), others kept as ``<member>:<id>`` (contract section 7).
-- :func:`member_filter` checks ``--member`` values: an unknown name exits 2.
+- :func:`member_filter` checks ``--member`` values: an unknown name exits 2
+  (``copro.store.selection`` asks it).
 """
 
 from __future__ import annotations
@@ -175,18 +176,6 @@ def member_filter(view: HubView | None, given: Sequence[str] | None) -> frozense
             "members: " + (", ".join(view.names) or "(none)"),
         )
     return frozenset(given)
-
-
-def members_option(root: Path, given: Sequence[str] | None) -> frozenset[str] | None:
-    """``--member`` checked against the hub at ``root`` (None: no narrowing)."""
-    if not given:
-        return None
-    return member_filter(open_hub(Path(root)), given)
-
-
-def keeps(members: frozenset[str] | None, member: str | None) -> bool:
-    """Whether a record of ``member`` (None: the hub's own) passes a ``--member`` filter."""
-    return members is None or member in members
 
 
 def record_source(view: HubView, record_id: str) -> tuple[str | None, Path, str]:

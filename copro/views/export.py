@@ -172,14 +172,15 @@ def export_archive(
     from copro.core import pii
     from copro.store.archive import Archive
     from copro.store.catalog import Catalog
+    from copro.store.selection import Selection
 
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
     archive = Archive.of(archive)
-    wanted = archive.members(members)
+    wanted = Selection.parse(archive, members=members)
     catalog = archive.catalog
-    if wanted is not None:
-        kept = tuple(e for e in catalog if e.member in wanted)
+    if wanted.members is not None:
+        kept = tuple(e for e in catalog if wanted.keeps_record(e))
         catalog = Catalog(kept, catalog.skipped, catalog.sources)
     return exporter(catalog, archive)

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.core.errors import UsageError
-from copro.core.model import Engagement, Finding, parse_date
-from copro.core.vocab import Vocabularies, resolve_term
+from copro.core.model import Engagement, Finding
 from copro.store.archive import Archive
-from copro.store.standing import STANDINGS, Standing, StandingTable, standings
+from copro.store.selection import Selection
+from copro.store.standing import Standing, StandingTable, standings
 
 _WORD = re.compile(r"\w+")
 
@@ -76,67 +75,9 @@ class FindingsResult:
         }
 
 
-@dataclass(frozen=True)
-class FindingFilter:
-    """The checked options of ``findings`` (and ``themes``): usage errors exit 2."""
-
-    words: tuple[str, ...] = ()
-    topics: frozenset[str] | None = None
-    populations: frozenset[str] | None = None
-    places: frozenset[str] | None = None
-    standings: frozenset[str] | None = None
-    said_before: str | None = None
-    members: frozenset[str] | None = None
-    """In a hub, ``--member``: only records of these members (None: all)."""
-
-    def keeps_record(self, record: Engagement) -> bool:
-        if self.members is not None and record.member not in self.members:
-            return False
-        if self.said_before is not None and not record.date < self.said_before:
-            return False
-        if self.populations is not None and not self.populations & set(record.populations):
-            return False
-        return self.places is None or bool(self.places & set(record.places))
-
-    def keeps_finding(self, record: Engagement, finding: Finding, standing: Standing) -> bool:
-        if self.topics is not None and not self.topics & set(record.finding_topics(finding)):
-            return False
-        if self.standings is not None and standing.standing not in self.standings:
-            return False
-        return not self.words or _has_words(finding.text, self.words)
-
-
-def finding_filter(
-    vocab: Vocabularies,
-    query: str | None = None,
-    topics: Sequence[str] = (),
-    populations: Sequence[str] = (),
-    places: Sequence[str] = (),
-    standing: Sequence[str] = (),
-    said_before: str | None = None,
-    members: frozenset[str] | None = None,
-) -> FindingFilter:
-    """Check every option; vocabulary options accept an id, label or synonym."""
-    bad = [s for s in standing if s not in STANDINGS]
-    if bad:
-        raise UsageError(
-            f"--standing {bad[0]!r} is not a standing", "one of: " + ", ".join(STANDINGS)
-        )
-
-    def terms(name: str, option: str, given: Sequence[str]) -> frozenset[str] | None:
-        if not given:
-            return None
-        return frozenset(vocab.expand(name, [resolve_term(vocab, name, g, option) for g in given]))
-
-    return FindingFilter(
-        words=tuple(_stem(w) for w in _WORD.findall((query or "").casefold())),
-        topics=terms("topics", "--topic", topics),
-        populations=terms("populations", "--population", populations),
-        places=terms("places", "--place", places),
-        standings=frozenset(standing) if standing else None,
-        said_before=parse_date(said_before, "--said-before"),
-        members=members,
-    )
+def query_words(query: str | None) -> tuple[str, ...]:
+    """The words a finding's text must contain, loosely (see :func:`_stem`)."""
+    return tuple(_stem(w) for w in _WORD.findall((query or "").casefold()))
 
 
 def _stem(word: str) -> str:
@@ -151,9 +92,13 @@ def _has_words(text: str, words: Iterable[str]) -> bool:
 
 
 def select_findings(
-    engagements: Iterable[Engagement], wanted: FindingFilter, table: StandingTable | None = None
+    engagements: Iterable[Engagement],
+    wanted: Selection,
+    table: StandingTable | None = None,
+    words: tuple[str, ...] = (),
 ) -> list[FindingRow]:
-    """The findings ``wanted`` keeps, newest record first, then in record order."""
+    """The findings ``wanted`` keeps (and whose text has ``words``), newest record first,
+    then in record order."""
     engagements = list(engagements)
     table = table if table is not None else standings(engagements)
     rows = []
@@ -162,7 +107,9 @@ def select_findings(
             continue
         for finding in record.findings:
             standing = table.of(record, finding.id)
-            if wanted.keeps_finding(record, finding, standing):
+            if wanted.keeps_finding(record, finding, standing) and (
+                not words or _has_words(finding.text, words)
+            ):
                 rows.append(FindingRow(record, finding, standing))
     return rows
 
@@ -179,20 +126,18 @@ def list_findings(
 ) -> FindingsResult:
     """``copro findings`` for the archive (or hub); ``members`` narrows a hub."""
     archive = Archive.of(archive)
-    vocab = archive.vocab
-    wanted = finding_filter(
-        vocab,
-        query,
-        topics,
-        populations,
-        places,
-        standing,
-        said_before,
-        archive.members(members),
+    wanted = Selection.parse(
+        archive,
+        topics=topics,
+        populations=populations,
+        places=places,
+        standings=standing,
+        said_before=said_before,
+        members=members,
     )
     catalog = archive.catalog
     return FindingsResult(
-        select_findings(catalog.engagements, wanted, archive.standings),
+        select_findings(catalog.engagements, wanted, archive.standings, query_words(query)),
         in_hub=archive.in_hub,
         skipped=catalog.skipped,
     )

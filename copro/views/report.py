@@ -16,9 +16,8 @@ from pathlib import Path
 
 from copro.core import model
 from copro.core.errors import CoproError, UsageError
-from copro.core.model import Engagement, parse_date
+from copro.core.model import Engagement
 from copro.core.placeholders import shown_body
-from copro.core.vocab import resolve_term
 from copro.core.words import (
     MADE_BY_WORDS,
     OUTCOME_WORDS,
@@ -27,6 +26,7 @@ from copro.core.words import (
     month_year,
 )
 from copro.store.archive import Archive
+from copro.store.selection import Selection
 from copro.store.standing import CheckedAgain as StandingCheck
 from copro.store.standing import Standing, StandingTable, standings
 
@@ -455,61 +455,44 @@ def _build(
             "say which engagement (an ID) or which theme (--topic, --population, --place, --since)",
             "for example: copro report --topic parenting",
         )
-    wanted = archive.members(members)
-    return _across(archive, topics, populations, places, since, until, generated, wanted)
+    wanted = Selection.parse(
+        archive,
+        topics=topics,
+        populations=populations,
+        places=places,
+        since=since,
+        until=until,
+        members=members,
+    )
+    return _across(archive, wanted, generated)
 
 
-def _across(
-    archive: Archive,
-    topics: Sequence[str],
-    populations: Sequence[str],
-    places: Sequence[str],
-    since: str | None,
-    until: str | None,
-    generated: str,
-    members: frozenset[str] | None = None,
-) -> Report:
+def _across(archive: Archive, wanted: Selection, generated: str) -> Report:
     vocab = archive.vocab
-    since, until = parse_date(since, "--since"), parse_date(until, "--until")
-    topic_ids = [resolve_term(vocab, "topics", t, "--topic") for t in topics]
-    population_ids = [resolve_term(vocab, "populations", p, "--population") for p in populations]
-    place_ids = [resolve_term(vocab, "places", p, "--place") for p in places]
-    wanted_topics = vocab.expand("topics", topic_ids) if topic_ids else None
-    wanted_populations = vocab.expand("populations", population_ids) if population_ids else None
-    wanted_places = vocab.expand("places", place_ids) if place_ids else None
     catalog = archive.catalog
     table = archive.standings
     commits = _last_commits(archive.root)
     parts = []
     for engagement in catalog:
-        if members is not None and engagement.member not in members:
+        if not wanted.keeps_record(engagement):
             continue
-        date = engagement.date
-        if (since and date < since) or (until and date > until):
+        keep = wanted.finding_ids(engagement)
+        if keep is not None and not keep:
             continue
-        if wanted_populations and not wanted_populations & set(engagement.populations):
-            continue
-        if wanted_places and not wanted_places & set(engagement.places):
-            continue
-        keep = None
-        if wanted_topics is not None:
-            keep = {
-                f.id
-                for f in engagement.findings
-                if wanted_topics & set(engagement.finding_topics(f))
-            }
-            if not keep:
-                continue
         part = engagement_report(archive, engagement, keep, table, commits)
         if part.findings:
             parts.append(part)
     parts.sort(key=lambda p: (p.date, p.id))
     if not parts:
         raise CoproError("no findings match these filters", "try a broader term or fewer filters")
-    chosen = [("topics", t) for t in topic_ids] + [("populations", p) for p in population_ids]
-    chosen += [("places", p) for p in place_ids]
+    chosen = [
+        (name, term)
+        for name in ("topics", "populations", "places")
+        for term in wanted.named.get(name, ())
+    ]
     labels = [vocab[kind].label(i) for kind, i in chosen]
     said = [vocab[kind].in_sentence(i) for kind, i in chosen]
+    since, until = wanted.since, wanted.until
     if since or until:
         span = f"{date_words(since) or 'the start'} to {date_words(until) or 'today'}"
         labels.append(span)

@@ -25,6 +25,7 @@ from typing import Any
 
 from copro.core.model import Engagement, parse_date, today_iso
 from copro.store.archive import Archive
+from copro.store.selection import Selection
 from copro.store.standing import StandingTable
 
 STALLED_AFTER_DAYS = 365
@@ -124,11 +125,6 @@ def _owed(
     return items
 
 
-def _involves(engagement: Engagement, wanted: list[str]) -> bool:
-    names = [o.name.casefold() for o in engagement.organisations]
-    return any(w in name for w in wanted for name in names)
-
-
 def _days_before(when: str, days: int) -> str:
     """The ISO date ``days`` before ``when``; before the first day of the calendar, that day."""
     try:
@@ -150,18 +146,15 @@ def review(
     case); naming an organisation that no engagement has is a CoproError
     (exit 1), so a typo does not read as "nothing is due".
     """
-    from copro.hub.view import keeps
-
     archive = Archive.of(archive)
     when = parse_date(as_of, "--as-of") or today_iso()
     stalled_before = _days_before(when, STALLED_AFTER_DAYS)
-    wanted = archive.members(members)
+    wanted = Selection.parse(archive, orgs=orgs, members=members)
     catalog = archive.catalog
     table = archive.standings_as_of(when)
     result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=archive.in_hub)
-    named = [o.casefold().strip() for o in orgs if o.strip()]
-    engagements = [e for e in catalog if not named or _involves(e, named)]
-    if named and not engagements:
+    engagements = [e for e in catalog if not wanted.orgs or wanted.involves(e)]
+    if wanted.orgs and not engagements:
         from copro.core import pii
         from copro.core.errors import CoproError
 
@@ -171,7 +164,7 @@ def review(
             "--org matches part of an organisation's name, in any case",
         )
     for engagement in engagements:
-        if not engagement.withdrawn and keeps(wanted, engagement.member):
+        if not engagement.withdrawn and wanted.keeps_record(engagement):
             result.items.extend(_owed(engagement, when, stalled_before, table))
     order = {kind: position for position, kind in enumerate(KIND_ORDER)}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.errors import UsageError
-from copro.core.model import LADDER, STATUSES, parse_date
-from copro.core.vocab import Vocabularies, resolve_term
+from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
 from copro.store.index import IndexStore, RefreshReport
 from copro.store.query import Hit, QuerySpec, concepts_from_text, concepts_in
+from copro.store.selection import Selection
 
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _QUESTION_MARK = re.compile(r"\?+(?=\s|$)")  # "...discharge?" asks; "parent?ng" is a wildcard
@@ -48,23 +48,9 @@ class SearchResult:
         }
 
 
-def build_spec(
-    vocab: Vocabularies,
-    query: str | None = None,
-    topics: Sequence[str] = (),
-    populations: Sequence[str] = (),
-    places: Sequence[str] = (),
-    methods: Sequence[str] = (),
-    ladder: str | None = None,
-    orgs: Sequence[str] = (),
-    statuses: Sequence[str] = (),
-    since: str | None = None,
-    until: str | None = None,
-) -> QuerySpec:
-    """Check every option and turn it into a QuerySpec (usage errors exit 2)."""
-    spec = QuerySpec(since=parse_date(since, "--since"), until=parse_date(until, "--until"))
-    if spec.since and spec.until and spec.until < spec.since:
-        raise UsageError("--until is before --since")
+def build_spec(query: str | None, wanted: Selection, vocab: Vocabularies) -> QuerySpec:
+    """What to ask the index: the words of ``query`` narrowed by ``wanted``."""
+    spec = QuerySpec()
     text = _QUESTION_MARK.sub(" ", query or "").strip()
     if text:
         if _SYNTAX.search(text):
@@ -72,27 +58,7 @@ def build_spec(
             spec.raw_syntax = text
         else:
             spec.concepts = concepts_from_text(text, vocab)
-    for facet, option, given in (
-        ("topics", "--topic", topics),
-        ("populations", "--population", populations),
-        ("places", "--place", places),
-        ("methods", "--method", methods),
-    ):
-        if given:
-            ids = [resolve_term(vocab, facet, g, option) for g in given]
-            spec.filters[facet] = vocab.expand(facet, ids)
-    if ladder:
-        if ladder not in LADDER:
-            raise UsageError(f"--ladder {ladder!r} is not a rung", "rungs: " + ", ".join(LADDER))
-        spec.filters["ladder"] = {ladder}
-    if statuses:
-        bad = [s for s in statuses if s not in STATUSES]
-        if bad:
-            raise UsageError(
-                f"--status {bad[0]!r} is not a status", "statuses: " + ", ".join(STATUSES)
-            )
-        spec.filters["status"] = set(statuses)
-    spec.org_patterns = [re.sub(r"[*?]", "", o).strip() for o in orgs if o.strip()]
+    wanted.narrow_query(spec)
     return spec
 
 
@@ -134,12 +100,21 @@ def search(
         raise UsageError("--limit must be at least 1")
     archive = Archive.of(archive)
     vocab = archive.vocab
-    spec = build_spec(
-        vocab, query, topics, populations, places, methods, ladder, orgs, statuses, since, until
+    wanted = Selection.parse(
+        archive,
+        topics=topics,
+        populations=populations,
+        places=places,
+        methods=methods,
+        ladder=ladder,
+        orgs=orgs,
+        statuses=statuses,
+        since=since,
+        until=until,
+        members=members,
     )
+    spec = build_spec(query, wanted, vocab)
     store = archive.index
-    if members:
-        spec.filters["member"] = set(archive.members(members) or ())
     report = store.refresh(vocab, progress)
     corrections, suggestions = correct_spelling(spec, store, vocab)
     total, hits = store.search(spec, limit, vocab)

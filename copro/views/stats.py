@@ -14,6 +14,7 @@ from typing import Any
 
 from copro.core.model import today_iso
 from copro.store.archive import Archive
+from copro.store.selection import Selection
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,8 @@ def archive_stats(
 ) -> ArchiveStats:
     """Count the archive (in a hub, of ``members`` only when given); ``coverage`` has every
     population x every used topic."""
-    from copro.hub.view import keeps
-
     archive = Archive.of(archive)
-    wanted = archive.members(members)
+    wanted = Selection.parse(archive, members=members)
     vocab = archive.vocab
     catalog = archive.catalog
     stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
@@ -137,7 +136,7 @@ def archive_stats(
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
     for engagement in catalog:
-        if not keeps(wanted, engagement.member):
+        if not wanted.keeps_record(engagement):
             continue
         stats.records += 1
         stats.by_year[engagement.year] += 1

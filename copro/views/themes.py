@@ -8,15 +8,16 @@ traced to findings tagged exactly that way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from copro.core.model import Engagement
 from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
+from copro.store.selection import Selection
 from copro.store.standing import STANDINGS
-from copro.views.findings import FindingFilter, finding_filter, select_findings
+from copro.views.findings import select_findings
 
 
 @dataclass
@@ -58,14 +59,14 @@ class ThemesResult:
 
 
 def build_themes(
-    engagements: Iterable[Engagement], vocab: Vocabularies, wanted: FindingFilter
+    engagements: Iterable[Engagement], vocab: Vocabularies, wanted: Selection
 ) -> list[Theme]:
     """Themes over the findings of ``engagements`` that ``wanted`` keeps, most findings first.
 
     ``wanted.topics`` keeps the terms (not the findings): a finding tagged
     with a kept term and another counts only under the kept one.
     """
-    topics, wanted = wanted.topics, FindingFilter(populations=wanted.populations)
+    topics, wanted = wanted.topics, replace(wanted, topics=None)
     themes: dict[str, Theme] = {}
     for row in select_findings(engagements, wanted):
         record = row.record
@@ -96,8 +97,6 @@ def archive_themes(
     """``copro themes`` for the archive (or hub); ``members`` narrows a hub."""
     archive = Archive.of(archive)
     vocab = archive.vocab
-    wanted = finding_filter(
-        vocab, topics=topics, populations=populations, members=archive.members(members)
-    )
+    wanted = Selection.parse(archive, topics=topics, populations=populations, members=members)
     catalog = archive.catalog
     return ThemesResult(build_themes(catalog.engagements, vocab, wanted), catalog.skipped)
