@@ -190,9 +190,9 @@ def revisit(
 
     from copro.write.revisit import draft_revisit
 
-    root = archive_of(ctx).root
+    archive = archive_of(ctx)
     prompting = sys.stdin.isatty() and not yes and not dry_run
-    planned = draft_revisit(root, record_id, date, title, new_id, dry_run=True)
+    planned = draft_revisit(archive, record_id, date, title, new_id, dry_run=True)
     earlier = planned.earlier
     err().print(
         f"Going back to {escape(earlier.id)}: {len(earlier.findings)} finding(s) to ask about."
@@ -213,7 +213,7 @@ def revisit(
     ):
         err().print("Nothing was written.")
         raise typer.Exit(1)
-    created = draft_revisit(root, record_id, date, title, new_id).created
+    created = draft_revisit(archive, record_id, date, title, new_id).created
     out().print(escape(created.relpath))
     err().print(
         f"Created {escape(created.relpath)}: after the visit, uncomment each finding's block, "

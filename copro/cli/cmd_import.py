@@ -3,12 +3,15 @@
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from copro.cli.app import app, archive_of
 from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, out
+
+if TYPE_CHECKING:
+    from copro.store.archive import Archive
 
 
 @app.command("import")
@@ -32,20 +35,20 @@ def import_(
     """Add and update findings and actions from a spreadsheet; never deletes anything."""
     from copro.core.fileio import archive_lock
 
-    root = archive_of(ctx).root
+    archive = archive_of(ctx)
     asking = sys.stdin.isatty() and not yes and not dry_run
     # Not asking: plan and write as one, so the plan is made from the files as
     # they are when written. Asking: never hold other writers while a person
     # reads; a record changed meanwhile is refused at the write.
-    with archive_lock(root) if not (asking or dry_run) else contextlib.nullcontext():
-        _import(root, file, dry_run, asking, json_flag)
+    with archive_lock(archive.root) if not (asking or dry_run) else contextlib.nullcontext():
+        _import(archive, file, dry_run, asking, json_flag)
 
 
-def _import(root: Path, file: Path, dry_run: bool, asking: bool, json_flag: bool) -> None:
+def _import(archive: "Archive", file: Path, dry_run: bool, asking: bool, json_flag: bool) -> None:
     from copro.core.errors import CoproError
     from copro.write.importer import apply_import, plan_import
 
-    plan = plan_import(root, file)
+    plan = plan_import(archive, file)
     if plan.problems:
         if json_flag:
             emit_json(plan.to_json())
@@ -67,7 +70,7 @@ def _import(root: Path, file: Path, dry_run: bool, asking: bool, json_flag: bool
         err().print("Nothing was written.")
         raise typer.Exit(1)
     if not dry_run:
-        apply_import(root, plan)
+        apply_import(archive, plan)
     if json_flag:
         emit_json(plan.to_json())
     elif dry_run:

@@ -88,11 +88,10 @@ def new(
     ] = None,
 ) -> None:
     """Record a new engagement, after showing who was already asked about the same thing."""
-    from copro.core.vocab import load_vocabularies
     from copro.write.newrecord import NewRecord, asked_before, create_record, normalise_request
 
-    root = archive_of(ctx).root
-    vocab, _ = load_vocabularies(root)
+    archive = archive_of(ctx)
+    vocab = archive.vocab
     request = NewRecord(
         title=title,
         date=date,
@@ -112,13 +111,13 @@ def new(
     if prompting and not yes:
         _prompt_missing(request, vocab)
     clean = normalise_request(request, vocab)
-    earlier = asked_before(root, clean, vocab)
+    earlier = asked_before(archive, clean, vocab)
     _show_earlier(earlier)
     if earlier and prompting and not yes and not dry_run:
         if not typer.confirm("Go on and create the new record?", default=True, err=True):
             err().print("Nothing was written.")
             raise typer.Exit(1)
-    created = create_record(root, clean, dry_run=dry_run, vocab=vocab)
+    created = create_record(archive, clean, dry_run=dry_run, vocab=vocab)
     if dry_run:
         sys.stdout.write(created.text)
         err().print(f"[dim](dry run: would write {escape(created.relpath)})[/dim]")

@@ -111,11 +111,10 @@ def add_finding(
     interactive: Interactive = None,
 ) -> None:
     """Add a finding (what people said); prints its new id, e.g. S5."""
-    from copro.core.vocab import load_vocabularies
     from copro.write import record_edits
 
-    root = archive_of(ctx).root
-    vocab, _ = load_vocabularies(root)
+    archive = archive_of(ctx)
+    vocab = archive.vocab
     prompting = _prompting(interactive)
     if not prompting:
         _require(["--text"] if not text else [], "add finding")
@@ -125,7 +124,7 @@ def add_finding(
             if not topic:
                 topic = choose_terms("Topics of this finding", vocab, "topics", required=False)
         result = record_edits.add_finding(
-            root,
+            archive,
             record_id,
             text,
             list(topic or []),
@@ -175,7 +174,7 @@ def add_action(
     """Add an action (what was done about findings); prints its new id, e.g. D3."""
     from copro.write import record_edits
 
-    root = archive_of(ctx).root
+    archive = archive_of(ctx)
     if _prompting(interactive):
         if not responds_to:
             responds_to = ask(
@@ -206,7 +205,7 @@ def add_action(
     _require(missing, "add action")
     assert status and text
     result = record_edits.add_action(
-        root, record_id, list(responds_to or []), status, text, date, reason, dry_run=dry_run
+        archive, record_id, list(responds_to or []), status, text, date, reason, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -245,7 +244,7 @@ def add_decision(
     _require([o for o, v in (("--text", text), ("--made-by", made_by)) if not v], "add decision")
     assert text and made_by
     result = record_edits.add_decision(
-        archive_of(ctx).root, record_id, text, made_by, date, dry_run=dry_run
+        archive_of(ctx), record_id, text, made_by, date, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -279,7 +278,7 @@ def add_contributor(
     _require([o for o, v in (("--role", role), ("--credit", credit)) if not v], "add contributor")
     assert role and credit
     result = record_edits.add_contributor(
-        archive_of(ctx).root, record_id, role, credit, name, dry_run=dry_run
+        archive_of(ctx), record_id, role, credit, name, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -316,7 +315,7 @@ def add_feedback(
     _require([o for o, v in (("--date", date), ("--channel", channel)) if not v], "add feedback")
     assert date and channel
     result = record_edits.add_feedback(
-        archive_of(ctx).root, record_id, date, channel, note, dry_run=dry_run
+        archive_of(ctx), record_id, date, channel, note, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -353,5 +352,5 @@ def update(
         "review_by": review_by,
         "aim": aim,
     }
-    result = update_record(archive_of(ctx).root, record_id, values, dry_run=dry_run)
+    result = update_record(archive_of(ctx), record_id, values, dry_run=dry_run)
     _report(result, json_flag)

@@ -124,6 +124,12 @@ class Archive:
         """Whether outputs name each record's member (this root is a hub)."""
         return self.hub is not None
 
+    def member_commit(self, member: str) -> tuple[str, str]:
+        """The commit of ``member`` the hub reads, and that commit's date (YYYY-MM-DD)."""
+        from copro.hub.view import member_commit
+
+        return member_commit(self.root, member)
+
     def members(self, given: Sequence[str] | None) -> frozenset[str] | None:
         """The checked ``--member`` values (None: every member); an unknown name exits 2."""
         from copro.hub.view import member_filter

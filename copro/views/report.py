@@ -282,7 +282,7 @@ def engagement_report(
         recognition=_recognition(engagement.recognition),
         quotes_allowed=engagement.quotable,
         body=shown_body(engagement.body, () if reflections else (REFLECTIONS,)),
-        provenance=_provenance(archive.root, engagement, commits),
+        provenance=_provenance(archive, engagement, commits),
         details=engagement.details(),
         checked_again=_checked_again(table.checked_again(engagement)),
         contact=engagement.consent.route,
@@ -340,15 +340,14 @@ def _recognition(value: model.Recognition | None) -> str | None:
 
 
 def _provenance(
-    root: Path, engagement: Engagement, commits: dict[str, tuple[str, str]] | None = None
+    archive: Archive, engagement: Engagement, commits: dict[str, tuple[str, str]] | None = None
 ) -> Provenance:
     """Where the record came from: its last commit (``commits`` when already known)."""
     from copro.core.gitrepo import last_commit
 
+    root = archive.root
     if engagement.member:  # a hub member's record: the commit hub.lock pins
-        from copro.hub.view import member_commit
-
-        pinned, when = member_commit(root, engagement.member)
+        pinned, when = archive.member_commit(engagement.member)
         return Provenance(f"{engagement.member}:{engagement.path}", pinned[:12], when)
     if commits is not None:
         known = commits.get(engagement.path)

@@ -20,8 +20,9 @@ from typing import Any
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError
 from copro.core.records import as_dicts, as_list
-from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.core.vocab import Vocabularies
 from copro.core.workbook import ACTION_COLUMNS, ACTIONS, FINDINGS, Cell, read_sheets
+from copro.store.archive import Archive
 from copro.write.changes import Change, Opened, check_changes, named_finding_numbers, next_number
 from copro.write.changes import open_record as _open_record
 
@@ -461,10 +462,13 @@ class _Planner:
 # ------------------------------------------------------------------ plan and apply
 
 
-def plan_import(root: Path, file: Path, vocab: Vocabularies | None = None) -> ImportPlan:
+def plan_import(
+    archive: Archive | Path, file: Path, vocab: Vocabularies | None = None
+) -> ImportPlan:
     """Read ``file`` and work out every change; nothing is written."""
-    root = Path(root).resolve()
-    vocab = vocab or load_vocabularies(root)[0]
+    archive = Archive.of(archive)
+    root = archive.root
+    vocab = vocab or archive.vocab
     plan = ImportPlan(str(file))
     sheets = {sheet.name: sheet for sheet in read_sheets(Path(file))}
     csv_file = Path(file).suffix.lower() == ".csv"
@@ -547,11 +551,11 @@ def _gate(root: Path, plan: ImportPlan, vocab: Vocabularies) -> None:
                 )
 
 
-def apply_import(root: Path, plan: ImportPlan) -> None:
+def apply_import(archive: Archive | Path, plan: ImportPlan) -> None:
     """Write every changed record, or none (see ``copro.write.changes.write_changes``)."""
     from copro.write.changes import write_changes
 
     if plan.problems:
         raise CoproError("the import has problems; nothing was written")
-    write_changes(Path(root).resolve(), plan.changes)
+    write_changes(Archive.of(archive).root, plan.changes)
     plan.applied = True

@@ -25,7 +25,8 @@ from copro.core.model import LADDER, SECTORS, STATUSES
 from copro.core.paths import ARCHIVE_DIR, iter_record_files
 from copro.core.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
 from copro.core.records import ID_PATTERN, control_characters, read_record
-from copro.core.vocab import Vocabularies, load_vocabularies, resolve_term
+from copro.core.vocab import Vocabularies, resolve_term
+from copro.store.archive import Archive
 from copro.store.catalog import engagement_from_record
 
 MAX_ID = 80
@@ -206,11 +207,12 @@ def _terms(vocab: Vocabularies, name: str, given: list[str], option: str) -> lis
 
 
 def asked_before(
-    root: Path, request: NewRecord, vocab: Vocabularies, limit: int = 8
+    archive: Archive | Path, request: NewRecord, vocab: Vocabularies, limit: int = 8
 ) -> list[EarlierEngagement]:
     """Earlier engagements with related populations on the same topics, else by title."""
-    from copro.store.index import IndexStore
     from copro.store.query import QuerySpec, concepts_from_text
+
+    archive = Archive.of(archive)
 
     populations: set[str] = set()
     for population in request.populations:
@@ -220,7 +222,7 @@ def asked_before(
     for topic in request.topics:
         topics |= vocab["topics"].narrower(topic)
         topics |= set(vocab["topics"].broader_chain(topic))
-    store = IndexStore(root)
+    store = archive.index
     store.refresh(vocab)
     hits: list[Any] = []
     if populations and topics:
@@ -229,7 +231,8 @@ def asked_before(
     if not hits and request.title:
         spec = QuerySpec(concepts=concepts_from_text(request.title, vocab), match_all=False)
         _, hits = store.search(spec, limit, vocab)
-    return [e for e in (_describe(root, hit.path) for hit in hits) if e and e.id != request.id]
+    described = (_describe(archive.root, hit.path) for hit in hits)
+    return [e for e in described if e and e.id != request.id]
 
 
 def _describe(root: Path, rel: str) -> EarlierEngagement | None:
@@ -295,12 +298,16 @@ def existing_id(root: Path, record_id: str) -> str | None:
 
 
 def create_record(
-    root: Path, request: NewRecord, dry_run: bool = False, vocab: Vocabularies | None = None
+    archive: Archive | Path,
+    request: NewRecord,
+    dry_run: bool = False,
+    vocab: Vocabularies | None = None,
 ) -> Created:
     """Check, render and (unless ``dry_run``) create the record without replacing anything."""
-    root = Path(root).resolve()
+    archive = Archive.of(archive)
+    root = archive.root
     if vocab is None:
-        vocab, _ = load_vocabularies(root)
+        vocab = archive.vocab
     clean = normalise_request(request, vocab)
     assert clean.id
     text = render(clean)

@@ -18,7 +18,8 @@ from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock
 from copro.core.problems import Problem
 from copro.core.records import as_dicts
-from copro.core.vocab import Vocabularies, load_vocabularies
+from copro.core.vocab import Vocabularies
+from copro.store.archive import Archive
 from copro.write.changes import (
     Change,
     check_changes,
@@ -97,16 +98,17 @@ def clean_topics(vocab: Vocabularies, given: list[str], option: str = "--topic")
 
 
 def _apply(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     build: Any,
     vocab: Vocabularies | None,
     dry_run: bool,
 ) -> EditResult:
     """Open the record, let ``build(opened, editor, expected)`` edit it, gate it, write it."""
-    root = Path(root).resolve()
+    archive = Archive.of(archive)
+    root = archive.root
     if vocab is None:
-        vocab, _ = load_vocabularies(root)
+        vocab = archive.vocab
     guard = contextlib.nullcontext() if dry_run else archive_lock(root)
     with guard:  # read, edit, check and write as one: an addition sees the file as it is
         opened = open_record(root, record_id)
@@ -148,7 +150,7 @@ def _problem_line(problem: Problem) -> str:
 
 
 def add_finding(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     text: str,
     topics: list[str] | None = None,
@@ -159,8 +161,9 @@ def add_finding(
     dry_run: bool = False,
 ) -> EditResult:
     """Add a finding with the next free ``S`` id (also above ids revisits elsewhere name)."""
-    root = Path(root).resolve()
-    vocab = vocab or load_vocabularies(root)[0]
+    archive = Archive.of(archive)
+    root = archive.root
+    vocab = vocab or archive.vocab
     text = clean_text(text, "--text")
     topic_ids = clean_topics(vocab, topics or [])
     if bool(revisits) != bool(outcome):
@@ -187,11 +190,11 @@ def add_finding(
         expected.setdefault("you_said", []).append(_plain(item))
         return new_id, [f"finding {new_id} added"]
 
-    return _apply(root, record_id, build, vocab, dry_run)
+    return _apply(archive, record_id, build, vocab, dry_run)
 
 
 def add_action(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     responds_to: list[str],
     status: str,
@@ -232,11 +235,11 @@ def add_action(
         expected.setdefault("we_did", []).append(_plain(item))
         return new_id, [f"action {new_id} added"]
 
-    return _apply(root, record_id, build, vocab, dry_run)
+    return _apply(archive, record_id, build, vocab, dry_run)
 
 
 def add_decision(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     text: str,
     made_by: str,
@@ -249,11 +252,11 @@ def add_decision(
         "made_by": clean_choice(made_by, MADE_BY, "--made-by"),
         "date": clean_date(date, "--date") if date else None,
     }
-    return _append(root, record_id, "decisions", item, "decision added", vocab, dry_run)
+    return _append(archive, record_id, "decisions", item, "decision added", vocab, dry_run)
 
 
 def add_contributor(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     role: str,
     credit: str,
@@ -275,11 +278,11 @@ def add_contributor(
         "credit": credit,
         "name": clean_text(name, "--name") if credit == "named" else None,
     }
-    return _append(root, record_id, "contributors", item, "contributor added", vocab, dry_run)
+    return _append(archive, record_id, "contributors", item, "contributor added", vocab, dry_run)
 
 
 def add_feedback(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     date: str,
     channel: str,
@@ -293,11 +296,11 @@ def add_feedback(
         "channel": clean_text(channel, "--channel"),
         "note": clean_text(note, "--note") if note else None,
     }
-    return _append(root, record_id, "feedback_given", item, "feedback added", vocab, dry_run)
+    return _append(archive, record_id, "feedback_given", item, "feedback added", vocab, dry_run)
 
 
 def _append(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     key: str,
     item: dict[str, Value],
@@ -310,7 +313,7 @@ def _append(
         expected.setdefault(key, []).append(_plain(item))
         return None, [said]
 
-    return _apply(root, record_id, build, vocab, dry_run)
+    return _apply(archive, record_id, build, vocab, dry_run)
 
 
 def _plain(item: dict[str, Value]) -> dict[str, Any]:
@@ -325,7 +328,7 @@ UPDATE_FIELDS = ("status", "end_date", "participants", "review_by", "aim")
 
 
 def update_record(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     values: dict[str, Any],
     vocab: Vocabularies | None = None,
@@ -364,4 +367,4 @@ def update_record(
             said.append(f"{key} set to {value}")
         return None, said or ["nothing to change"]
 
-    return _apply(root, record_id, build, vocab, dry_run)
+    return _apply(archive, record_id, build, vocab, dry_run)

@@ -18,6 +18,7 @@ from pathlib import Path
 from copro.core.errors import UsageError
 from copro.core.model import Engagement
 from copro.core.words import month_year
+from copro.store.archive import Archive
 from copro.write.newrecord import (
     Created,
     check_date,
@@ -87,7 +88,7 @@ def default_title(earlier: Engagement) -> str:
 
 
 def draft_revisit(
-    root: Path,
+    archive: Archive | Path,
     record_id: str,
     date: str | None = None,
     title: str | None = None,
@@ -95,10 +96,9 @@ def draft_revisit(
     dry_run: bool = False,
 ) -> RevisitDraft:
     """Check the options, render the draft and (unless ``dry_run``) create it."""
-    from copro.store.catalog import load_engagement
-
-    root = Path(root).resolve()
-    earlier = load_engagement(root, record_id)
+    archive = Archive.of(archive)
+    root = archive.root
+    earlier = archive.engagement(record_id)
     when = check_date(date) if date else dt.date.today().isoformat()
     if when <= earlier.date:
         raise UsageError(
@@ -115,9 +115,7 @@ def draft_revisit(
         tuple(question(earlier, f.text) for f in earlier.findings),
     )
     text = render(draft)
-    from copro.core.vocab import load_vocabularies
-
-    gate_new_record(root, final_id, text, load_vocabularies(root)[0])
+    gate_new_record(root, final_id, text, archive.vocab)
     return RevisitDraft(write_new_record(root, final_id, text, dry_run), earlier)
 
 
