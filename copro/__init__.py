@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on fi
     from copro.core.problems import Problem
     from copro.core.validate import ValidationResult, validate_archive
     from copro.core.vocab import load_vocabularies
+    from copro.store.archive import Archive
     from copro.store.catalog import Catalog, Source, load_catalog, load_engagement
     from copro.store.index import refresh as update_index
     from copro.store.standing import standings
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on fi
 # Names never clash with submodules (``copro.views.search`` is a module, so the
 # search function is ``copro.search_archive``).
 _LAZY: dict[str, str | tuple[str, str]] = {
+    "Archive": "copro.store.archive",
     "CoproError": "copro.core.errors",
     "find_root": "copro.core.paths",
     "validate_archive": "copro.core.validate",
@@ -70,6 +72,7 @@ _LAZY: dict[str, str | tuple[str, str]] = {
 
 __all__ = [
     "__version__",
+    "Archive",
     "Catalog",
     "CoproError",
     "Engagement",
