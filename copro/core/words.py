@@ -101,19 +101,20 @@ def word(table: dict[str, str], value: str | None) -> str:
     return table.get(value, value)
 
 
+def _day(iso: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(iso or "")
+    except ValueError:
+        return None
+
+
 def month_year(iso: str | None) -> str:
     """``2024-04-13`` as "April 2024" (how people say when something was checked)."""
-    try:
-        day = dt.date.fromisoformat(iso or "")
-    except ValueError:
-        return iso or "an unknown date"
-    return f"{MONTHS[day.month - 1]} {day.year}"
+    day = _day(iso)
+    return f"{MONTHS[day.month - 1]} {day.year}" if day else iso or "an unknown date"
 
 
 def date_words(iso: str | None) -> str:
     """``2026-11-14`` as "14 November 2026": how a letter gives a date."""
-    try:
-        day = dt.date.fromisoformat(iso or "")
-    except ValueError:
-        return iso or ""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    day = _day(iso)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else iso or ""
