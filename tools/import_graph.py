@@ -91,9 +91,14 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def height(module: str) -> int | None:
+def package(module: str) -> str:
+    """``copro.store.index`` -> ``store``."""
     parts = module.split(".")
-    return LAYERS.get(parts[1]) if len(parts) > 1 else None
+    return parts[1] if len(parts) > 1 else ""
+
+
+def height(module: str) -> int | None:
+    return LAYERS.get(package(module))
 
 
 def main() -> None:
@@ -108,14 +113,23 @@ def main() -> None:
         for target in targets
         if (h := height(source)) is not None and (t := height(target)) is not None and t > h
     )
+    across = sorted(
+        (source, target)
+        for source, targets in graph.items()
+        for target in targets
+        if {package(source), package(target)} == {"views", "write"}
+    )
     print(f"{len(known)} modules, {sum(map(len, graph.values()))} imports")
     print(f"circles: {len(loops)}")
     print(f"imports running back up a layer: {len(upward)}")
+    print(f"imports between views and writers: {len(across)}")
     if "--verbose" in sys.argv:
         for loop in loops:
             print("  circle:", " ".join(loop))
         for source, target in upward:
             print("  up:", source, "->", target)
+        for source, target in across:
+            print("  across:", source, "->", target)
 
 
 if __name__ == "__main__":
