@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from copro.core.columns import CSV_COLUMNS
 from copro.core.errors import CoproError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -26,22 +27,6 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 """An xlsx is a zip: refuse one that would unpack to more than this (a zip bomb)."""
 
-CSV_COLUMNS = [
-    "record_id",
-    "date",
-    "title",
-    "status",
-    "ladder",
-    "places",
-    "populations",
-    "topics",
-    "finding_id",
-    "finding",
-    "finding_topics",
-    "quotable",
-    "responses",
-]
-"""The findings columns every export and workbook shares (contract section 9)."""
 
 FINDINGS = "findings"
 ACTIONS = "actions"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copro.core.columns import CSV_COLUMNS
 from copro.core.errors import UsageError
-from copro.core.workbook import CSV_COLUMNS
 
 if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheaply
     from copro.core.model import Engagement
