@@ -63,8 +63,8 @@ def report(
         typer.Option("--draft", help="A draft statement's letter, every page marked as a draft."),
     ] = False,
 ) -> None:
-    """The "You said, we did" report, for one engagement or across engagements; of a
-    consensus statement, a letter to everyone whose words it rests on."""
+    """The "You said, we did" report, for one engagement (ID) or across engagements (the
+    filters); of a consensus statement, a letter to everyone whose words it rests on."""
     from copro.views.report import build_report
     from copro.views.report_render import render
 
