@@ -231,6 +231,37 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return root, root / "site"
 
 
+@pytest.fixture(scope="session")
+def built_hub_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(hub root, site folder): a hub of two members, the sample archive (a council) and a
+    one-record charity, synced and built once per session by the CLI end to end."""
+    pytest.importorskip(
+        "pagefind", reason="copro site needs the site extra: pip install -e '.[site]'"
+    )
+    base = tmp_path_factory.mktemp("hub-site")
+    council = base / "council"
+    shutil.copytree(SAMPLE_ARCHIVE, council / "archive")
+    shutil.copytree(SAMPLE_VOCAB, council / "schemas" / "vocab")
+    git_init(council)
+    charity = base / "charity"
+    write_record(charity, "2024-03-parenting-groups")
+    git_init(charity)
+    hub = base / "hub"
+    hub.mkdir()
+    (hub / "hub.yml").write_text(
+        "members:\n- name: council\n  url: ../council\n  rev: main\n"
+        "- name: hiddo\n  url: ../charity\n  rev: main\n",
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COPRO_CACHE_DIR", str(tmp_path_factory.mktemp("hub-site-cache")))
+        synced = run_cli("--root", str(hub), "hub", "sync")
+        assert synced.exit_code == 0, synced.stderr
+        result = run_cli("--root", str(hub), "site", "--json")
+    assert result.exit_code == 0, result.stderr
+    return hub, hub / "site"
+
+
 def limit_file_size(limit: int):  # noqa: ANN201
     """A ``preexec_fn``: writes past ``limit`` bytes fail (EFBIG) as on a full disk.
 

@@ -102,7 +102,7 @@ def test_record_text_is_escaped_everywhere(built_site: tuple[Path, Path]) -> Non
             for name in ("href", "src"):
                 assert not attrs.get(name, "").lower().startswith(("javascript:", "data:")), path
             if tag == "script":
-                assert attrs.get("src", "").endswith("assets/search.js"), path
+                assert attrs.get("src", "").endswith(("assets/search.js", "assets/early.js")), path
     page = (site / "records" / XSS_ID / "index.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(3)&gt;" in page
     assert "{{ 7*7 }}" in page
@@ -113,11 +113,13 @@ def test_record_pages_show_standing_and_links_both_ways(built_site: tuple[Path, 
     old = (site / "records" / "2019-03-somali-mothers-parenting" / "index.html").read_text()
     text = " ".join(unescape(re.sub(r"<[^>]+>", "", old)).split())
     assert "Still holds, checked October 2025" in text
-    assert "Changed, October 2025: see Checking again with Somali mothers (S2)" in text
+    assert "Changed, October 2025: see Checking again with Somali mothers." in text
     assert (
-        "No longer holds, April 2024 (Does it still hold? Returning to Somali mothers on parenting (S3))"
+        "No longer holds, April 2024 (Does it still hold? Returning to Somali mothers on parenting)"
         in text
     )
+    later = f'href="../../records/{REVISIT_ID}/#finding-{REVISIT_ID}-S2"'
+    assert later in old, "the standing links the later finding by its page-wide unique id"
     private = (site / "records" / PRIVATE_ID / "index.html").read_text()
     assert "Not checked since August 2025" in " ".join(re.sub(r"<[^>]+>", " ", private).split())
     assert f"records/{REVISIT_ID}/" in old, "the old record links to the one that went back"
@@ -134,7 +136,8 @@ def test_json_output_keys(tmp_path: Path, cli) -> None:
     result = cli("--root", str(root), "site", "--json", "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"output", "pages", "records", "indexed"}
+    assert set(document) == {"output", "pages", "records", "indexed", "warnings"}
+    assert document["warnings"] and "site.contact" in document["warnings"][0]
     assert document["records"] == document["indexed"] == 1
 
 
@@ -199,7 +202,7 @@ def test_without_pagefind_says_how_to_install(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1
-    assert "pip install 'copro[site]'" in done.stderr
+    assert "pip install 'copro-hub[site]'" in done.stderr
     assert not (root / "site").exists()
 
 
@@ -319,3 +322,47 @@ def test_serve_answers_on_127_0_0_1_and_stops_quietly(tmp_path: Path) -> None:
         _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == 0, stderr
     assert f"http://127.0.0.1:{port}/" in stderr and "Traceback" not in stderr
+
+
+def test_record_pages_say_dates_in_words_without_codes_or_paths(
+    built_site: tuple[Path, Path],
+) -> None:
+    """Record pages speak as the letters do: staff find ids and paths with `copro show`."""
+    _, site = built_site
+    html = (site / "records" / "2019-03-somali-mothers-parenting" / "index.html").read_text()
+    main = html[html.index("<main") : html.index("</main>")]
+    shown = " ".join(unescape(re.sub(r"<[^>]+>", " ", main)).split())
+    assert "From 9 March to 25 May 2019" in shown
+    assert "Done, 16 September 2019" in shown
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", shown), "no ISO date is shown"
+    assert not re.search(r"\b[SD]\d+\b", shown), "no finding or action code is shown"
+    assert "archive/" not in shown and ".md" not in shown
+
+
+def test_every_page_has_unique_ids_a_description_and_the_statement_link(
+    built_site: tuple[Path, Path],
+) -> None:
+    _, site = built_site
+    pages = sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        description = re.search(r'<meta name="description" content="([^"]*)">', html)
+        assert description and len(description.group(1)) > 30, path
+        assert re.search(r'accessibility/index.html"[^>]*>Accessibility statement</a>', html), path
+    topic = (site / "topics" / "parenting" / "index.html").read_text()
+    assert 'id="finding-2019-03-somali-mothers-parenting-S1"' in topic
+
+
+def test_search_tables_the_build_writes(built_site: tuple[Path, Path]) -> None:
+    """The browser's search reads two tables the build writes: vocabulary phrases with the
+    filter values that find their records, and the site's words for spelling corrections."""
+    _, site = built_site
+    terms = json.loads((site / "assets" / "search-terms.json").read_text(encoding="utf-8"))
+    assert terms["phrases"]["mums"] == {"population": ["Mothers"]}
+    assert "Somali women" in terms["phrases"]["somali"]["population"], "narrower terms too"
+    assert "what" in terms["question_words"] and "mums" not in terms["question_words"]
+    words = json.loads((site / "assets" / "search-words.json").read_text(encoding="utf-8"))
+    assert words["somali"] >= 3 and "creche" in words
+    assert HIDDEN_ROUTE.split()[0].lower() not in words, "only what the pages show"

@@ -40,10 +40,14 @@ def site(
     if json_flag:
         emit_json(result.to_json())
     else:
+        engagements = "1 engagement" if result.records == 1 else f"{result.records} engagements"
         err().print(
-            f"Wrote {result.pages} pages ({result.records} engagements, {result.indexed} "
+            f"Wrote {result.pages} pages ({engagements}, {result.indexed} "
             f"searchable) to {escape(str(result.output))}"
         )
+        for message, hint in result.warnings:
+            err().print(f"[yellow]warning:[/yellow] {escape(message)}")
+            err().print(f"  [dim]{escape(hint)}[/dim]")
     if not serve:
         if not json_flag:
             err().print("Search needs a web server: run `copro site --serve` to try it here.")

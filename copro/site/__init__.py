@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from copro.core.errors import CoproError
@@ -20,12 +20,21 @@ from copro.store.archive import Archive
 DEFAULT_OUTPUT = "site"
 
 
+NO_CONTACT = (
+    "copro.yml sets no site.contact, so the accessibility statement says that there is no way "
+    "to report a problem or ask for another format"
+)
+NO_CONTACT_HINT = "add site: {contact: ...} to copro.yml: a team, a web form or a shared inbox"
+
+
 @dataclass
 class SiteResult:
     output: Path
     pages: int
     records: int
     indexed: int
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(message, hint): what the site lacks that its publisher should add."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -33,6 +42,7 @@ class SiteResult:
             "pages": self.pages,
             "records": self.records,
             "indexed": self.indexed,
+            "warnings": [message for message, _ in self.warnings],
         }
 
 
@@ -66,6 +76,7 @@ def build_site(
     from copro.site.folder import building, check_replaceable
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
+    from copro.site.search_data import write_search_data
     from copro.site.search_index import index_site, pagefind_binary
 
     archive = Archive.of(archive)
@@ -86,5 +97,7 @@ def build_site(
     data = build_site_data(archive, today, members=wanted)
     with building(output) as folder:
         pages = write_pages(data, folder, progress)
+        write_search_data(data, archive.vocab, folder)
         indexed = index_site(folder)
-    return SiteResult(output, pages, len(data.records), indexed)
+    warnings = [] if data.identity.contact else [(NO_CONTACT, NO_CONTACT_HINT)]
+    return SiteResult(output, pages, len(data.records), indexed, warnings)

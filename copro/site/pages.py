@@ -10,10 +10,12 @@ quotation styling is used only where the group agreed to quotes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from copro.core.model import Action, Engagement, Recognition
 from copro.core.vocab import Vocabularies
@@ -24,10 +26,12 @@ from copro.core.words import (
     RECORD_STATUS_LABELS,
     SECTOR_LABELS,
     STANDING_LABELS,
+    date_words,
 )
 from copro.store.archive import Archive
 from copro.store.catalog import Source, load_catalog
 from copro.store.standing import Standing, StandingTable, standings
+from copro.views.report import date_span, responses_sentence
 
 TERM_KINDS = ("topics", "populations", "places")
 _SEE = "\x00"
@@ -46,6 +50,12 @@ FILTER_GROUPS = (
     ("standing", "Standing of findings"),
 )
 """Search filter groups in the order the home page shows them (key, legend)."""
+
+
+def finding_anchor(record_key: str, finding_id: str) -> str:
+    """The id of a finding's element: the record (and hub member) in it, so a page that
+    lists findings of several records never repeats an id."""
+    return f"finding-{record_key.replace(':', '-')}-{finding_id}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,11 @@ class RecordLink:
         return f"records/{self.id.replace(':', '/')}/"
 
     @property
+    def date_words(self) -> str:
+        """ "9 March 2019": the site says dates as the letters do."""
+        return date_words(self.date)
+
+    @property
     def member(self) -> str | None:
         """The hub member the record belongs to (None outside a hub, or the hub's own)."""
         head, sep, _ = self.id.partition(":")
@@ -86,6 +101,10 @@ class ActionView:
     date: str | None
     reason: str | None
 
+    @property
+    def date_words(self) -> str:
+        return date_words(self.date)
+
 
 @dataclass(frozen=True)
 class CheckView:
@@ -96,6 +115,13 @@ class CheckView:
     text: str
     outcome_words: str
     note: str | None
+
+    @property
+    def anchor(self) -> str | None:
+        """The earlier finding's element id on its record's page (None outside the site)."""
+        if self.record is None:
+            return None
+        return finding_anchor(self.record.id, self.finding.partition("#")[2])
 
 
 @dataclass
@@ -132,7 +158,13 @@ class FindingView:
 
     @property
     def anchor(self) -> str:
-        return f"finding-{self.id}"
+        return finding_anchor(self.record.id, self.id)
+
+    @property
+    def later_anchor(self) -> str | None:
+        """The element id of the finding whose revisit set the standing."""
+        finding = self.later_finding
+        return finding_anchor(self.later.id, finding) if self.later and finding else None
 
 
 @dataclass
@@ -166,6 +198,11 @@ class RecordPage:
         return self.link.date
 
     @property
+    def when(self) -> str:
+        """ "from 9 March to 25 May 2019", "on 9 March 2019": the dates in words."""
+        return date_span(self.engagement.date, self.engagement.end_date)
+
+    @property
     def status_words(self) -> str:
         return RECORD_STATUS_LABELS.get(self.engagement.status, self.engagement.status)
 
@@ -180,6 +217,19 @@ class RecordPage:
     @property
     def answered(self) -> int:
         return sum(1 for f in self.findings if f.actions)
+
+    @property
+    def findings_json(self) -> str:
+        """The findings as the search shows them (its snippet is the finding that matched)."""
+        return json.dumps(
+            [{"text": f.text, "topics": [t.label for t in f.topics]} for f in self.findings],
+            ensure_ascii=False,
+        )
+
+    @property
+    def responses(self) -> str:
+        """ "So far 3 of the 4 things people told us have had a response." """
+        return responses_sentence(self.answered, len(self.findings), "people")
 
 
 @dataclass
@@ -236,6 +286,54 @@ class Coverage:
         return sum(1 for p in self.populations for t in self.topics if not self.count(p.id, t.id))
 
 
+DEFAULT_TITLE = "Co-production archive"
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """Who publishes the site and how to reach them, from the archive's ``copro.yml``."""
+
+    title: str = DEFAULT_TITLE
+    description: str | None = None
+    url: str | None = None
+    """The public address (ends with ``/``), for canonical links; None when not set."""
+    contact: str | None = None
+    """An organisational route for reporting a problem with the site (never a person)."""
+    privacy_url: str | None = None
+    publisher: str | None = None
+    """The organisation (else the archive's name) that runs the site."""
+
+
+def site_identity(root: Path) -> SiteIdentity:
+    """The site's title, description, address and contact routes from ``copro.yml``."""
+    settings = _load_settings(root)
+    if settings is None:
+        return SiteIdentity()
+    site = settings.site
+    url = site.url if site.url and site.url.startswith(("https://", "http://")) else None
+    privacy = site.privacy_url
+    organisation = settings.organisation.name if settings.organisation else None
+    return SiteIdentity(
+        title=settings.site_title,
+        description=site.description,
+        url=(url.rstrip("/") + "/") if url else None,
+        contact=site.contact,
+        privacy_url=privacy if privacy and privacy.startswith(("https://", "http://")) else None,
+        publisher=organisation or settings.name,
+    )
+
+
+def _load_settings(root: Path) -> Any:
+    """The archive settings (``copro.core.settings``), or None before that module exists."""
+    import importlib
+
+    try:
+        module = importlib.import_module("copro.core.settings")
+    except ImportError:
+        return None
+    return module.load_settings(root)
+
+
 @dataclass
 class SiteData:
     """Every page of the site as values."""
@@ -247,6 +345,11 @@ class SiteData:
     coverage: Coverage
     filter_values: list[tuple[str, str, list[tuple[str, int]]]]
     generated: str
+    identity: SiteIdentity = field(default_factory=SiteIdentity)
+
+    @property
+    def findings(self) -> int:
+        return sum(len(page.findings) for page in self.records)
 
     def findings_by_standing(self) -> dict[str, list[FindingView]]:
         grouped: dict[str, list[FindingView]] = defaultdict(list)
@@ -288,6 +391,7 @@ def build_site_data(
         coverage=coverage,
         filter_values=_filter_values(pages),
         generated=(today or dt.date.today()).isoformat(),
+        identity=site_identity(archive.root),
     )
 
 
@@ -392,6 +496,7 @@ def _filters(page: RecordPage) -> dict[str, list[str]]:
             )
         ),
         "place": [t.label for t in page.places],
+        "method": list(page.methods),
         "member": [page.engagement.member] if page.engagement.member else [],
         "organisation": list(dict.fromkeys(o.name for o in page.engagement.organisations)),
         "sector": sorted(SECTOR_LABELS.get(s, s) for s in page.engagement.sectors),

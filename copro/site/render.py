@@ -25,7 +25,6 @@ from copro.site.pages import FILTER_GROUPS, SiteData
 from copro.store.standing import NOT_REVISITED, STANDINGS
 from copro.views.report_render import environment
 
-SITE_NAME = "Co-production archive"
 CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
     "img-src 'self'; connect-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'"
@@ -94,6 +93,11 @@ def pages(data: SiteData) -> Iterator[Page]:
         {"section": "coverage", "coverage": data.coverage},
     )
     yield "credits/index.html", "credits.html.j2", {"section": "credits", "data": data}
+    yield (
+        "accessibility/index.html",
+        "accessibility.html.j2",
+        {"section": "accessibility", "data": data},
+    )
 
 
 class Renderer:
@@ -105,7 +109,9 @@ class Renderer:
         self.pages = list(pages(data))
         self.shared: dict[str, Any] = {
             "csp": CSP,
-            "site_name": SITE_NAME,
+            "site_name": data.identity.title,
+            "identity": data.identity,
+            "page_total": len(self.pages),
             "generated": data.generated,
             "kind_words": KIND_WORDS,
             "kind_one": KIND_ONE,
@@ -113,8 +119,12 @@ class Renderer:
             "finding_html": FindingSnippets(self, data),
         }
 
-    def render(self, template: str, base: str, context: dict[str, Any]) -> str:
-        return self.env.get_template(f"site/{template}").render(**self.shared, **context, base=base)
+    def render(self, template: str, base: str, context: dict[str, Any], path: str = "") -> str:
+        """One page; ``path`` (under the site) gives its canonical address when the site has one."""
+        page_url = path.removesuffix("index.html")
+        return self.env.get_template(f"site/{template}").render(
+            **self.shared, **context, base=base, page_url=page_url
+        )
 
     def write(self, indices: Iterable[int]) -> int:
         count = 0
@@ -122,7 +132,7 @@ class Renderer:
             path, template, context = self.pages[index]
             target = self.folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            html = self.render(template, "../" * path.count("/"), context)
+            html = self.render(template, "../" * path.count("/"), context, path)
             target.write_text(html, encoding="utf-8", newline="\n")
             count += 1
         return count

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from copro.core.errors import CoproError
 
-INSTALL_HINT = "install the site extra: pip install 'copro[site]' (it brings pagefind[bin])"
+INSTALL_HINT = "install the site extra: pip install 'copro-hub[site]' (it brings pagefind[bin])"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-highlight.js")  # fmt: skip

@@ -60,7 +60,16 @@ def environment(autoescape: bool) -> Any:
     env.filters["date_words"] = date_words
     env.filters["sentence"] = sentence
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
+    env.filters["url"] = valid_url
     return env
+
+
+def valid_url(url: str) -> str:
+    """``url`` with every character a URL may not hold percent-encoded (a quote, a space,
+    ``<``): a link as typed in a record is still a valid address in the page."""
+    from urllib.parse import quote
+
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%-._~")
 
 
 def demote_headings(text: str, by: int) -> str:
