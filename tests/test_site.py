@@ -227,6 +227,18 @@ def test_init_writes_a_pages_workflow_that_builds_the_site(tmp_path: Path, cli) 
     assert "/site/" in (root / ".gitignore").read_text().splitlines()
 
 
+def test_an_unknown_install_line_annotates_the_workflow_that_holds_it() -> None:
+    """Where copro cannot tell how to install itself, each workflow fails pointing at itself."""
+    from copro.write.install_source import InstallSource
+    from copro.write.scaffold import planned_files
+
+    files = planned_files("x", None, None, InstallSource(None, why_unknown="a local build"))
+    site = str(files[".github/workflows/site.yml"])
+    validate = str(files[".github/workflows/validate.yml"])
+    assert "::error file=.github/workflows/site.yml::" in site and "validate.yml" not in site
+    assert "::error file=.github/workflows/validate.yml::" in validate
+
+
 def test_two_processes_write_the_same_site_as_one(
     built_site: tuple[Path, Path], tmp_path: Path
 ) -> None:

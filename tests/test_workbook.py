@@ -192,6 +192,7 @@ def test_missing_sheet_and_missing_column(sample_root, cli, tmp_path):
     book = openpyxl.Workbook()
     book.active.title = "findings"
     book["findings"].append(["record_id", "finding_id", "finding"])
+    book.create_sheet("notes")  # a workbook of several sheets needs both of export's
     path = tmp_path / "partial.xlsx"
     book.save(path)
     result = cli("--root", str(sample_root), "import", str(path))
@@ -276,3 +277,31 @@ def test_at_a_real_terminal_import_asks_before_applying(sample_root, private_cac
         if answer == "n":
             assert snapshot(sample_root) == before
     assert "Evenings are hard" in (sample_root / "archive" / "2019" / f"{RID}.md").read_text()
+
+
+@pytest.mark.parametrize("kind", ["findings", "actions"])
+def test_a_csv_export_saved_as_a_one_sheet_workbook_imports(sample_root, cli, tmp_path, kind):
+    """LibreOffice saves an exported CSV as .xlsx with one sheet named after the file:
+    its header row says which table it is."""
+    import csv
+
+    exported = tmp_path / f"{kind}.csv"
+    book_path = tmp_path / "from-libreoffice.xlsx"
+    assert cli("--root", str(sample_root), "export", "-o", str(exported)).exit_code == 0
+    rows = list(csv.reader(exported.open(encoding="utf-8-sig", newline="")))
+    if kind == "actions":
+        rows = [ACTION_HEADER, [RID, "", "S3", "planned", "Ask the family hubs again.", "", ""]]
+    book = openpyxl.Workbook()
+    book.active.title = "from-libreoffice"
+    for row in rows:
+        book.active.append(row)
+    book.save(book_path)
+    result = cli("--root", str(sample_root), "import", str(book_path), "--yes")
+    assert result.exit_code == 0, result.stderr
+    if kind == "findings":
+        assert "Nothing to change" in result.stderr
+    else:
+        assert (
+            "Ask the family hubs again."
+            in (sample_root / "archive" / "2019" / f"{RID}.md").read_text()
+        )

@@ -192,6 +192,20 @@ def _value(value: object) -> str:
     return str(value)
 
 
+def sheet_kind(columns: list[str]) -> str:
+    """Which export table a header row is: ``actions`` (it has ``action_id``) or ``findings``."""
+    return ACTIONS if "action_id" in columns else FINDINGS
+
+
+def named_by_header(sheets: list[Sheet]) -> list[Sheet]:
+    """A workbook of one sheet under another name (a CSV export saved as .xlsx takes the
+    file's name) is the table its header row shows; other workbooks are left as they are."""
+    if len(sheets) != 1 or sheets[0].name in (FINDINGS, ACTIONS):
+        return sheets
+    (only,) = sheets
+    return [Sheet(sheet_kind(only.columns), only.columns, only.rows)]
+
+
 def _read_csv(name: str, data: bytes) -> Sheet:
     try:
         text = data.decode("utf-8-sig")
@@ -209,8 +223,7 @@ def _read_csv(name: str, data: bytes) -> Sheet:
     if not rows:
         raise CoproError(f"{name} is empty")
     columns = [c.strip() for c in rows[0]]
-    kind = ACTIONS if "action_id" in columns else FINDINGS
-    sheet = Sheet(kind, columns)
+    sheet = Sheet(sheet_kind(columns), columns)
     for number, row in enumerate(rows[1:], start=2):
         cells = {
             columns[i]: Cell(unquote(value))

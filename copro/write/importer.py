@@ -21,7 +21,14 @@ from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError
 from copro.core.records import as_dicts, as_list
 from copro.core.vocab import Vocabularies
-from copro.core.workbook import ACTION_COLUMNS, ACTIONS, FINDINGS, Cell, read_sheets
+from copro.core.workbook import (
+    ACTION_COLUMNS,
+    ACTIONS,
+    FINDINGS,
+    Cell,
+    named_by_header,
+    read_sheets,
+)
 from copro.store.archive import Archive
 from copro.write.changes import Change, Opened, check_changes, named_finding_numbers, next_number
 from copro.write.changes import open_record as _open_record
@@ -470,13 +477,14 @@ def plan_import(
     root = archive.root
     vocab = vocab or archive.vocab
     plan = ImportPlan(str(file))
-    sheets = {sheet.name: sheet for sheet in read_sheets(Path(file))}
-    csv_file = Path(file).suffix.lower() == ".csv"
+    read = read_sheets(Path(file))
+    one_table = len(read) == 1
+    sheets = {sheet.name: sheet for sheet in named_by_header(read)}
     wanted = {FINDINGS: FINDING_COLUMNS, ACTIONS: ACTION_COLUMNS}
     for name, columns in wanted.items():
         sheet = sheets.get(name)
         if sheet is None:
-            if not csv_file:
+            if not one_table:
                 plan.problems.append(
                     RowProblem(
                         name,

@@ -154,8 +154,9 @@ UNKNOWN_INSTALL = (
 )
 
 
-def install_step(source: InstallSource) -> str:
-    """The workflow step that installs copro: the known line, or one that fails saying why."""
+def install_step(source: InstallSource, workflow: str = "validate.yml") -> str:
+    """The workflow step that installs copro: the known line, or one that fails saying why
+    (the failure annotates ``workflow``, the file that holds the step to fix)."""
     if source.spec is not None:
         return (
             "      - name: Install copro\n"
@@ -166,7 +167,7 @@ def install_step(source: InstallSource) -> str:
     return (
         "      - name: Install copro (set the install line here)\n"
         "        run: |\n"
-        f"          echo {shlex.quote('::error file=.github/workflows/validate.yml::' + message)}\n"
+        f"          echo {shlex.quote(f'::error file=.github/workflows/{workflow}::' + message)}\n"
         "          exit 1"
     )
 
@@ -256,7 +257,9 @@ def planned_files(
         ".gitattributes": GITATTRIBUTES,
         ".pre-commit-config.yaml": precommit_config(hook_repo, hook_rev),
         ".github/workflows/validate.yml": WORKFLOW.format(install_step=install_step(source)),
-        ".github/workflows/site.yml": SITE_WORKFLOW.format(install_step=install_step(source)),
+        ".github/workflows/site.yml": SITE_WORKFLOW.format(
+            install_step=install_step(source, "site.yml")
+        ),
     }
     for vocab_file in sorted((shipped_schemas_dir() / "vocab").glob("*.yml")):
         files[(VOCAB_DIR / vocab_file.name).as_posix()] = vocab_file
