@@ -378,3 +378,39 @@ def test_search_tables_the_build_writes(built_site: tuple[Path, Path]) -> None:
     words = json.loads((site / "assets" / "search-words.json").read_text(encoding="utf-8"))
     assert words["somali"] >= 3 and "creche" in words
     assert HIDDEN_ROUTE.split()[0].lower() not in words, "only what the pages show"
+
+
+def test_settings_title_the_site_and_fill_in_the_accessibility_statement(
+    tmp_path: Path, cli
+) -> None:
+    """copro.yml gives the site its title, home description, canonical address, the
+    statement's contact and a Privacy link in every footer; with a contact, no warning."""
+    pytest.importorskip("copro.core.settings", reason="archive settings land with issue 20")
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    (root / "copro.yml").write_text(
+        "name: Test Borough archive\n"
+        "organisation: {name: Test Borough Council, sector: local-authority}\n"
+        "site:\n"
+        "  title: What Test Borough heard\n"
+        "  description: What residents told Test Borough Council, and what it did.\n"
+        "  url: https://heard.example.org/archive\n"
+        "  contact: the engagement team's web form at https://example.org/contact\n"
+        "  privacy_url: https://example.org/privacy\n",
+        encoding="utf-8",
+    )
+    result = cli("--root", str(root), "site", "--json", "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["warnings"] == []
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Search what people told us – What Test Borough heard</title>" in home
+    assert 'content="What residents told Test Borough Council, and what it did."' in home
+    assert '<link rel="canonical" href="https://heard.example.org/archive/">' in home
+    assert '<a href="https://example.org/privacy" rel="noopener noreferrer">Privacy</a>' in home
+    statement = (tmp_path / "out" / "accessibility" / "index.html").read_text(encoding="utf-8")
+    shown = " ".join(unescape(re.sub(r"<[^>]+>", " ", statement)).split())
+    assert "This website is run by Test Borough Council." in shown
+    assert "contact the engagement team's web form at https://example.org/contact" in shown
+    assert "Equality Advisory and Support Service" in shown
+    record = (tmp_path / "out" / "records" / "2024-03-test-engagement" / "index.html").read_text()
+    assert 'href="https://heard.example.org/archive/records/2024-03-test-engagement/"' in record
