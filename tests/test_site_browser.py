@@ -313,3 +313,15 @@ def test_screenshots_home_and_record(page_and_watch, site_url: str, tmp_path: Pa
         page.screenshot(path=folder / f"record-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scroll"
     watch.assert_clean()
+
+
+def test_opened_as_a_file_the_home_page_links_every_engagement(
+    browser, built_site: tuple[Path, Path]
+) -> None:
+    """Browsers refuse search from file://: the page says so instead of a dead form."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((built_site[1] / "index.html").as_uri())
+    assert page.get_by_text("Search needs JavaScript").is_visible()
+    assert not page.locator("#search").is_visible()
+    context.close()
