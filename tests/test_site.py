@@ -125,6 +125,11 @@ def test_record_pages_show_standing_and_links_both_ways(built_site: tuple[Path, 
     assert f"records/{REVISIT_ID}/" in old, "the old record links to the one that went back"
     new = (site / "records" / REVISIT_ID / "index.html").read_text()
     assert "This went back to" in new and "records/2019-03-somali-mothers-parenting/" in new
+    checked = " ".join(unescape(re.sub(r"<[^>]+>", "", new)).split())
+    assert (
+        "family support in Islington: Many mothers fear that asking for help will bring social "
+        "services to the door. The answer now: still holds." in checked
+    ), "the earlier group gave no consent to quotes: no quotation marks"
     assert "community meeting at the association" in new
     findings = (site / "findings" / "index.html").read_text()
     assert findings.index('id="still-holds"') < findings.index("Many mothers fear")

@@ -115,6 +115,8 @@ class CheckView:
     text: str
     outcome_words: str
     note: str | None
+    quotable: bool = False
+    """Whether the earlier record's group agreed to quotes (else no quotation marks)."""
 
     @property
     def anchor(self) -> str | None:
@@ -434,6 +436,7 @@ def _record_page(
                         text=c.earlier_finding.text if c.earlier_finding else "",
                         outcome_words=c.outcome.replace("-", " "),
                         note=c.note,
+                        quotable=bool(c.earlier and c.earlier.quotable),
                     )
                     for c in checked
                     if c.own.id == f.id
