@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,10 @@ MAX_UNZIPPED = 200 * 1024 * 1024
 FINDINGS = "findings"
 ACTIONS = "actions"
 ACTION_COLUMNS = ["record_id", "action_id", "responds_to", "status", "text", "date", "reason"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARD_AT = re.compile(r"(^|[;,])(?=[=+\-@\t\r'])")
+"""Where a spreadsheet could start a cell (the start, or right after `;` or `,`)
+and a formula trigger, or a `'`, follows: a `'` goes there."""
+_GUARD = re.compile(r"(^|[;,])'(?=[=+\-@\t\r'])")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -226,7 +230,7 @@ def _read_csv(name: str, data: bytes) -> Sheet:
     sheet = Sheet(sheet_kind(columns), columns)
     for number, row in enumerate(rows[1:], start=2):
         cells = {
-            columns[i]: Cell(unquote(value))
+            columns[i]: Cell(unguard_cell(value))
             for i, value in enumerate(row)
             if i < len(columns) and columns[i]
         }
@@ -235,8 +239,17 @@ def _read_csv(name: str, data: bytes) -> Sheet:
     return sheet
 
 
-def unquote(value: str) -> str:
-    """Remove exactly the ``'`` that export put before a cell a spreadsheet could run."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
+def guard_cell(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs, however it splits it (contract v3, "CSV").
+
+    A spreadsheet may split a cell again on `;` or `,` (many European
+    locales), so a `'` goes before `=`, `+`, `-`, `@`, a tab, a carriage
+    return or a `'` at the start and right after every `;` or `,`; a `'`
+    there is guarded too, so ``unguard_cell`` can remove exactly these.
+    """
+    return _GUARD_AT.sub(r"\1'", text)
+
+
+def unguard_cell(value: str) -> str:
+    """Remove exactly the `'` that ``guard_cell`` put in: ``unguard_cell(guard_cell(t)) == t``."""
+    return _GUARD.sub(r"\1", value)

@@ -1,8 +1,10 @@
 """``copro export``: findings as CSV rows, or records as JSON lines, for analysis.
 
-CSV is made safe for spreadsheets: a cell that starts with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return is prefixed with ``'`` so it can never run as
-a formula. Names of contributors who chose to stay anonymous are never exported.
+CSV is made safe for spreadsheets: a ``'`` goes before ``=``, ``+``, ``-``,
+``@``, a tab, a carriage return or a ``'`` wherever one begins the cell or
+follows a ``;`` or ``,`` in it (``copro.core.workbook.guard_cell``), so no cell
+can run as a formula, however a spreadsheet splits it. Names of contributors
+who chose to stay anonymous are never exported.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheapl
 # own words, not only their statuses), who led, and how to reach the group again (only
 # where consent.recontact allows). Not in the xlsx findings sheet: import reads that.
 CSV_EXTRA_COLUMNS = ["actions", "lead_organisation", "recontact_via"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_BOM = "\ufeff"
 """Excel reads a CSV as UTF-8 only when it starts with a byte order mark (``--excel``)."""
 
@@ -43,8 +44,9 @@ class ExportResult:
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    from copro.core.workbook import guard_cell
+
+    return guard_cell("" if value is None else str(value))
 
 
 def _finding_rows(engagement: Engagement) -> Iterator[dict[str, str]]:
