@@ -305,3 +305,41 @@ def test_a_csv_export_saved_as_a_one_sheet_workbook_imports(sample_root, cli, tm
             "Ask the family hubs again."
             in (sample_root / "archive" / "2019" / f"{RID}.md").read_text()
         )
+
+
+def _d1_row(status: str) -> list[str]:
+    text = "A Somali-language parenting group now runs each term at the Hornsey Road family hub."
+    return [RID, "D1", "S1", status, text, "2019-09-16", ""]
+
+
+def test_an_actions_only_csv_changes_an_existing_action(sample_root, cli, tmp_path):
+    sheet = tmp_path / "actions.csv"
+    rows = [ACTION_HEADER, _d1_row("in progress")]
+    sheet.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    result = cli("--root", str(sample_root), "import", str(sheet), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "action D1 changed (status)" in result.stdout
+    text = (sample_root / "archive" / "2019" / f"{RID}.md").read_text(encoding="utf-8")
+    assert "- id: D1\n  responds_to:\n  - S1\n  status: in-progress\n" in text
+    assert cli("--root", str(sample_root), "validate").exit_code == 0
+
+
+def test_a_workbook_without_finding_rows_for_a_record_changes_its_action(
+    sample_root, cli, tmp_path
+):
+    path = export_book(cli, sample_root, tmp_path)
+    book = openpyxl.load_workbook(path)
+    findings, actions = book["findings"], book["actions"]
+    for number in range(findings.max_row, 1, -1):  # the record's findings rows are gone
+        if findings.cell(number, 1).value == RID:
+            findings.delete_rows(number)
+    for row in actions.iter_rows(min_row=2):
+        if row[0].value == RID and row[1].value == "D1":
+            row[3].value = "not-doing"
+            row[6].value = "The hub closed"
+    book.save(path)
+    result = cli("--root", str(sample_root), "import", str(path), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "action D1 changed (status, reason)" in result.stdout
+    text = (sample_root / "archive" / "2019" / f"{RID}.md").read_text(encoding="utf-8")
+    assert "  status: not-doing\n" in text and "The hub closed" in text

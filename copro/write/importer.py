@@ -439,6 +439,7 @@ class _Planner:
 
     def update_action(self, opened: Opened, row: int, index: int, item: dict[str, Value]) -> None:
         rid = opened.record.id
+        editor = self.editor(opened)  # also when no findings row opened the record first
         current = as_dicts(opened.record.meta.get("we_did"))[index]
         target = self.expected[rid]["we_did"][index]
         changed: list[str] = []
@@ -454,7 +455,7 @@ class _Planner:
             )
             if same:
                 continue
-            self.editor(opened).set_item_field("we_did", index, key, new, (ACTIONS, row))
+            editor.set_item_field("we_did", index, key, new, (ACTIONS, row))
             if new is None:
                 target.pop(key, None)
             else:
