@@ -11,6 +11,7 @@ already replaced.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -261,31 +262,65 @@ def _on_disk(path: Path) -> bytes | None:
 
 
 def _replace_all(todo: list[Change]) -> None:
-    temps: list[tuple[Change, Path]] = []
+    """Replace every record, or (on any failure) put back those already replaced.
+
+    Every temp name is noted before its file is written, so a write that
+    fails half-way (a full disk) leaves no `.<record>.md.<hex>.tmp` behind.
+    The records about to be replaced are hard-linked aside first: putting one
+    back is then a rename, which needs no space on a full disk.
+    """
+    made: list[Path] = []
     try:
-        for change in todo:
-            path = change.opened.path
-            tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-            with open(tmp, "xb") as handle:
-                handle.write(change.edited.data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-            except OSError:
-                pass
-            temps.append((change, tmp))
-        done: list[Change] = []
+        staged = [(change, _stage(change, made)) for change in todo]
+        kept = [_keep_aside(change.opened.path, made) for change in todo]
+        done: list[int] = []
         try:
-            for change, tmp in temps:
+            for number, (change, tmp) in enumerate(staged):
                 os.replace(tmp, change.opened.path)
-                done.append(change)
+                done.append(number)
         except OSError:
-            for change in done:  # put back what was already replaced
-                change.opened.path.write_bytes(change.opened.data)
+            for number in done:  # put back what was already replaced
+                _put_back(todo[number], kept[number])
             raise
     except OSError as exc:
         raise CoproError(f"cannot write the records: {exc.strerror}; nothing was changed") from None
     finally:
-        for _, tmp in temps:
-            tmp.unlink(missing_ok=True)
+        for path in made:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
+def _temp_beside(path: Path, made: list[Path]) -> Path:
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    made.append(tmp)
+    return tmp
+
+
+def _stage(change: Change, made: list[Path]) -> Path:
+    """The new bytes in a temp file beside the record, synced, with the record's mode."""
+    path = change.opened.path
+    tmp = _temp_beside(path, made)
+    with open(tmp, "xb") as handle:
+        handle.write(change.edited.data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+    return tmp
+
+
+def _keep_aside(path: Path, made: list[Path]) -> Path | None:
+    """A hard link to the record as it is (None where links are not possible)."""
+    aside = _temp_beside(path, made)
+    try:
+        os.link(path, aside)
+    except OSError:
+        return None
+    return aside
+
+
+def _put_back(change: Change, aside: Path | None) -> None:
+    if aside is not None:
+        os.replace(aside, change.opened.path)
+    else:
+        change.opened.path.write_bytes(change.opened.data)
