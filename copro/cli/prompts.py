@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from copro.cli.output import err, escape
+from copro.core import pii
 from copro.core.errors import CoproError, UsageError
 
 
@@ -36,7 +37,9 @@ def choose_one(label: str, choices: tuple[str, ...], default: str | None = None)
             return choices[int(answer) - 1]
         if answer in choices:
             return answer
-        raise UsageError(f"{answer!r} is not one of the choices", "type a number or a name")
+        raise UsageError(
+            f"{pii.quoted(answer)} is not one of the choices", "type a number or a name"
+        )
 
     return ask(label, check, default)
 

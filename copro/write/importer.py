@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copro.core import pii
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError
 from copro.core.records import as_dicts, as_list
@@ -392,7 +393,7 @@ class _Planner:
             try:
                 date = parse_date(v["date"])
             except ValueError as exc:
-                self.problem(sheet, row, f"date {v['date']!r} {exc}")
+                self.problem(sheet, row, f"date {pii.quoted(v['date'])} {exc}")
                 ok = False
         if not v["text"]:
             self.problem(sheet, row, "text is empty: say what was (or will be) done")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copro.core import pii
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock
@@ -78,7 +79,9 @@ def clean_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     folded = "-".join(value.strip().lower().replace("_", " ").split())
     if folded in choices:
         return folded
-    raise UsageError(f"{option} {value!r} is not allowed", "choose one of: " + ", ".join(choices))
+    raise UsageError(
+        f"{option} {pii.quoted(value)} is not allowed", "choose one of: " + ", ".join(choices)
+    )
 
 
 def clean_topics(vocab: Vocabularies, given: list[str], option: str = "--topic") -> list[str]:
@@ -218,7 +221,9 @@ def add_action(
         unknown = [t for t in targets if t not in findings]
         if unknown:
             raise CoproError(
-                f"{opened.record.id} has no finding {', '.join(unknown)}; nothing was written",
+                f"{opened.record.id} has no finding "
+                f"{', '.join(pii.shown(t, '(value not shown)') for t in unknown)}; "
+                "nothing was written",
                 "its findings: " + (", ".join(sorted(findings)) or "none yet (add one first)"),
             )
         actions = as_dicts(opened.record.meta.get("we_did"))
