@@ -17,7 +17,7 @@ const more = document.getElementById("more-results");
 const clear = document.getElementById("clear-filters");
 const PAGE = 20;
 const WORD = /[\p{L}\p{N}_][\p{L}\p{N}_'&+\-]*/gu;
-let pagefind = null;
+let loading = null;
 let terms = null;
 let words = null;
 let latest = 0;
@@ -30,8 +30,9 @@ async function fetchJson(name) {
   return response.ok ? response.json() : null;
 }
 
-async function load() {
-  if (!pagefind) {
+// Pagefind and the vocabulary table, loaded once (the first caller starts it, others wait).
+function load() {
+  loading ??= (async () => {
     const [pf, table] = await Promise.all([
       import(new URL("pagefind/pagefind.js", siteRoot).href),
       fetchJson("search-terms.json"),
@@ -40,9 +41,9 @@ async function load() {
     await pf.init();
     terms = table || { question_words: [], phrases: {}, min_corrected: 4, max_phrase: 5 };
     terms.questions = new Set(terms.question_words);
-    pagefind = pf;
-  }
-  return pagefind;
+    return pf;
+  })();
+  return loading;
 }
 
 function normalise(text) {
@@ -354,6 +355,8 @@ function restore() {
 
 form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
 input.addEventListener("input", soon);
+// Start loading Pagefind (WebAssembly, the index entry) as soon as someone is about to type.
+input.addEventListener("focus", () => { load().catch(() => {}); }, { once: true });
 form.addEventListener("change", (event) => { if (event.target.type === "checkbox") run(); });
 more.addEventListener("click", () => { const first = shownCount; showMore().then(() => list.children[first]?.querySelector("a")?.focus()); });
 clear.addEventListener("click", () => {
