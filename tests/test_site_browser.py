@@ -259,7 +259,9 @@ def test_keyboard_only_search_and_filters(page_and_watch, site_url: str) -> None
     watch.assert_clean()
 
 
-@pytest.mark.parametrize("path", ["", RECORD, "topics/parenting/", "coverage/", "credits/"])
+@pytest.mark.parametrize(
+    "path", ["", RECORD, "topics/parenting/", "coverage/", "credits/", "accessibility/"]
+)
 def test_no_axe_violations_wcag22_aa(page_and_watch, site_url: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
