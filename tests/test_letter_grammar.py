@@ -194,3 +194,15 @@ def test_every_shipped_method_reads_in_a_sentence() -> None:
     methods = vocab["methods"].terms.values()
     assert all(t.in_sentence for t in methods), [t.id for t in methods if not t.in_sentence]
     assert vocab["populations"].in_sentence("mothers") == "mothers"
+
+
+def test_a_quotation_in_the_body_is_not_styled_as_one_without_consent(tmp_path: Path, cli) -> None:
+    """The HTML letter renders the body like the site: a blockquote only where quotes are
+    agreed (it was always a blockquote in the letter)."""
+    root = tmp_path / "root"
+    text = record("2024-03-quoted-body", 1, 1).replace(
+        "A test engagement.", "> Words said in the room, never cleared as a quotation."
+    )
+    write_record(root, "2024-03-quoted-body", text)
+    html = cli("--root", str(root), "report", "2024-03-quoted-body", "--format", "html").stdout
+    assert "Words said in the room" in html and "<blockquote" not in html
