@@ -420,7 +420,8 @@ def test_search_reads_every_member_and_names_it(synced):
         "2023-01-hub-own-parenting",
     }
     assert all(
-        list(h) == ["id", "title", "date", "path", "score", "snippet", "member"] for h in hits
+        list(h) == ["kind", "id", "title", "date", "path", "score", "snippet", "member"]
+        for h in hits
     )
     assert {h["member"] for h in hits} == {"islington-council", "hiddo", None}
     assert all(h["path"].startswith("archive/") for h in hits)

@@ -25,7 +25,15 @@ def test_json_keys_are_the_contract(sample_root, cli):
     assert set(document) == {"query", "total", "results"}
     assert document["query"] == "parenting"
     assert document["total"] == len(document["results"]) > 0
-    assert set(document["results"][0]) == {"id", "title", "date", "path", "score", "snippet"}
+    assert set(document["results"][0]) == {
+        "kind",
+        "id",
+        "title",
+        "date",
+        "path",
+        "score",
+        "snippet",
+    }
 
 
 def test_format_json_is_the_same_as_json(sample_root, cli):

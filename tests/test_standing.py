@@ -26,7 +26,7 @@ def test_json_has_the_contract_keys(sample_root, cli):
     assert document["total"] == len(document["findings"]) == 4
     assert set(document["findings"][0]) == {
         "record_id", "finding_id", "text", "date", "topics", "populations", "places",
-        "standing", "standing_date", "revisited_by", "responses",
+        "standing", "standing_date", "revisited_by", "responses", "cited_by",
     }  # fmt: skip
     dates = [row["date"] for row in document["findings"]]
     assert dates == sorted(dates, reverse=True)  # newest record first

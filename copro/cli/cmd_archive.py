@@ -86,8 +86,9 @@ def export(
         choice_option(
             EXPORTERS,
             "csv (a row per finding), jsonl (an object per record), xlsx (a workbook of "
-            "findings and actions to fill in and import; needs --output) or gripp2 "
-            "(the GRIPP2 short-form report of each record, Markdown)",
+            "findings and actions to fill in and import; needs --output), gripp2 "
+            "(the GRIPP2 short-form report of each record, Markdown) or soqf (the GRADE-CERQual "
+            "Summary of Qualitative Findings of the agreed consensus statements, CSV)",
             default="csv",
         ),
     ] = "csv",
@@ -107,14 +108,16 @@ def export(
 
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
-    if excel and fmt != "csv":
-        raise UsageError("--excel applies to --format csv only")
+    if excel and fmt not in ("csv", "soqf"):
+        raise UsageError("--excel applies to --format csv and soqf only")
     result = export_archive(archive_of(ctx), fmt, **(selection or {}))
     if excel:
         result.text = EXCEL_BOM + result.text
     what = (
         f"{result.records} record(s)"
         if fmt == "gripp2"
+        else f"{result.rows} agreed statement(s)"
+        if fmt == "soqf"
         else f"{result.rows} row(s) from {result.records} record(s)"
     )
     write_or_print(result.text if result.data is None else result.data, output, what)

@@ -126,7 +126,13 @@ def review_command(
         f"As of {result.as_of}: {result.count('review-due')} review(s) due, "
         f"{result.count('no-response')} finding(s) without a response, "
         f"{result.count('stalled-action')} stalled action(s), "
-        f"{result.count('feedback-owed')} record(s) owing feedback."
+        f"{result.count('feedback-owed')} record(s) owing feedback"
+        + (
+            f", {result.count('consensus-stale')} stale statement(s), "
+            f"{result.count('consensus-review-due')} statement(s) past review_by."
+            if result.count("consensus-stale") or result.count("consensus-review-due")
+            else "."
+        )
     )
 
 
@@ -135,6 +141,8 @@ REVIEW_HEADINGS = {
     "no-response": "Findings without any response",
     "stalled-action": "Actions planned or in progress for over a year",
     "feedback-owed": "Completed, but nobody told the people who took part what was done",
+    "consensus-stale": "Consensus statements whose evidence has changed since they were agreed",
+    "consensus-review-due": "Consensus statements past review_by: does each still stand?",
 }
 SHOWN_ORGANISATIONS = 5
 
@@ -155,6 +163,8 @@ def _render_review_kind(result: ReviewResult, kind: str, heading: str, limit: in
         where = escape(item.record_id + (f" {item.item_id}" if item.item_id else ""))
         console.print(f"  [cyan]{where}[/cyan]  [dim]since {item.since}[/dim]")
         _indented(escape(item.text), 4)
+        if kind.startswith("consensus-"):
+            continue  # a statement has no group of its own to recontact
         route = item.recontact_via
         _indented(
             f"[dim]recontact via: {escape(route)}[/dim]"

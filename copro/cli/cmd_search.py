@@ -131,7 +131,7 @@ def _render_hits(result) -> None:
         {
             "id": escape(hit.id),
             "date": hit.date,
-            "title": escape(hit.title),
+            "title": ("Consensus: " if hit.kind == "consensus" else "") + escape(hit.title),
             "populations": escape(", ".join(hit.populations)),
             "topics": escape(", ".join(hit.topics)),
             "snippet": _bold(hit.snippet),

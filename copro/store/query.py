@@ -84,10 +84,13 @@ class Hit:
     topics: list[str] = field(default_factory=list)
     member: str | None = None
     """The hub member the record came from (None: the archive's or hub's own)."""
+    kind: str = "engagement"
+    """``engagement``, or ``consensus`` for a consensus statement (contract section 8)."""
 
     def to_json(self, with_member: bool = False) -> dict[str, Any]:
         """The contract's shape; in a hub also ``member``, and ``path`` within that member."""
         out: dict[str, Any] = {
+            "kind": self.kind,
             "id": self.id,
             "title": self.title,
             "date": self.date,

@@ -179,7 +179,7 @@ def build_letter(assessed: Assessed, vocab: Vocabularies, draft: bool = False) -
         supports=by_stance["supports"],
         partly=by_stance["partly"],
         contradicts=by_stance["contradicts"],
-        stale=_stale_words(assessed),
+        stale=stale_words(assessed),
         agreed_with=agreed,
         decisions=decisions,
         body={name: body_sections(s.body).get(name, "") for name in BODY_SECTIONS},
@@ -188,7 +188,7 @@ def build_letter(assessed: Assessed, vocab: Vocabularies, draft: bool = False) -
     )
 
 
-def _stale_words(assessed: Assessed) -> list[str]:
+def stale_words(assessed: Assessed) -> list[str]:
     """Why the statement may no longer stand, in words without ids."""
     withdrawn, revisits = stale_causes(assessed.statement, assessed.items)
     out = [f"The engagement \u201c{e.display_title}\u201d was withdrawn." for e in withdrawn]

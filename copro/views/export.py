@@ -153,11 +153,47 @@ def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
     return ExportResult("", len(catalog), len(findings) + len(actions), list(catalog.skipped), data)
 
 
+SOQF_COLUMNS = ["id", "statement", "confidence", "explanation", "engagements", "groups", "stale"]
+
+
+def _soqf(catalog: Catalog, archive: Archive) -> ExportResult:
+    """The GRADE-CERQual Summary of Qualitative Findings: one row per agreed statement.
+
+    ``engagements`` are the cited records' ids joined with ``;``, ``groups``
+    the number of groups they heard, ``stale`` true or false. Drafts and
+    retired statements are left out; in a hub a last column names the member.
+    """
+    from copro.views.consensus import assess_all
+
+    in_hub = archive.in_hub
+    agreed = [s for s in catalog.statements if s.status == "agreed"]
+    buffer = io.StringIO()
+    columns = [*SOQF_COLUMNS, *(["member"] if in_hub else [])]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for assessed in assess_all(catalog, statements=agreed) if agreed else []:
+        s = assessed.statement
+        row = {
+            "id": s.key,
+            "statement": s.statement,
+            "confidence": s.overall or "",
+            "explanation": s.confidence.explanation if s.confidence else "",
+            "engagements": ";".join(e.key for e in assessed.cited_records()),
+            "groups": assessed.facts.groups,
+            "stale": "true" if assessed.currency.stale else "false",
+        }
+        if in_hub:
+            row["member"] = s.member or ""
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    return ExportResult(buffer.getvalue(), len(agreed), len(agreed), list(catalog.skipped))
+
+
 EXPORTERS: dict[str, Callable[[Catalog, Archive], ExportResult]] = {
     "csv": _csv,
     "jsonl": _jsonl,
     "xlsx": _xlsx,
     "gripp2": _gripp2,
+    "soqf": _soqf,
 }
 """Export formats by name; the keys are the allowed values of ``export --format``."""
 FORMATS = tuple(EXPORTERS)

@@ -63,6 +63,8 @@ class FindingsResult:
     in_hub: bool = False
     skipped: tuple[str, ...] = ()
     """Records the strict reader refused (left out; ``validate`` says why)."""
+    cited_by: dict[str, list[str]] = field(default_factory=dict)
+    """Fully qualified finding id -> the consensus statements that cite it (section 8)."""
 
     @property
     def total(self) -> int:
@@ -71,7 +73,13 @@ class FindingsResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "total": self.total,
-            "findings": [row.to_json(self.in_hub) for row in self.findings],
+            "findings": [
+                {
+                    **row.to_json(self.in_hub),
+                    "cited_by": self.cited_by.get(f"{row.record.key}#{row.finding.id}", []),
+                }
+                for row in self.findings
+            ],
         }
 
 
@@ -136,8 +144,11 @@ def list_findings(
         members=members,
     )
     catalog = archive.catalog
+    from copro.views.consensus import cited_by
+
     return FindingsResult(
         select_findings(catalog.engagements, wanted, archive.standings, query_words(query)),
         in_hub=archive.in_hub,
         skipped=catalog.skipped,
+        cited_by=cited_by(catalog),
     )

@@ -77,7 +77,14 @@ class ReviewResult:
         return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-KIND_ORDER = ("review-due", "no-response", "stalled-action", "feedback-owed")
+KIND_ORDER = (
+    "review-due",
+    "no-response",
+    "stalled-action",
+    "feedback-owed",
+    "consensus-stale",
+    "consensus-review-due",
+)
 
 
 def _owed(
@@ -125,6 +132,41 @@ def _owed(
     return items
 
 
+def _statements_owed(catalog: Any, table: StandingTable, when: str, kept: Any) -> list[ReviewItem]:
+    """Agreed statements that are stale, or past their ``review_by`` (contract section 8).
+
+    Drafts are not yet a promise to anyone and retired ones are no longer
+    held, so only agreed statements are listed.
+    """
+    from copro.views.consensus import assess_all
+
+    agreed = [s for s in catalog.statements if s.status == "agreed" and kept(s.member)]
+    if not agreed:
+        return []
+    items = []
+    for assessed in assess_all(catalog, table, agreed):
+        s = assessed.statement
+
+        def add(kind: str, text: str, since: str, s: Any = s) -> None:
+            items.append(
+                ReviewItem(
+                    kind, s.key, s.display_title, s.path, None, text, since, None, s.member,
+                    s.lead_name,
+                )
+            )  # fmt: skip
+
+        if assessed.currency.stale:
+            add("consensus-stale", "; ".join(assessed.currency.reasons), s.date)
+        if s.past_review_by(when):
+            assert s.review_by is not None
+            add(
+                "consensus-review-due",
+                "Check with the people who took part: does this statement still stand?",
+                s.review_by,
+            )
+    return items
+
+
 def _days_before(when: str, days: int) -> str:
     """The ISO date ``days`` before ``when``; before the first day of the calendar, that day."""
     try:
@@ -166,6 +208,12 @@ def review(
     for engagement in engagements:
         if not engagement.withdrawn and wanted.keeps_record(engagement):
             result.items.extend(_owed(engagement, when, stalled_before, table))
+    if not wanted.orgs:
+        result.items.extend(
+            _statements_owed(
+                catalog, table, when, lambda m: wanted.members is None or m in wanted.members
+            )
+        )
     order = {kind: position for position, kind in enumerate(KIND_ORDER)}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))
     return result

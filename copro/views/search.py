@@ -23,6 +23,7 @@ from copro.store.query import Hit, QuerySpec, concepts_from_text, concepts_in
 from copro.store.selection import Selection
 
 _SYNTAX = re.compile(r"[:\"()\[\]{}*?~^]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_WORD = re.compile(r"\w+")
 _QUESTION_MARK = re.compile(r"\?+(?=\s|$)")  # "...discharge?" asks; "parent?ng" is a wildcard
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
 
@@ -119,20 +120,71 @@ def search(
     corrections, suggestions = correct_spelling(spec, store, vocab)
     total, hits = store.search(spec, limit, vocab)
     matched_all = True
-    if total == 0 and len(spec.concepts) > 1:
+    said = statement_hits(archive.catalog, spec)
+    if total == 0 and not said and len(spec.concepts) > 1:
         spec.match_all = False
         total, hits = store.search(spec, limit, vocab)
+        said = statement_hits(archive.catalog, spec)
         matched_all = False
     return SearchResult(
         query or None,
-        total,
-        hits,
+        total + len(said),
+        (said + hits)[:limit],
         matched_all,
         report,
         corrections,
         suggestions,
         in_hub=archive.in_hub,
     )
+
+
+STATEMENT_FILTERS = ("topics", "populations", "places")
+"""The filters a consensus statement's scope answers; any other filter leaves statements out."""
+
+
+def statement_hits(catalog: Any, spec: QuerySpec) -> list[Hit]:
+    """Agreed and retired consensus statements the search matches (``kind: consensus``).
+
+    A statement matches on its title, statement and body words (each word
+    starting a word of it, or a vocabulary term of its scope) and on the
+    topic, population and place filters against its scope; its date answers
+    ``--since``/``--until``. Drafts are not searched: they are not yet said.
+    """
+    filters = {k: v for k, v in spec.filters.items() if k != "member"}
+    if spec.raw_syntax or spec.org_patterns or set(filters) - set(STATEMENT_FILTERS):
+        return []
+    members = spec.filters.get("member")
+    statements = [
+        s for s in catalog.statements if s.published and (members is None or s.member in members)
+    ]
+    hits = []
+    for s in statements:
+        if (spec.since and s.date < spec.since) or (spec.until and s.date > spec.until):
+            continue
+        scope = {
+            "topics": set(s.topics),
+            "populations": set(s.populations),
+            "places": set(s.places),
+        }
+        if any(not (wanted & scope[facet]) for facet, wanted in filters.items()):
+            continue
+        text = f"{s.title} {s.statement} {s.body}".casefold()
+        words = set(_WORD.findall(text))
+        matched = [
+            c
+            for c in spec.concepts
+            if any(any(w.startswith(t.casefold()) for w in words) for t in c.texts)
+            or any(ids & scope.get(facet, set()) for facet, ids in c.facets.items())
+        ]
+        if spec.concepts and (
+            not matched or (spec.match_all and len(matched) < len(spec.concepts))
+        ):
+            continue
+        hits.append(
+            Hit(s.key, s.display_title, s.date, s.path, float(len(matched) or 1), s.statement,
+                list(s.populations), list(s.topics), s.member, "consensus")
+        )  # fmt: skip
+    return sorted(hits, key=lambda h: (-h.score, h.date), reverse=False)
 
 
 def correct_spelling(
