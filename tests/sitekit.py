@@ -142,10 +142,21 @@ consent:
 """
 
 
+DRAFT_ID = "2022-12-draft-never-published"
+"""A draft statement in the site archive: it must appear on no page."""
+
+
 def make_site_archive(root: Path, sample: Path) -> Path:
     """Copy the sample archive to ``root`` and add the XSS corpus and the private record."""
     shutil.copytree(sample / "archive", root / "archive")
     shutil.copytree(sample / "schemas" / "vocab", root / "schemas" / "vocab")
+    shutil.copytree(sample / "consensus", root / "consensus")
+    draft = (root / "consensus" / "2022-11-women-interpreters-plain-letters.md").read_text()
+    draft = draft.replace("2022-11-women-interpreters-plain-letters", DRAFT_ID)
+    draft = draft.replace("status: agreed", "status: draft").replace(
+        "title: Women interpreters", "title: Unpublished draft on interpreters"
+    )
+    (root / "consensus" / f"{DRAFT_ID}.md").write_text(draft, encoding="utf-8")
     extra = ((XSS_ID, XSS_RECORD), (PRIVATE_ID, PRIVATE_RECORD), (REVISIT_ID, REVISIT_RECORD))
     for record_id, text in extra:
         path = root / "archive" / record_id[:4] / f"{record_id}.md"

@@ -260,7 +260,17 @@ def test_keyboard_only_search_and_filters(page_and_watch, site_url: str) -> None
 
 
 @pytest.mark.parametrize(
-    "path", ["", RECORD, "topics/parenting/", "coverage/", "credits/", "accessibility/"]
+    "path",
+    [
+        "",
+        RECORD,
+        "topics/parenting/",
+        "coverage/",
+        "credits/",
+        "accessibility/",
+        "consensus/",
+        "consensus/2025-09-own-language-and-words/",
+    ],
 )
 def test_no_axe_violations_wcag22_aa(page_and_watch, site_url: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe

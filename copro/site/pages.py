@@ -186,6 +186,8 @@ class RecordPage:
     supersedes: RecordLink | None = None
     superseded_by: list[RecordLink] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    cited_by: list[Any] = field(default_factory=list)
+    """Published consensus statements resting on a finding of this record (StatementLink)."""
 
     @property
     def id(self) -> str:
@@ -352,6 +354,8 @@ class SiteData:
     @property
     def findings(self) -> int:
         return sum(len(page.findings) for page in self.records)
+    statements: list[Any] = field(default_factory=list)
+    """Agreed and retired consensus statements (``copro.site.consensus_pages``)."""
 
     def findings_by_standing(self) -> dict[str, list[FindingView]]:
         grouped: dict[str, list[FindingView]] = defaultdict(list)
@@ -385,6 +389,12 @@ def build_site_data(
     terms = {kind: _term_pages(kind, pages, vocab) for kind in TERM_KINDS}
     coverage = _coverage(pages, vocab)
     coverage.with_pages = frozenset(t.term.id for t in terms["populations"])
+    from copro.site.consensus_pages import citing, statement_pages
+
+    statements = statement_pages(catalog, table, vocab, members)
+    cited = citing(statements)
+    for page in pages:
+        page.cited_by = cited.get(page.id, [])
     return SiteData(
         records=pages,
         terms=terms,
@@ -394,6 +404,7 @@ def build_site_data(
         filter_values=_filter_values(pages),
         generated=(today or dt.date.today()).isoformat(),
         identity=site_identity(archive.root),
+        statements=statements,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from copro.core.words import MADE_BY_WORDS
+from copro.site.consensus_pages import STANCE_HEADINGS
 from copro.site.pages import FILTER_GROUPS, SiteData
 from copro.store.standing import NOT_REVISITED, STANDINGS
 from copro.views.report_render import environment
@@ -98,6 +99,17 @@ def pages(data: SiteData) -> Iterator[Page]:
         "accessibility.html.j2",
         {"section": "accessibility", "data": data},
     )
+    yield (
+        "consensus/index.html",
+        "consensus.html.j2",
+        {"section": "consensus", "statements": data.statements},
+    )
+    for statement_page in data.statements:
+        yield (
+            f"{statement_page.link.url}index.html",
+            "statement.html.j2",
+            {"section": "consensus", "page": statement_page, "stance_headings": STANCE_HEADINGS},
+        )
 
 
 class Renderer:

@@ -95,7 +95,7 @@ def years_words(first: int | None, last: int | None) -> str:
 
 
 def body_sections(body: str) -> dict[str, str]:
-    """The conventional body sections that have words, by casefolded heading."""
+    """The three conventional body sections by casefolded heading ("" when empty or absent)."""
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in published_body(body).split("\n"):
@@ -106,8 +106,7 @@ def body_sections(body: str) -> dict[str, str]:
             continue
         if current is not None:
             current.append(line)
-    texts = {name: "\n".join(lines).strip() for name, lines in found.items()}
-    return {name: text for name, text in texts.items() if text}
+    return {name: "\n".join(found.get(name, [])).strip() for name in BODY_SECTIONS}
 
 
 def _heard(item: EvidenceItem, vocab: Vocabularies) -> Heard:
@@ -182,7 +181,7 @@ def build_letter(assessed: Assessed, vocab: Vocabularies, draft: bool = False) -
         stale=stale_words(assessed),
         agreed_with=agreed,
         decisions=decisions,
-        body={name: body_sections(s.body).get(name, "") for name in BODY_SECTIONS},
+        body=body_sections(s.body),
         named=[(c.name, c.role, c.record_title) for c in assessed.thanks.named],
         anonymous=assessed.thanks.anonymous,
     )

@@ -1,0 +1,61 @@
+"""The site's consensus pages, read from the built files (the browser tests run axe on them)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sitekit import DRAFT_ID
+
+AGREED = "2025-09-own-language-and-words"
+STALE = "2022-11-women-interpreters-plain-letters"
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_summary_of_qualitative_findings_lists_agreed_statements(
+    built_site: tuple[Path, Path],
+) -> None:
+    _, site = built_site
+    html = page(site, "consensus")
+    assert '<caption id="soqf-caption">Summary of qualitative findings</caption>' in html
+    for heading in ("Statement", "Confidence", "Explanation", "Engagements it rests on"):
+        assert f'<th scope="col">{heading}</th>' in html
+    assert f'href="../consensus/{AGREED}/"' in html
+    assert '<td data-label="Confidence">Moderate</td>' in html
+    assert html.count("records/2019-03-somali-mothers-parenting/") == 2  # cited by both
+    assert "Needs another look" in html  # the stale statement says so
+
+
+def test_drafts_are_never_published(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    assert not (site / "consensus" / DRAFT_ID).exists()
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert DRAFT_ID not in text and "Unpublished draft" not in text, path
+
+
+def test_a_statement_page_shows_evidence_standing_and_thanks(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    html = page(site, f"consensus/{AGREED}")
+    assert "Rests on </dt><dd>5 findings from 4 engagements with 7 groups, 2019 to 2025" in html
+    assert "Partly supports it (1)" in html
+    assert "Does it still hold? Not checked since June 2020." in html
+    assert "Ubah Warsame-Ellery" in html and "Marigold Teasdale" in html
+    assert "<p>And 3 more people who took part without being named." in html
+    # the Somali mothers did not agree to quotes: no quotation styling for their finding
+    somali = html.split("Parenting courses are in English only")[0].rsplit("<li", 1)[1]
+    assert "blockquote" not in somali
+    stale = page(site, f"consensus/{STALE}")
+    assert "What has changed since" in stale
+
+
+def test_record_pages_link_the_statements_that_cite_them(built_site: tuple[Path, Path]) -> None:
+    _, site = built_site
+    html = page(site, "records/2019-03-somali-mothers-parenting")
+    assert f'href="../../consensus/{AGREED}/"' in html
+    assert f'href="../../consensus/{STALE}/"' in html
+    uncited = page(site, "records/2021-02-gp-care-plan-co-design")
+    assert "consensus/" not in re.sub(r"<nav .*?</nav>", "", uncited, flags=re.S)
