@@ -78,6 +78,7 @@ COMMAND_MODULES = (
     "cmd_archive",
     "cmd_hub",
     "cmd_site",
+    "cmd_serve",
 )
 
 

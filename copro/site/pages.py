@@ -370,19 +370,23 @@ def build_site_data(
     today: dt.date | None = None,
     sources: Sequence[Source] | None = None,
     members: frozenset[str] | None = None,
+    engagements: Sequence[Engagement] | None = None,
 ) -> SiteData:
     """Read every engagement once (of ``sources``, else the root's: in a hub its own and
     every member's) and build every page's view; the vocabularies are the root's (a hub's
     are shared by its members). ``members`` keeps only those members' records (standing
-    still counts every member's revisits)."""
+    still counts every member's revisits). ``engagements``, when given, are used as read
+    (``copro serve`` keeps them between changes and re-reads only changed files)."""
     archive = Archive.of(archive)
     vocab = archive.vocab
-    catalog = load_catalog(list(sources)) if sources is not None else archive.catalog
-    everything = sorted(catalog, key=lambda e: (e.date, e.key))
+    if engagements is None:
+        catalog = load_catalog(list(sources)) if sources is not None else archive.catalog
+        engagements = list(catalog)
+    everything = sorted(engagements, key=lambda e: (e.date, e.key))
     table = standings(everything)
-    engagements = [e for e in everything if members is None or e.member in members]
-    links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in engagements}
-    pages = [_record_page(e, vocab, links, table) for e in engagements]
+    shown = [e for e in everything if members is None or e.member in members]
+    links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in shown}
+    pages = [_record_page(e, vocab, links, table) for e in shown]
     _link_both_ways(pages, links)
     for page in pages:
         page.filters = _filters(page)

@@ -319,7 +319,17 @@ async function run() {
   }
   document.documentElement.classList.add("searching");
   list.setAttribute("aria-busy", "true");
-  const pf = await load();
+  let pf;
+  try {
+    pf = await load();
+  } catch {
+    // copro serve builds the index in the background: until then, say so.
+    pagefind = null;
+    document.documentElement.classList.remove("searching");
+    list.removeAttribute("aria-busy");
+    count.textContent = "Search is not ready yet: try again in a minute. Every engagement can still be read.";
+    return;
+  }
   let outcome;
   if (query) {
     outcome = await rank(pf, query, filters);

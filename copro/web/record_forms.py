@@ -1,0 +1,282 @@
+"""GET shows a form, POST applies it: the handlers behind every ``/edit/...`` address.
+
+Every POST checks the CSRF token first (403, nothing written), then runs the
+write (``writes``) under the server's write lock, commits it, and answers 303
+to the page that shows the change; a refusal shows the form again with what
+was typed and an error summary (422, or 409 with the record as it is now).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from copro.core.errors import CoproError
+from copro.web import writes
+from copro.web.forms import Field, Form, FormRefused, Problem, first
+
+if TYPE_CHECKING:
+    from copro.web.app import CoproApp
+
+TITLES = {
+    "finding": ("Add a finding", "Save the finding"),
+    "action": ("Add an action", "Save the action"),
+    "decision": ("Add a decision", "Save the decision"),
+    "contributor": ("Add a contributor", "Save the contributor"),
+    "feedback": ("Record feedback to the people who took part", "Save the feedback"),
+    "": ("Change this record", "Save the changes"),
+}
+
+
+def _opened(app: CoproApp, record_id: str) -> Any:
+    from copro.write.changes import open_record
+
+    return open_record(app.root, record_id)
+
+
+def _findings(opened: Any) -> tuple[tuple[str, str], ...]:
+    from copro.core.records import as_dicts
+
+    out = []
+    for item in as_dicts(opened.record.meta.get("you_said")):
+        text = " ".join(str(item.get("text", "")).split())
+        short = text if len(text) <= 90 else text[:89].rsplit(" ", 1)[0] + "\u2026"
+        out.append((str(item.get("id")), f"{item.get('id')}: {short}"))
+    return tuple(out)
+
+
+def _fields(app: CoproApp, kind: str, opened: Any) -> list[Field]:
+    vocab = app.load_vocab()
+    return {
+        "finding": lambda: writes.finding_fields(vocab),
+        "action": lambda: writes.action_fields(_findings(opened)),
+        "decision": writes.decision_fields,
+        "contributor": writes.contributor_fields,
+        "feedback": writes.feedback_fields,
+        "": writes.update_fields,
+    }[kind]()
+
+
+def _apply(app: CoproApp, kind: str, record_id: str, values: dict[str, list[str]], opened: Any):
+    ctx = app.context()
+    if kind == "finding":
+        return lambda: writes.apply_finding(ctx, record_id, values)
+    if kind == "action":
+        return lambda: writes.apply_action(ctx, record_id, values, _findings(opened))
+    if kind == "decision":
+        return lambda: writes.apply_decision(ctx, record_id, values)
+    if kind == "contributor":
+        return lambda: writes.apply_contributor(ctx, record_id, values)
+    if kind == "feedback":
+        return lambda: writes.apply_feedback(ctx, record_id, values)
+    return lambda: writes.apply_update(ctx, record_id, values)
+
+
+async def handle(app: CoproApp, request: Request, record_id: str, kind: str) -> Response:
+    if kind == "revisit":
+        return await handle_revisit(app, request, record_id)
+    try:
+        opened = await run_in_threadpool(_opened, app, record_id)
+    except CoproError as exc:
+        return app.html(
+            app._message(request, "This record cannot be changed here", exc.message), 422
+        )
+    title, submit = TITLES[kind]
+    fields = await run_in_threadpool(_fields, app, kind, opened)
+    record = app.record_link(record_id)
+    replacing = kind == ""
+    if request.method == "GET":
+        values = writes.update_values(opened.record.meta) if replacing else {}
+        form = Form(title, fields, submit, values=values)
+        version = writes.version_of(opened.data) if replacing else None
+        return app.show_form(request, form, record=record, version=version)
+    values, _ = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    try:
+        written = await app.write(request, _apply(app, kind, record_id, values, opened))
+    except FormRefused as refused:
+        version = first(values, "version")
+        if refused.status == 409:
+            opened = await run_in_threadpool(_opened, app, record_id)
+            values = writes.update_values(opened.record.meta)
+            version = writes.version_of(opened.data)
+        form = Form(title, fields, submit, values=values, problems=refused.problems)
+        return app.show_form(
+            request, form, refused.status, record=record, version=version if replacing else None
+        )
+    return await app.redirect_to(written)
+
+
+# ------------------------------------------------------------------ new engagement
+
+
+async def handle_new(app: CoproApp, request: Request) -> Response:
+    ctx = await run_in_threadpool(app.context)
+    fields = writes.new_fields(ctx.vocab)
+    title = "Record a new engagement"
+    intro = (
+        "What the engagement is, who took part and what it was about. Before you save, "
+        "check who was asked about the same things before."
+    )
+    if request.method == "GET":
+        values = {"status": ["planned"]}
+        form = Form(title, fields, "Save the new engagement", intro, values=values)
+        return app.show_form(request, form, template="web/new.html.j2", earlier=None, script=True)
+    values, _ = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    form = Form(title, fields, "Save the new engagement", intro, values=values)
+    if first(values, "check"):
+        earlier = await run_in_threadpool(writes.asked_before, ctx, values)
+        return app.show_form(
+            request, form, template="web/new.html.j2", earlier=earlier, script=True
+        )
+    try:
+        written = await app.write(request, lambda: writes.apply_new(ctx, values))
+    except FormRefused as refused:
+        form.problems = refused.problems
+        earlier = await run_in_threadpool(writes.asked_before, ctx, values)
+        return app.show_form(
+            request, form, refused.status, template="web/new.html.j2", earlier=earlier, script=True
+        )
+    return await app.redirect_to(written)
+
+
+# ------------------------------------------------------------------ revisit
+
+
+async def handle_revisit(app: CoproApp, request: Request, record_id: str) -> Response:
+    from copro.web import revisits
+
+    ctx = await run_in_threadpool(app.context)
+    try:
+        earlier = await run_in_threadpool(revisits.earlier_record, ctx, record_id)
+    except CoproError as exc:
+        return app.html(app._message(request, "This record cannot be revisited", exc.message), 422)
+    form = revisits.revisit_form(earlier)
+    record = app.record_link(record_id)
+    context = {"record": record, "rows": revisits.rows(earlier)}
+    if request.method == "GET":
+        return app.show_form(request, form, template="web/revisit.html.j2", **context)
+    values, _ = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    form.values = values
+    try:
+        written = await app.write(request, lambda: revisits.apply_revisit(ctx, earlier, values))
+    except FormRefused as refused:
+        form.problems = refused.problems
+        return app.show_form(
+            request, form, refused.status, template="web/revisit.html.j2", **context
+        )
+    return await app.redirect_to(written)
+
+
+# ------------------------------------------------------------------ import
+
+
+async def handle_import(app: CoproApp, request: Request) -> Response:
+    from copro.web import uploads
+
+    title = "Import a workbook"
+    intro = (
+        "Upload a workbook (.xlsx) or CSV in the layout copro export writes. You will see "
+        "what it changes before anything is written."
+    )
+    fields = [Field("file", "Workbook or CSV file", "file", "At most 20 MB.", required=True)]
+    form = Form(title, fields, "Upload and see the changes", intro, multipart=True)
+    if request.method == "GET":
+        return app.show_form(request, form, template="web/import.html.j2", plan=None)
+    values, submitted = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    ctx = await run_in_threadpool(app.context)
+    token = first(values, "upload") or ""
+    try:
+        if token:
+            written = await app.write(request, lambda: uploads.apply_upload(ctx, token))
+            return app.html(
+                app._message(request, "The workbook was imported", written.message), 200
+            )
+        upload = submitted.get("file")
+        plan, token = await uploads.plan_upload(ctx, upload)
+    except FormRefused as refused:
+        form.problems = refused.problems
+        return app.show_form(
+            request, form, refused.status, template="web/import.html.j2", plan=None
+        )
+    if plan.problems or plan.nothing_to_change:
+        problems = [Problem("file", str(p)) for p in plan.problems]
+        form.problems = problems
+        status = 422 if problems else 200
+        return app.show_form(
+            request, form, status, template="web/import.html.j2", plan=plan, token=None
+        )
+    return app.show_form(request, form, template="web/import.html.j2", plan=plan, token=token)
+
+
+# ------------------------------------------------------------------ consensus
+
+
+async def handle_draft(app: CoproApp, request: Request) -> Response:
+    from copro.web import consensus_forms
+
+    ctx = await run_in_threadpool(app.context)
+    fields = consensus_forms.draft_fields(ctx.vocab)
+    form = Form(
+        "Draft a consensus statement",
+        fields,
+        "Save the draft",
+        "What many engagements say together. Name the findings it rests on (at least two), "
+        "or choose topics and groups to take every finding on them. The draft is never "
+        "published until it is agreed.",
+    )
+    if request.method == "GET":
+        return app.show_form(request, form)
+    values, _ = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    form.values = values
+    try:
+        written = await app.write(request, lambda: consensus_forms.apply_draft(ctx, values))
+    except FormRefused as refused:
+        form.problems = refused.problems
+        return app.show_form(request, form, refused.status)
+    return await app.redirect_to(written)
+
+
+async def handle_agree(app: CoproApp, request: Request, statement_id: str) -> Response:
+    from copro.views.consensus import load_assessed
+    from copro.web import consensus_forms
+
+    try:
+        assessed = await run_in_threadpool(load_assessed, app.root, statement_id)
+    except CoproError as exc:
+        return app.html(app._message(request, "No statement with this id", exc.message), 404)
+    ctx = await run_in_threadpool(app.context)
+    form = Form(
+        "Agree the consensus statement",
+        consensus_forms.agree_fields(),
+        "Agree the statement",
+        "How sure are we that it holds (GRADE-CERQual), and how people who took part "
+        "checked it. Agreed statements are published.",
+    )
+    context: dict[str, Any] = {"template": "web/agree.html.j2", "assessed": assessed}
+    if request.method == "GET":
+        return app.show_form(request, form, **context)
+    values, _ = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    form.values = values
+    try:
+        written = await app.write(
+            request, lambda: consensus_forms.apply_agree(ctx, statement_id, values)
+        )
+    except FormRefused as refused:
+        form.problems = refused.problems
+        return app.show_form(request, form, refused.status, **context)
+    return await app.redirect_to(written)

@@ -1,0 +1,396 @@
+"""Every writing form: its fields, and its write through the command line's own writers.
+
+Each ``apply_*`` takes the submitted values, refuses personal data and missing
+answers before any writer runs, calls the same library function as the
+matching command (``add``, ``update``, ``new``, ``revisit``, ``import``), and
+returns what it wrote: the page to show next, the files for the commit, and
+the commit message. A writer's refusal becomes form problems (422); a
+replacing edit whose record changed since the form was built is refused (409).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from copro.core.errors import CoproError
+from copro.core.model import LADDER, SECTORS, STATUSES
+from copro.core.vocab import Vocabularies
+from copro.web.forms import (
+    Field,
+    FormRefused,
+    Problem,
+    first,
+    many,
+    refuse_personal_data,
+    refused_by_library,
+    require,
+)
+
+ACTION_STATUSES = ("planned", "in-progress", "done", "not-doing")
+OUTCOMES = ("still-holds", "changed", "no-longer-holds", "unclear")
+WORDS = {
+    "in-progress": "In progress",
+    "not-doing": "Not doing",
+    "still-holds": "Still holds",
+    "no-longer-holds": "No longer holds",
+    "local-authority": "Local authority",
+    "co-design": "Co-design",
+    "co-production": "Co-production",
+    "nhs": "NHS",
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write did: the record or statement to show, files to commit, the message."""
+
+    page: str
+    paths: tuple[str, ...]
+    message: str
+    url: str | None = None
+    """Where to go next when it is not the record ``page``'s page."""
+
+    @property
+    def next_url(self) -> str:
+        return self.url or f"/records/{self.page}/"
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path
+    vocab: Vocabularies
+
+
+def words(value: str) -> str:
+    return WORDS.get(value, value.replace("-", " ").capitalize())
+
+
+def choices(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((v, words(v)) for v in values)
+
+
+def terms(vocab: Vocabularies, kind: str) -> tuple[tuple[str, str], ...]:
+    vocabulary = vocab[kind]
+    return tuple(
+        sorted(((i, vocabulary.label(i)) for i in vocabulary.terms), key=lambda t: t[1].casefold())
+    )
+
+
+def version_of(data: bytes) -> str:
+    """A record's version: the hash of its bytes (what a replacing edit must still find)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def guarded(fields: list[Field], call: Callable[[], Any]) -> Any:
+    """Run a writer; its refusal becomes problems of these fields."""
+    try:
+        return call()
+    except CoproError as exc:
+        raise refused_by_library(exc, fields) from None
+
+
+def checked(fields: list[Field], values: dict[str, list[str]]) -> None:
+    refuse_personal_data(fields, values)
+    require(fields, values)
+
+
+# ------------------------------------------------------------------ additions
+
+
+def finding_fields(vocab: Vocabularies) -> list[Field]:
+    return [
+        Field("text", "What people said", "textarea", "In plain words, as a group said it; "
+              "never a person's name or contact details.", required=True),
+        Field("topic", "Topics of this finding", "checkboxes",
+              "Leave empty to use the record's topics.", terms(vocab, "topics")),
+        Field("revisits", "Checks again an earlier finding", hint="Optional: ID#SN of the "
+              "earlier finding, e.g. 2019-03-somali-mothers-parenting#S1"),
+        Field("outcome", "Does it still hold?", "select", "Only with the earlier finding.",
+              (("", "Not a revisit"), *choices(OUTCOMES))),
+        Field("note", "Note on the revisit", hint="Optional."),
+    ]  # fmt: skip
+
+
+def apply_finding(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    from copro.write.record_edits import add_finding
+
+    fields = finding_fields(ctx.vocab)
+    checked(fields, values)
+    result = guarded(
+        fields,
+        lambda: add_finding(
+            ctx.root,
+            record_id,
+            first(values, "text") or "",
+            many(values, "topic"),
+            first(values, "revisits"),
+            first(values, "outcome"),
+            first(values, "note"),
+            vocab=ctx.vocab,
+        ),
+    )
+    return Written(record_id, (result.relpath,), f"Add finding {result.item_id} to {record_id}")
+
+
+def action_fields(findings: tuple[tuple[str, str], ...]) -> list[Field]:
+    return [
+        Field("responds_to", "Which findings it answers", "checkboxes", choices=findings,
+              required=True),
+        Field("status", "Status", "radios", choices=choices(ACTION_STATUSES), required=True),
+        Field("text", "What was (or will be) done", "textarea", required=True),
+        Field("date", "Date it was done", "date", "Needed when it is done, e.g. 2019-06-01 "
+              "or 1/6/2019."),
+        Field("reason", "Why it is not being done", "textarea",
+              "Needed when it is not being done: people hear why."),
+    ]  # fmt: skip
+
+
+def apply_action(
+    ctx: Context, record_id: str, values: dict[str, list[str]], findings: Any
+) -> Written:
+    from copro.write.record_edits import add_action
+
+    fields = action_fields(findings)
+    checked(fields, values)
+    status = first(values, "status") or ""
+    problems = []
+    if status == "done" and not first(values, "date"):
+        problems.append(Problem("date", "Enter the date it was done"))
+    if status == "not-doing" and not first(values, "reason"):
+        problems.append(Problem("reason", "Enter why it is not being done"))
+    if problems:
+        raise FormRefused(problems)
+    result = guarded(
+        fields,
+        lambda: add_action(
+            ctx.root,
+            record_id,
+            many(values, "responds_to"),
+            status,
+            first(values, "text") or "",
+            first(values, "date"),
+            first(values, "reason"),
+            vocab=ctx.vocab,
+        ),
+    )
+    return Written(record_id, (result.relpath,), f"Add action {result.item_id} to {record_id}")
+
+
+def decision_fields() -> list[Field]:
+    return [
+        Field("text", "The decision", "textarea", required=True),
+        Field("made_by", "Made by", "radios", choices=choices(("joint", "organisation",
+              "community")), required=True),
+        Field("date", "Date", "date", "Optional, e.g. 2019-06-01."),
+    ]  # fmt: skip
+
+
+def apply_decision(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    from copro.write.record_edits import add_decision
+
+    fields = decision_fields()
+    checked(fields, values)
+    result = guarded(
+        fields,
+        lambda: add_decision(
+            ctx.root,
+            record_id,
+            first(values, "text") or "",
+            first(values, "made_by") or "",
+            first(values, "date"),
+            vocab=ctx.vocab,
+        ),
+    )
+    return Written(record_id, (result.relpath,), f"Add a decision to {record_id}")
+
+
+def contributor_fields() -> list[Field]:
+    return [
+        Field("role", "Their part", hint="e.g. co-facilitator, peer researcher", required=True),
+        Field("credit", "Credit", "radios", "Name people only when they agreed to be credited.",
+              (("named", "Named (they agreed)"), ("anonymous", "Anonymous")), required=True),
+        Field("name", "Name", hint="Only when credited by name."),
+    ]  # fmt: skip
+
+
+def apply_contributor(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    from copro.write.record_edits import add_contributor
+
+    fields = contributor_fields()
+    checked(fields, values)
+    if first(values, "credit") == "anonymous" and first(values, "name"):
+        raise FormRefused(
+            [Problem("name", "Leave the name empty: an anonymous contributor's name never "
+                     "enters the archive")]
+        )  # fmt: skip
+    if first(values, "credit") == "named" and not first(values, "name"):
+        raise FormRefused([Problem("name", "Enter the name of the contributor credited by name")])
+    result = guarded(
+        fields,
+        lambda: add_contributor(
+            ctx.root,
+            record_id,
+            first(values, "role") or "",
+            first(values, "credit") or "",
+            first(values, "name"),
+            vocab=ctx.vocab,
+        ),
+    )
+    return Written(record_id, (result.relpath,), f"Add a contributor to {record_id}")
+
+
+def feedback_fields() -> list[Field]:
+    return [
+        Field("date", "Date people were told", "date", "e.g. 2019-11-20.",
+              required=True),
+        Field("channel", "How they were told", hint="A route such as 'community meeting', "
+              "never a person's contact details.", required=True),
+        Field("note", "What was said", "textarea", "Optional, briefly."),
+    ]  # fmt: skip
+
+
+def apply_feedback(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    from copro.write.record_edits import add_feedback
+
+    fields = feedback_fields()
+    checked(fields, values)
+    result = guarded(
+        fields,
+        lambda: add_feedback(
+            ctx.root,
+            record_id,
+            first(values, "date") or "",
+            first(values, "channel") or "",
+            first(values, "note"),
+            vocab=ctx.vocab,
+        ),
+    )
+    return Written(record_id, (result.relpath,), f"Add feedback to {record_id}")
+
+
+# ------------------------------------------------------------------ update (a replacing edit)
+
+
+def update_fields() -> list[Field]:
+    return [
+        Field("status", "Status", "radios", choices=choices(STATUSES), required=True),
+        Field("end_date", "End date", "date", "Optional, e.g. 2019-04-30."),
+        Field("participants", "How many people took part", "number", "Optional."),
+        Field("review_by", "Check the findings again by", "date", "Optional."),
+        Field("aim", "Why the engagement was run", "textarea", "Optional."),
+    ]
+
+
+def update_values(meta: dict[str, Any]) -> dict[str, list[str]]:
+    """The form's values for a record as it is now."""
+    out = {}
+    for spec in update_fields():
+        value = meta.get(spec.name)
+        out[spec.name] = [] if value is None else [str(value)]
+    return out
+
+
+def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    from copro.write.changes import open_record
+    from copro.write.record_edits import update_record
+
+    fields = update_fields()
+    checked(fields, values)
+    opened = guarded(fields, lambda: open_record(ctx.root, record_id))
+    if first(values, "version") != version_of(opened.data):
+        raise FormRefused(
+            [Problem(None, "This record was changed since the form was shown, so nothing was "
+                     "written. The form now shows the record as it is: make the change again.")],
+            409,
+        )  # fmt: skip
+    given: dict[str, Any] = {}
+    for spec in fields:
+        value = first(values, spec.name)
+        if value is None:
+            continue
+        if spec.name == "participants":
+            if not value.isdigit():
+                raise FormRefused([Problem("participants", "Enter a whole number, 0 or more")])
+            given[spec.name] = int(value)
+        else:
+            given[spec.name] = value
+    result = guarded(fields, lambda: update_record(ctx.root, record_id, given, vocab=ctx.vocab))
+    said = "; ".join(result.changed)
+    return Written(record_id, (result.relpath,), f"Update {record_id}: {said}")
+
+
+# ------------------------------------------------------------------ new engagement
+
+
+def new_fields(vocab: Vocabularies) -> list[Field]:
+    return [
+        Field("title", "Title", hint="What the engagement is, in a few words.", required=True),
+        Field("date", "Start date", "date", "e.g. 2019-03-14.", required=True),
+        Field("status", "Status", "radios", choices=choices(STATUSES), required=True),
+        Field("lead", "Lead organisation", required=True, autocomplete="organization"),
+        Field("lead_sector", "Lead organisation's sector", "select",
+              choices=(("", "Choose a sector"), *choices(SECTORS)), required=True),
+        Field("population", "Who took part", "checkboxes", "Groups, never individuals.",
+              terms(vocab, "populations"), required=True),
+        Field("topic", "Topics", "checkboxes", choices=terms(vocab, "topics"), required=True),
+        Field("place", "Places", "checkboxes", choices=terms(vocab, "places"), required=True),
+        Field("method", "How you met", "checkboxes", choices=terms(vocab, "methods"),
+              required=True),
+        Field("ladder", "Rung of the ladder of co-production", "radios", choices=choices(LADDER),
+              required=True),
+        Field("quotes", "People agreed that their words may be quoted directly", "checkbox"),
+        Field("recontact_via", "Route for contacting people again", hint="Only if they agreed: "
+              "a team or service, never a person's contact details."),
+        Field("id", "Record id", hint="Optional: made from the date and title."),
+    ]  # fmt: skip
+
+
+def new_request(values: dict[str, list[str]]) -> Any:
+    from copro.write.newrecord import NewRecord
+
+    return NewRecord(
+        title=first(values, "title"),
+        date=first(values, "date"),
+        status=first(values, "status") or "planned",
+        lead=first(values, "lead"),
+        lead_sector=first(values, "lead_sector"),
+        places=many(values, "place"),
+        methods=many(values, "method"),
+        ladder=first(values, "ladder"),
+        populations=many(values, "population"),
+        topics=many(values, "topic"),
+        recontact_via=first(values, "recontact_via"),
+        quotes=bool(first(values, "quotes")),
+        id=first(values, "id"),
+    )
+
+
+def asked_before(ctx: Context, values: dict[str, list[str]]) -> list[Any]:
+    """Earlier engagements with these people on these topics (the "asked before?" panel)."""
+    from copro.write.newrecord import asked_before as earlier
+
+    request = new_request(values)
+    known = {
+        "populations": [p for p in request.populations if p in ctx.vocab["populations"]],
+        "topics": [t for t in request.topics if t in ctx.vocab["topics"]],
+    }
+    request.populations, request.topics = known["populations"], known["topics"]
+    if not (request.populations and request.topics) and not request.title:
+        return []
+    try:
+        return earlier(ctx.root, request, ctx.vocab)
+    except CoproError:
+        return []
+
+
+def apply_new(ctx: Context, values: dict[str, list[str]]) -> Written:
+    from copro.write.newrecord import create_record
+
+    fields = new_fields(ctx.vocab)
+    checked(fields, values)
+    created = guarded(fields, lambda: create_record(ctx.root, new_request(values), vocab=ctx.vocab))
+    return Written(created.id, (created.relpath,), f"Record a new engagement: {created.id}")
