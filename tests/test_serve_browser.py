@@ -193,7 +193,7 @@ def test_worked_example_through_forms_only(page, served: tuple[str, Path]) -> No
     count += 1
     step_committed(root, count, "Draft a consensus statement")
     page.click("button:has-text('Agree the statement')")  # nothing chosen: refused
-    assert page.locator("[role=alert]").count() == 1
+    page.wait_for_selector("[role=alert]")
     axe_clean(page)
     page.check("input[name=overall][value=moderate]")
     for name, value in (("limitations", "minor"), ("coherence", "none"),
@@ -229,6 +229,7 @@ def test_every_form_and_its_refused_state_pass_axe(page, served, path: str, type
     for selector, value in typed:
         page.fill(selector, value)
     page.click("form.edit-form button[type=submit]:not([name])")
+    page.wait_for_selector("[role=alert]")
     alert = page.locator("[role=alert]")
     assert alert.count() == 1, page.content()[:2000]
     first_link = alert.locator("a").first

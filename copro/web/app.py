@@ -169,6 +169,8 @@ class CoproApp:
     async def asset(self, request: Request) -> Response:
         name = request.path_params["name"]
         data = self.assets.get(name)
+        if data is None and self.search is not None:
+            data = self.search.file(name, "assets")  # the search's word lists, built with it
         if data is None:
             return self.not_found(request)
         kind = ASSET_TYPES.get(Path(name).suffix, "application/octet-stream")

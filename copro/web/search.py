@@ -56,9 +56,10 @@ class SearchIndex:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def file(self, name: str) -> bytes | None:
-        """A file of the index (``pagefind/<name>``), never anything outside it."""
-        base = self.pagefind.resolve()
+    def file(self, name: str, folder: str = "pagefind") -> bytes | None:
+        """A file of the index (``pagefind/<name>``, or the search's word lists in
+        ``assets/``), never anything outside that folder."""
+        base = (self.folder / folder).resolve()
         try:
             path = (base / name).resolve()
         except (OSError, ValueError):
