@@ -29,7 +29,7 @@ from copro.core.words import (
     date_words,
 )
 from copro.store.archive import Archive
-from copro.store.catalog import Source, load_catalog
+from copro.store.catalog import Catalog, Source, load_catalog
 from copro.store.standing import Standing, StandingTable, standings
 from copro.views.report import date_span, responses_sentence
 
@@ -370,19 +370,18 @@ def build_site_data(
     today: dt.date | None = None,
     sources: Sequence[Source] | None = None,
     members: frozenset[str] | None = None,
-    engagements: Sequence[Engagement] | None = None,
+    catalog: Catalog | None = None,
 ) -> SiteData:
     """Read every engagement once (of ``sources``, else the root's: in a hub its own and
     every member's) and build every page's view; the vocabularies are the root's (a hub's
     are shared by its members). ``members`` keeps only those members' records (standing
-    still counts every member's revisits). ``engagements``, when given, are used as read
-    (``copro serve`` keeps them between changes and re-reads only changed files)."""
+    still counts every member's revisits). ``catalog``, when given, is used as read
+    (``copro serve`` keeps its engagements between changes and re-reads only changed files)."""
     archive = Archive.of(archive)
     vocab = archive.vocab
-    if engagements is None:
+    if catalog is None:
         catalog = load_catalog(list(sources)) if sources is not None else archive.catalog
-        engagements = list(catalog)
-    everything = sorted(engagements, key=lambda e: (e.date, e.key))
+    everything = sorted(catalog, key=lambda e: (e.date, e.key))
     table = standings(everything)
     shown = [e for e in everything if members is None or e.member in members]
     links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in shown}

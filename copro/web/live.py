@@ -128,8 +128,12 @@ def build_snapshot(
     from copro.site.render import pages
 
     mark, found = fingerprint(root)
-    engagements = known.update(found) if known is not None else None
-    data = build_site_data(root, dt.date.today(), engagements=engagements)
+    catalog = None
+    if known is not None:
+        from copro.store.catalog import Catalog, Source
+
+        catalog = Catalog(tuple(known.update(found)), (), (Source(root),))
+    data = build_site_data(root, dt.date.today(), catalog=catalog)
     renderer = Renderer(data, root)
     renderer.shared.update(shared)
     paths = {path: (template, context) for path, template, context in pages(data)}
