@@ -14,6 +14,7 @@ from copro.cli.output import (
     emit_json,
     err,
     escape,
+    escape_printable,
     handle_errors,
     note_skipped,
     out,
@@ -62,7 +63,7 @@ def init(
         err().print(f"  kept    {escape(rel)}")
     if result.git_initialised:
         err().print("  git init")
-    out().print(escape(str(result.root)))
+    out().print(escape_printable(result.root))
     if result.install is None:
         err().print(
             f"[yellow]CI install line left failing on purpose: {escape(result.why_unknown)}. "

@@ -8,7 +8,7 @@ from copro.cli.output import (
     JsonFlag,
     emit_json,
     err,
-    escape,
+    escape_printable,
     handle_errors,
     out,
     wants_json,
@@ -41,9 +41,10 @@ def sync_command(
         _render(result)
     for member in result.members:
         for warning in member.warnings:
+            where = f"{escape_printable(warning.path)}:{warning.line}"
             err().print(
-                f"[yellow]warning[/yellow] {escape(member.name)}: {escape(warning.path)}:"
-                f"{warning.line}: [dim]{warning.code}[/dim] {escape(warning.message)}"
+                f"[yellow]warning[/yellow] {escape_printable(member.name)}: {where}: "
+                f"[dim]{warning.code}[/dim] {escape_printable(warning.message)}"
             )
     if result.behind:
         raise CoproError(
@@ -55,7 +56,7 @@ def sync_command(
 
 
 def _note(text: str) -> None:
-    err().print(f"[dim]{escape(text)}[/dim]")
+    err().print(f"[dim]{escape_printable(text)}[/dim]")
 
 
 def _render(result) -> None:
@@ -69,12 +70,12 @@ def _render(result) -> None:
         else:
             state = "[red]left out[/red]: no commit has passed yet"
         console.print(
-            f"[bold]{escape(member.name)}[/bold]  {commit}  "
-            f"rev {escape(member.member.rev)}  {state}"
+            f"[bold]{escape_printable(member.name)}[/bold]  {commit}  "
+            f"rev {escape_printable(member.member.rev)}  {state}"
         )
         for problem in member.problems:
             console.print(
-                f"  {escape(problem.path)}:{problem.line}  [dim]{problem.code}[/dim]  "
-                f"{escape(problem.message)}"
+                f"  {escape_printable(problem.path)}:{problem.line}  [dim]{problem.code}[/dim]  "
+                f"{escape_printable(problem.message)}"
             )
     err().print("hub.lock " + ("written" if result.lock_written else "unchanged"))

@@ -13,6 +13,7 @@ from copro.cli.output import (
     emit_json,
     err,
     escape,
+    escape_printable,
     handle_errors,
     out,
     progress_bar,
@@ -30,11 +31,11 @@ def _render_text(result) -> None:
     for problem in result.problems:
         if problem.path != current:
             current = problem.path
-            console.print(f"\n[bold]{escape(problem.path)}[/bold]")
+            console.print(f"\n[bold]{escape_printable(problem.path)}[/bold]")
         colour = "red" if problem.is_error else "yellow"
         console.print(
             f"  {problem.line:>4}  [{colour}]{problem.severity:<7}[/{colour}] "
-            f"[dim]{problem.code}[/dim]  {escape(problem.message)}"
+            f"[dim]{problem.code}[/dim]  {escape_printable(problem.message)}"
         )
     if result.problems:
         console.print()
@@ -55,7 +56,10 @@ def _render_json(result) -> None:
 
 
 def _gh_escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's workflow-command escapes, after control characters are written as escapes."""
+    from copro.core.records import printable
+
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _gh_escape_prop(text: str) -> str:

@@ -40,6 +40,22 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
+def escape_printable(text: object) -> str:
+    """Text copro did not check itself (a path, a hub member's name or file, a message
+    naming one) for Rich: control characters written as escapes, then markup escaped,
+    so a file name can never send an escape sequence to the terminal."""
+    from copro.core.records import printable
+
+    return escape(printable(str(text)))
+
+
+def _printable_lines(text: str) -> str:
+    """A message's own lines kept; any control character within a line escaped."""
+    from copro.core.records import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def indented(markup: str, indent: int) -> None:
     """Print wrapped to the terminal's width with every line indented (Rich markup)."""
     from rich.padding import Padding
@@ -48,9 +64,10 @@ def indented(markup: str, indent: int) -> None:
 
 
 def print_error(exc: CoproError) -> None:
-    err().print(f"copro: error: {exc.message}", markup=False, highlight=False)
+    message = _printable_lines(exc.message)
+    err().print(f"copro: error: {message}", markup=False, highlight=False)
     if exc.hint:
-        err().print(f"hint: {exc.hint}", markup=False, style="dim")
+        err().print(f"hint: {_printable_lines(exc.hint)}", markup=False, style="dim")
 
 
 def handle_errors(func: F) -> F:
@@ -87,7 +104,7 @@ def write_or_print(text: str | bytes, output: Path | None, what: str = "") -> No
     from copro.core.fileio import write_atomic
 
     write_atomic(output, text)
-    err().print(f"Wrote {what + ' to ' if what else ''}{escape(str(output))}")
+    err().print(f"Wrote {what + ' to ' if what else ''}{escape_printable(output)}")
 
 
 def note_skipped(count: int) -> None:

@@ -71,9 +71,7 @@ def usage_errors_in_copros_voice(typed: Sequence[str] = ()) -> Iterator[None]:
 class CoproGroup(TyperGroup):
     """The top-level group: parse errors of the group and its commands in copro's voice."""
 
-    def make_context(
-        self, info_name: Any, args: list[str], *rest: Any, **kwargs: Any
-    ) -> Any:
+    def make_context(self, info_name: Any, args: list[str], *rest: Any, **kwargs: Any) -> Any:
         typed = list(args)
         with usage_errors_in_copros_voice(typed):
             ctx = super().make_context(info_name, args, *rest, **kwargs)

@@ -44,6 +44,28 @@ _CONTROL_WORDS = (
     "invisible control character U+{code:04X} (such as NUL, an escape sequence or a "
     "right-to-left override)"
 )
+_UNPRINTABLE = re.compile(f"[{_CONTROL_CHARS}\t\n\r]")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or bidi character written as an escape.
+
+    For paths and other text that copro did not check (a file's name, a hub
+    member's file names) on its way to a terminal: an ESC sequence there could
+    set the clipboard (OSC 52), clear the screen or recolour what follows, and
+    a newline could split a line into two that look like copro's own. Shown as
+    ``\\x1b``, ``\\n`` or ``\\u202e``; JSON output keeps the text itself.
+    """
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 @dataclass
