@@ -161,3 +161,22 @@ def test_import_never_repeats_a_refused_cell(sample_root, tmp_path, name, column
         return  # taken as text (a finding may say anything that is not personal data)
     for form in _forms(value):
         assert form not in said, said
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", RID, "--aim", "caf\udce9"],
+        ["add", "finding", RID, "--text", "caf\udce9", "--no-interactive"],
+        ["new", "--title", "caf\udce9 evening", *NEW_OPTIONS, "--yes"],
+    ],
+    ids=["update", "add finding", "new"],
+)
+def test_a_byte_that_is_not_utf8_is_refused_not_a_traceback(sample_root, args):
+    """A shell passes bytes; Python decodes a non-UTF-8 one (\\xe9 from a Latin-1
+    terminal) as a surrogate escape, which cannot be written as UTF-8."""
+    before = {p: p.read_bytes() for p in (sample_root / "archive").rglob("*.md")}
+    result = run_cli("--root", str(sample_root), *args)
+    assert result.exit_code == 2, result.stderr
+    assert "not UTF-8" in result.stderr
+    assert {p: p.read_bytes() for p in (sample_root / "archive").rglob("*.md")} == before

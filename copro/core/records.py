@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copro.core.errors import CoproError
+from copro.core.errors import CoproError, UsageError
 from copro.core.problems import ERROR, Problem
 
 if TYPE_CHECKING:
@@ -60,6 +60,23 @@ def printable(text: str) -> str:
     if not _UNPRINTABLE.search(text):
         return text
     return _UNPRINTABLE.sub(_escape_one, text)
+
+
+def not_utf8(text: str) -> bool:
+    """True when ``text`` holds a byte that was not UTF-8 where it came from (the
+    terminal's arguments are decoded with surrogate escapes): it cannot be written."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def not_utf8_error(option: str) -> UsageError:
+    return UsageError(
+        f"{option} holds a byte that is not UTF-8 text; nothing was written",
+        "type it again in a terminal set to UTF-8",
+    )
 
 
 def _escape_one(match: re.Match[str]) -> str:

@@ -24,7 +24,13 @@ from copro.core.fileio import archive_lock, create_new
 from copro.core.model import LADDER, SECTORS, STATUSES
 from copro.core.paths import ARCHIVE_DIR, iter_record_files
 from copro.core.placeholders import BODY_GUIDANCE, FIELD_GUIDANCE
-from copro.core.records import ID_PATTERN, control_characters, read_record
+from copro.core.records import (
+    ID_PATTERN,
+    control_characters,
+    not_utf8,
+    not_utf8_error,
+    read_record,
+)
 from copro.core.vocab import Vocabularies, resolve_term
 from copro.store.archive import Archive
 from copro.store.catalog import engagement_from_record
@@ -153,6 +159,8 @@ def check_text(value: str, option: str, limit: int = 200) -> str:
         raise UsageError(f"{option} must not be empty")
     if len(text) > limit:
         raise UsageError(f"{option} is longer than {limit} characters")
+    if not_utf8(text):
+        raise not_utf8_error(option)
     controls = control_characters(text)
     if controls:
         raise UsageError(

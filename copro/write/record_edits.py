@@ -18,7 +18,7 @@ from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock
 from copro.core.problems import Problem
-from copro.core.records import as_dicts
+from copro.core.records import as_dicts, not_utf8, not_utf8_error
 from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
 from copro.write.changes import (
@@ -65,6 +65,8 @@ def clean_text(value: str | None, option: str) -> str:
     text = " ".join((value or "").split())
     if not text:
         raise UsageError(f"{option} must not be empty")
+    if not_utf8(text):
+        raise not_utf8_error(option)
     return text
 
 
