@@ -493,10 +493,12 @@ def test_draft_and_agree_a_consensus_statement(running, archive: Path) -> None:
          ("agreed_with", "2026-02-01; reference group of Somali mothers; 8")],
     )  # fmt: skip
     assert agreed.status == 303, agreed.body[:3000]
-    assert agreed.headers["location"] == f"/letters/{statement_id}/"
+    assert agreed.headers["location"] == f"/consensus/{statement_id}/"
     text = (archive / "consensus" / f"{statement_id}.md").read_text()
     assert "status: agreed" in text and "overall: moderate" in text
-    assert client.get(agreed.headers["location"]).status == 200
+    page = client.get(agreed.headers["location"])
+    assert page.status == 200 and "Parenting help works when it is in people" in page.body
+    assert client.get(f"/letters/{statement_id}/").status == 200
     author, subject, files = commits(archive)[0]
     assert author == AUTHOR and files == [f"consensus/{statement_id}.md"]
     assert subject.startswith("Agree the consensus statement")

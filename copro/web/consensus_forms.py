@@ -115,5 +115,5 @@ def apply_agree(ctx: Context, statement_id: str, values: dict[str, list[str]]) -
         statement_id,
         (rel,),
         f"Agree the consensus statement {statement_id}",
-        f"/letters/{statement_id}/",
+        f"/consensus/{statement_id}/",
     )
