@@ -1,7 +1,7 @@
 """Time copro against its floors and peers on synthetic archives (never part of the tests).
 
 Usage: python benchmarks/run.py [--sizes 1000,10000] [--runs 5]
-       [--only validate,help,index,search,adversarial,standing]
+       [--only validate,help,index,search,adversarial,standing,readers,consensus]
 
 Each figure is the median wall time of whole processes, as a user would run
 them. Archives are generated deterministically (benchmarks/synthetic.py) into
@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from adversarial import write_cases  # noqa: E402
-from synthetic import generate  # noqa: E402
+from synthetic import generate, generate_statements  # noqa: E402
 
 PY = sys.executable
 _SCRIPT = Path(PY).parent / "copro"  # the console script a user runs
@@ -98,6 +98,8 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         root = archive(n)
         print(f"N = {n}")
+        if "consensus" in only:
+            consensus(n, args.runs, env)
         if "validate" in only:
             floor = timed([PY, str(HERE / "peers" / "read_floor.py"), str(root)], args.runs)
             line(
@@ -238,6 +240,48 @@ def readers(root: Path, runs: int, env: dict[str, str]) -> None:
     search = [*copro, "search", "parenting"]
     subprocess.run(search, env=env, capture_output=True)
     line("copro search parenting (cache warm)", timed(search, runs, env), validate, "validate")
+
+
+STATEMENTS = 500
+
+
+def consensus(n: int, runs: int, env: dict[str, str]) -> None:
+    """Issue 22's goals at 10,000 records and 500 statements (warm):
+
+    ``consensus list`` and ``review`` within 0.25x of ``validate``; ``validate``
+    with the statements within 1.25x of ``validate`` without them; ``show`` and
+    ``report`` of a statement under 0.5 s. The statements are moved aside
+    (to ``consensus-aside/``, which copro never reads) for the run without them.
+    The archive is its own (``archive-N-consensus``), so other figures are untouched.
+    """
+    root = WORK / f"archive-{n}-consensus"
+    folder, aside = root / "consensus", root / "consensus-aside"
+    if not folder.is_dir() and not aside.is_dir():
+        records = generate(root, n) if not (root / "archive").is_dir() else []
+        records = records or sorted((root / "archive").rglob("*.md"))
+        generate_statements(root, records, STATEMENTS)
+    if aside.is_dir():
+        aside.rename(folder)
+    copro = [*COPRO, "--root", str(root)]
+    folder.rename(aside)
+    subprocess.run([*copro, "validate"], env=env, capture_output=True)
+    without = timed_any([*copro, "validate"], runs, env)
+    line("copro validate (no statements)", without)
+    aside.rename(folder)
+    subprocess.run([*copro, "validate"], env=env, capture_output=True)
+    with_statements = timed_any([*copro, "validate"], runs, env)
+    line(f"copro validate ({STATEMENTS} statements)", with_statements, without, "without")
+    one = "2027-01-synthetic-statement-00001"
+    commands = {
+        "consensus list": ["consensus", "list"],
+        "review": ["review"],
+        f"show {one}": ["show", one],
+        f"report {one}": ["report", one],
+    }
+    for name, command in commands.items():
+        subprocess.run([*copro, *command], env=env, capture_output=True)
+        warm = timed_any([*copro, *command], runs, env)
+        line(f"copro {name} (warm)", warm, with_statements, "validate")
 
 
 if __name__ == "__main__":

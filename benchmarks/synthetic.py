@@ -115,6 +115,56 @@ def _revisit_earlier(
     meta["you_said"][0]["revisits"] = [{"finding": target, "outcome": outcome}]
 
 
+def generate_statements(root: Path, records: list[Path], n: int, seed: int = 11) -> list[Path]:
+    """Write ``n`` valid consensus statements citing findings of ``records`` (from generate).
+
+    Statements are dated 2027-01-15, after every synthetic record, so no evidence
+    is later than its statement; each cites 3 to 6 findings (S1, which every record
+    has) of different records. Half are agreed (with a CERQual confidence).
+    """
+    rng = random.Random(seed)
+    folder = root / "consensus"
+    folder.mkdir(parents=True, exist_ok=True)
+    stems = [p.stem for p in records]
+    concern = {"concerns": "minor"}
+    paths = []
+    for j in range(n):
+        cited = rng.sample(stems, rng.randint(3, 6))
+        meta: dict = {
+            "id": f"2027-01-synthetic-statement-{j:05d}",
+            "title": _sentence(rng, 6)[:-1],
+            "statement": _sentence(rng, 20),
+            "status": "agreed" if j % 2 else "draft",
+            "date": "2027-01-15",
+            "organisations": [
+                {"name": f"Synthetic Organisation {j % 97}", "sector": "nhs", "role": "lead"}
+            ],
+            "topics": ["language-and-interpreting"],
+            "populations": ["carers"],
+            "places": ["camden"],
+            "evidence": [
+                {"finding": f"{stem}#S1", "stance": "partly" if k == 2 else "supports"}
+                for k, stem in enumerate(cited)
+            ],
+            "review_by": "2028-01-01",
+        }
+        if j % 2:
+            meta["confidence"] = {
+                "overall": "moderate",
+                "methodological_limitations": dict(concern),  # copies: YAML would alias them
+                "coherence": dict(concern),
+                "adequacy": dict(concern),
+                "relevance": dict(concern),
+                "explanation": _sentence(rng, 12),
+            }
+        body = "## Why we think this\n\n" + _sentence(rng, 30) + "\n"
+        path = folder / f"{meta['id']}.md"
+        text = "---\n" + yaml.safe_dump(meta, sort_keys=False, width=100) + "---\n\n" + body
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 if __name__ == "__main__":
     import sys
 

@@ -196,3 +196,17 @@ def test_show_of_an_unknown_id_still_says_no_record(root: Path) -> None:
     result = run_cli("--root", str(root), "show", "2024-01-nothing")
     assert result.exit_code == 1
     assert "no record" in result.stderr
+
+
+def test_list_reads_at_80_columns(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    long = "People want information in their own language and their own words. " * 4
+    statement(root, "2024-01-own-language", "2024-01-10", GOOD, status="agreed", statement=long)
+    result = run_cli("--root", str(root), "consensus", "list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert all(line.startswith("  ") for line in lines[1:])  # hanging indent under the id
+    assert "moderate confidence; 3 finding(s) from 3 engagement(s), 4 group(s), 2019 to" in (
+        result.stdout
+    )

@@ -92,10 +92,7 @@ def _forms(value: str) -> list[str]:
 
 
 CASES = [
-    (path, option, value)
-    for path in BASE
-    for option in _value_options(path)
-    for value in PLANTED
+    (path, option, value) for path in BASE for option in _value_options(path) for value in PLANTED
 ]
 
 

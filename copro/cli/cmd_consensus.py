@@ -63,24 +63,39 @@ def list_command(
 
 
 def _render_list(chosen: "list[Assessed]") -> None:
+    """Every statement as a short block, wrapped once here with hanging indents and
+    printed in one call (hundreds of statements print as fast as a few)."""
+    import textwrap
+
     console = out()
+    width = max(console.width, 40)
+
+    def block(text: str, style: str = "") -> str:
+        lines = textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="  ")
+        body = "\n".join(escape(line) for line in lines)
+        return f"[{style}]{body}[/{style}]" if style and body else body
+
+    parts = []
     for assessed in chosen:
         s, facts = assessed.statement, assessed.facts
         confidence = (
             f"{s.confidence.overall_words} confidence"
             if s.overall and s.confidence
-            else ("confidence not yet judged")
+            else "confidence not yet judged"
         )
-        console.print(f"[cyan]{escape(s.key)}[/cyan] [dim]({escape(s.status)}, {s.date})[/dim]")
-        indented(escape(s.statement), 2)
         years = _years(facts.first_year, facts.last_year)
-        indented(
-            f"[dim]{confidence}; {facts.findings} finding(s) from {facts.records} "
-            f"engagement(s), {facts.groups} group(s){years}[/dim]",
-            2,
+        parts.append(f"[cyan]{escape(s.key)}[/cyan] [dim]({escape(s.status)}, {s.date})[/dim]")
+        parts.append(block(s.statement))
+        parts.append(
+            block(
+                f"{confidence}; {facts.findings} finding(s) from {facts.records} "
+                f"engagement(s), {facts.groups} group(s){years}",
+                "dim",
+            )
         )
         if assessed.currency.stale:
-            indented("[yellow]stale: its evidence has changed since it was agreed[/yellow]", 2)
+            parts.append(block("stale: its evidence has changed since it was agreed", "yellow"))
+    console.print("\n".join(parts), soft_wrap=True)
     stale = sum(1 for a in chosen if a.currency.stale)
     err().print(f"{len(chosen)} statement(s), {stale} stale.")
 

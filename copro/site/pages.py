@@ -354,6 +354,7 @@ class SiteData:
     @property
     def findings(self) -> int:
         return sum(len(page.findings) for page in self.records)
+
     statements: list[Any] = field(default_factory=list)
     """Agreed and retired consensus statements (``copro.site.consensus_pages``)."""
 
