@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from copro.core.errors import CoproError
-from copro.core.paths import ARCHIVE_DIR, VOCAB_DIR
+from copro.core.paths import ARCHIVE_DIR, CONSENSUS_DIR, VOCAB_DIR
 
 FETCHED_REF = "refs/copro/fetched"
 PASSED_REF = "refs/copro/passed"
@@ -161,7 +161,7 @@ class MemberRepo:
         self.git("update-ref", "--no-deref", ref, commit)
 
     def list_tree(self, commit: str) -> list[TreeEntry]:
-        """Every entry under archive/ and schemas/vocab/ of ``commit``."""
+        """Every entry under archive/, consensus/ and schemas/vocab/ of ``commit``."""
         out = self.git(
             "ls-tree",
             "-r",
@@ -171,6 +171,7 @@ class MemberRepo:
             commit,
             "--",
             ARCHIVE_DIR,
+            CONSENSUS_DIR,
             VOCAB_DIR.as_posix(),
         )
         entries = []
@@ -186,7 +187,7 @@ class MemberRepo:
         return entries
 
     def diff(self, old: str, new: str) -> list[TreeEntry]:
-        """Entries under archive/ and schemas/vocab/ that differ from ``old`` to ``new``.
+        """Entries under archive/, consensus/ and schemas/vocab/ that differ, ``old`` to ``new``.
 
         A removed path comes back with kind ``removed``; an added or changed
         one as it is in ``new``.
@@ -201,6 +202,7 @@ class MemberRepo:
             new,
             "--",
             ARCHIVE_DIR,
+            CONSENSUS_DIR,
             VOCAB_DIR.as_posix(),
         )
         fields = out.split(b"\0")

@@ -21,7 +21,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.core.paths import ARCHIVE_DIR
+from copro.core.paths import ARCHIVE_DIR, CONSENSUS_DIR
 from copro.core.problems import ERROR, Problem
 from copro.core.records import MAX_RECORD_BYTES
 from copro.hub.hubgit import GitFailed, MemberRepo, TreeEntry
@@ -172,7 +172,11 @@ def _link_copy(source: Path, dest: Path) -> None:
 
 
 def _fits(entry: TreeEntry, size: int) -> bool:
-    limit = MAX_RECORD_BYTES if entry.path.startswith(ARCHIVE_DIR + "/") else MAX_VOCAB_BYTES
+    limit = (
+        MAX_RECORD_BYTES
+        if entry.path.startswith((ARCHIVE_DIR + "/", CONSENSUS_DIR + "/"))
+        else MAX_VOCAB_BYTES
+    )
     return size <= limit
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copro.core.errors import CoproError, UsageError
-from copro.core.paths import ARCHIVE_DIR, VOCAB_DIR, cache_dir
+from copro.core.paths import ARCHIVE_DIR, CONSENSUS_DIR, VOCAB_DIR, cache_dir
 from copro.core.problems import ERROR, WARNING, Problem
 from copro.core.version import VERSION
 from copro.core.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies
@@ -40,7 +40,7 @@ from copro.hub.hubfile import (
 from copro.hub.hubgit import PASSED_REF, GitFailed, MemberRepo
 from copro.hub.hubtree import MemberFiles, Staged
 
-CHECK_FORMAT = 2
+CHECK_FORMAT = 3
 """Bump when what a per-commit gate result holds changes."""
 HUB_CACHE = "hub"
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -84,6 +84,9 @@ class RecordSummary:
     """(``finding`` as written, its line) for every revisit naming another member."""
     refs: tuple[str, ...] = ()
     """Ids of this archive's records it names (related, supersedes, revisits)."""
+    evidence: tuple[tuple[str, int], ...] = ()
+    """For a consensus statement: (``member:ID#SN``, its line) of evidence naming another
+    member (contract section 8), checked across members like revisits."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +96,7 @@ class RecordSummary:
             "findings": list(self.findings),
             "revisits": [list(r) for r in self.revisits],
             "refs": list(self.refs),
+            "evidence": [list(e) for e in self.evidence],
         }
 
     @classmethod
@@ -104,6 +108,7 @@ class RecordSummary:
             tuple(data["findings"]),
             tuple((str(f), int(line)) for f, line in data["revisits"]),
             tuple(data["refs"]),
+            tuple((str(f), int(line)) for f, line in data.get("evidence", [])),
         )
 
 
@@ -144,6 +149,10 @@ def check_commit(
     return checked, staged
 
 
+OUTSIDE_HUB = ("revisit-outside-hub", "consensus-evidence-outside-hub")
+"""Warnings a member's own gate gives for what only the hub can check (sync checks them)."""
+
+
 def _gate(staged: Staged, previous: Checked | None) -> Checked:
     from copro.core.validate import validate_archive
 
@@ -152,11 +161,13 @@ def _gate(staged: Staged, previous: Checked | None) -> Checked:
     vocab_prefix = VOCAB_DIR.as_posix() + "/"
     if previous is None or not previous.ok or any(p.startswith(vocab_prefix) for p in touched):
         whole = validate_archive(folder)
-        problems = staged.problems + [p for p in whole.problems if p.code != "revisit-outside-hub"]
-        return Checked(staged.commit, _unique(problems), summarise(whole.refs))
+        problems = staged.problems + [p for p in whole.problems if p.code not in OUTSIDE_HUB]
+        return Checked(
+            staged.commit, _unique(problems), summarise(whole.refs, whole.statement_refs)
+        )
     names = {Path(p).stem for p in touched}
     dependents = {r.path for r in previous.records if names & set(r.refs)}
-    changed = {p for p in staged.changed if p.startswith(ARCHIVE_DIR + "/")}
+    changed = {p for p in staged.changed if p.startswith((ARCHIVE_DIR + "/", CONSENSUS_DIR + "/"))}
     selected = sorted((changed | dependents) - set(staged.removed))
     redo = set(selected) | set(staged.removed)
     result = validate_archive(folder, [folder / p for p in selected]) if selected else None
@@ -164,9 +175,9 @@ def _gate(staged: Staged, previous: Checked | None) -> Checked:
     problems = (
         staged.problems
         + [p for p in previous.problems if p.path not in redo]
-        + [p for p in found if p.code != "revisit-outside-hub"]
+        + [p for p in found if p.code not in OUTSIDE_HUB]
     )
-    fresh = summarise(result.refs) if result else []
+    fresh = summarise(result.refs, result.statement_refs) if result else []
     records = [r for r in previous.records if r.path not in redo] + fresh
     records.sort(key=lambda r: r.path)
     return Checked(staged.commit, _unique(problems), records)
@@ -176,9 +187,21 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
 
 
-def summarise(refs: list[Any]) -> list[RecordSummary]:
-    """What the cross-member checks need, from what the gate read of each record."""
-    out = []
+def summarise(refs: list[Any], statements: Sequence[Any] = ()) -> list[RecordSummary]:
+    """What the cross-member checks need, from what the gate read of each record (and of
+    each consensus statement: its evidence naming another member)."""
+    out = [
+        RecordSummary(
+            ref.id,
+            ref.relpath,
+            ref.date or "",
+            (),
+            (),
+            tuple(f.partition("#")[0] for f, _ in ref.evidence if ":" not in f),
+            tuple((f, line) for f, line in ref.evidence if ":" in f.partition("#")[0]),
+        )
+        for ref in statements
+    ]
     for ref in refs:
         names = [target for target, _ in ref.related]
         if ref.supersedes:
@@ -554,6 +577,43 @@ def cross_member_revisits(
             else:
                 continue
             problems.append(Problem(record.path, line, ERROR, "revisit-unknown", message))
+        problems += _cross_member_evidence(record, indexes, set(reading))
+    return problems
+
+
+def _cross_member_evidence(
+    statement: RecordSummary, indexes: dict[str, dict[str, RecordSummary]], members: set[str]
+) -> list[Problem]:
+    """Evidence naming ``<member>:<id>#S<n>``: an existing finding of a record of that member
+    dated on or before the statement (contract section 8)."""
+    from copro.core.checks import RecordRefs
+    from copro.core.consensus_checks import evidence_problem
+
+    problems = []
+    for written, line in statement.evidence:
+        member, _, rest = written.partition(":")
+        record_id = rest.partition("#")[0]
+        if member not in members or member not in indexes:
+            why = "is not a member of this hub" if member not in members else "has no commit"
+            problems.append(
+                Problem(
+                    statement.path,
+                    line,
+                    ERROR,
+                    "consensus-evidence-unknown",
+                    f"evidence names {written}, but `{member}` {why} the hub reads",
+                )
+            )
+            continue
+        target = indexes[member].get(record_id)
+        refs = (
+            RecordRefs(target.path, target.id, (), None, target.date, frozenset(target.findings))
+            if target is not None
+            else None
+        )
+        found = evidence_problem(written, statement.date, refs)
+        if found is not None:
+            problems.append(Problem(statement.path, line, ERROR, *found))
     return problems
 
 
