@@ -95,6 +95,15 @@ def private_cache(
     return cache
 
 
+@pytest.fixture(params=["whoosh", "sqlite"])
+def search_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once per search backend: query behaviour is the same on every one."""
+    from copro.store import index
+
+    monkeypatch.setattr(index, "DEFAULT_BACKEND", request.param)
+    return str(request.param)
+
+
 @pytest.fixture
 def sample_root(tmp_path: Path) -> Path:
     """A copy of the bundled sample archive, with its vocabularies."""

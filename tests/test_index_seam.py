@@ -1,8 +1,9 @@
 """The index store knows no search engine: a backend is one small class behind a protocol.
 
-A second engine is not asked for; this proves one would be one module. A
-backend that only keeps documents in a JSON file is enough for the store to
-build, update and report, with its generations, manifest and freshness rule.
+Two real engines stand behind it (Whoosh and SQLite FTS5, chosen by copro.yml or
+by the archive's size); a backend that only keeps documents in a JSON file is
+enough for the store to build, update and report, with its generations, manifest
+and freshness rule.
 """
 
 from __future__ import annotations
@@ -99,3 +100,37 @@ def test_a_second_backend_is_one_class(empty_root: Path, monkeypatch: pytest.Mon
     assert (report.removed, report.documents) == (1, 1)
     total, hits = store.search(QuerySpec(filters={"topics": {"parenting"}}), 10, vocab)
     assert total == 1 and hits[0].id == "2024-03-one"
+
+
+def _stamped_backend(cache: Path) -> str:
+    manifest = next(cache.rglob("copro-manifest.json"))
+    return json.loads(manifest.read_text(encoding="utf-8"))["stamp"]["backend"]
+
+
+def test_copro_yml_names_the_backend(sample_root: Path, cli, private_cache: Path) -> None:
+    (sample_root / "copro.yml").write_text("search:\n  backend: sqlite\n", encoding="utf-8")
+    result = cli("--root", str(sample_root), "search", "parenting", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert _stamped_backend(private_cache).startswith("sqlite-")
+    (sample_root / "copro.yml").write_text("search:\n  backend: whoosh\n", encoding="utf-8")
+    again = cli("--root", str(sample_root), "search", "parenting", "--json")
+    assert json.loads(again.stdout)["results"][0]["id"] == json.loads(result.stdout)["results"][0]["id"]
+    assert _stamped_backend(private_cache).startswith("whoosh-")
+
+
+def test_without_settings_a_large_archive_gets_the_faster_backend(
+    sample_root: Path, cli, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("--root", str(sample_root), "index").exit_code == 0
+    assert _stamped_backend(private_cache).startswith(index.DEFAULT_BACKEND)
+    monkeypatch.setattr(index, "LARGE_ARCHIVE", 10)  # the sample has 16 records
+    report = json.loads(cli("--root", str(sample_root), "index", "--json").stdout)
+    assert report["rebuilt"] and report["documents"] == 16
+    assert _stamped_backend(private_cache).startswith(index.LARGE_BACKEND + "-")
+
+
+def test_an_unknown_backend_is_an_archive_problem(sample_root: Path, cli) -> None:
+    (sample_root / "copro.yml").write_text("search:\n  backend: lucene\n", encoding="utf-8")
+    result = cli("--root", str(sample_root), "search", "parenting")
+    assert result.exit_code in (1, 2) and "lucene" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -89,6 +89,7 @@ def test_revisit_without_recontact_consent_says_to_invite_afresh(sample_root, cl
     assert not list((sample_root / "archive").glob("2026/2026-12-*"))
 
 
+@pytest.mark.usefixtures("search_backend")
 def test_similar_lists_findings_of_other_records(sample_root, cli):
     result = cli("--root", str(sample_root), "similar", f"{OLD}#S3", "--json")
     assert result.exit_code == 0

@@ -1,4 +1,4 @@
-"""Search end to end on a real Whoosh index: words, facets, synonyms, hierarchy, freshness."""
+"""Search end to end on a real index (each backend): words, facets, synonyms, hierarchy, freshness."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import time
 import pytest
 
 from conftest import VALID_RECORD, write_record
+
+pytestmark = pytest.mark.usefixtures("search_backend")  # every test on every backend
 
 
 def ids(cli, root, *args: str) -> list[str]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import VALID_RECORD, write_record
+
+pytestmark = pytest.mark.usefixtures("search_backend")  # every test on every backend
 
 DISCHARGE = "2025-02-hospital-discharge-carers"
 

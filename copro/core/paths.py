@@ -69,6 +69,18 @@ def find_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise UsageError("this folder is not inside an archive (no archive/ folder found)", ROOT_HINT)
 
 
+def cache_unusable(folder: Path, what: str, exc: OSError) -> CoproError:
+    """The usage error (exit 2) for a cache folder that cannot be created or written,
+    naming the variable that chose it; ``what`` says what could not be done."""
+    _, variable = cache_setting()
+    return CoproError(
+        f"cannot {what} in {folder}: {exc.strerror or exc}",
+        f"the cache folder comes from {variable}; free some space or make it writable, "
+        "or set COPRO_CACHE_DIR to a writable absolute folder",
+        EXIT_USAGE,
+    )
+
+
 def cache_setting() -> tuple[Path, str]:
     """The top cache folder for copro and the environment variable that chose it.
 

@@ -6,10 +6,12 @@ is stamped with copro's index format, the backend, and the vocabulary and
 schema fingerprints, and is rebuilt when a stamp differs or when it cannot be
 opened for any reason.
 
-The engine is a :class:`Backend` (``copro.store.index_whoosh`` is the one there is):
-it creates, opens, writes and queries an index inside a generation folder and
-takes the engine-free types of ``copro.store.query``. A second engine would be one
-module and one entry in :data:`BACKENDS`.
+The engine is a :class:`Backend` (``copro.store.index_whoosh``, Whoosh, and
+``copro.store.index_sqlite``, SQLite FTS5): it creates, opens, writes and queries an
+index inside a generation folder and takes the engine-free types of
+``copro.store.query``. Which one: ``copro.yml``'s ``search: {backend: ...}``, else
+Whoosh up to :data:`LARGE_ARCHIVE` records and SQLite above (:func:`choose_backend`);
+the backend is part of the stamp, so a change of backend rebuilds the index.
 
 Safety: a full build is written into a fresh generation folder and switched in
 by atomically replacing the ``current`` pointer (a small file naming the
@@ -39,22 +41,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from copro.core.errors import EXIT_USAGE, CoproError
+from copro.core.errors import CoproError
 from copro.core.fileio import lock_timeout, replace_atomic
 from copro.core.model import Engagement
-from copro.core.paths import cache_dir, cache_setting, shipped_schemas_dir
+from copro.core.paths import cache_dir, cache_unusable, shipped_schemas_dir
 from copro.core.version import VERSION
 from copro.core.vocab import Vocabularies, load_vocabularies
-from copro.store.freshness import Changes, Scan, changes, scan
+from copro.store.freshness import Changes, Scan, changes, fingerprint, scan
 from copro.store.query import Document, Hit, QuerySpec, Suggestion, document_for
 from copro.store.recordcache import parse_record, refresh_cache
 
 if TYPE_CHECKING:
     from copro.hub.view import HubView
 
-INDEX_FORMAT = 6  # 4: unstemmed spelling words beside the text fields; 5: hub members;
-# 6: the manifest lists refused paths, so an update need not read the record cache
+INDEX_FORMAT = 7  # 4: unstemmed spelling words beside the text fields; 5: hub members;
+# 6: the manifest lists refused paths, so an update need not read the record cache;
+# 7: a small summary (stamp, counts, fingerprint of the scan) beside the manifest
 MANIFEST = "copro-manifest.json"
+SUMMARY = "copro-summary.json"
+"""Stamp, counts and the fingerprint of the files the index was last brought up to date
+with: read on every search instead of the manifest, whose per-file table is read only
+when something changed."""
 CURRENT = "current"
 GENERATION_NAME = re.compile(r"gen-[0-9a-f]+-[0-9a-f]+")
 LOCK = "index.lock"
@@ -127,8 +134,55 @@ def _whoosh() -> Backend:
     return WhooshBackend()
 
 
-BACKENDS: dict[str, Callable[[], Backend]] = {"whoosh": _whoosh}
+def _sqlite() -> Backend:
+    from copro.store.index_sqlite import SqliteBackend
+
+    return SqliteBackend()
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {"whoosh": _whoosh, "sqlite": _sqlite}
 DEFAULT_BACKEND = "whoosh"
+"""What copro uses for an archive of up to :data:`LARGE_ARCHIVE` records."""
+LARGE_BACKEND = "sqlite"
+"""What copro uses above that: SQLite FTS5 builds and answers faster, in bounded memory
+(``benchmarks/README.md``, issue 24)."""
+LARGE_ARCHIVE = 20_000
+
+
+def choose_backend(root: Path, records: Callable[[], int]) -> str:
+    """The backend ``copro.yml`` names (``search: {backend: ...}``), else one by size.
+
+    ``records`` counts the record files (called only when the settings name none).
+    """
+    configured = configured_backend(root)
+    if configured is not None:
+        if configured not in BACKENDS:
+            raise CoproError(
+                f"copro.yml: search backend {configured!r} is not one copro has",
+                "backends: " + ", ".join(sorted(BACKENDS)) + " (or leave it out: copro chooses)",
+            )
+        return configured
+    return DEFAULT_BACKEND if records() <= LARGE_ARCHIVE else LARGE_BACKEND
+
+
+def configured_backend(root: Path) -> str | None:
+    """``search.backend`` of the archive settings (None when copro.yml names none)."""
+    import importlib
+
+    try:
+        load_settings = importlib.import_module("copro.core.settings").load_settings
+    except ImportError:  # stand-in until the settings module lands (SETTINGS_API.md)
+        import yaml
+
+        try:
+            settings = yaml.safe_load((root / "copro.yml").read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            return None
+        search = settings.get("search") if isinstance(settings, dict) else None
+        backend = search.get("backend") if isinstance(search, dict) else None
+        return backend if isinstance(backend, str) else None
+    backend = load_settings(root).search_backend
+    return backend if isinstance(backend, str) else None
 
 
 # ---------------------------------------------------------------- stamps & files
@@ -194,10 +248,12 @@ class IndexStore:
     """One archive's index in the cache: generations, the current pointer, the lock."""
 
     def __init__(
-        self, root: Path, backend: str = DEFAULT_BACKEND, *, hub: HubView | None = None
+        self, root: Path, backend: str | None = None, *, hub: HubView | None = None
     ) -> None:
         self.root = Path(root).resolve()
-        self.backend = BACKENDS[backend]()
+        self._backend_name = backend
+        self._backend: Backend | None = None
+        self._scanned: Scan | None = None
         self.folder = cache_dir(self.root)
         self.timeout = lock_timeout()
         self._opened: tuple[IndexHandle, dict[str, Any]] | None = None
@@ -205,6 +261,22 @@ class IndexStore:
 
         self.hub = hub if hub is not None else open_hub(self.root)
         """A hub root's view of its members (None for an archive): their records are indexed too."""
+
+    @property
+    def backend(self) -> Backend:
+        """The search engine: as asked for, else as ``copro.yml`` or the archive's size says."""
+        if self._backend is None:
+            name = self._backend_name or choose_backend(
+                self.root, lambda: len(self._scan(keep=True).files)
+            )
+            self._backend = BACKENDS[name]()
+        return self._backend
+
+    def _scan(self, keep: bool = False) -> Scan:
+        """The record files now; a scan made to choose the backend serves the next refresh."""
+        found = self._scanned or scan(self.root)
+        self._scanned = found if keep else None
+        return found
 
     def _stamp(self, vocab: Vocabularies) -> dict[str, Any]:
         """The index stamp; in a hub also the member-to-hub term maps the documents used."""
@@ -238,14 +310,7 @@ class IndexStore:
         except TimeoutError:  # filelock's Timeout is an OSError too: the lock says its own
             raise
         except OSError as exc:
-            _, variable = cache_setting()
-            reason = exc.strerror or str(exc)
-            raise CoproError(
-                f"cannot {doing} the search index in {self.folder}: {reason}",
-                f"the cache folder comes from {variable}; free some space or make it writable, "
-                "or set COPRO_CACHE_DIR to a writable absolute folder",
-                EXIT_USAGE,
-            ) from None
+            raise cache_unusable(self.folder, f"{doing} the search index", exc) from None
 
     def lock(self) -> Any:
         from filelock import FileLock
@@ -276,20 +341,35 @@ class IndexStore:
         return generation if generation.is_dir() else None
 
     def open(self, vocab: Vocabularies) -> tuple[IndexHandle, dict[str, Any]] | None:
-        """The current index and manifest, or None if missing, stale-stamped or broken."""
+        """The current index and its summary, or None if missing, stale-stamped or broken."""
         generation = self.current_generation()
         if generation is None:
             return None
         try:
-            manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-            if not _well_formed(manifest) or manifest.get("stamp") != self._stamp(vocab):
+            summary = json.loads((generation / SUMMARY).read_text(encoding="utf-8"))
+            if not _well_formed_summary(summary) or summary["stamp"] != self._stamp(vocab):
                 return None
             handle = self.backend.open(generation)
             # Segments are read when searched or written; failures there also rebuild.
-            self._opened = (handle, manifest)
-            return handle, manifest
+            self._opened = (handle, summary)
+            return handle, summary
         except Exception:  # any failure to open means: rebuild, never crash
             return None
+
+    def _manifest(self) -> dict[str, Any] | None:
+        """The current generation's per-file table, or None when it cannot be read."""
+        try:
+            manifest = json.loads((self._generation() / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError, AssertionError):
+            return None
+        return manifest if _well_formed(manifest) else None
+
+    def _write_manifest(self, generation: Path, manifest: dict[str, Any], found: Scan) -> None:
+        """The manifest, then the summary naming the scan it matches (written last: a
+        writer stopped between the two leaves a summary that sends the next run to the
+        manifest)."""
+        _write_json_atomic(generation / MANIFEST, manifest)
+        _write_json_atomic(generation / SUMMARY, _summary(manifest, found))
 
     # -- full build
 
@@ -324,7 +404,7 @@ class IndexStore:
     def _build_into(
         self, generation: Path, vocab: Vocabularies, progress: Progress | None, reason: str
     ) -> RefreshReport:
-        found = scan(self.root)
+        found = self._scan()
         cached = refresh_cache(self.root, found, progress)[0]["files"]
         writer = self.backend.create(generation, len(found.files))
         entries: dict[str, list[Any]] = {}
@@ -343,8 +423,8 @@ class IndexStore:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
-        _write_json_atomic(
-            generation / MANIFEST,
+        self._write_manifest(
+            generation,
             {
                 "stamp": self._stamp(vocab),
                 "built_at": started,
@@ -352,6 +432,7 @@ class IndexStore:
                 "refused": len(_refused(cached, found)),
                 "refused_paths": _refused(cached, found),
             },
+            found,
         )
         return RefreshReport(
             skipped=len(_refused(cached, found)) + len(found.symlinks),
@@ -384,21 +465,28 @@ class IndexStore:
         opened = self.open(vocab)
         if opened is None:
             return self.rebuild(vocab, progress, self._why_rebuild())
-        handle, manifest = opened
-        found = scan(self.root)
-        if not changes(found.files, manifest["files"], int(manifest.get("built_at", 0)), True):
-            return RefreshReport(
-                documents=len(manifest["files"]),
-                skipped=_count(manifest.get("refused")) + len(found.symlinks),
-            )
+        handle, summary = opened
+        found = self._scan()
+        unchanged = RefreshReport(
+            documents=summary["documents"], skipped=summary["refused"] + len(found.symlinks)
+        )
+        known = summary["fingerprint"]
+        if known is not None and fingerprint(found, summary["scanned_at"]) == known:
+            return unchanged  # the common case: no per-file table read at all
         seen = self._manifest_identity()
+        manifest = self._manifest()
+        if manifest is None:
+            return self.rebuild(vocab, progress, "index manifest unreadable")
+        if not changes(found.files, manifest["files"], manifest["built_at"], True):
+            self._note_unchanged(manifest, found, seen)
+            return unchanged
         lock = self.acquire()
         try:
             if self._manifest_identity() != seen:  # someone else refreshed meanwhile
-                opened = self.open(vocab)
-                if opened is None:
+                opened, manifest = self.open(vocab), self._manifest()
+                if opened is None or manifest is None:
                     return self._rebuild_locked(vocab, progress, "index could not be opened")
-                handle, manifest = opened
+                handle = opened[0]
             try:
                 return self._update_locked(handle, manifest, found, vocab)
             except CoproError:
@@ -407,6 +495,19 @@ class IndexStore:
                 return self._rebuild_locked(vocab, progress, "index was damaged")
         finally:
             lock.release()
+
+    def _note_unchanged(
+        self, manifest: dict[str, Any], found: Scan, seen: tuple[str, int] | None
+    ) -> None:
+        """Record that ``found`` matches the index, so the next run needs only the summary."""
+        summary = _summary(manifest, found)
+        if summary["fingerprint"] is None:
+            return  # files changed too recently: their content hashes decide next time
+        with contextlib.suppress(OSError, TimeoutError):
+            lock = self.lock()
+            with lock.acquire(timeout=0.2):
+                if self._manifest_identity() == seen:
+                    _write_json_atomic(self._generation() / SUMMARY, summary)
 
     def _manifest_identity(self) -> tuple[str, int] | None:
         generation = self.current_generation()
@@ -437,7 +538,7 @@ class IndexStore:
             report.documents = len(known)
             report.skipped = _count(manifest.get("refused")) + len(found.symlinks)
             if diff.touched:
-                _write_json_atomic(self._generation() / MANIFEST, manifest)
+                self._write_manifest(self._generation(), manifest, found)
             return report
         started = time.time_ns()
         # Parse only what changed: loading and rewriting the whole record cache here
@@ -468,7 +569,7 @@ class IndexStore:
         refused |= newly_refused
         manifest["refused_paths"] = sorted(refused)
         manifest["refused"] = len(refused)
-        _write_json_atomic(self._generation() / MANIFEST, manifest)
+        self._write_manifest(self._generation(), manifest, found)
         self._opened = None  # the committed generation is opened afresh for searching
         report.documents = len(known)
         report.skipped = manifest["refused"] + len(found.symlinks)
@@ -541,6 +642,29 @@ class IndexStore:
         return opened[0].titles(set(ids))
 
 
+def _summary(manifest: dict[str, Any], found: Scan) -> dict[str, Any]:
+    return {
+        "stamp": manifest["stamp"],
+        "built_at": manifest["built_at"],
+        "documents": len(manifest["files"]),
+        "refused": _count(manifest.get("refused")),
+        "fingerprint": fingerprint(found),
+        "scanned_at": found.started,
+    }
+
+
+def _well_formed_summary(summary: Any) -> bool:
+    return (
+        isinstance(summary, dict)
+        and type(summary.get("built_at")) is int
+        and type(summary.get("documents")) is int
+        and type(summary.get("refused")) is int
+        and type(summary.get("scanned_at")) is int
+        and isinstance(summary.get("fingerprint"), (str, type(None)))
+        and "stamp" in summary
+    )
+
+
 def _refused(cached: dict[str, list[Any]], found: Scan) -> list[str]:
     """The record files the strict reader (or the personal-data gate) refused."""
     return sorted(rel for rel in found.files if rel in cached and cached[rel][3] is None)
@@ -552,11 +676,6 @@ def _count(value: object) -> int:
 
 def _engagement(rel: str, parsed: list[Any]) -> Engagement:
     return Engagement.from_front_matter(parsed[0], parsed[1], rel)
-
-
-def analysed_terms(text: str, backend: str = DEFAULT_BACKEND) -> set[str]:
-    """The index's words for ``text`` (how the backend analyses text)."""
-    return BACKENDS[backend]().analysed_terms(text)
 
 
 def refresh(root: Path, progress: Progress | None = None, rebuild: bool = False) -> RefreshReport:

@@ -9,12 +9,21 @@ is only ever built locally (the store makes sure of that).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from copro.core.errors import UsageError
-from copro.store.query import TEXT_FIELDS, Document, Hit, QuerySpec, Suggestion, edit_distance
+from copro.store.query import (
+    TEXT_FIELDS,
+    Document,
+    Hit,
+    QuerySpec,
+    Suggestion,
+    check_fields,
+    edit_distance,
+    not_understood,
+    plain_snippet,
+)
 
 __all__ = ["WhooshBackend"]
 
@@ -249,9 +258,7 @@ def _snippet(hit: Any, has_text: bool) -> str:
                 text = ""
             if text:
                 return " ".join(text.split())
-    first = (hit.get("findings") or hit.get("body") or "").strip()
-    first = " ".join(line for line in first.splitlines() if not line.startswith("#")).strip()
-    return (first[:157] + "…") if len(first) > 160 else first
+    return plain_snippet(hit.get("findings") or "", hit.get("body") or "")
 
 
 def _to_whoosh(spec: QuerySpec, schema: Any) -> Any:
@@ -259,17 +266,13 @@ def _to_whoosh(spec: QuerySpec, schema: Any) -> Any:
 
     must: list[Any] = []
     if spec.raw_syntax:
-        _check_fields(spec.raw_syntax, schema)
+        check_fields(spec.raw_syntax, schema.names())
         parser = qparser.MultifieldParser(
             list(TEXT_FIELDS), schema, fieldboosts=None, group=qparser.AndGroup
         )
         parsed = parser.parse(spec.raw_syntax)
         if parsed is query.NullQuery or type(parsed).__name__ == "_NullQuery":
-            raise UsageError(
-                f"the query {spec.raw_syntax!r} could not be understood",
-                "quote words to search for them literally, e.g. copro search '\"12:30\"'; "
-                "fields are title, asked, findings, actions, body, topics, populations, places",
-            )
+            raise not_understood(spec.raw_syntax)
         must.append(parsed)
     concept_queries = []
     seen: set[tuple[Any, ...]] = set()
@@ -308,17 +311,6 @@ def _to_whoosh(spec: QuerySpec, schema: Any) -> Any:
     if not must:
         return query.Every()
     return must[0] if len(must) == 1 else query.And(must)
-
-
-def _check_fields(text: str, schema: Any) -> None:
-    outside_quotes = re.sub(r'"[^"]*"', " ", text)
-    for name in re.findall(r"(\w+):", outside_quotes):
-        if name not in schema.names():
-            raise UsageError(
-                f"the query names a field {name!r} that does not exist",
-                "to search for text containing ':' put it in double quotes, e.g. "
-                "copro search '\"12:30\"'; fields: " + ", ".join(sorted(schema.names())),
-            )
 
 
 def _analysed(schema: Any, text: str) -> list[str]:

@@ -9,9 +9,11 @@ engine is one backend module that takes these types (see ``copro.store.index``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from copro.core.errors import UsageError
 from copro.core.model import Engagement
 from copro.core.vocab import VOCAB_NAMES, Vocabularies, normalise
 
@@ -25,8 +27,11 @@ __all__ = [
     "Suggestion",
     "concepts_from_text",
     "concepts_in",
+    "check_fields",
     "document_for",
     "edit_distance",
+    "not_understood",
+    "plain_snippet",
 ]
 
 TEXT_FIELDS = ("title", "asked", "findings", "actions", "body")
@@ -205,3 +210,32 @@ def concepts_in(text: str, vocab: Vocabularies) -> list[Concept]:
             index += 1
         concepts.append(matched)
     return concepts
+
+
+def check_fields(text: str, names: Iterable[str]) -> None:
+    """A ``name:`` outside quotes that is no field of the index is a usage error (exit 2)."""
+    known = set(names)
+    outside_quotes = re.sub(r'"[^"]*"', " ", text)
+    for name in re.findall(r"(\w+):", outside_quotes):
+        if name not in known:
+            raise UsageError(
+                f"the query names a field {name!r} that does not exist",
+                "to search for text containing ':' put it in double quotes, e.g. "
+                "copro search '\"12:30\"'; fields: " + ", ".join(sorted(known)),
+            )
+
+
+def not_understood(raw_syntax: str) -> UsageError:
+    """The error for typed query syntax that asks for nothing a record could hold."""
+    return UsageError(
+        f"the query {raw_syntax!r} could not be understood",
+        "quote words to search for them literally, e.g. copro search '\"12:30\"'; "
+        "fields are title, asked, findings, actions, body, topics, populations, places",
+    )
+
+
+def plain_snippet(findings: str, body: str) -> str:
+    """A result's snippet when no word was asked for: its first finding, else its body."""
+    first = (findings or body or "").strip()
+    first = " ".join(line for line in first.splitlines() if not line.startswith("#")).strip()
+    return (first[:157] + "…") if len(first) > 160 else first

@@ -55,7 +55,6 @@ def parse_finding_ref(given: str) -> tuple[str, str]:
 
 def similar_findings(archive: Archive | Path, given: str, limit: int = 10) -> SimilarResult:
     """The findings of other records most like finding ``given`` (``ID#SN``), best first."""
-    from copro.store.index import analysed_terms
 
     if limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -81,7 +80,7 @@ def similar_findings(archive: Archive | Path, given: str, limit: int = 10) -> Si
         except CoproError:
             continue  # changed or unreadable since it was indexed
         for candidate in other.findings:
-            shared = analysed_terms(candidate.text) & weights.keys()
+            shared = store.backend.analysed_terms(candidate.text) & weights.keys()
             score = sum(weights[t] for t in shared)
             if score > 0:
                 found.append(
