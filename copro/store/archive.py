@@ -184,6 +184,20 @@ class Archive:
 
         return load_engagement(self.root, record_id, hub=self.hub)
 
+    def nearby(self, engagement: Engagement) -> Sequence[Engagement]:
+        """``engagement`` and the records that name it or that it names: all that its
+        standing, links and "checked again" depend on.
+
+        In an archive these few are found through the reference table and read
+        from their files (``copro.store.references``), not the whole archive; in
+        a hub, the hub's catalog.
+        """
+        if self.hub is not None:
+            return self.catalog.engagements
+        from copro.store.references import neighbourhood
+
+        return [engagement, *neighbourhood(self.root, engagement)]
+
     def _vocab_if_hub(self) -> Vocabularies | None:
         """The vocabularies when member terms must be mapped to the hub's (else not loaded)."""
         return self.vocab if self.hub is not None else None

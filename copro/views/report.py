@@ -445,9 +445,8 @@ def _build(
         if topics or populations or places or since or until:
             raise UsageError("give either an ID or filters (--topic, --population, ...), not both")
         engagement = archive.engagement(record_id)
-        part = engagement_report(
-            archive, engagement, table=archive.standings, reflections=reflections
-        )
+        table = standings(archive.nearby(engagement))
+        part = engagement_report(archive, engagement, table=table, reflections=reflections)
         return Report(part.title, f"Engagement {part.id}", False, generated, [part])
     if not (topics or populations or places or since or until):
         raise UsageError(

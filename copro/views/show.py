@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,7 @@ from typing import Any
 from copro.core.model import Engagement
 from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
-from copro.store.catalog import Catalog
-from copro.store.standing import StandingTable
+from copro.store.standing import StandingTable, standings
 
 
 @dataclass(frozen=True)
@@ -84,30 +84,30 @@ class RecordView:
 
 
 def show(archive: Archive | Path, record_id: str) -> RecordView:
-    """The record ``record_id``; the index is refreshed first so links show titles."""
+    """The record ``record_id``, with the records that name it and those it names.
+
+    In an archive only those few records are read (the reference table says
+    which), not the whole archive; in a hub, the hub's catalog.
+    """
     archive = Archive.of(archive)
     engagement = archive.engagement(record_id)
-    catalog = archive.catalog
-    table = archive.standings
     vocab = archive.vocab
-    store = archive.index
-    store.refresh(vocab)
+    nearby = archive.nearby(engagement)
     linked = [*engagement.related, *([engagement.supersedes] if engagement.supersedes else [])]
-    prefix = f"{engagement.member}:" if engagement.member else ""  # a member names its own
-    titles = store.titles(vocab, [prefix + i for i in linked])
+    same_member = {e.id: e for e in nearby if e.member == engagement.member}
     return RecordView(
         engagement,
-        {i: titles[prefix + i] for i in linked if prefix + i in titles},
+        {i: same_member[i].display_title for i in linked if i in same_member},
         vocab,
-        table,
-        links_to(catalog, engagement),
+        standings(nearby),
+        links_to(nearby, engagement),
     )
 
 
-def links_to(catalog: Catalog, engagement: Engagement) -> list[LinkFrom]:
-    """Records of ``catalog`` that name ``engagement`` in ``related`` or ``supersedes``."""
+def links_to(engagements: Iterable[Engagement], engagement: Engagement) -> list[LinkFrom]:
+    """Records of ``engagements`` that name ``engagement`` in ``related`` or ``supersedes``."""
     found = []
-    for other in catalog:
+    for other in engagements:
         if other.key == engagement.key or other.member != engagement.member:
             continue  # in a hub, a member's records name records of that member only
         for how, named in (("related", other.related), ("supersedes", (other.supersedes,))):

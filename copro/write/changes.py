@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,12 +21,10 @@ from typing import Any
 
 from copro.core.edit import Edited
 from copro.core.errors import CoproError
-from copro.core.paths import RecordFile, cache_dir, relpath
+from copro.core.paths import RecordFile, relpath
 from copro.core.problems import Problem
 from copro.core.records import ID_PATTERN, Record, locate_record, read_record, unreadable
 from copro.core.vocab import Vocabularies
-
-_NAMED_FINDING = re.compile(b"(" + ID_PATTERN.pattern.encode() + rb")#S([0-9]+)")
 
 
 @dataclass
@@ -81,62 +78,18 @@ def named_finding_numbers(root: Path, record_ids: Iterable[str]) -> dict[str, in
     """For each record id, the highest ``S`` number any file of the archive names for it.
 
     Revisits name findings of other records as ``<id>#S<n>``; such a number must
-    never be given to a new finding, even after the finding was removed. Every
-    file is searched as bytes (no parsing), and what each file names is kept in
-    the user cache with the freshness rule of the record cache and the index, so
-    ``add finding`` on a 10,000-record archive reads only the files that changed.
+    never be given to a new finding, even after the finding was removed. The
+    reference table (``copro.store.references``, kept in the user cache with the
+    freshness rule of the record cache and the index) answers without reading
+    more than the files that changed.
     """
-    import time
+    from copro.store.references import references
 
-    from copro.core.fileio import write_cache_json
-    from copro.store import freshness
-
-    wanted = set(record_ids)
-    cache = cache_dir(root) / "named-findings.json"
-    known, built_at = _read_named(cache)
-    started = time.time_ns()
-    files = freshness.scan(root, hub=False).files
-    delta = freshness.changes(files, known, built_at)
-    assert isinstance(delta, freshness.Changes)
-    for rel in delta.removed:
-        known.pop(rel, None)
-    for rel, (hashed, data) in {**delta.added, **delta.changed}.items():
-        size, mtime, _ = files[rel]
-        known[rel] = [size, mtime, hashed, _names(data)]
-    for rel, hashed in delta.touched.items():
-        size, mtime, _ = files[rel]
-        known[rel] = [size, mtime, hashed, known[rel][3]]
-    if delta or delta.touched or not cache.exists():
-        write_cache_json(cache, {"built_at": started, "files": known})
-    highest: dict[str, int] = {}
-    for entry in known.values():
-        for rid, number in entry[3]:
-            if rid in wanted:
-                highest[rid] = max(highest.get(rid, 0), number)
-    return highest
-
-
-def _names(data: bytes) -> list[list[str | int]]:
-    """Every ``<record id>#S<n>`` a file's bytes name, as ``[id, n]`` pairs."""
-    if b"#S" not in data:
-        return []
-    return [[m.group(1).decode(), int(m.group(2))] for m in _NAMED_FINDING.finditer(data)]
-
-
-def _read_named(cache: Path) -> tuple[dict[str, list[Any]], int]:
-    """The cached names per file and when they were built; empty when unusable."""
-    import json
-
+    table = references(root)
     try:
-        document = json.loads(cache.read_text(encoding="utf-8"))
-        files, built_at = document["files"], int(document["built_at"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}, 0
-    if not isinstance(files, dict) or not all(
-        isinstance(v, list) and len(v) == 4 for v in files.values()
-    ):
-        return {}, 0
-    return files, built_at
+        return table.highest_findings(record_ids)
+    finally:
+        table.close()
 
 
 def next_number(used: Iterable[object], prefix: str, floor: int = 0) -> int:
