@@ -209,9 +209,9 @@ def test_files_that_are_not_workbooks(sample_root, cli, tmp_path):
     assert result.exit_code == 1 and "not an Excel workbook" in result.stderr
     big = tmp_path / "huge.xlsx"
     with open(big, "wb") as handle:
-        handle.truncate(21 * 1024 * 1024)
+        handle.truncate(65 * 1024 * 1024)
     result = cli("--root", str(sample_root), "import", str(big))
-    assert result.exit_code == 1 and "up to 20 MB" in " ".join(result.stderr.split())
+    assert result.exit_code == 1 and "up to 64 MB" in " ".join(result.stderr.split())
 
 
 def test_password_protected_workbook(sample_root, cli, tmp_path):
@@ -343,3 +343,58 @@ def test_a_workbook_without_finding_rows_for_a_record_changes_its_action(
     assert "action D1 changed (status, reason)" in result.stdout
     text = (sample_root / "archive" / "2019" / f"{RID}.md").read_text(encoding="utf-8")
     assert "  status: not-doing\n" in text and "The hub closed" in text
+
+
+def _hostile_workbook(path, sheet_xml: bytes) -> None:
+    """A zip laid out as an xlsx whose one sheet is ``sheet_xml`` (no cell is ever read)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+
+
+_SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+@pytest.mark.parametrize(
+    "sheet_data",
+    [
+        b'<sheetData><row r="1">' + b"<c><v>1</v></c>" * 5000 + b"</row></sheetData>",
+        b'<sheetData><row r="1"><c r="ZZ1"><v>1</v></c></row></sheetData>',
+        b'<sheetData><row r="1"><c r="A1"/></row><row r="2000000"><c r="A2000000"/></row>'
+        b"</sheetData>",
+        b"<sheetData>" + b"<row/>" * 1_000_001 + b"</sheetData>",
+        b'<dimension ref="A1:XFD1048576"/><sheetData><row r="1"/></sheetData>',
+    ],
+    ids=["5000-cells-in-a-row", "column-ZZ", "row-2000000", "1000001-rows", "dimension"],
+)
+def test_a_sheet_over_the_limits_is_refused_before_it_is_read(
+    sample_root, cli, tmp_path, sheet_data: bytes
+):
+    path = tmp_path / "hostile.xlsx"
+    _hostile_workbook(path, _SHEET + sheet_data + b"</worksheet>")
+    result = cli("--root", str(sample_root), "import", str(path), "--dry-run")
+    assert result.exit_code == 1, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "larger than copro imports (at most 1,000,000 rows and 60 columns" in message
+
+
+def test_prefixed_sheet_elements_are_counted_too(sample_root, cli, tmp_path):
+    path = tmp_path / "prefixed.xlsx"
+    cells = b"<x:c><x:v>1</x:v></x:c>" * 61
+    _hostile_workbook(
+        path,
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<x:sheetData><x:row>" + cells + b"</x:row></x:sheetData></x:worksheet>",
+    )
+    result = cli("--root", str(sample_root), "import", str(path), "--dry-run")
+    assert result.exit_code == 1 and "larger than copro imports" in result.stderr
+
+
+def test_what_export_writes_is_within_the_limits(sample_root, cli, tmp_path):
+    book = tmp_path / "all.xlsx"
+    assert cli("--root", str(sample_root), "export", "--format", "xlsx", "--output", str(book))
+    result = cli("--root", str(sample_root), "import", str(book), "--dry-run")
+    assert result.exit_code == 0, result.stderr
