@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from copro.core.columns import CSV_COLUMNS
 from copro.core.errors import CoproError
@@ -75,13 +75,21 @@ class Cell:
     formula: bool = False
 
 
+Row = tuple[int, dict[str, Cell]]
+"""One row that holds something: its spreadsheet row number and its cells by column."""
+
+
 @dataclass
 class Sheet:
-    """A sheet as read: its column names and rows, each with its spreadsheet row number."""
+    """A sheet as read: its column names and rows, each with its spreadsheet row number.
+
+    A workbook's rows are read from the file as they are iterated (each time),
+    so a large sheet is never held whole.
+    """
 
     name: str
     columns: list[str]
-    rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)
+    rows: Iterable[Row] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ writing
@@ -241,7 +249,6 @@ def read_sheets(path: Path) -> list[Sheet]:
 
 
 def _read_xlsx(name: str, data: bytes) -> list[Sheet]:
-    from openpyxl import load_workbook
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -254,34 +261,62 @@ def _read_xlsx(name: str, data: bytes) -> list[Sheet]:
             f"that unpack to more than {MAX_UNZIPPED // 1024 // 1024} MB"
         )
     check_sheet_sizes(name, data)
+    book = _open_book(name, data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheets = []
+        for index, sheet in enumerate(book.worksheets):
+            header_row = next(sheet.iter_rows(max_row=1), None)
+            columns = [_value(c.value).strip() for c in header_row] if header_row else []
+            rows: Iterable[Row] = _SheetRows(name, data, index, columns) if header_row else []
+            sheets.append(Sheet(sheet.title, columns, rows))
+        return sheets
+    finally:
+        book.close()
+
+
+def _open_book(name: str, data: bytes) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a file that is no workbook
         raise CoproError(
             f"{name} is not a readable Excel workbook", "save it again as .xlsx and import that"
         ) from None
-    try:
-        sheets = []
-        for sheet in book.worksheets:
-            rows = sheet.iter_rows()
-            header_row = next(rows, None)
-            if header_row is None:
-                sheets.append(Sheet(sheet.title, []))
-                continue
-            columns = [_value(c.value).strip() for c in header_row]
-            found = Sheet(sheet.title, columns)
+
+
+@dataclass
+class _SheetRows:
+    """The rows (after the header) of one sheet of a workbook, read each time they are
+    iterated, so a large sheet is never held whole."""
+
+    name: str
+    data: bytes
+    index: int
+    columns: list[str]
+
+    def __iter__(self) -> Iterator[Row]:
+        book = _open_book(self.name, self.data)
+        try:
+            rows = book.worksheets[self.index].iter_rows(min_row=2)
             for number, row in enumerate(rows, start=2):
                 cells = {
-                    columns[i]: Cell(_value(c.value), getattr(c, "data_type", None) == "f")
+                    self.columns[i]: Cell(_value(c.value), getattr(c, "data_type", None) == "f")
                     for i, c in enumerate(row)
-                    if i < len(columns) and columns[i]
+                    if i < len(self.columns) and self.columns[i]
                 }
                 if any(cell.text.strip() for cell in cells.values()):
-                    found.rows.append((number, cells))
-            sheets.append(found)
-        return sheets
-    finally:
-        book.close()
+                    yield number, cells
+        except CoproError:
+            raise
+        except Exception:  # damaged XML further in: the sheet, not copro, is at fault
+            raise CoproError(
+                f"{self.name} is not a readable Excel workbook (sheet {self.index + 1} is "
+                "damaged)",
+                "save it again as .xlsx and import that",
+            ) from None
+        finally:
+            book.close()
 
 
 def check_sheet_sizes(name: str, data: bytes) -> None:
@@ -406,7 +441,7 @@ def _read_csv(name: str, data: bytes) -> Sheet:
     if not rows:
         raise CoproError(f"{name} is empty")
     columns = [c.strip() for c in rows[0]]
-    sheet = Sheet(sheet_kind(columns), columns)
+    kept: list[Row] = []
     for number, row in enumerate(rows[1:], start=2):
         cells = {
             columns[i]: Cell(unguard_cell(value))
@@ -414,8 +449,8 @@ def _read_csv(name: str, data: bytes) -> Sheet:
             if i < len(columns) and columns[i]
         }
         if any(cell.text.strip() for cell in cells.values()):
-            sheet.rows.append((number, cells))
-    return sheet
+            kept.append((number, cells))
+    return Sheet(sheet_kind(columns), columns, kept)
 
 
 def guard_cell(text: str) -> str:

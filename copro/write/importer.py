@@ -31,9 +31,11 @@ from copro.core.workbook import (
     read_sheets,
 )
 from copro.store.archive import Archive
-from copro.write.changes import Change, Opened, check_changes, named_finding_numbers, next_number
+from copro.write.changes import Change, Opened, check_changes, next_number
 from copro.write.changes import open_record as _open_record
 
+FORGET_EVERY = 2000
+"""Rows between letting go of the records no row changed (bounded memory)."""
 FINDING_COLUMNS = ["record_id", "finding_id", "finding", "finding_topics"]
 """The columns import reads from the findings sheet (the others are there to read)."""
 _UK_DATE = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})")
@@ -162,7 +164,26 @@ class _Planner:
         self.steps: dict[str, list[Step]] = {}
         self.next_finding: dict[str, int] = {}
         self.next_action: dict[str, int] = {}
-        self.revisit_floor: dict[str, int] = {}
+        self._references: Any = None
+
+    def revisit_floor(self, record_id: str) -> int:
+        """The highest ``S`` number other records name for ``record_id`` (never reused)."""
+        if self._references is None:
+            from copro.store.references import references
+
+            self._references = references(self.root)
+        return int(self._references.highest_findings([record_id]).get(record_id, 0))
+
+    def close(self) -> None:
+        if self._references is not None:
+            self._references.close()
+
+    def forget_unchanged(self) -> None:
+        """Let go of records no row has changed so far (a row naming one again reopens it):
+        an import of a workbook just exported keeps a few records in memory, not all."""
+        for rid in [r for r, opened in self.opened.items() if opened and not self.steps.get(r)]:
+            for held in (self.opened, self.editors, self.expected, self.steps):
+                held.pop(rid, None)
 
     def problem(self, sheet: str, row: int | None, message: str) -> None:
         self.plan.problems.append(RowProblem(sheet, row, message))
@@ -314,7 +335,7 @@ class _Planner:
         editor = self.editor(opened)
         if rid not in self.next_finding:
             used = (f.get("id") for f in as_dicts(opened.record.meta.get("you_said")))
-            self.next_finding[rid] = next_number(used, "S", self.revisit_floor.get(rid, 0))
+            self.next_finding[rid] = next_number(used, "S", self.revisit_floor(rid))
         new_id = f"S{self.next_finding[rid]}"
         self.next_finding[rid] += 1
         item: dict[str, Value] = {"id": new_id, "text": text}
@@ -511,18 +532,21 @@ def plan_import(
         return plan
     planner = _Planner(root, vocab, plan)
     finding_sheet, action_sheet = sheets.get(FINDINGS), sheets.get(ACTIONS)
-    if finding_sheet is not None and any(not _cell(c, "finding_id") for _, c in finding_sheet.rows):
-        adding = {
-            _cell(c, "record_id") for _, c in finding_sheet.rows if not _cell(c, "finding_id")
-        }
-        planner.revisit_floor = named_finding_numbers(root, adding)
-    for sheet, handle in ((finding_sheet, planner.finding_row), (action_sheet, planner.action_row)):
-        if sheet is None:
-            continue
-        seen: dict[tuple[str, str], int] = {}
-        for row, cells in sheet.rows:
-            plan.rows += 1
-            handle(row, cells, seen)
+    try:
+        for sheet, handle in (
+            (finding_sheet, planner.finding_row),
+            (action_sheet, planner.action_row),
+        ):
+            if sheet is None:
+                continue
+            seen: dict[tuple[str, str], int] = {}
+            for row, cells in sheet.rows:  # read as they come, not all at once
+                plan.rows += 1
+                handle(row, cells, seen)
+                if plan.rows % FORGET_EVERY == 0:
+                    planner.forget_unchanged()
+    finally:
+        planner.close()
     for rid, editor in planner.editors.items():
         opened = planner.opened[rid]
         assert opened is not None
@@ -535,10 +559,6 @@ def plan_import(
         return plan
     _gate(root, plan, vocab)
     return plan
-
-
-def _cell(cells: dict[str, Cell], column: str) -> str:
-    return cells.get(column, Cell("")).text.strip()
 
 
 def _gate(root: Path, plan: ImportPlan, vocab: Vocabularies) -> None:
