@@ -3,6 +3,7 @@
 Usage: python benchmarks/scale.py [--sizes 1000,10000,50000] [--runs 3]
        [--only validate,show,search,rebuild,readers,add,xlsx,site,hub]
        [--hub 10x5000] [--backend whoosh|sqlite]
+       python benchmarks/scale.py --beside 1000,50000 [--runs 5]
 
 Every figure is a whole process as a user runs it: the median wall time of
 ``--runs`` runs (full builds, the site and the workbook round trip: one run),
@@ -12,7 +13,9 @@ Pagefind) and the sum of the tree's resident sets sampled every 20 ms from
 ``/proc``. The archives come from ``synthetic.py`` (deterministic), the hub
 from ``hub.py``'s members; ``uptime``'s load average is printed beside each
 size, since the machine may be shared: read the ratios against ``validate``
-and against N = 1,000 measured in the same minutes. Never part of the tests.
+and against N = 1,000 measured in the same minutes (``--beside`` runs the
+one-record commands and warm search at each size by turns, for exactly that).
+Never part of the tests.
 """
 
 from __future__ import annotations
@@ -238,6 +241,46 @@ def hub(spec: str, args: argparse.Namespace, table: Table) -> None:
     table.add(f"hub sync, nothing changed ({spec})", 0, runs_of(sync, env, args.runs))
 
 
+def beside(sizes: list[int], runs: int, env: dict[str, str]) -> None:
+    """The one-record commands and warm search at each size, the sizes taking turns run by
+    run (so a busy machine slows each alike), after one warm-up each; medians, the ratio
+    to the smallest size, and the highest peak memory of the measured runs."""
+    commands: dict[str, dict[int, list[str]]] = {}
+    restore: dict[int, tuple[Path, bytes]] = {}
+    for n in sizes:
+        root = archive(n)
+        copro = [*COPRO, "--root", str(root)]
+        target = sorted((root / "archive").rglob("*.md"))[n // 3]
+        restore[n] = (target, target.read_bytes())
+        commands.setdefault("copro show ID", {})[n] = [*copro, "show", target.stem]
+        commands.setdefault("copro search parenting --json, warm", {})[n] = [
+            *copro, "search", "parenting", "--json"
+        ]  # fmt: skip
+        commands.setdefault("copro add finding", {})[n] = [
+            *copro, "add", "finding", target.stem, "--text", "One more finding"
+        ]  # fmt: skip
+    print(f"beside: {', '.join(f'{n:,}' for n in sizes)} taking turns ({load()})", flush=True)
+    for name, by_size in commands.items():
+        samples: dict[int, list[tuple[float, float]]] = {n: [] for n in sizes}
+        for attempt in range(runs + 1):
+            for n, command in by_size.items():
+                figure = measure(command, env)
+                path, original = restore[n]
+                path.write_bytes(original)
+                if attempt:  # the first run of each warms caches
+                    samples[n].append(figure)
+        smallest = statistics.median(s for s, _ in samples[sizes[0]])
+        for n in sizes:
+            seconds = statistics.median(s for s, _ in samples[n])
+            peak = max(p for _, p in samples[n])
+            print(
+                f"  {name + f' at {n:,}':<52} {seconds:7.3f} s {peak:6.0f} MiB "
+                f"({seconds / smallest:.2f}x {sizes[0]:,})",
+                flush=True,
+            )
+    print(f"  ({load()})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,50000")
@@ -245,8 +288,12 @@ def main() -> None:
     parser.add_argument("--only", default="rebuild,validate,show,search,readers,add,xlsx,site,hub")
     parser.add_argument("--hub", default="10x5000")
     parser.add_argument("--backend", default=None, help="search: backend in copro.yml")
+    parser.add_argument("--beside", default="", help="e.g. 1000,50000: one-record rows by turns")
     args = parser.parse_args()
     env = dict(os.environ, COPRO_CACHE_DIR=str(WORK / "scale-cache"))
+    if args.beside:
+        beside([int(s) for s in args.beside.split(",")], args.runs, env)
+        return
     table = Table()
     for n in (int(s) for s in args.sizes.split(",") if s):
         one_size(n, args, env, table)
