@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from copro.core.paths import ARCHIVE_DIR, HUB_FILE
@@ -79,24 +80,23 @@ def scan(root: Path, hub: bool = True, folder_name: str = ARCHIVE_DIR) -> Scan:
             entries = os.scandir(folder)
         except OSError:
             continue
+        files = found.files
         with entries:
-            for entry in entries:
+            for entry in entries:  # the common case first: a record file (a few µs each)
                 name = entry.name
-                if name.startswith("."):
+                if name[:1] == ".":
                     continue
-                rel = f"{rel_folder}/{name}"
-                if entry.is_symlink():
-                    if name.endswith(".md"):
-                        found.symlinks.append(rel)
-                    continue
-                if entry.is_dir():
-                    stack.append((entry.path, rel))
-                elif name.endswith(".md"):
+                if name.endswith(".md") and entry.is_file(follow_symlinks=False):
                     try:
-                        info = entry.stat()
+                        info = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
-                    found.files[rel] = (info.st_size, info.st_mtime_ns, entry.path)
+                    files[f"{rel_folder}/{name}"] = (info.st_size, info.st_mtime_ns, entry.path)
+                elif entry.is_symlink():
+                    if name.endswith(".md"):
+                        found.symlinks.append(f"{rel_folder}/{name}")
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{rel_folder}/{name}"))
     found.symlinks.sort()
     return found
 
@@ -176,10 +176,17 @@ def fingerprint(found: Scan, at: int | None = None) -> str | None:
     mtime, so only its content hash can tell.
     """
     at = found.started if at is None else at
-    if any(mtime >= at - RACY_NS for _, mtime, _ in found.files.values()):
+    states = found.files.values()
+    if states and max(map(itemgetter(1), states)) >= at - RACY_NS:
         return None
+    # In the scan's own order (a directory listed in another order only costs a slow path),
+    # each column joined at C speed: no Python loop over 50,000 files.
     listing = "\n".join(
-        f"{rel}\t{size}\t{mtime}" for rel, (size, mtime, _) in sorted(found.files.items())
+        (
+            "\n".join(found.files),
+            repr(list(map(itemgetter(0), states))),
+            repr(list(map(itemgetter(1), states))),
+            "\n".join(found.symlinks),
+        )
     )
-    listing += "\n\0" + "\n".join(found.symlinks)
     return hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
