@@ -316,15 +316,15 @@ def _match(
         for name in TEXT_FIELDS
     )
     try:
-        rows = db.execute(
-            f"SELECT rowid, -bm25(fts, {weights}) FROM fts WHERE fts MATCH ?", (match,)
+        rows = db.execute(  # BM25 is negative, better is lower: turned, kept above 0 in SQL
+            f"SELECT rowid, max(-bm25(fts, {weights}), 1e-9) FROM fts WHERE fts MATCH ?", (match,)
         ).fetchall()
     except sqlite3.OperationalError:
         raise UsageError(
             "the query could not be understood",
             "quote words to search for them literally, e.g. copro search '\"12:30\"'",
         ) from None
-    return [(rowid, max(score, 1e-9)) for rowid, score in rows]
+    return rows
 
 
 def _and(left: Scores, right: Scores) -> Scores:
