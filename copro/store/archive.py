@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from copro.core.paths import cache_dir, find_root
 
 if TYPE_CHECKING:
-    from copro.core.model import Engagement
+    from copro.core.model import Engagement, Statement
     from copro.core.problems import Problem
     from copro.core.vocab import Vocabularies
     from copro.hub.view import HubView
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Archive"]
 
-_LOADED = ("_vocabularies", "hub", "sources", "catalog", "standings", "index")
+_LOADED = ("_vocabularies", "hub", "sources", "catalog", "statements", "standings", "index")
 """The parts :meth:`Archive.refresh` forgets (cached properties of the instance)."""
 
 
@@ -154,6 +154,23 @@ class Archive:
         from copro.store.catalog import load_catalog
 
         return load_catalog(self.root, hub=self.hub, vocab=self._vocab_if_hub())
+
+    @cached_property
+    def statements(self) -> tuple[Statement, ...]:
+        """The consensus statements, read without the records when the catalog is not
+        loaded already (a search needs only these)."""
+        if "catalog" in self.__dict__:
+            return self.catalog.statements
+        from copro.store.catalog import load_statements
+
+        return load_statements(self.catalog_sources)
+
+    @property
+    def catalog_sources(self) -> tuple[Source, ...]:
+        """What :attr:`catalog` reads from: this root (a hub root brings its members)."""
+        from copro.store.catalog import Source
+
+        return (Source(self.root),)
 
     @cached_property
     def standings(self) -> StandingTable:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.errors import UsageError
+from copro.core.model import Statement
 from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
 from copro.store.index import IndexStore, RefreshReport
@@ -120,11 +121,11 @@ def search(
     corrections, suggestions = correct_spelling(spec, store, vocab)
     total, hits = store.search(spec, limit, vocab)
     matched_all = True
-    said = statement_hits(archive.catalog, spec)
+    said = statement_hits(archive.statements, spec)
     if total == 0 and not said and len(spec.concepts) > 1:
         spec.match_all = False
         total, hits = store.search(spec, limit, vocab)
-        said = statement_hits(archive.catalog, spec)
+        said = statement_hits(archive.statements, spec)
         matched_all = False
     return SearchResult(
         query or None,
@@ -142,7 +143,7 @@ STATEMENT_FILTERS = ("topics", "populations", "places")
 """The filters a consensus statement's scope answers; any other filter leaves statements out."""
 
 
-def statement_hits(catalog: Any, spec: QuerySpec) -> list[Hit]:
+def statement_hits(statements: Sequence[Statement], spec: QuerySpec) -> list[Hit]:
     """Agreed and retired consensus statements the search matches (``kind: consensus``).
 
     A statement matches on its title, statement and body words (each word
@@ -154,11 +155,10 @@ def statement_hits(catalog: Any, spec: QuerySpec) -> list[Hit]:
     if spec.raw_syntax or spec.org_patterns or set(filters) - set(STATEMENT_FILTERS):
         return []
     members = spec.filters.get("member")
-    statements = [
-        s for s in catalog.statements if s.published and (members is None or s.member in members)
-    ]
     hits = []
     for s in statements:
+        if not s.published or (members is not None and s.member not in members):
+            continue
         if (spec.since and s.date < spec.since) or (spec.until and s.date > spec.until):
             continue
         scope = {
