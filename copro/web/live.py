@@ -176,7 +176,7 @@ class LiveSite:
         with self._lock:
             self._wanted += 1
 
-    def current(self, wait: float = 10.0) -> Snapshot:
+    def current(self, wait: float = 60.0) -> Snapshot:
         """The snapshot; after a write, the one built since (waiting up to ``wait`` s)."""
         with self._lock:
             if self._built < self._wanted:
