@@ -51,7 +51,7 @@ def list_command(
     """Statements with their status, confidence, evidence facts and currency."""
     from copro.views.consensus import list_statements
 
-    chosen = list_statements(archive_of(ctx).root, query, status, stale)
+    chosen = list_statements(archive_of(ctx), query, status, stale)
     if wants_json(json_flag, fmt):
         emit_json({"statements": [a.summary_json() for a in chosen]})
     elif not chosen:

@@ -71,11 +71,11 @@ def report(
     if record_id is not None:
         from copro.views.consensus import is_statement_id
 
-        root = archive_of(ctx).root
-        if is_statement_id(root, record_id):
+        archive = archive_of(ctx)
+        if is_statement_id(archive, record_id):
             from copro.views.consensus_letter import statement_report
 
-            write_or_print(statement_report(root, record_id, fmt, draft), output)
+            write_or_print(statement_report(archive, record_id, fmt, draft), output)
             return
 
     built = build_report(

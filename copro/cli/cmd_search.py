@@ -23,6 +23,7 @@ from copro.cli.output import (
 from copro.cli.selection import Chosen, selection_options
 
 if TYPE_CHECKING:
+    from copro.store.archive import Archive
     from copro.views.show import RecordView
 
 
@@ -165,8 +166,8 @@ def show(
     from copro.views.show import show as load_view
 
     archive = archive_of(ctx)
-    if is_statement_id(archive.root, record_id):
-        _show_statement(archive.root, record_id, wants_json(json_flag, fmt))
+    if is_statement_id(archive, record_id):
+        _show_statement(archive, record_id, wants_json(json_flag, fmt))
         return
     view = load_view(archive, record_id)
     if wants_json(json_flag, fmt):
@@ -175,16 +176,15 @@ def show(
     _render_record(view)
 
 
-def _show_statement(root, statement_id: str, as_json: bool) -> None:
+def _show_statement(archive: Archive, statement_id: str, as_json: bool) -> None:
     from copro.cli.cmd_consensus import render_statement
-    from copro.core.vocab import load_vocabularies
     from copro.views.consensus import load_assessed, statement_json
 
-    assessed = load_assessed(root, statement_id)
+    assessed = load_assessed(archive, statement_id)
     if as_json:
         emit_json(statement_json(assessed))
     else:
-        render_statement(assessed, load_vocabularies(root)[0])
+        render_statement(assessed, archive.vocab)
 
 
 def _render_record(view: RecordView) -> None:

@@ -340,23 +340,21 @@ def citing_records(catalog: Catalog) -> dict[str, list[Statement]]:
     return out
 
 
-def is_statement_id(root: Any, statement_id: str) -> bool:
+def is_statement_id(archive: Any, statement_id: str) -> bool:
     """Whether ``statement_id`` names a consensus statement rather than a record.
 
     In a plain archive this is one file test (``consensus/<id>.md``), so
     ``show`` and ``report`` of a record pay nothing; in a hub, or for a
     ``member:id``, the statements are read.
     """
-    from pathlib import Path
-
     from copro.core.paths import statement_path
-    from copro.store.catalog import is_hub, load_catalog
+    from copro.store.archive import Archive
 
-    root = Path(root)
-    if ":" not in statement_id and not is_hub(root):
-        path = statement_path(root, statement_id)
+    archive = Archive.of(archive)
+    if ":" not in statement_id and not archive.in_hub:
+        path = statement_path(archive.root, statement_id)
         return "/" not in statement_id and path.is_file() and not path.is_symlink()
-    return load_catalog(root).get_statement(statement_id) is not None
+    return archive.catalog.get_statement(statement_id) is not None
 
 
 def statement_json(assessed: Assessed) -> dict[str, Any]:
@@ -377,29 +375,30 @@ def statement_json(assessed: Assessed) -> dict[str, Any]:
     }
 
 
-def load_assessed(root: Any, statement_id: str) -> Assessed:
-    """The statement ``statement_id`` of the archive (or hub) at ``root``, assessed."""
-    from copro.store.catalog import load_catalog
+def load_assessed(archive: Any, statement_id: str) -> Assessed:
+    """The statement ``statement_id`` of the archive (or hub), assessed."""
+    from copro.store.archive import Archive
 
-    catalog = load_catalog(root)
+    archive = Archive.of(archive)
+    catalog = archive.catalog
     statement = find_statement(catalog, statement_id)
-    return assess(statement, catalog, standings(catalog.engagements))
+    return assess(statement, catalog, archive.standings)
 
 
 def list_statements(
-    root: Any, query: str | None = None, status: str | None = None, stale: bool = False
+    archive: Any, query: str | None = None, status: str | None = None, stale: bool = False
 ) -> list[Assessed]:
     """``copro consensus list``: statements matching the words, status and currency."""
     from copro.core.errors import UsageError
     from copro.core.model import STATEMENT_STATUSES
-    from copro.store.catalog import load_catalog
+    from copro.store.archive import Archive
 
     if status is not None and status not in STATEMENT_STATUSES:
         raise UsageError(
             f"--status must be one of: {', '.join(STATEMENT_STATUSES)}",
             "e.g. --status agreed",
         )
-    catalog = load_catalog(root)
+    catalog = Archive.of(archive).catalog
     chosen = [s for s in catalog.statements if status is None or s.status == status]
     if query:
         words = query.casefold().split()

@@ -20,9 +20,10 @@ from pathlib import Path
 from copro.core.errors import CoproError
 from copro.core.placeholders import published_body
 from copro.core.vocab import Vocabularies
-from copro.store.standing import month_year
+from copro.core.words import MADE_BY_WORDS, date_words, month_year
+from copro.store.archive import Archive
 from copro.views.consensus import Assessed, EvidenceItem, stale_causes
-from copro.views.report import MADE_BY_WORDS, and_list, date_words, sentence
+from copro.views.report import and_list, sentence
 
 CONFIDENCE_WORDS = {
     "high": "We are confident that this is a fair account of what people told us.",
@@ -201,11 +202,13 @@ def stale_words(assessed: Assessed) -> list[str]:
     return out
 
 
-def statement_report(root: Path, statement_id: str, fmt: str, draft: bool = False) -> str:
+def statement_report(
+    archive: Archive | Path, statement_id: str, fmt: str, draft: bool = False
+) -> str:
     """``copro report ID`` of a statement, rendered in ``fmt`` (md or html)."""
-    from copro.core.vocab import load_vocabularies
     from copro.views.consensus import load_assessed
     from copro.views.report_render import render_statement_letter
 
-    letter = build_letter(load_assessed(root, statement_id), load_vocabularies(root)[0], draft)
+    archive = Archive.of(archive)
+    letter = build_letter(load_assessed(archive, statement_id), archive.vocab, draft)
     return render_statement_letter(letter, fmt)
