@@ -45,6 +45,11 @@ def main() -> None:
         error = os_error(exc)
         print_error(error)
         sys.exit(error.exit_code)
+    finally:
+        # The command's Archive keeps what it read (the catalog of every engagement)
+        # until the process ends; the collection Python runs at exit would walk all
+        # of it (0.3-0.5 s at 10,000 records). Frozen objects are left to the OS.
+        gc.freeze()
 
 
 __all__ = ["app", "main"]
