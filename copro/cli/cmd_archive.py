@@ -1,7 +1,7 @@
 """``copro init``, ``copro export`` and ``copro stats``."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,7 +23,12 @@ from copro.cli.output import (
 )
 from copro.cli.selection import Chosen, selection_options
 from copro.core.errors import UsageError
+from copro.core.settings import SETTINGS_FILE
+from copro.core.values import SECTORS, for_option, parse_sector, parse_text
 from copro.views.export import EXPORTERS
+
+if TYPE_CHECKING:
+    from copro.write.scaffold import InitSettings
 
 
 @app.command()
@@ -52,11 +57,35 @@ def init(
             "came from, if CI can reach it).",
         ),
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The archive's name (letters, page footers, the site)."),
+    ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation", help="Your organisation: the lead of new records (needs --sector)."
+        ),
+    ] = None,
+    sector: Annotated[
+        str | None,
+        typer.Option("--sector", help="Its sector: " + ", ".join(SECTORS) + "."),
+    ] = None,
 ) -> None:
-    """Create a new archive root: folders, vocabularies, git, pre-commit and CI."""
+    """Create a new archive root: folders, vocabularies, git, pre-commit and CI.
+
+    With --name, --organisation and --sector it also writes copro.yml (the
+    archive's settings); on an existing archive root without copro.yml, it
+    writes only that file.
+    """
     from copro.write.scaffold import init_archive
 
-    result = init_archive(path, skip or (), hook_repo, hook_rev, install)
+    settings = init_settings(name, organisation, sector)
+    result = init_archive(path, skip or (), hook_repo, hook_rev, install, settings)
+    if result.settings_only:
+        err().print(f"  wrote   {escape(SETTINGS_FILE)}")
+        out().print(escape(str(result.root / SETTINGS_FILE)))
+        return
     for rel in result.written:
         err().print(f"  wrote   {escape(rel)}")
     for rel in result.skipped:
@@ -75,6 +104,26 @@ def init(
     err().print(
         "Next: cd there, `pre-commit install`, then `copro new` to record the first engagement."
     )
+
+
+def init_settings(name: str | None, organisation: str | None, sector: str | None) -> "InitSettings":
+    """The settings ``init`` was given, each value read as everywhere else."""
+    from copro.core.settings import Organisation
+    from copro.write.scaffold import InitSettings
+
+    if (organisation is None) != (sector is None):
+        raise UsageError(
+            "--organisation and --sector go together",
+            "e.g. --organisation 'Hiddo Women's Association' --sector voluntary",
+        )
+    lead = None
+    if organisation is not None and sector is not None:
+        lead = Organisation(
+            for_option("--organisation", parse_text, organisation),
+            for_option("--sector", parse_sector, sector),
+        )
+    named = for_option("--name", parse_text, name) if name is not None else None
+    return InitSettings(named, lead)
 
 
 @app.command()

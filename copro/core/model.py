@@ -42,6 +42,17 @@ from typing import Any
 from copro.core import pii
 from copro.core.errors import UsageError
 from copro.core.records import public_meta
+from copro.core.values import (
+    ACTION_STATUSES,
+    CREDITS,
+    LADDER,
+    MADE_BY,
+    OUTCOMES,
+    PAYMENTS,
+    RECORD_STATUSES,
+    ROLES,
+    SECTORS,
+)
 
 __all__ = [
     "ACTION_STATUSES",
@@ -81,26 +92,9 @@ __all__ = [
 # ---------------------------------------------------------------- closed lists
 # The JSON Schema is the source of truth; tests/test_model.py ties these to it.
 
-STATUSES = ("planned", "active", "completed", "withdrawn")
-LADDER = (
-    "coercion",
-    "educating",
-    "informing",
-    "consultation",
-    "engagement",
-    "co-design",
-    "co-production",
-)
-"""Rungs of the ladder of co-production, lowest first."""
-SECTORS = ("nhs", "local-authority", "voluntary", "community", "academic", "commissioner", "other")
-ROLES = ("lead", "partner", "funder", "commissioner")
-ACTION_STATUSES = ("planned", "in-progress", "done", "not-doing")
+# The word lists live with the parsers of what people type (copro.core.values).
+STATUSES = RECORD_STATUSES
 OPEN_ACTION_STATUSES = ("planned", "in-progress")
-MADE_BY = ("joint", "organisation", "community")
-CREDITS = ("named", "anonymous")
-PAYMENTS = ("none", "vouchers", "hourly", "sessional", "salaried", "expenses-only")
-OUTCOMES = ("still-holds", "changed", "no-longer-holds", "unclear")
-"""Outcomes of a revisit (contract section 6)."""
 STATEMENT_STATUSES = ("draft", "agreed", "retired")
 STANCES = ("supports", "partly", "contradicts")
 """How a finding bears on a consensus statement (contract section 8)."""

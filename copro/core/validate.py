@@ -30,6 +30,7 @@ from copro.core.paths import (
     relpath,
 )
 from copro.core.problems import ERROR, WARNING, Problem
+from copro.core.settings import check_settings
 from copro.core.vocab import Vocabularies, load_vocabularies
 
 Progress = Callable[[int, int], None]
@@ -197,6 +198,8 @@ def validate_archive(
         for p in checks.check_duplicate_ids((f.relpath, Path(f.relpath).stem) for f in all_files)
         if p.path in selected_paths
     )
+    if not paths:
+        problems.extend(check_settings(root))
     problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
     return ValidationResult(len(selected), problems, refs, cited)
 

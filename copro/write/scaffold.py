@@ -17,6 +17,7 @@ from pathlib import Path
 from copro.core.errors import CoproError
 from copro.core.fileio import create_new
 from copro.core.paths import ARCHIVE_DIR, VOCAB_DIR, shipped_schemas_dir
+from copro.core.settings import SETTINGS_FILE, Organisation, render_settings, settings_path
 from copro.core.version import VERSION
 from copro.write.install_source import DIST_NAME, InstallSource, from_spec, installed_source
 
@@ -234,6 +235,8 @@ class InitResult:
     install: str | None = None
     why_unknown: str = ""
     hook_repo: str | None = None
+    settings_only: bool = False
+    """True when an existing archive root only got its ``copro.yml``."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -266,26 +269,60 @@ def planned_files(
     return files
 
 
+@dataclass(frozen=True)
+class InitSettings:
+    """What ``copro init --name --organisation --sector`` puts in ``copro.yml``."""
+
+    name: str | None = None
+    organisation: Organisation | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.name is not None or self.organisation is not None
+
+    def text(self) -> str:
+        """``copro.yml`` as written; personal data is refused before anything is written."""
+        from copro.core.errors import UsageError
+        from copro.core.pii import KINDS, scan_text
+
+        text = render_settings(self.name, self.organisation)
+        found = scan_text(text)
+        if found:
+            raise UsageError(
+                f"--name or --organisation contains {KINDS[found[0].code]} (not shown)",
+                "the settings are published with the archive: name the organisation, "
+                "never a person's contact details",
+            )
+        return text
+
+
 def init_archive(
     path: Path,
     skip: Iterable[str] = (),
     hook_repo: str | None = None,
     hook_rev: str | None = None,
     install: str | None = None,
+    settings: InitSettings = InitSettings(),
 ) -> InitResult:
     """Create an archive root at ``path`` (and a git repository if it is none).
 
     ``install`` is the pip requirement CI installs; by default it is worked out
     from how this copro was installed (``InitResult.install`` is None when that
     cannot be told, and the workflow then fails saying what to put there).
+    ``settings``, when given, are written to ``copro.yml``; on an existing
+    archive root without one, that file is all that is written.
     """
     from copro.core.gitrepo import is_repository, run_git
 
     root = Path(path).expanduser().resolve()
     if os.path.lexists(root / ARCHIVE_DIR):
+        if settings.given and not os.path.lexists(settings_path(root)):
+            return _settings_only(root, settings)
         raise CoproError(
             f"{root} already holds an archive (it has {ARCHIVE_DIR}/); nothing was touched",
-            "run copro commands there, or choose another folder",
+            f"{SETTINGS_FILE} is there already: change it in a text editor"
+            if settings.given
+            else "run copro commands there, or choose another folder",
         )
     if root.exists() and not root.is_dir():
         raise CoproError(f"{root} exists and is not a folder; nothing was touched")
@@ -294,7 +331,9 @@ def init_archive(
         hook_rev = hook_rev or f"v{VERSION}"
     else:
         hook_repo, hook_rev = source.hook_repo, source.hook_rev
-    files = planned_files(root.name or "archive", hook_repo, hook_rev, source)
+    files = planned_files(settings.name or root.name or "archive", hook_repo, hook_rev, source)
+    if settings.given:
+        files[SETTINGS_FILE] = settings.text()
     skipped = {s.strip("/") for s in skip}
     _check_nothing_in_the_way(root, files, skipped)
     result = InitResult(root, install=source.spec, why_unknown=source.why_unknown)
@@ -316,6 +355,13 @@ def init_archive(
     except BaseException:
         _roll_back(root, result.written, new_folders)
         raise
+    return result
+
+
+def _settings_only(root: Path, settings: InitSettings) -> InitResult:
+    """An existing archive root gets its ``copro.yml`` and nothing else."""
+    create_new(root, SETTINGS_FILE, settings.text())
+    result = InitResult(root, written=[SETTINGS_FILE], settings_only=True)
     return result
 
 
