@@ -48,7 +48,7 @@ def test_new_with_options_writes_a_valid_record(sample_root, cli):
         "--yes",
     )
     assert result.exit_code == 0, result.stderr
-    rel = "archive/2026/2026-11-parenting-groups-with-somali-mums.md"
+    rel = "archive/2026/2026-11-parenting-groups-with-somali.md"
     assert result.stdout.strip() == rel
     text = (sample_root / rel).read_text()
     assert "populations: [somali-women]" in text  # the synonym resolved to its id
@@ -95,7 +95,7 @@ def test_dry_run_prints_and_writes_nothing(sample_root, cli):
     before = listing(sample_root)
     result = cli("--root", str(sample_root), "new", *BASE, "--yes", "--dry-run")
     assert result.exit_code == 0
-    assert result.stdout.startswith("---\nid: 2026-11-parenting-groups-with-somali-mums\n")
+    assert result.stdout.startswith("---\nid: 2026-11-parenting-groups-with-somali\n")
     assert listing(sample_root) == before
 
 
@@ -168,9 +168,13 @@ def test_id_existing_with_other_case_on_disk_is_refused(sample_root, cli):
     odd.parent.mkdir(exist_ok=True)
     odd.write_text("someone else's file")
     before = listing(sample_root)
-    result = cli("--root", str(sample_root), "new", *BASE, "--yes")
+    given = "2026-11-parenting-groups-with-somali-mums"
+    result = cli("--root", str(sample_root), "new", *BASE, "--id", given, "--yes")
     assert result.exit_code == 1
     assert listing(sample_root) == before
+    odd.rename(odd.with_name("2026-11-Parenting-Groups-With-Somali.md"))
+    made = cli("--root", str(sample_root), "new", *BASE, "--yes")  # a made id gets a number
+    assert made.stdout.strip() == "archive/2026/2026-11-parenting-groups-with-somali-2.md"
 
 
 @pytest.mark.parametrize(
@@ -220,7 +224,7 @@ def test_git_add_hint_inside_a_work_tree(sample_root, cli):
     git_init(sample_root)
     result = cli("--root", str(sample_root), "new", *BASE, "--yes")
     assert result.exit_code == 0
-    assert "git add archive/2026/2026-11-parenting-groups-with-somali-mums.md" in " ".join(
+    assert "git add archive/2026/2026-11-parenting-groups-with-somali.md" in " ".join(
         result.stderr.split()
     )
 

@@ -84,7 +84,8 @@ def test_revisit_without_recontact_consent_says_to_invite_afresh(sample_root, cl
     )
     assert result.exit_code == 0
     assert "did not agree to be contacted again" in result.stderr
-    assert result.stdout.startswith("---\nid: 2026-12-does-it-still-hold-")
+    # ids people can type: no "does it still hold", at most five words, 40 characters
+    assert result.stdout.startswith("---\nid: 2026-12-getting-a-gp-appointment-when\n")
     assert "\u201cOnline forms close by 8.30" in result.stdout  # this group agreed to quotes
     assert not list((sample_root / "archive").glob("2026/2026-12-*"))
 

@@ -24,11 +24,16 @@ ListOption = list[str] | None
 def new(
     ctx: typer.Context,
     title: Annotated[str | None, typer.Option("--title", help="What the engagement is.")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Start date, YYYY-MM-DD.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Start date: YYYY-MM-DD, D/M/YYYY or D Month YYYY.")
+    ] = None,
     status: Annotated[
         str, typer.Option("--status", help="planned, active, completed, withdrawn.")
     ] = "planned",
-    lead: Annotated[str | None, typer.Option("--lead", help="Lead organisation's name.")] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option("--lead", help="Lead organisation (default: copro.yml's organisation)."),
+    ] = None,
     lead_sector: Annotated[
         str | None, typer.Option("--lead-sector", help="Lead organisation's sector.")
     ] = None,
@@ -88,10 +93,17 @@ def new(
     ] = None,
 ) -> None:
     """Record a new engagement, after showing who was already asked about the same thing."""
-    from copro.write.newrecord import NewRecord, asked_before, create_record, normalise_request
+    from copro.write.newrecord import (
+        NewRecord,
+        asked_before,
+        create_record,
+        id_taken,
+        normalise_request,
+    )
 
     archive = archive_of(ctx)
     vocab = archive.vocab
+    lead, lead_sector = default_lead(archive.settings, lead, lead_sector)
     request = NewRecord(
         title=title,
         date=date,
@@ -110,7 +122,7 @@ def new(
     prompting = sys.stdin.isatty() if interactive is None else interactive
     if prompting and not yes:
         _prompt_missing(request, vocab)
-    clean = normalise_request(request, vocab)
+    clean = normalise_request(request, vocab, id_taken(archive.root))
     earlier = asked_before(archive, clean, vocab)
     _show_earlier(earlier)
     if earlier and prompting and not yes and not dry_run:
@@ -128,6 +140,21 @@ def new(
     )
     if created.git_add:
         err().print(f"Stage it with: {escape(created.git_add)}")
+
+
+def default_lead(
+    settings: Any, lead: str | None, lead_sector: str | None
+) -> tuple[str | None, str | None]:
+    """The settings' organisation leads unless ``--lead`` names another (whose sector
+    then comes from ``--lead-sector``, or from the settings when it is the same name)."""
+    own = settings.organisation
+    if own is None:
+        return lead, lead_sector
+    if lead is None:
+        return own.name, lead_sector or own.sector
+    if lead_sector is None and " ".join(lead.split()).casefold() == own.name.casefold():
+        return lead, own.sector
+    return lead, lead_sector
 
 
 def _show_earlier(earlier: list[Any]) -> None:
@@ -181,7 +208,7 @@ def _prompt_missing(request: Any, vocab: Any) -> None:
     if not request.title:
         request.title = ask("Title", lambda v: check_text(v, "title"))
     if not request.date:
-        request.date = ask("Start date (YYYY-MM-DD)", check_date, dt.date.today().isoformat())
+        request.date = ask("Start date (e.g. 12/11/2019)", check_date, dt.date.today().isoformat())
     if request.status == "planned":
         request.status = ask(
             f"Status ({', '.join(STATUSES)})",

@@ -9,6 +9,7 @@ standings and the search index are each loaded at most once per command::
 
     archive = Archive.open()          # --root, else $COPRO_ROOT, else the folder above
     archive.vocab                     # Vocabularies (checked, cached by content hash)
+    archive.settings                  # copro.yml: name, organisation, site, search
     archive.catalog.engagements       # every readable engagement, hub members' too
     archive.standings.of(e, "S1")     # does finding S1 of e still hold?
     archive.index.search(spec, 10, archive.vocab)
@@ -33,6 +34,7 @@ from copro.core.paths import cache_dir, find_root
 if TYPE_CHECKING:
     from copro.core.model import Engagement, Statement
     from copro.core.problems import Problem
+    from copro.core.settings import Settings
     from copro.core.vocab import Vocabularies
     from copro.hub.view import HubView
     from copro.store.catalog import Catalog, Source
@@ -41,7 +43,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Archive"]
 
-_LOADED = ("_vocabularies", "hub", "sources", "catalog", "statements", "standings", "index")
+_LOADED = (
+    "_vocabularies",
+    "settings",
+    "hub",
+    "sources",
+    "catalog",
+    "statements",
+    "standings",
+    "index",
+)
 """The parts :meth:`Archive.refresh` forgets (cached properties of the instance)."""
 
 
@@ -101,6 +112,13 @@ class Archive:
     def vocab_problems(self) -> list[Problem]:
         """What is wrong in the vocabulary files (``validate`` reports these)."""
         return self._vocabularies[1]
+
+    @cached_property
+    def settings(self) -> Settings:
+        """``copro.yml`` (all None without one; an invalid file is a CoproError, exit 1)."""
+        from copro.core.settings import load_settings
+
+        return load_settings(self.root)
 
     # ------------------------------------------------------------ sources
 

@@ -10,10 +10,10 @@ replacing an existing one.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,15 @@ from copro.core.records import (
     not_utf8_error,
     read_record,
 )
+from copro.core.values import for_option, parse_choice, parse_date_iso
 from copro.core.vocab import Vocabularies, resolve_term
 from copro.store.archive import Archive
 from copro.store.catalog import engagement_from_record
 
 MAX_ID = 80
+MADE_ID_LENGTH = 40
+MADE_ID_WORDS = 5
+_REVISIT_WORDS = ("does", "it", "still", "hold")
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()/&-]*")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 
@@ -104,17 +108,42 @@ class Created:
 
 
 def slugify(title: str) -> str:
+    title = title.replace("ß", "ss").replace("ẞ", "SS")  # NFKD has no ASCII form for it
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def make_id(date: str, title: str) -> str:
-    """``YYYY-MM-slug`` from the date and title, at most 80 characters, cut at a hyphen."""
-    slug = slugify(title) or "engagement"
-    record_id = f"{date[:7]}-{slug}"
-    if len(record_id) > MAX_ID:
-        record_id = record_id[:MAX_ID].rsplit("-", 1)[0]
+def make_id(date: str, title: str, taken: Callable[[str], bool] = lambda _: False) -> str:
+    """An id people can type: ``YYYY-MM-`` and the first words of the title that fit
+    (at most five, skipping a leading "does it still hold"), at most 40 characters in
+    all; ``-2``, ``-3``... when ``taken`` says the id exists."""
+    words = [w for w in slugify(title).split("-") if w]
+    if words[: len(_REVISIT_WORDS)] == list(_REVISIT_WORDS):
+        words = words[len(_REVISIT_WORDS) :]
+    words = words[:MADE_ID_WORDS] or ["engagement"]
+    record_id = _fit(date[:7] + "-", words, "")
+    number = 2
+    while taken(record_id):
+        record_id = _fit(date[:7] + "-", words, f"-{number}")
+        number += 1
     return record_id
+
+
+def _fit(prefix: str, words: list[str], suffix: str) -> str:
+    """``prefix`` + as many whole ``words`` as fit in ``MADE_ID_LENGTH`` + ``suffix``."""
+    room = MADE_ID_LENGTH - len(prefix) - len(suffix)
+    chosen: list[str] = []
+    for word in words:
+        if len("-".join([*chosen, word])) > room:
+            break
+        chosen.append(word)
+    slug = "-".join(chosen) or words[0][:room].rstrip("-")
+    return prefix + slug + suffix
+
+
+def id_taken(root: Path) -> Callable[[str], bool]:
+    """Whether a record id exists in the archive (any year folder, any case)."""
+    return lambda record_id: existing_id(root, record_id) is not None
 
 
 def check_id(record_id: str) -> str:
@@ -137,20 +166,14 @@ def _refuse_personal_data(found: list[pii.Finding], option: str) -> None:
 
 
 def check_date(value: str, option: str = "--date") -> str:
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(
-            f"{option} {pii.quoted(value)} is not a date", "write it as YYYY-MM-DD"
-        ) from None
+    """A date as a person writes it (``values.parse_date``), as ``YYYY-MM-DD``."""
+    return for_option(option, parse_date_iso, value)
 
 
 def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
-    if value not in choices:
-        raise UsageError(
-            f"{option} {pii.quoted(value)} is not allowed", "choose one of: " + ", ".join(choices)
-        )
-    return value
+    """One of ``choices``, as the id or in words (``in progress``, ``Co-design``)."""
+    what = option.lstrip("-").replace("-", " ")
+    return for_option(option, lambda text: parse_choice(text, choices, what), value)
 
 
 def check_text(value: str, option: str, limit: int = 200) -> str:
@@ -171,7 +194,9 @@ def check_text(value: str, option: str, limit: int = 200) -> str:
     return text
 
 
-def normalise_request(request: NewRecord, vocab: Vocabularies) -> NewRecord:
+def normalise_request(
+    request: NewRecord, vocab: Vocabularies, taken: Callable[[str], bool] = lambda _: False
+) -> NewRecord:
     """Every value checked and resolved (labels and synonyms become ids)."""
     missing = request.missing()
     if missing:
@@ -198,7 +223,7 @@ def normalise_request(request: NewRecord, vocab: Vocabularies) -> NewRecord:
         quotes=request.quotes,
     )
     assert clean.date and clean.title
-    clean.id = check_id(request.id) if request.id else make_id(clean.date, clean.title)
+    clean.id = check_id(request.id) if request.id else make_id(clean.date, clean.title, taken)
     return clean
 
 
@@ -316,7 +341,7 @@ def create_record(
     root = archive.root
     if vocab is None:
         vocab = archive.vocab
-    clean = normalise_request(request, vocab)
+    clean = normalise_request(request, vocab, id_taken(root))
     assert clean.id
     text = render(clean)
     gate_new_record(root, clean.id, text, vocab)

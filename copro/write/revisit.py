@@ -25,6 +25,7 @@ from copro.write.newrecord import (
     check_id,
     check_text,
     gate_new_record,
+    id_taken,
     make_id,
     write_new_record,
 )
@@ -106,7 +107,7 @@ def draft_revisit(
             "a revisit goes back to findings of an earlier record: give a later --date",
         )
     final_title = check_text(title, "--title") if title else default_title(earlier)
-    final_id = check_id(new_id) if new_id else make_id(when, final_title)
+    final_id = check_id(new_id) if new_id else make_id(when, final_title, id_taken(root))
     draft = Draft(
         final_id,
         final_title,
