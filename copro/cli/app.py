@@ -77,6 +77,7 @@ COMMAND_MODULES = (
     "cmd_consensus",
     "cmd_archive",
     "cmd_hub",
+    "cmd_vocab",
     "cmd_site",
     "cmd_serve",
 )

@@ -14,6 +14,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    hanging,
     note_skipped,
     out,
     wants_json,
@@ -75,11 +76,11 @@ def _render_findings(rows) -> None:
             f"[cyan]{escape(row.record.key)}#{escape(row.finding.id)}[/cyan] "
             f"[dim]({month_year(row.record.date)})[/dim]"
         )
-        console.print(f"  {escape(row.finding.text)}")
+        hanging("  ", row.finding.text)
         style = "green" if row.standing.standing == "still-holds" else "yellow"
-        console.print(f"  [{style}]{escape(row.standing.words())}[/{style}]")
+        hanging("  ", row.standing.words(), style)
         responses = ", ".join(row.responses) or "no response yet"
-        console.print(f"  [dim]responses: {escape(responses)}[/dim]")
+        hanging("  ", f"responses: {responses}", "dim")
     counts = Counter(row.standing.standing for row in rows)
     from copro.store.standing import STANDINGS
 
@@ -162,7 +163,7 @@ def similar(
                 f"[cyan]{escape(item.finding)}[/cyan] [dim]({month_year(item.date)}, "
                 f"score {item.score:.2f})[/dim]"
             )
-            out().print(f"  {escape(item.text)}")
+            hanging("  ", item.text)
     if not result.results:
         raise typer.Exit(1)
 

@@ -14,6 +14,7 @@ import typer
 
 from copro.cli.app import app, archive_of
 from copro.cli.completion import complete_finding_ids, complete_record_ids, complete_topics
+from copro.cli.field_options import field_options
 from copro.cli.output import emit_json, err, escape, handle_errors, out
 from copro.cli.prompts import ask, choose_one, choose_terms
 from copro.core.errors import UsageError
@@ -162,7 +163,8 @@ def add_action(
     ] = None,
     text: Annotated[str | None, typer.Option("--text", help="What was (or will be) done.")] = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="When it was done, YYYY-MM-DD (needed for done).")
+        str | None,
+        typer.Option("--date", help="When it was done, e.g. 12/11/2019 (needed for done)."),
     ] = None,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why not (needed for not-doing).")
@@ -176,7 +178,9 @@ def add_action(
 
     archive = archive_of(ctx)
     if _prompting(interactive):
+        record = _record(archive, record_id)
         if not responds_to:
+            _list_findings(record)
             responds_to = ask(
                 "Which finding(s) does it answer (e.g. S1, S3)",
                 lambda v: [p.strip() for p in v.split(",") if p.strip()] or _none("a finding id"),
@@ -186,7 +190,7 @@ def add_action(
         if not text:
             text = ask("What was (or will be) done", _text("text"))
         if status == "done" and not date:
-            date = ask("Date it was done (YYYY-MM-DD)", _date_check, dt.date.today().isoformat())
+            date = ask("Date it was done (e.g. 12/11/2019)", _date_check, _day_of(record))
         if status == "not-doing" and not reason:
             reason = ask("Why it is not being done", _text("reason"))
     missing = [
@@ -208,6 +212,30 @@ def add_action(
         archive, record_id, list(responds_to or []), status, text, date, reason, dry_run=dry_run
     )
     _report(result, json_flag)
+
+
+def _record(archive: Any, record_id: str) -> Any:
+    """The record being added to (prompts list its findings and default to its dates)."""
+    return archive.engagement(record_id)
+
+
+def _day_of(record: Any) -> str:
+    """The default date of something done for a record: its end date, else its date,
+    never after today (a 2019 record's action was not done today)."""
+    today = dt.date.today().isoformat()
+    return min(record.end_date or record.date or today, today)
+
+
+def _list_findings(record: Any) -> None:
+    """The record's findings, so a person answering "which finding" can see them."""
+    from copro.cli.output import hanging
+
+    if not record.findings:
+        err().print("This record has no findings yet: add one with `copro add finding`.")
+        return
+    err().print("Its findings:")
+    for finding in record.findings:
+        hanging(f"  [cyan]{escape(finding.id)}[/cyan] ", finding.text, console=err())
 
 
 def _none(what: str) -> Any:
@@ -240,7 +268,7 @@ def add_decision(
         if not made_by:
             made_by = choose_one("Made by", record_edits.MADE_BY)
         if date is None:
-            date = ask("Date (YYYY-MM-DD, Enter for none)", _optional_date, "") or None
+            date = ask("Date (e.g. 12/11/2019; Enter for none)", _optional_date, "") or None
     _require([o for o, v in (("--text", text), ("--made-by", made_by)) if not v], "add decision")
     assert text and made_by
     result = record_edits.add_decision(
@@ -307,9 +335,8 @@ def add_feedback(
 
     if _prompting(interactive):
         if not date:
-            date = ask(
-                "Date people were told (YYYY-MM-DD)", _date_check, dt.date.today().isoformat()
-            )
+            record = _record(archive_of(ctx), record_id)
+            date = ask("Date people were told (e.g. 12/11/2019)", _date_check, _day_of(record))
         if not channel:
             channel = ask("How (a route, never contact details)", _text("channel"))
     _require([o for o, v in (("--date", date), ("--channel", channel)) if not v], "add feedback")
@@ -325,32 +352,164 @@ def add_feedback(
 
 @app.command()
 @handle_errors
+@field_options
 def update(
     ctx: typer.Context,
     record_id: RecordId,
-    status: Annotated[
-        str | None, typer.Option("--status", help="planned, active, completed or withdrawn.")
+    fields: dict[str, Any],
+    quotes: Annotated[
+        bool | None,
+        typer.Option("--quotes/--no-quotes", help="Whether people agreed to be quoted directly."),
     ] = None,
-    end_date: Annotated[str | None, typer.Option("--end-date", help="YYYY-MM-DD.")] = None,
-    participants: Annotated[
-        int | None, typer.Option("--participants", help="How many people took part.", min=0)
+    recontact_via: Annotated[
+        str | None,
+        typer.Option(
+            "--recontact-via",
+            help="The route by which people agreed to be contacted again (sets recontact).",
+        ),
     ] = None,
-    review_by: Annotated[
-        str | None, typer.Option("--review-by", help="When to check the findings again.")
+    no_recontact: Annotated[
+        bool, typer.Option("--no-recontact", help="People did not agree to be contacted again.")
+    ] = False,
+    payment: Annotated[
+        str | None,
+        typer.Option(
+            "--payment", help="none, vouchers, hourly, sessional, salaried or expenses-only."
+        ),
     ] = None,
-    aim: Annotated[str | None, typer.Option("--aim", help="Why the engagement was run.")] = None,
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="The rate, e.g. '£25 an hour'.")
+    ] = None,
+    other: Annotated[
+        list[str] | None,
+        typer.Option("--other", help="Other recognition, e.g. training (repeatable; replaces)."),
+    ] = None,
+    summary: Annotated[
+        str | None, typer.Option("--summary", help="The body's Summary section.")
+    ] = None,
+    what_happened: Annotated[
+        str | None, typer.Option("--what-happened", help="The body's What happened section.")
+    ] = None,
+    reflections: Annotated[
+        str | None, typer.Option("--reflections", help="The body's Reflections section.")
+    ] = None,
+    finding: Annotated[
+        str | None,
+        typer.Option(
+            "--finding",
+            help="A finding to change (e.g. S2), with --text and/or --finding-topic.",
+            autocompletion=complete_finding_ids,
+        ),
+    ] = None,
+    finding_topic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--finding-topic",
+            help="The finding's own topics (repeatable; replaces them).",
+            autocompletion=complete_topics,
+        ),
+    ] = None,
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="An action to change (e.g. D1), with the options below."),
+    ] = None,
+    action_status: Annotated[
+        str | None,
+        typer.Option("--action-status", help="planned, in progress, done or not-doing."),
+    ] = None,
+    action_date: Annotated[
+        str | None, typer.Option("--action-date", help="When the action was done.")
+    ] = None,
+    action_reason: Annotated[
+        str | None, typer.Option("--action-reason", help="Why it is not being done.")
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="New words for --finding or --action.")
+    ] = None,
+    contributor: Annotated[
+        int | None,
+        typer.Option(
+            "--contributor", help="A contributor to change: 1 is the first in the record.", min=1
+        ),
+    ] = None,
+    credit: Annotated[
+        str | None,
+        typer.Option("--credit", help="named or anonymous (anonymous removes the name)."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="With --credit named: the name they agreed to.")
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Reword a finding even when a later record revisited it."),
+    ] = False,
     json_flag: Json = False,
     dry_run: DryRun = False,
 ) -> None:
-    """Change a record's status, end date, participants, review date or aim."""
-    from copro.write.record_edits import update_record
+    """Change any field of a record: its details, consent, recognition, body sections,
+    or one finding, action or contributor. List options replace the list."""
+    from copro.write.update import (
+        ActionEdit,
+        ContributorEdit,
+        FindingEdit,
+        UpdateRequest,
+        update_record,
+    )
 
-    values = {
-        "status": status,
-        "end_date": end_date,
-        "participants": participants,
-        "review_by": review_by,
-        "aim": aim,
+    if text is not None and (finding is None) == (action is None):
+        raise UsageError("--text goes with one --finding or one --action")
+    if finding_topic and finding is None:
+        raise UsageError("--finding-topic goes with --finding SN")
+    if (action_status or action_date or action_reason) and action is None:
+        raise UsageError("--action-status, --action-date and --action-reason go with --action DN")
+    if (credit is None) != (contributor is None):
+        raise UsageError("--contributor N and --credit go together")
+    if name is not None and contributor is None:
+        raise UsageError("--name goes with --contributor N --credit named")
+    sections = {
+        heading: given
+        for heading, given in (
+            ("Summary", summary),
+            ("What happened", what_happened),
+            ("Reflections", reflections),
+        )
+        if given is not None
     }
-    result = update_record(archive_of(ctx), record_id, values, dry_run=dry_run)
+    request = UpdateRequest(
+        fields=fields,
+        quotes=quotes,
+        recontact_via=recontact_via,
+        no_recontact=no_recontact,
+        payment=payment,
+        rate=rate,
+        other=list(other or []),
+        sections=sections,
+        finding=FindingEdit(finding, text, list(finding_topic) if finding_topic else None)
+        if finding
+        else None,
+        action=ActionEdit(action, text, action_status, action_date, action_reason)
+        if action
+        else None,
+        contributor=ContributorEdit(contributor, credit, name)
+        if contributor is not None and credit is not None
+        else None,
+    )
+    result = update_record(
+        archive_of(ctx), record_id, request, dry_run=dry_run, confirm=_confirm_rewording(yes)
+    )
     _report(result, json_flag)
+
+
+def _confirm_rewording(yes: bool) -> Callable[[list[str]], bool] | None:
+    """``--yes`` goes on; at a terminal each warning is shown and the person asked."""
+    if yes:
+        return lambda warnings: True
+    if not sys.stdin.isatty():
+        return None
+
+    def ask_person(warnings: list[str]) -> bool:
+        for warning in warnings:
+            err().print(f"[yellow]Warning: {escape(warning)}[/yellow]")
+        return typer.confirm("Change the words anyway?", default=False, err=True)
+
+    return ask_person

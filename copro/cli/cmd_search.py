@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    hanging,
     note_skipped,
     out,
     progress_bar,
@@ -190,18 +191,60 @@ def _show_statement(archive: Archive, statement_id: str, as_json: bool) -> None:
 def _render_record(view: RecordView) -> None:
     from rich.markdown import Markdown
     from rich.panel import Panel
-    from rich.table import Table
+
+    from copro.core.placeholders import published_body
 
     e = view.engagement
-    vocab = view.vocab
     console = out()
     console.print(
         Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]"),
         soft_wrap=False,
     )
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    rows = record_rows(view)
+    width = max(len(name) for name, _ in rows) + 2
+    for name, text in rows:
+        hanging(f"[bold]{escape(name.ljust(width))}[/bold]", text)
+    if e.asked:
+        console.print("\n[bold]We asked[/bold]")
+        for question in e.asked:
+            hanging("  • ", question)
+    if e.findings:
+        console.print("\n[bold]You said, we did[/bold]")
+        for finding in e.findings:
+            hanging(f"  [cyan]{escape(finding.id)}[/cyan] ", finding.text, rest="     ")
+            for action in e.responses(finding.id):
+                hanging(f"      → {escape(_action_state(action))} ", _action_words(action))
+            if not e.answered(finding.id):
+                console.print("      → [red]no response yet[/red]")
+            standing = view.table.of(e, finding.id)
+            style = "green" if standing.standing == "still-holds" else "yellow"
+            hanging("      ", standing.words(), style)
+    checked = view.table.checked_again(e)
+    if checked:
+        from copro.core.words import month_year
+
+        console.print("\n[bold]What we checked again[/bold]")
+        for item in checked:
+            earlier = item.earlier_finding.text if item.earlier_finding else "(not in this archive)"
+            when = f" ({month_year(item.earlier.date)})" if item.earlier else ""
+            outcome = item.outcome.replace("-", " ")
+            note = f" ({item.note})" if item.note else ""
+            hanging(
+                f"  [cyan]{escape(item.own.id)}[/cyan] ",
+                f"went back to {item.target}{when}: {earlier} → {outcome}{note}",
+                rest="     ",
+            )
+    body = published_body(e.body)
+    if body.strip():
+        console.print()
+        console.print(Markdown(body), soft_wrap=False)
+
+
+def record_rows(view: RecordView) -> list[tuple[str, str]]:
+    """What ``show`` lists about a record, as (name, text): every field that may be shown
+    (contributors by name only where they agreed, the others counted)."""
+    e = view.engagement
+    vocab = view.vocab
 
     def labels(name: str, ids: tuple[str, ...]) -> str:
         return ", ".join(vocab[name].label(v) for v in ids)
@@ -218,51 +261,51 @@ def _render_record(view: RecordView) -> None:
         ("populations", labels("populations", e.populations)),
         ("participants", e.participants),
         ("topics", labels("topics", e.topics)),
+        ("contributors", _contributors(e)),
+        ("recognition", _recognition(e)),
+        ("consent", _consent(e)),
         ("review by", e.review_by),
     ]
-    for name, value in rows:
-        if value not in (None, ""):
-            grid.add_row(name, escape(str(value)))
+    shown = [(name, str(value)) for name, value in rows if value not in (None, "")]
     links = [("related to", i, view.linked_titles.get(i, "")) for i in e.related]
     if e.supersedes:
         links.append(("supersedes", e.supersedes, view.linked_titles.get(e.supersedes, "")))
     words = {"related": "related from", "supersedes": "superseded by"}
     links += [(words[link.how], link.id, link.title) for link in view.linked_from]
-    for name, linked, title in links:
-        grid.add_row(name, escape(linked) + (f" [dim]· {escape(title)}[/dim]" if title else ""))
-    console.print(grid)
-    if e.asked:
-        console.print("\n[bold]We asked[/bold]")
-        for question in e.asked:
-            console.print(f"  • {escape(question)}", soft_wrap=False)
-    if e.findings:
-        console.print("\n[bold]You said, we did[/bold]")
-        for finding in e.findings:
-            console.print(
-                f"  [cyan]{escape(finding.id)}[/cyan] {escape(finding.text)}", soft_wrap=False
-            )
-            for action in e.responses(finding.id):
-                status = escape(f"[{action.status}]")
-                console.print(f"      → {status} {escape(action.text)}", soft_wrap=False)
-            if not e.answered(finding.id):
-                console.print("      → [red]no response yet[/red]")
-            standing = view.table.of(e, finding.id)
-            style = "green" if standing.standing == "still-holds" else "yellow"
-            console.print(f"      [{style}]{escape(standing.words())}[/{style}]", soft_wrap=False)
-    checked = view.table.checked_again(e)
-    if checked:
-        from copro.core.words import month_year
+    shown += [(name, linked + (f" · {title}" if title else "")) for name, linked, title in links]
+    return shown
 
-        console.print("\n[bold]What we checked again[/bold]")
-        for item in checked:
-            earlier = item.earlier_finding.text if item.earlier_finding else "(not in this archive)"
-            when = f" ({month_year(item.earlier.date)})" if item.earlier else ""
-            outcome = item.outcome.replace("-", " ")
-            console.print(
-                f"  [cyan]{escape(item.own.id)}[/cyan] went back to "
-                f"{escape(item.target)}{when}: {escape(earlier)} → [bold]{escape(outcome)}[/bold]"
-                + (f" ({escape(item.note)})" if item.note else "")
-            )
-    if e.body.strip():
-        console.print()
-        console.print(Markdown(e.body), soft_wrap=False)
+
+def _contributors(e: Any) -> str:
+    named = [f"{c.name} ({c.role})" for c in e.named_contributors]
+    others = e.anonymous_contributors
+    if others:
+        named.append(f"{others} {'more' if named else ''} not named".replace("  ", " "))
+    return "; ".join(named)
+
+
+def _recognition(e: Any) -> str:
+    given = e.recognition
+    if given is None:
+        return ""
+    words = given.payment.replace("-", " ") + (f" ({given.rate})" if given.rate else "")
+    return words + (f"; also {', '.join(given.other)}" if given.other else "")
+
+
+def _consent(e: Any) -> str:
+    quotes = "may be quoted" if e.consent.quotes else "not to be quoted directly"
+    route = e.recontact_route
+    again = f"may be contacted again via {route}" if route else "not to be contacted again"
+    return f"{quotes}; {again}"
+
+
+def _action_state(action: Any) -> str:
+    from copro.core.words import month_year
+
+    when = f", {month_year(action.date)}" if action.status == "done" and action.date else ""
+    return f"[{action.status.replace('-', ' ')}{when}]"
+
+
+def _action_words(action: Any) -> str:
+    why = f" (why not: {action.reason})" if action.status == "not-doing" and action.reason else ""
+    return action.text + why

@@ -63,6 +63,27 @@ def indented(markup: str, indent: int) -> None:
     out().print(Padding(markup, (0, 0, 0, indent), expand=False), soft_wrap=False)
 
 
+def hanging(
+    lead: str, text: str, style: str | None = None, console: Any = None, rest: str | None = None
+) -> None:
+    """Print ``lead`` (markup) then ``text`` (plain, from a record) wrapped at word
+    boundaries to the terminal's width (``COLUMNS`` when set, also when piped), later
+    lines indented under the text (or by ``rest``); no line is longer than the width."""
+    from rich.markup import render
+
+    from copro.cli.wrap import wrap
+
+    console = console or out()
+    width = len(render(lead).plain)
+    indent = " " * width if rest is None else rest
+    lines = wrap(text, "\0" * width, indent, console.width)
+    for number, line in enumerate(lines):
+        words = escape(line[width:] if number == 0 else line[len(indent) :])
+        if style:
+            words = f"[{style}]{words}[/{style}]"
+        console.print((lead if number == 0 else indent) + words, soft_wrap=True)
+
+
 def print_error(exc: CoproError) -> None:
     message = _printable_lines(exc.message)
     err().print(f"copro: error: {message}", markup=False, highlight=False)

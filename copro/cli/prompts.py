@@ -32,14 +32,17 @@ def choose_one(label: str, choices: tuple[str, ...], default: str | None = None)
         err().print(f"  {number:>2}. {choice}")
 
     def check(answer: str) -> str:
+        from copro.core.values import ValueProblem, parse_choice
+
         answer = answer.strip()
         if answer.isdigit() and 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1]
-        if answer in choices:
-            return answer
-        raise UsageError(
-            f"{pii.quoted(answer)} is not one of the choices", "type a number or a name"
-        )
+        try:
+            return parse_choice(answer, choices, "choice")  # words too: "in progress"
+        except ValueProblem:
+            raise UsageError(
+                f"{pii.quoted(answer)} is not one of the choices", "type a number or a name"
+            ) from None
 
     return ask(label, check, default)
 

@@ -29,6 +29,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _PLAIN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()/&-]*")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SECTION = re.compile(r"(#{1,2})[ \t]+(.*?)[ \t#]*$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 
 Value = str | int | bool | list[str] | list[dict[str, Any]] | None
@@ -235,17 +236,102 @@ class RecordText:
                     return max(dash - key_node.start_mark.column, 0)
         return 0
 
-    def set_field(self, key: str, value: Value, tag: object = None) -> None:
-        """Set a top-level scalar field: replace its value, or insert a line for it."""
+    def set_field(self, key: str, value: Value, tag: object = None, block: bool = False) -> None:
+        """Set a top-level field: replace its value, or write it where the template's
+        commented example of it stands (else after the field before it). ``block``
+        writes a new list of texts as ``- item`` lines instead of ``[a, b]``. The
+        template's commented example of a field that is set is removed."""
         found = self._find(self.root, key)
+        placeholder = self._placeholder(key)
         if found is None:
             if value is None:
                 return
-            self._insert_after(self._insert_point(key), field_lines(key, value, 0), tag)
+            lines = self._new_field_lines(key, value, block)
+            if placeholder is not None:
+                first, last = placeholder
+                self._add(_Op(first, 0, last + 1, 0, self._joined(lines), tag))
+                return
+            self._insert_after(self._insert_point(key), lines, tag)
             return
         key_node, value_node = found
         if value is None:
             raise self._refuse(f"removing `{key}` is not supported")
+        self._drop(placeholder, tag)
+        self._set_value(key_node, value_node, value, tag)
+
+    def _new_field_lines(self, key: str, value: Value, block: bool) -> list[str]:
+        if block and isinstance(value, list) and value:
+            pad = " " * (self._dash_indent())
+            return [f"{key}:"] + [f"{pad}- {scalar(cast('str | int | bool', v))}" for v in value]
+        return field_lines(key, value, 0)
+
+    def _joined(self, lines: list[str]) -> str:
+        return "".join(f"{content}{self.newline}" for content in lines)
+
+    def _drop(self, lines: tuple[int, int] | None, tag: object) -> None:
+        if lines is not None:
+            self._add(_Op(lines[0], 0, lines[1] + 1, 0, "", tag))
+
+    def _placeholder(self, key: str) -> tuple[int, int] | None:
+        """File lines (0-based, inclusive) of the template's commented example of a
+        top-level ``key``: ``# key: ...`` at the start of a line and the deeper
+        commented lines under it (``#   - ...``)."""
+        opening = re.compile(rf"#\s?{re.escape(key)}:(\s|$)")
+        for index in range(1, self.close):
+            if opening.match(self.raw_lines[index]):
+                last = index
+                while last + 1 < self.close and re.match(r"#\s{2,}\S", self.raw_lines[last + 1]):
+                    last += 1
+                return index, last
+        return None
+
+    def set_in_mapping(self, key: str, changes: dict[str, Value], tag: object = None) -> None:
+        """Set fields of a top-level mapping (consent, recognition): each replaces its
+        value, inserts its line, or (None) removes it; a missing mapping is written
+        where its commented example stands, else after the field before it."""
+        found = self._find(self.root, key)
+        placeholder = self._placeholder(key)
+        if found is None:
+            lines = [f"{key}:"]
+            for name, value in changes.items():
+                if value is not None:
+                    lines += field_lines(name, value, 2)
+            if len(lines) == 1:
+                return
+            if placeholder is not None:
+                self._add(_Op(placeholder[0], 0, placeholder[1] + 1, 0, self._joined(lines), tag))
+            else:
+                self._insert_after(self._insert_point(key), lines, tag)
+            return
+        self._drop(placeholder, tag)
+        mapping = found[1]
+        if not isinstance(mapping, yaml.MappingNode) or not mapping.value:
+            raise self._refuse(f"`{key}` is not a block of `field: value` lines")
+        if mapping.flow_style:
+            raise self._refuse(f"`{key}` is written on one line (`{{...}}`)")
+        for name, value in changes.items():
+            self._set_in(mapping, name, value, tag, f"`{key}`")
+
+    def _set_in(
+        self, node: yaml.MappingNode, name: str, value: Value, tag: object, where: str
+    ) -> None:
+        """Set ``name`` in the block mapping ``node``: replace, insert or (None) remove."""
+        found = self._find(node, name)
+        if found is None:
+            if value is None:
+                return
+            if node.flow_style:
+                raise self._refuse(f"{where} is written on one line")
+            indent = node.value[0][0].start_mark.column
+            self._insert_after(self._last_line(node), field_lines(name, value, indent), tag)
+            return
+        key_node, value_node = found
+        if value is None:
+            if node.flow_style or key_node is node.value[0][0]:
+                raise self._refuse(f"removing `{name}` from {where}")
+            first, last = self._line(key_node.start_mark), self._last_line(value_node)
+            self._add(_Op(first, 0, last + 1, 0, "", tag))
+            return
         self._set_value(key_node, value_node, value, tag)
 
     def set_block(self, key: str, lines: list[str], tag: object = None) -> None:
@@ -316,24 +402,7 @@ class RecordText:
 
     def set_item_field(self, key: str, index: int, name: str, value: Value, tag: object) -> None:
         """Set ``key[index].name``: replace its value, insert it, or (None) remove it."""
-        node = self.item(key, index)
-        found = self._find(node, name)
-        if found is None:
-            if value is None:
-                return
-            if node.flow_style:
-                raise self._refuse(f"`{key}` item {index + 1} is written on one line")
-            indent = node.value[0][0].start_mark.column
-            self._insert_after(self._last_line(node), field_lines(name, value, indent), tag)
-            return
-        key_node, value_node = found
-        if value is None:
-            if node.flow_style or key_node is node.value[0][0]:
-                raise self._refuse(f"removing `{name}` from `{key}` item {index + 1}")
-            first, last = self._line(key_node.start_mark), self._last_line(value_node)
-            self._add(_Op(first, 0, last + 1, 0, "", tag))
-            return
-        self._set_value(key_node, value_node, value, tag)
+        self._set_in(self.item(key, index), name, value, tag, f"`{key}` item {index + 1}")
 
     def _set_value(self, key_node: yaml.Node, node: yaml.Node, value: Value, tag: object) -> None:
         assert value is not None
@@ -374,6 +443,53 @@ class RecordText:
         """Whether ``key_node`` sits inside a flow mapping (`{...}`)."""
         line = self.raw_lines[self._line(key_node.start_mark)]
         return "{" in line[: key_node.start_mark.column]
+
+    # ---------------------------------------------------------------- body sections
+
+    def set_section(
+        self, heading: str, text: str, order: tuple[str, ...], tag: object = None
+    ) -> None:
+        """Replace the words under ``## heading`` of the body with ``text`` (the
+        template's guidance comment there goes too), or add the section before the
+        first section that ``order`` puts after it, else at the end."""
+        start = self.close + 1
+        headings = self._headings(start)
+        words = [line.rstrip() for line in text.strip("\n").splitlines()]
+        found = next((i for i, name in headings if name.casefold() == heading.casefold()), None)
+        if found is not None:
+            following = [i for i, _ in headings if i > found]
+            end = following[0] if following else len(self.raw_lines)
+            lines = ["", *words, *([""] if following else [])]
+            self._add(_Op(found + 1, 0, end, 0, self._joined(lines), tag))
+            return
+        rank = order.index(heading) if heading in order else len(order)
+        later = {name.casefold() for name in order[rank + 1 :]}
+        before = next((i for i, name in headings if name.casefold() in later), None)
+        lines = [f"## {heading}", "", *words, ""]
+        if before is not None:
+            self._add(_Op(before, 0, before, 0, self._joined(lines), tag))
+            return
+        last = len(self.raw_lines) - 1
+        if last >= start and self.raw_lines[last].strip():
+            lines.insert(0, "")
+        if last >= 0 and not self.raw_lines[last].endswith(("\n", "\r")):
+            self._add(_Op(last + 1, 0, last + 1, 0, self.newline, tag))
+        self._add(_Op(last + 1, 0, last + 1, 0, self._joined(lines[:-1]), tag))
+
+    def _headings(self, start: int) -> list[tuple[int, str]]:
+        """``(line index, name)`` of each level-1 or level-2 heading of the body,
+        outside fenced code blocks."""
+        found = []
+        fenced = False
+        for index in range(start, len(self.raw_lines)):
+            line = self.raw_lines[index].rstrip("\r\n")
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+                continue
+            match = _SECTION.match(line)
+            if match and not fenced:
+                found.append((index, match.group(2).strip()))
+        return found
 
     # ---------------------------------------------------------------- result
 

@@ -26,9 +26,9 @@ Dates stay ISO ``YYYY-MM-DD`` strings (the reader already normalised them):
 they sort, compare and print as they are; :func:`to_date` gives a
 ``datetime.date`` and :func:`parse_date` checks a date a person typed.
 
-Adding an optional field to the record format: the JSON Schema, a field here
-(and, if people should see it, an entry in :meth:`Engagement.details`, which
-``show`` and ``report`` print). Nothing else.
+Adding an optional field to the record format: the JSON Schema and a row of the
+field table (``copro.core.fields``): ``update`` then sets it and, when the row is
+``shown``, :meth:`Engagement.details` gives it to ``show``, reports and the site.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from copro.core import pii
-from copro.core.errors import UsageError
 from copro.core.records import public_meta
 from copro.core.values import (
     ACTION_STATUSES,
@@ -118,15 +116,13 @@ def to_date(value: str | None) -> dt.date | None:
 
 
 def parse_date(value: str | None, option: str) -> str | None:
-    """A date a person typed for ``option``, as ISO text; a UsageError (exit 2) when bad."""
+    """A date a person typed for ``option`` (YYYY-MM-DD, D/M/YYYY or D Month YYYY), as
+    ISO text; a UsageError (exit 2) when bad."""
     if value is None or value == "":
         return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(
-            f"{option} {pii.quoted(value)} is not a date", "write dates as YYYY-MM-DD"
-        ) from None
+    from copro.core.values import for_option, parse_date_iso
+
+    return for_option(option, parse_date_iso, value)
 
 
 def today_iso() -> str:
@@ -534,10 +530,14 @@ class Engagement:
     def details(self) -> tuple[tuple[str, str], ...]:
         """Optional descriptive fields people should see, as (label, text), in order.
 
-        ``show`` and ``report`` print these, so a new optional text field is
-        one entry here.
+        ``show``, ``report`` and the site print these: the rows of the field table
+        (``copro.core.fields``) marked ``shown``, then the feedback given. A new
+        optional field is a row there, not a change here.
         """
-        pairs = (("Aim", self.aim), ("Feedback given", self.feedback_words))
+        from copro.core.fields import FIELDS
+
+        pairs = [(f.label, f.words(self.front_matter.get(f.key))) for f in FIELDS if f.shown]
+        pairs.append(("Feedback given", self.feedback_words))
         return tuple((label, value) for label, value in pairs if value)
 
     @property

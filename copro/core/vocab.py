@@ -408,5 +408,18 @@ def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str
     if resolved:
         return resolved
     closest = vocabulary.closest(given)
-    hint = f"closest: {', '.join(closest)}" if closest else f"see schemas/vocab/{name}.yml"
+    add = f"copro vocab add {name} --label {_shell_word(given)}"
+    hint = (
+        f"closest: {', '.join(closest)}; or, if it is a new term, add it with: {add}"
+        if closest
+        else f"see `copro vocab list {name}`; or, if it is a new term, add it with: {add}"
+    )
     raise UsageError(f"{option} {pii.quoted(given)} is not a term of the {name} vocabulary", hint)
+
+
+def _shell_word(given: str) -> str:
+    """``given`` quoted for a shell, when it is safe to repeat; else a placeholder."""
+    import shlex
+
+    echoed = pii.safe_echo(" ".join(given.split()))
+    return shlex.quote(echoed) if echoed else "'LABEL'"

@@ -69,6 +69,14 @@ class References:
         own = f"/{record_id}.md"
         return [rel for (rel,) in rows if not rel.endswith(own)]
 
+    def naming_finding(self, record_id: str, number: int) -> list[str]:
+        """Paths of the record files that name finding ``S<number>`` of ``record_id``."""
+        rows = self._db.execute(
+            "SELECT DISTINCT rel FROM names WHERE target = ? AND finding = ? ORDER BY rel",
+            (record_id, number),
+        )
+        return [rel for (rel,) in rows]
+
     def highest_findings(self, record_ids: Iterable[str]) -> dict[str, int]:
         """For each id, the highest ``S`` number any file names for it (ids never named:
         left out)."""

@@ -296,7 +296,7 @@ def update_values(meta: dict[str, Any]) -> dict[str, list[str]]:
 
 def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
     from copro.write.changes import open_record
-    from copro.write.record_edits import update_record
+    from copro.write.update import update_record
 
     fields = update_fields()
     checked(fields, values)

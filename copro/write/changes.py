@@ -92,6 +92,36 @@ def named_finding_numbers(root: Path, record_ids: Iterable[str]) -> dict[str, in
         table.close()
 
 
+def records_naming(root: Path, record_id: str, finding_id: str) -> list[str]:
+    """Ids of the other records with a finding that revisits ``record_id#finding_id``.
+
+    The reference table (``copro.store.references``) names the few files that
+    mention it; only those are read, to keep the ones whose ``revisits`` name it.
+    """
+    from copro.core.paths import ARCHIVE_DIR
+    from copro.core.records import as_dicts
+    from copro.store.references import references
+
+    number = int(finding_id[1:]) if finding_id[1:].isdigit() else -1
+    table = references(root)
+    try:
+        candidates = table.naming_finding(record_id, number)
+    finally:
+        table.close()
+    wanted = f"{record_id}#{finding_id}"
+    found = set()
+    for rel in candidates:
+        if not rel.startswith(ARCHIVE_DIR + "/"):
+            continue
+        record = read_record(root / rel, rel).record
+        if record is None or record.id == record_id:
+            continue
+        for finding in as_dicts(record.meta.get("you_said")):
+            if any(r.get("finding") == wanted for r in as_dicts(finding.get("revisits"))):
+                found.add(record.id)
+    return sorted(found)
+
+
 def next_number(used: Iterable[object], prefix: str, floor: int = 0) -> int:
     """One above the highest ``S``/``D`` number used (and above ``floor``); gaps stay gaps."""
     numbers = [floor]
@@ -129,11 +159,54 @@ def check_changes(
     for change, outcome in outcomes:
         problems = [p for p in outcome.problems if p.is_error]
         problems += [p for p in cross if p.is_error and p.path == change.relpath]
+        if outcome.refs is not None and _date_changed(change):
+            problems += _revisits_of(root, outcome.refs)
         if not problems:
             problems += _read_back_mismatch(change)
         if problems:
             found[change.record_id] = problems
     return found
+
+
+def _date_changed(change: Change) -> bool:
+    return change.expected.get("date") != change.opened.record.meta.get("date")
+
+
+def _revisits_of(root: Path, edited: Any) -> list[Problem]:
+    """Errors that records revisiting findings of the edited record would have against
+    its new values (a new date must stay before theirs), reported on the edited record."""
+    from copro.core import checks
+    from copro.core.paths import record_path
+
+    naming = sorted({rid for f in edited.finding_ids for rid in records_naming(root, edited.id, f)})
+    refs = []
+    for other in naming:
+        path = record_path(root, other)
+        record = read_record(path, relpath(root, path)).record if path.is_file() else None
+        if record is not None:
+            refs.append(checks.record_refs(record))
+    if not refs:
+        return []
+    targets = {edited.id: edited}
+    found = checks.check_revisits(refs, targets)
+    broken = sorted(
+        {
+            p.path
+            for p in found
+            if p.code == "revisit-not-earlier" and p.message.startswith(f"`{edited.id}#")
+        }
+    )
+    return [
+        Problem(
+            edited.relpath,
+            1,
+            "error",
+            "revisit-not-earlier",
+            f"{Path(rel).stem} revisits findings of this record; its date must stay before "
+            "that record's date",
+        )
+        for rel in broken
+    ]
 
 
 def _named_files(root: Path, refs: list[Any]) -> list[RecordFile]:

@@ -11,13 +11,12 @@ there is any, or any changed record would fail the gate, no file is written.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.core import pii
+from copro.core import pii, values
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError
 from copro.core.records import as_dicts, as_list
@@ -38,7 +37,6 @@ FORGET_EVERY = 2000
 """Rows between letting go of the records no row changed (bounded memory)."""
 FINDING_COLUMNS = ["record_id", "finding_id", "finding", "finding_topics"]
 """The columns import reads from the findings sheet (the others are there to read)."""
-_UK_DATE = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})")
 _SPLIT = re.compile(r"[;,]")
 
 
@@ -127,16 +125,12 @@ class ImportPlan:
 
 
 def parse_date(text: str) -> str:
-    """``YYYY-MM-DD``, or a UK ``DD/MM/YYYY`` (also with dots), as ``YYYY-MM-DD``."""
-    text = text.strip()
-    uk = _UK_DATE.fullmatch(text)
+    """A date cell as people write it (``copro.core.values``), as ``YYYY-MM-DD``."""
     try:
-        if uk:
-            return dt.date(int(uk[3]), int(uk[2]), int(uk[1])).isoformat()
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
+        return values.parse_date_iso(text.strip())
+    except values.ValueProblem:
         raise ValueError(
-            "is not a date: write it as YYYY-MM-DD (2026-11-14) or DD/MM/YYYY (14/11/2026)"
+            f"is not a date: write it as {values.DATE_FORMS} ({values.DATE_EXAMPLE})"
         ) from None
 
 

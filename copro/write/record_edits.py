@@ -9,11 +9,12 @@ atomically. A change that fails the gate exits 1 and leaves the file as it was.
 from __future__ import annotations
 
 import contextlib
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.core import pii
+from copro.core import pii, values
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock
@@ -30,11 +31,10 @@ from copro.write.changes import (
     write_changes,
 )
 
-ACTION_STATUSES = ("planned", "in-progress", "done", "not-doing")
-MADE_BY = ("joint", "organisation", "community")
-CREDITS = ("named", "anonymous")
-OUTCOMES = ("still-holds", "changed", "no-longer-holds", "unclear")
-RECORD_STATUSES = ("planned", "active", "completed", "withdrawn")
+ACTION_STATUSES = values.ACTION_STATUSES
+MADE_BY = values.MADE_BY
+CREDITS = values.CREDITS
+OUTCOMES = values.OUTCOMES
 
 
 @dataclass
@@ -78,12 +78,8 @@ def clean_date(value: str, option: str) -> str:
 
 def clean_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     """A status or similar: the id itself, or its words (``in progress`` -> ``in-progress``)."""
-    folded = "-".join(value.strip().lower().replace("_", " ").split())
-    if folded in choices:
-        return folded
-    raise UsageError(
-        f"{option} {pii.quoted(value)} is not allowed", "choose one of: " + ", ".join(choices)
-    )
+    what = option.lstrip("-").replace("-", " ")
+    return values.for_option(option, lambda text: values.parse_choice(text, choices, what), value)
 
 
 def clean_topics(vocab: Vocabularies, given: list[str], option: str = "--topic") -> list[str]:
@@ -118,7 +114,7 @@ def _apply(
     with guard:  # read, edit, check and write as one: an addition sees the file as it is
         opened = open_record(root, record_id)
         editor = RecordText(opened.data, opened.relpath)
-        expected = _copy(opened.record.meta)
+        expected = copy.deepcopy(opened.record.meta)
         item_id, lines = build(opened, editor, expected)
         change = Change(opened, editor.result(), expected, lines)
         refuse_if_invalid(root, [change], vocab)
@@ -127,12 +123,6 @@ def _apply(
             write_changes(root, [change])
             result.written = True
     return result
-
-
-def _copy(meta: dict[str, Any]) -> dict[str, Any]:
-    import copy
-
-    return copy.deepcopy(meta)
 
 
 def refuse_if_invalid(root: Path, changes: list[Change], vocab: Vocabularies) -> None:
@@ -326,52 +316,3 @@ def _append(
 def _plain(item: dict[str, Value]) -> dict[str, Any]:
     """The values an item reads back as (fields left out when None)."""
     return {k: v for k, v in item.items() if v is not None}
-
-
-# ------------------------------------------------------------------ update
-
-
-UPDATE_FIELDS = ("status", "end_date", "participants", "review_by", "aim")
-
-
-def update_record(
-    archive: Archive | Path,
-    record_id: str,
-    values: dict[str, Any],
-    vocab: Vocabularies | None = None,
-    dry_run: bool = False,
-) -> EditResult:
-    """Set top-level fields (``UPDATE_FIELDS``): each replaces its value or inserts a line."""
-    clean: dict[str, Value] = {}
-    for key, value in values.items():
-        if value is None:
-            continue
-        if key == "status":
-            clean[key] = clean_choice(str(value), RECORD_STATUSES, "--status")
-        elif key in ("end_date", "review_by"):
-            clean[key] = clean_date(str(value), "--" + key.replace("_", "-"))
-        elif key == "participants":
-            if not isinstance(value, int) or value < 0:
-                raise UsageError("--participants must be a whole number, 0 or more")
-            clean[key] = value
-        elif key == "aim":
-            clean[key] = clean_text(str(value), "--aim")
-        else:
-            raise UsageError(f"copro update cannot set {key}")
-    if not clean:
-        raise UsageError(
-            "nothing to update",
-            "give one or more of --status, --end-date, --participants, --review-by, --aim",
-        )
-
-    def build(opened: Any, editor: RecordText, expected: dict[str, Any]) -> tuple[None, list[str]]:
-        said = []
-        for key, value in clean.items():
-            if opened.record.meta.get(key) == value:
-                continue
-            editor.set_field(key, value)
-            expected[key] = value
-            said.append(f"{key} set to {value}")
-        return None, said or ["nothing to change"]
-
-    return _apply(archive, record_id, build, vocab, dry_run)
