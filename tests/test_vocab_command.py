@@ -118,3 +118,13 @@ def test_vocab_add_in_a_hub_root_is_refused(tmp_path, cli):
     result = cli("--root", str(hub), "vocab", "add", "places", "--label", "Holloway")
     assert result.exit_code == 2
     assert "is a hub" in result.stderr and "trust" in result.stderr
+
+
+def test_in_sentence_is_written_for_letters(root, cli):
+    result = cli("--root", str(root), "vocab", "add", "methods", "--label", "Walking interview",
+                 "--in-sentence", "a walking interview", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["in_sentence"] == "a walking interview"
+    text = (root / "schemas" / "vocab" / "methods.yml").read_text()
+    assert text.endswith("  label: Walking interview\n  in_sentence: a walking interview\n")
+    assert cli("--root", str(root), "validate").exit_code == 0

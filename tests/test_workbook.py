@@ -243,9 +243,26 @@ def test_import_json_keys(sample_root, cli, tmp_path):
             "id": "S5",
             "change": "added",
             "fields": [],
+            "warning": None,
         }
     ]
     assert document["applied"] is False
+
+
+def test_the_plan_warns_when_a_revisited_finding_is_reworded(sample_root, cli, tmp_path):
+    """The 2024 follow-up revisited S3: its answer was to the old words (contract v3)."""
+    path = tmp_path / "reworded.csv"
+    rows = [finding_row(RID, "S3", "Fear of social services keeps families away", "stigma")]
+    path.write_text(",".join(FINDING_HEADER) + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
+    result = cli("--root", str(sample_root), "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "warning: S3 was revisited by 2024-04-somali-mothers-parenting-follow-up" in said
+    document = json.loads(
+        cli("--root", str(sample_root), "import", str(path), "--dry-run", "--json").stdout
+    )
+    step = document["records"][0]["changes"][0]
+    assert step["warning"].startswith("S3 was revisited by 2024-04-somali-mothers-parenting")
 
 
 def test_at_a_real_terminal_import_asks_before_applying(sample_root, private_cache, tmp_path):

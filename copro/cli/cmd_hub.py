@@ -1,5 +1,8 @@
 """``copro hub sync``: fetch, check and lock the members of a hub."""
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from copro.cli.app import app, archive_of
@@ -20,6 +23,27 @@ hub_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(hub_app, name="hub")
+
+
+@hub_app.command("init")
+@handle_errors
+def init_command(
+    directory: Annotated[
+        Path, typer.Argument(metavar="[DIR]", help="Folder for the hub (default: this one).")
+    ] = Path("."),
+) -> None:
+    """Start a hub: hub.yml with commented examples, .gitignore and shared vocabularies."""
+    from copro.write.hub_init import init_hub
+
+    result = init_hub(directory)
+    for rel in result.written:
+        err().print(f"  wrote   {escape_printable(rel)}")
+    for rel in result.kept:
+        err().print(f"  kept    {escape_printable(rel)}")
+    if result.git_initialised:
+        err().print("  git init")
+    out().print(escape_printable(str(result.root)))
+    err().print("Next: add members to hub.yml, then `copro hub sync`.")
 
 
 @hub_app.command("sync")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from copro.cli.app import app, archive_of
-from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, out
+from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, hanging, out
 
 if TYPE_CHECKING:
     from copro.store.archive import Archive
@@ -84,4 +84,6 @@ def _print_plan(plan: Any) -> None:
     for record in plan.records:
         console.print(f"[bold]{escape(record.record_id)}[/bold] ({escape(record.relpath)})")
         for step in record.steps:
-            console.print(f"  {escape(step.words())}")
+            hanging("  ", step.words(), console=console)
+            if step.warning:
+                hanging("    [yellow]warning:[/yellow] ", step.warning, "yellow", console=console)

@@ -68,8 +68,10 @@ def add_command(
         emit_json(result.to_json())
         return
     out().print(escape(result.term.id))
-    for rel in result.copied:
-        err().print(f"  copied  {escape(rel)} (the archive now keeps its own vocabularies)")
+    if result.copied:
+        err().print(
+            "Copied the shipped vocabularies into schemas/vocab/: the archive now keeps its own."
+        )
     verb = "Added" if result.written else "Checked (nothing written)"
     err().print(
         f"{verb} {escape(result.term.id)} to {escape(result.relpath)}; "

@@ -141,6 +141,8 @@ def load_hub(root: Path) -> HubConfig:
     members: list[Member] = []
     data = loaded.value
     if not problems:
+        if isinstance(data, dict) and "members" in data and data["members"] is None:
+            data["members"] = []  # `members:` with only commented examples under it
         if not isinstance(data, dict) or not isinstance(data.get("members"), list):
             problems.append((1, "hub.yml has one key, `members`, holding a list of members"))
         else:

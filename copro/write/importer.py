@@ -30,7 +30,7 @@ from copro.core.workbook import (
     read_sheets,
 )
 from copro.store.archive import Archive
-from copro.write.changes import Change, Opened, check_changes, next_number
+from copro.write.changes import Change, Opened, check_changes, next_number, records_naming
 from copro.write.changes import open_record as _open_record
 
 FORGET_EVERY = 2000
@@ -64,6 +64,8 @@ class Step:
     id: str
     change: str
     fields: tuple[str, ...] = ()
+    warning: str | None = None
+    """Said in the plan: a reworded finding that later records revisited."""
 
     def words(self) -> str:
         what = f"{self.kind} {self.id} {self.change}"
@@ -79,6 +81,7 @@ class Step:
             "id": self.id,
             "change": self.change,
             "fields": list(self.fields),
+            "warning": self.warning,
         }
 
 
@@ -359,8 +362,16 @@ class _Planner:
                 target.pop("topics", None)
             changed.append("topics")
         if changed:
+            finding_id = str(current.get("id"))
+            later = records_naming(self.root, rid, finding_id) if "text" in changed else []
+            warning = (
+                f"{finding_id} was revisited by {', '.join(later)}: "
+                "the answer there was to the old words"
+                if later
+                else None
+            )
             self.steps[rid].append(
-                Step(FINDINGS, row, "finding", str(current.get("id")), "changed", tuple(changed))
+                Step(FINDINGS, row, "finding", finding_id, "changed", tuple(changed), warning)
             )
 
     # -------------------------------------------------------------- actions
