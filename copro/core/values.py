@@ -72,9 +72,10 @@ class ValueProblem(ValueError):
     """A value that cannot be read; ``message`` is safe to show (the value is not echoed
     unless :func:`copro.pii.safe_echo` passes it)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.hint = hint
 
 
 def parse_date(text: str) -> dt.date:
@@ -82,7 +83,9 @@ def parse_date(text: str) -> dt.date:
     given = " ".join(str(text).split())
     day_month_year = _date_parts(given)
     if day_month_year is None:
-        raise ValueProblem(f"{pii.quoted(given)} is not a date: write {DATE_FORMS}")
+        raise ValueProblem(
+            f"{pii.quoted(given)} is not a date: write {DATE_FORMS}", f"e.g. {DATE_EXAMPLE}"
+        )
     day, month, year = day_month_year
     try:
         return dt.date(year, month, day)
@@ -206,4 +209,6 @@ def for_option(option: str, parse: Callable[[str], Parsed], text: str) -> Parsed
     try:
         return parse(text)
     except ValueProblem as problem:
-        raise UsageError(f"{option}: {problem.message}") from None
+        raise UsageError(
+            f"{option}: {problem.message}", problem.hint or f"see `--help` for what {option} takes"
+        ) from None
