@@ -67,8 +67,24 @@ def from_direct_url(direct_url: dict[str, object] | None, version: str) -> Insta
         hashes = archive.get("hashes")
         sha = hashes.get("sha256") if isinstance(hashes, dict) else None
         return InstallSource(f"{DIST_NAME} @ {public}" + (f"#sha256={sha}" if sha else ""))
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        shown = _without_credentials(url)
+        spec = f"{DIST_NAME} @ git+{shown}@{vcs['commit_id']}{fragment}"
+        return InstallSource(
+            None,
+            why_unknown=f"this copro was installed from {shown}, which CI may not reach; "
+            f"if it can, run copro init again with --install '{spec}'",
+        )
     where = "a local folder" if "dir_info" in direct_url else "a location CI cannot reach"
     return InstallSource(None, why_unknown=f"this copro was installed from {where}")
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` removed (it would end up in a public workflow)."""
+    parts = urlsplit(url)
+    if not parts.netloc or "@" not in parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, ""))
 
 
 def installed_source() -> InstallSource:
