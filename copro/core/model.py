@@ -534,11 +534,20 @@ class Engagement:
         (``copro.core.fields``) marked ``shown``, then the feedback given. A new
         optional field is a row there, not a change here.
         """
+        pairs = [*self.field_details(), ("Feedback given", self.feedback_words)]
+        return tuple((label, value) for label, value in pairs if value)
+
+    def field_details(self, skip: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+        """The field table's ``shown`` rows this record fills, as (label, text), leaving
+        out the keys in ``skip`` (a page that shows them its own way)."""
         from copro.core.fields import FIELDS
 
-        pairs = [(f.label, f.words(self.front_matter.get(f.key))) for f in FIELDS if f.shown]
-        pairs.append(("Feedback given", self.feedback_words))
-        return tuple((label, value) for label, value in pairs if value)
+        pairs = [
+            (f.label, f.words(self.front_matter.get(f.key)))
+            for f in FIELDS
+            if f.shown and f.key not in skip
+        ]
+        return tuple((label, text) for label, text in pairs if text)
 
     @property
     def feedback_words(self) -> str | None:
