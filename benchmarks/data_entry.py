@@ -4,7 +4,9 @@ Usage: python benchmarks/data_entry.py [--size 10000] [--runs 3]
 
 ``import``: a workbook adding 1,000 findings and 500 actions across 200 records,
 compared with ``copro validate`` of the same archive (goal: at most 2x).
-``add finding``: one finding added to one record (goal: under 0.5 s wall).
+``add finding``: one finding added to one record; ``update``: fields and a body
+section set, and a finding reworded (which looks for records revisiting it); goal:
+each under 0.5 s wall.
 The changed records are put back before every run, so each run does the same work.
 """
 
@@ -78,6 +80,17 @@ def main() -> None:
         restore,
     )
     line("copro add finding", add)
+    for label, options in (
+        ("copro update (--participants, --summary)", ["--participants", "12", "--summary", "Met."]),
+        ("copro update --finding S1 --text (reword)", ["--finding", "S1", "--text", "Reworded"]),
+    ):
+        update = timed(
+            [*COPRO, "--root", str(root), "update", target, *options, "--yes"],
+            args.runs,
+            env,
+            restore,
+        )
+        line(label, update)
     restore()
 
 
