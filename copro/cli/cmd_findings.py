@@ -65,17 +65,24 @@ def findings(
         raise typer.Exit(1)
 
 
+def heading(finding: str, after: str) -> None:
+    """A finding's id (never broken: it is copied into other commands) and what follows
+    it, on one line when both fit the width, else on the next line, indented."""
+    console = out()
+    if len(finding) + 1 + len(after) <= console.width:
+        console.print(f"[cyan]{escape(finding)}[/cyan] [dim]{escape(after)}[/dim]", soft_wrap=True)
+        return
+    console.print(f"[cyan]{escape(finding)}[/cyan]", soft_wrap=True)
+    hanging("  ", after, "dim")
+
+
 def _render_findings(rows) -> None:
     from collections import Counter
 
     from copro.core.words import month_year
 
-    console = out()
     for row in rows:
-        console.print(
-            f"[cyan]{escape(row.record.key)}#{escape(row.finding.id)}[/cyan] "
-            f"[dim]({month_year(row.record.date)})[/dim]"
-        )
+        heading(f"{row.record.key}#{row.finding.id}", f"({month_year(row.record.date)})")
         hanging("  ", row.finding.text)
         style = "green" if row.standing.standing == "still-holds" else "yellow"
         hanging("  ", row.standing.words(), style)
@@ -159,10 +166,7 @@ def similar(
         from copro.core.words import month_year
 
         for item in result.results:
-            out().print(
-                f"[cyan]{escape(item.finding)}[/cyan] [dim]({month_year(item.date)}, "
-                f"score {item.score:.2f})[/dim]"
-            )
+            heading(item.finding, f"({month_year(item.date)}, score {item.score:.2f})")
             hanging("  ", item.text)
     if not result.results:
         raise typer.Exit(1)
