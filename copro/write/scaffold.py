@@ -76,7 +76,14 @@ the pull-request check scans every commit.
 ## Vocabularies
 
 Places, populations, topics and methods come from `schemas/vocab/*.yml`. If a
-term is missing, add it to the vocabulary file in the same pull request.
+term is missing, add it in the same pull request as the record that uses it:
+
+    copro vocab add places --label "Chapeltown" --broader leeds
+
+## Change a record
+
+    copro add finding ID --text "..."        # and action, decision, contributor, feedback
+    copro update ID --help                   # every field: dates, consent, payment, sections
 """
 
 WORKFLOW = """\
