@@ -23,6 +23,7 @@ from conftest import REPO
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["COLUMNS"] = "1000"  # messages unwrapped: a long requirement stays one word
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
 
 
