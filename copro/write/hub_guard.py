@@ -26,11 +26,11 @@ def refuse_hub_root(root: Path, command: str) -> None:
 
 
 def _member_locations(root: Path) -> list[str]:
+    """The members hub.yml names (read through the store: writers never read the hub)."""
     from copro.core.errors import CoproError
-    from copro.hub.hubfile import load_hub
+    from copro.store.archive import Archive
 
     try:
-        hub = load_hub(root)
+        return [f"{name}'s own archive" for name in Archive(root).member_names]
     except CoproError:
         return []
-    return [f"{m.name} ({m.location(root)})" for m in hub.members]
