@@ -195,10 +195,23 @@ def parse_action_id(text: str) -> str:
 
 def parse_text(text: str) -> str:
     """One line of words: inner white space made single; empty is a problem."""
-    words = " ".join(str(text).split())
+    words = " ".join(str(utf8_text(text)).split())
     if not words:
         raise ValueProblem("this must not be empty")
     return words
+
+
+def utf8_text(text: str) -> str:
+    """``text`` itself, unless it holds a byte that was not UTF-8 where it came from (a
+    terminal's arguments arrive with surrogate escapes): that cannot be written."""
+    from copro.core.records import not_utf8
+
+    if not_utf8(text):
+        raise ValueProblem(
+            "holds a byte that is not UTF-8 text; nothing was written",
+            "type it again in a terminal set to UTF-8",
+        )
+    return text
 
 
 Parsed = TypeVar("Parsed")

@@ -237,6 +237,7 @@ def _text(value: str, option: str) -> str:
 
 def _section_text(text: str, heading: str) -> str:
     option = "--" + heading.lower().replace(" ", "-")
+    text = values.for_option(option, values.utf8_text, text)
     lines = [line.rstrip() for line in str(text).replace("\r\n", "\n").split("\n")]
     body = "\n".join(lines).strip("\n")
     if not body.strip():

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from copro.core import pii
+from copro.core import pii, values
 from copro.core.edit import scalar
 from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock, replace_atomic
@@ -76,7 +76,7 @@ def check_kind(kind: str) -> str:
 
 def term_text(value: str, option: str, limit: int = MAX_LABEL) -> str:
     """One line of words for a label, synonym or in-sentence form (checked like any value)."""
-    text = " ".join(str(value).split())
+    text = " ".join(values.for_option(option, values.utf8_text, str(value)).split())
     if not text:
         raise UsageError(f"{option} must not be empty")
     if len(text) > limit:
