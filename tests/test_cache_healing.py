@@ -31,7 +31,7 @@ def generation(root: Path) -> Path:
 
 def test_current_copied_as_a_folder_heals(sample_root, cli):
     """``cp -rL`` of the cache (or a file system without symlinks) turns ``current`` into a folder."""
-    assert search_json(cli, sample_root)["total"] == 16
+    assert search_json(cli, sample_root)["total"] == 15
     current = cache_dir(sample_root) / "current"
     target = generation(sample_root)
     current.unlink()
@@ -48,7 +48,7 @@ def test_current_copied_as_a_folder_heals(sample_root, cli):
     ["a-list", "no-files", "files-a-list", "entry-a-string", "entry-too-short", "built-at-text"],
 )
 def test_a_manifest_of_the_wrong_shape_means_rebuild(sample_root, cli, shape):
-    assert search_json(cli, sample_root)["total"] == 16
+    assert search_json(cli, sample_root)["total"] == 15
     path = generation(sample_root) / MANIFEST
     manifest = json.loads(path.read_text())
     first = next(iter(manifest["files"]))
@@ -66,7 +66,7 @@ def test_a_manifest_of_the_wrong_shape_means_rebuild(sample_root, cli, shape):
         manifest["built_at"] = "yesterday"
     path.write_text(json.dumps(manifest))
     (sample_root / "archive" / first.split("/", 1)[1]).touch()  # force a look at the entries
-    assert search_json(cli, sample_root)["total"] == 16
+    assert search_json(cli, sample_root)["total"] == 15
     assert search_json(cli, sample_root, "parenting")["total"] >= 2
 
 
@@ -108,7 +108,7 @@ def test_a_relative_cache_setting_never_puts_the_index_in_the_archive(
 
 def test_a_build_that_runs_out_of_space_leaves_no_half_built_generation(sample_root, cli):
     """RLIMIT_FSIZE makes writes fail as a full disk does (a tmpfs needs root to mount)."""
-    assert search_json(cli, sample_root)["total"] == 16
+    assert search_json(cli, sample_root)["total"] == 15
     kept = generation(sample_root)
     stale = cache_dir(sample_root) / "gen-0-dead00"  # left by a build killed earlier
     stale.mkdir()
@@ -152,7 +152,7 @@ def test_a_read_only_cache_still_answers_and_says_why_it_cannot_update(world_dir
 
 
 def test_a_word_repeated_a_thousand_times_is_no_index_damage(sample_root, cli):
-    assert search_json(cli, sample_root)["total"] == 16
+    assert search_json(cli, sample_root)["total"] == 15
     before = generation(sample_root)
     result = search_json(cli, sample_root, " ".join(["parenting"] * 1000))
     assert result["total"] >= 2
@@ -160,7 +160,7 @@ def test_a_word_repeated_a_thousand_times_is_no_index_damage(sample_root, cli):
 
 
 def test_a_query_too_deep_for_whoosh_is_a_usage_error_not_a_rebuild(sample_root, cli):
-    assert search_json(cli, sample_root)["total"] == 16
+    assert search_json(cli, sample_root)["total"] == 15
     before = generation(sample_root)
     result = cli("--root", str(sample_root), "search", "(" * 1000 + "parenting" + ")" * 1000)
     assert result.exit_code == 2, result.stderr

@@ -28,8 +28,14 @@ def big_root(tmp_path) -> Path:
     return root
 
 
+EVERY_STATUS = [
+    arg for s in ("planned", "active", "completed", "withdrawn") for arg in ("--status", s)
+]
+
+
 def search_total(cli, root, *args) -> int:
-    result = cli("--root", str(root), "search", *args, "--json", "--limit", "1000")
+    """How many records the index answers for, withdrawn ones included (they are indexed)."""
+    result = cli("--root", str(root), "search", *args, *EVERY_STATUS, "--json", "--limit", "1000")
     total = json.loads(result.stdout)["total"]
     assert result.exit_code == (0 if total else 1), result.stderr  # 1: none matched
     return total

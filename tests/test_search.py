@@ -114,10 +114,10 @@ def test_org_is_case_insensitive_substring(sample_root, cli):
     }
 
 
-def test_every_status_is_included_unless_asked(sample_root, cli):
+def test_every_status_but_withdrawn_is_included_unless_asked(sample_root, cli):
     everything = ids(cli, sample_root, "--limit", "100")
-    assert len(everything) == 16
-    assert "2024-11-mandatory-employment-support-sessions" in everything
+    assert len(everything) == 15
+    assert "2024-11-mandatory-employment-support-sessions" not in everything
     assert ids(cli, sample_root, "--status", "withdrawn") == [
         "2024-11-mandatory-employment-support-sessions"
     ]

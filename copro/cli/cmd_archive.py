@@ -128,7 +128,7 @@ def init_settings(name: str | None, organisation: str | None, sector: str | None
 
 @app.command()
 @handle_errors
-@selection_options("member")
+@selection_options("member", "include_withdrawn")
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -176,7 +176,7 @@ def export(
 
 @app.command()
 @handle_errors
-@selection_options("member")
+@selection_options("member", "include_withdrawn")
 def stats(
     ctx: typer.Context,
     json_flag: JsonFlag = False,

@@ -20,6 +20,7 @@ from copro.cli.output import (
     wants_json,
 )
 from copro.cli.selection import Chosen, selection_options
+from copro.cli.withdrawn_option import IncludeWithdrawnOption
 
 STANDING_SHORT = {  # (one, several)
     "still-holds": ("still holds", "still hold"),
@@ -36,7 +37,9 @@ def _standing_counts(counts: dict[str, int]) -> str:
 
 @app.command()
 @handle_errors
-@selection_options("topic", "population", "place", "standing", "said_before", "member")
+@selection_options(
+    "topic", "population", "place", "standing", "said_before", "member", "include_withdrawn"
+)
 def findings(
     ctx: typer.Context,
     query: Annotated[
@@ -98,7 +101,7 @@ def _render_findings(rows) -> None:
 
 @app.command()
 @handle_errors
-@selection_options("topic", "population", "member")
+@selection_options("topic", "population", "member", "include_withdrawn")
 def themes(
     ctx: typer.Context,
     selection: Chosen = None,
@@ -150,13 +153,14 @@ def similar(
         str, typer.Argument(metavar="ID#SN", help="A finding: record id, #, finding id.")
     ],
     limit: Annotated[int, typer.Option("--limit", help="At most N findings.")] = 10,
+    include_withdrawn: IncludeWithdrawnOption = False,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
     """Findings of other records most like this one: recurring findings, revisit candidates."""
     from copro.views.similar import similar_findings
 
-    result = similar_findings(archive_of(ctx), finding, limit)
+    result = similar_findings(archive_of(ctx), finding, limit, include_withdrawn)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
     elif not result.results:

@@ -33,7 +33,7 @@ AUDIENCES = ("participants", "staff")  # copro.views.report.AUDIENCES, without i
 
 @app.command()
 @handle_errors
-@selection_options("topic", "population", "place", "since", "until", "member")
+@selection_options("topic", "population", "place", "since", "until", "member", "include_withdrawn")
 def report(
     ctx: typer.Context,
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One engagement.")] = None,
@@ -91,7 +91,7 @@ def report(
 
 @app.command("review")
 @handle_errors
-@selection_options("member", "org")
+@selection_options("member", "org", "include_withdrawn")
 def review_command(
     ctx: typer.Context,
     as_of: Annotated[

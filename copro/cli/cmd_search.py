@@ -196,6 +196,11 @@ def _render_record(view: RecordView) -> None:
 
     e = view.engagement
     console = out()
+    if e.withdrawn:
+        console.print(
+            "[bold red]Withdrawn:[/bold red] kept for the history, left out of every view "
+            "unless asked for (--include-withdrawn, search --status withdrawn)."
+        )
     console.print(
         Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]"),
         soft_wrap=False,

@@ -12,7 +12,7 @@ from copro.cli.selection import Chosen, selection_options
 
 @app.command()
 @handle_errors
-@selection_options("member")
+@selection_options("member", "include_withdrawn")
 def site(
     ctx: typer.Context,
     output: Annotated[

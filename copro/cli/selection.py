@@ -22,6 +22,7 @@ from copro.cli.completion import (
     complete_topics,
 )
 from copro.cli.member_option import MemberOption
+from copro.cli.withdrawn_option import IncludeWithdrawnOption
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +77,7 @@ OPTIONS: dict[str, tuple[str, Any]] = {
         _text("--said-before", "Findings of records dated before DATE (YYYY-MM-DD)."),
     ),
     "member": ("members", MemberOption),
+    "include_withdrawn": ("include_withdrawn", IncludeWithdrawnOption),
 }
 """Parameter name -> (the view's keyword, the option as Typer reads it)."""
 
@@ -115,5 +117,5 @@ def selection_options(*names: str) -> Callable[[F], F]:
     return decorate
 
 
-_SINGLE = frozenset({"ladder", "since", "until", "said_before"})
+_SINGLE = frozenset({"ladder", "since", "until", "said_before", "include_withdrawn"})
 """Options given once (None when left out); the others repeat (``()`` when left out)."""

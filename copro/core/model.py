@@ -34,7 +34,7 @@ field table (``copro.core.fields``): ``update`` then sets it and, when the row i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -73,6 +73,7 @@ __all__ = [
     "Organisation",
     "Recognition",
     "Revisit",
+    "listed",
     "Statement",
     "Evidence",
     "Confidence",
@@ -771,3 +772,14 @@ class Statement:
         if evidence.member or not self.member:
             return evidence.finding
         return f"{self.member}:{evidence.finding}"
+
+
+def listed(engagements: Iterable[Engagement], include_withdrawn: bool = False) -> list[Engagement]:
+    """The engagements a view lists or gathers: a withdrawn record only when asked for.
+
+    Contract v3: a withdrawn record stays in the archive for the history, but
+    search, findings, themes, similar, stats, review, reports across records,
+    ``new``'s "asked before?", exports and the site leave it out unless
+    ``--status withdrawn`` or ``--include-withdrawn`` asks for it.
+    """
+    return [e for e in engagements if include_withdrawn or not e.withdrawn]

@@ -67,10 +67,12 @@ def build_site(
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     members: Sequence[str] = (),
+    include_withdrawn: bool = False,
 ) -> SiteResult:
     """Validate, render every page and the search index aside, then switch the site in.
 
-    In a hub root the site holds every member (``members`` narrows to some).
+    In a hub root the site holds every member (``members`` narrows to some). Withdrawn
+    records are left out unless ``include_withdrawn``.
     """
     from copro.core.validate import validate_archive
     from copro.site.folder import building, check_replaceable
@@ -94,7 +96,7 @@ def build_site(
                 "and nothing was written",
                 "run `copro validate` and fix what it lists",
             )
-    data = build_site_data(archive, today, members=wanted)
+    data = build_site_data(archive, today, members=wanted, include_withdrawn=include_withdrawn)
     with building(output) as folder:
         pages = write_pages(data, folder, progress)
         write_search_data(data, archive.vocab, folder)

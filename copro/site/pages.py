@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.core.model import Action, Engagement, Recognition
+from copro.core.model import Action, Engagement, Recognition, listed
 from copro.core.vocab import Vocabularies
 from copro.core.words import (
     ACTION_LABELS,
@@ -219,6 +219,13 @@ class RecordPage:
         return recognition_words(self.engagement.recognition)
 
     @property
+    def body(self) -> str:
+        """The record's body as reports show it: template guidance (HTML comments) removed."""
+        from copro.core.placeholders import published_body
+
+        return published_body(self.engagement.body)
+
+    @property
     def answered(self) -> int:
         return sum(1 for f in self.findings if f.actions)
 
@@ -372,19 +379,23 @@ def build_site_data(
     sources: Sequence[Source] | None = None,
     members: frozenset[str] | None = None,
     catalog: Catalog | None = None,
+    include_withdrawn: bool = False,
 ) -> SiteData:
     """Read every engagement once (of ``sources``, else the root's: in a hub its own and
     every member's) and build every page's view; the vocabularies are the root's (a hub's
     are shared by its members). ``members`` keeps only those members' records (standing
-    still counts every member's revisits). ``catalog``, when given, is used as read
-    (``copro serve`` keeps its engagements between changes and re-reads only changed files)."""
+    still counts every member's revisits); withdrawn records only when ``include_withdrawn``.
+    ``catalog``, when given, is used as read (``copro serve`` keeps its engagements between
+    changes and re-reads only changed files)."""
     archive = Archive.of(archive)
     vocab = archive.vocab
     if catalog is None:
         catalog = load_catalog(list(sources)) if sources is not None else archive.catalog
     everything = sorted(catalog, key=lambda e: (e.date, e.key))
     table = standings(everything)
-    shown = [e for e in everything if members is None or e.member in members]
+    shown = [
+        e for e in listed(everything, include_withdrawn) if members is None or e.member in members
+    ]
     links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in shown}
     pages = [_record_page(e, vocab, links, table) for e in shown]
     _link_both_ways(pages, links)

@@ -103,6 +103,14 @@ class Catalog:
         plain = [s for s in self.statements if s.id == statement_id]
         return plain[0] if len(plain) == 1 else None
 
+    def listed(self, include_withdrawn: bool = False) -> Catalog:
+        """This catalog as the views list it: withdrawn records only when asked for."""
+        from copro.core.model import listed
+
+        return Catalog(
+            tuple(listed(self.engagements, include_withdrawn)), self.skipped, self.sources
+        )
+
     def get(self, record_id: str) -> Engagement | None:
         """The engagement ``record_id`` (qualified or, when unambiguous, plain), else None."""
         found = self.by_id.get(record_id)

@@ -229,6 +229,9 @@ class _Handle:
             scores = _and(scores, query.org(pattern))
         if spec.since or spec.until:
             scores = _and(scores, query.dates(spec.since, spec.until))
+        if not spec.include_withdrawn:  # contract v3: only when asked for
+            withdrawn = query.facet("status", ["withdrawn"])
+            scores = {rowid: score for rowid, score in scores.items() if rowid not in withdrawn}
         ranked = query.rank(scores, by_score=spec.has_text)
         return len(scores), query.hits(ranked[:limit], scores, query.highlight_terms)
 

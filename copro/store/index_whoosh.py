@@ -308,9 +308,10 @@ def _to_whoosh(spec: QuerySpec, schema: Any) -> Any:
         must.append(query.Wildcard("orgs", f"*{pattern.lower()}*"))
     if spec.since or spec.until:
         must.append(query.TermRange("date", spec.since, spec.until))
-    if not must:
-        return query.Every()
-    return must[0] if len(must) == 1 else query.And(must)
+    wanted = query.Every() if not must else must[0] if len(must) == 1 else query.And(must)
+    if spec.include_withdrawn:
+        return wanted
+    return query.AndNot(wanted, query.Term("status", "withdrawn"))
 
 
 def _analysed(schema: Any, text: str) -> list[str]:

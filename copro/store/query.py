@@ -59,7 +59,8 @@ class QuerySpec:
     ``concepts`` are plain words, combined with AND (``match_all``) or OR;
     ``filters`` keep records whose field holds any of the ids; ``org_patterns``
     match organisation names containing the text; ``since``/``until`` bound
-    the record's date (ISO, inclusive).
+    the record's date (ISO, inclusive). Withdrawn records are left out unless
+    ``include_withdrawn`` (contract v3: every backend must honour it).
     """
 
     raw_syntax: str | None = None
@@ -69,6 +70,7 @@ class QuerySpec:
     org_patterns: list[str] = field(default_factory=list)
     since: str | None = None
     until: str | None = None
+    include_withdrawn: bool = False
 
     @property
     def has_text(self) -> bool:

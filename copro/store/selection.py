@@ -4,7 +4,8 @@
 ``export`` and ``site`` narrow the archive by the same options (``--topic``,
 ``--population``, ``--place`` with narrower terms, ``--method``, ``--ladder``,
 ``--org``, ``--status``, ``--since``/``--until``, ``--said-before``,
-``--standing``, ``--member``). The command layer declares them once
+``--standing``, ``--member``, ``--include-withdrawn``; a withdrawn record is
+left out unless that or ``--status withdrawn`` asks for it). The command layer declares them once
 (``copro.cli.selection``); :meth:`Selection.parse` checks them against the
 archive (usage errors exit 2, naming the option) and the result is applied in
 one place: :meth:`Selection.keeps_record` and :meth:`Selection.keeps_finding`
@@ -62,6 +63,9 @@ class Selection:
     standings: frozenset[str] | None = None
     members: frozenset[str] | None = None
     """In a hub, ``--member``: only these members' records (None: every one)."""
+    include_withdrawn: bool = False
+    """``--include-withdrawn``: withdrawn records too (contract v3 leaves them out unless
+    asked for, by this or by ``--status withdrawn``)."""
     named: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -81,6 +85,7 @@ class Selection:
         said_before: str | None = None,
         standings: Sequence[str] = (),
         members: Sequence[str] = (),
+        include_withdrawn: bool = False,
     ) -> Selection:
         """Check every option as a person typed it (a UsageError, exit 2, names the option)."""
         start, end = parse_date(since, "--since"), parse_date(until, "--until")
@@ -123,13 +128,21 @@ class Selection:
             said_before=parse_date(said_before, "--said-before"),
             standings=frozenset(standings) if standings else None,
             members=archive.members(members),
+            include_withdrawn=bool(include_withdrawn),
             named=named,
         )
 
     # ------------------------------------------------------------ applying it
 
+    @property
+    def withdrawn_wanted(self) -> bool:
+        """Whether withdrawn records are shown: only when asked for (contract v3)."""
+        return self.include_withdrawn or bool(self.statuses and "withdrawn" in self.statuses)
+
     def keeps_record(self, record: Engagement) -> bool:
         """Whether ``record`` passes every record-level filter (topics are per finding)."""
+        if record.withdrawn and not self.withdrawn_wanted:
+            return False
         if self.members is not None and record.member not in self.members:
             return False
         date = record.date
@@ -181,3 +194,4 @@ class Selection:
         if self.members is not None:
             spec.filters["member"] = set(self.members)
         spec.org_patterns = list(self.orgs)
+        spec.include_withdrawn = self.withdrawn_wanted

@@ -200,12 +200,16 @@ FORMATS = tuple(EXPORTERS)
 
 
 def export_archive(
-    archive: Archive | Path, fmt: str = "csv", members: Sequence[str] = ()
+    archive: Archive | Path,
+    fmt: str = "csv",
+    members: Sequence[str] = (),
+    include_withdrawn: bool = False,
 ) -> ExportResult:
     """The whole archive as CSV (one row per finding), JSON lines (one per record) or GRIPP2.
 
     In a hub every member is exported, each row or object naming its member;
-    ``members`` narrows to some of them.
+    ``members`` narrows to some of them. Withdrawn records only when
+    ``include_withdrawn`` (GRIPP2 never reports them).
     """
     from copro.core import pii
     from copro.store.archive import Archive
@@ -216,9 +220,9 @@ def export_archive(
     if exporter is None:
         raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
     archive = Archive.of(archive)
-    wanted = Selection.parse(archive, members=members)
+    wanted = Selection.parse(archive, members=members, include_withdrawn=include_withdrawn)
     catalog = archive.catalog
-    if wanted.members is not None:
+    if wanted.members is not None or not wanted.withdrawn_wanted:
         kept = tuple(e for e in catalog if wanted.keeps_record(e))
         catalog = Catalog(kept, catalog.skipped, catalog.sources)
     return exporter(catalog, archive)

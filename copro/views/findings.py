@@ -131,8 +131,10 @@ def list_findings(
     standing: Sequence[str] = (),
     said_before: str | None = None,
     members: Sequence[str] = (),
+    include_withdrawn: bool = False,
 ) -> FindingsResult:
-    """``copro findings`` for the archive (or hub); ``members`` narrows a hub."""
+    """``copro findings`` for the archive (or hub); ``members`` narrows a hub; withdrawn
+    records only when ``include_withdrawn``."""
     archive = Archive.of(archive)
     wanted = Selection.parse(
         archive,
@@ -142,6 +144,7 @@ def list_findings(
         standings=standing,
         said_before=said_before,
         members=members,
+        include_withdrawn=include_withdrawn,
     )
     catalog = archive.catalog
     from copro.views.consensus import cited_by

@@ -167,6 +167,8 @@ class EngagementReport:
     """"What we checked again": the earlier findings this engagement revisited."""
     contact: str | None = None
     """The organisational route to get back in touch: only where consent allows recontact."""
+    member: str | None = None
+    """In a hub, the member whose archive holds the record (a report across records names it)."""
 
     @property
     def answered(self) -> int:
@@ -207,6 +209,8 @@ class Report:
     engagements: list[EngagementReport]
     skipped: int = 0
     """Record files the reader refused (left out; ``copro validate`` says why)."""
+    withdrawn: bool = False
+    """The report of one withdrawn record: it begins by saying so (contract v3)."""
     audience: str = "participants"
     """``participants`` (the default letter) or ``staff`` (ids, path and commit kept)."""
 
@@ -286,6 +290,7 @@ def engagement_report(
         details=engagement.details(),
         checked_again=_checked_again(table.checked_again(engagement)),
         contact=engagement.consent.route,
+        member=engagement.member,
     )
 
 
@@ -400,6 +405,7 @@ def build_report(
     members: Sequence[str] = (),
     audience: str = "participants",
     with_reflections: bool = False,
+    include_withdrawn: bool = False,
 ) -> Report:
     """The report for one engagement (``record_id``) or across engagements (filters).
 
@@ -423,6 +429,7 @@ def build_report(
         today,
         members,
         reflections,
+        include_withdrawn,
     )
     report.audience = audience
     return report
@@ -439,6 +446,7 @@ def _build(
     today: dt.date | None,
     members: Sequence[str],
     reflections: bool,
+    include_withdrawn: bool = False,
 ) -> Report:
     generated = (today or dt.date.today()).isoformat()
     if record_id:
@@ -447,6 +455,9 @@ def _build(
         engagement = archive.engagement(record_id)
         table = standings(archive.nearby(engagement))
         part = engagement_report(archive, engagement, table=table, reflections=reflections)
+        if engagement.withdrawn:
+            title = f"Withdrawn: {part.title}"
+            return Report(title, f"Engagement {part.id}", False, generated, [part], withdrawn=True)
         return Report(part.title, f"Engagement {part.id}", False, generated, [part])
     if not (topics or populations or places or since or until):
         raise UsageError(
@@ -461,6 +472,7 @@ def _build(
         since=since,
         until=until,
         members=members,
+        include_withdrawn=include_withdrawn,
     )
     return _across(archive, wanted, generated)
 

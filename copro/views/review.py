@@ -180,18 +180,22 @@ def review(
     as_of: str | None = None,
     members: Sequence[str] = (),
     orgs: Sequence[str] = (),
+    include_withdrawn: bool = False,
 ) -> ReviewResult:
     """Everything due on ``as_of`` (default today), oldest debt first within each kind.
 
     In a hub, ``members`` keeps only those members' records. ``orgs`` keeps
     engagements with an organisation whose name contains one of them (any
     case); naming an organisation that no engagement has is a CoproError
-    (exit 1), so a typo does not read as "nothing is due".
+    (exit 1), so a typo does not read as "nothing is due". Withdrawn records owe
+    nothing unless ``include_withdrawn``.
     """
     archive = Archive.of(archive)
     when = parse_date(as_of, "--as-of") or today_iso()
     stalled_before = _days_before(when, STALLED_AFTER_DAYS)
-    wanted = Selection.parse(archive, orgs=orgs, members=members)
+    wanted = Selection.parse(
+        archive, orgs=orgs, members=members, include_withdrawn=include_withdrawn
+    )
     catalog = archive.catalog
     table = archive.standings_as_of(when)
     result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=archive.in_hub)
@@ -206,7 +210,7 @@ def review(
             "--org matches part of an organisation's name, in any case",
         )
     for engagement in engagements:
-        if not engagement.withdrawn and wanted.keeps_record(engagement):
+        if wanted.keeps_record(engagement):
             result.items.extend(_owed(engagement, when, stalled_before, table))
     if not wanted.orgs:
         result.items.extend(

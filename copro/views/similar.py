@@ -53,8 +53,11 @@ def parse_finding_ref(given: str) -> tuple[str, str]:
     return member + parts["record"], parts["finding"]
 
 
-def similar_findings(archive: Archive | Path, given: str, limit: int = 10) -> SimilarResult:
-    """The findings of other records most like finding ``given`` (``ID#SN``), best first."""
+def similar_findings(
+    archive: Archive | Path, given: str, limit: int = 10, include_withdrawn: bool = False
+) -> SimilarResult:
+    """The findings of other records most like finding ``given`` (``ID#SN``), best first;
+    withdrawn records only when ``include_withdrawn``."""
 
     if limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -79,6 +82,8 @@ def similar_findings(archive: Archive | Path, given: str, limit: int = 10) -> Si
             other = archive.engagement(hit.id)
         except CoproError:
             continue  # changed or unreadable since it was indexed
+        if other.withdrawn and not include_withdrawn:
+            continue
         for candidate in other.findings:
             shared = store.backend.analysed_terms(candidate.text) & weights.keys()
             score = sum(weights[t] for t in shared)

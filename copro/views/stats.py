@@ -123,12 +123,15 @@ class ArchiveStats:
 
 
 def archive_stats(
-    archive: Archive | Path, as_of: str | None = None, members: Sequence[str] = ()
+    archive: Archive | Path,
+    as_of: str | None = None,
+    members: Sequence[str] = (),
+    include_withdrawn: bool = False,
 ) -> ArchiveStats:
-    """Count the archive (in a hub, of ``members`` only when given); ``coverage`` has every
-    population x every used topic."""
+    """Count the archive (in a hub, of ``members`` only when given; withdrawn records only
+    when ``include_withdrawn``); ``coverage`` has every population x every used topic."""
     archive = Archive.of(archive)
-    wanted = Selection.parse(archive, members=members)
+    wanted = Selection.parse(archive, members=members, include_withdrawn=include_withdrawn)
     vocab = archive.vocab
     catalog = archive.catalog
     stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))

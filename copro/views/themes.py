@@ -93,10 +93,18 @@ def archive_themes(
     topics: Sequence[str] = (),
     populations: Sequence[str] = (),
     members: Sequence[str] = (),
+    include_withdrawn: bool = False,
 ) -> ThemesResult:
-    """``copro themes`` for the archive (or hub); ``members`` narrows a hub."""
+    """``copro themes`` for the archive (or hub); ``members`` narrows a hub; withdrawn
+    records only when ``include_withdrawn``."""
     archive = Archive.of(archive)
     vocab = archive.vocab
-    wanted = Selection.parse(archive, topics=topics, populations=populations, members=members)
+    wanted = Selection.parse(
+        archive,
+        topics=topics,
+        populations=populations,
+        members=members,
+        include_withdrawn=include_withdrawn,
+    )
     catalog = archive.catalog
     return ThemesResult(build_themes(catalog.engagements, vocab, wanted), catalog.skipped)

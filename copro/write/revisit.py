@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from copro.core.errors import UsageError
+from copro.core.errors import CoproError, UsageError
 from copro.core.model import Engagement
 from copro.core.words import month_year
 from copro.store.archive import Archive
@@ -100,6 +100,12 @@ def draft_revisit(
     archive = Archive.of(archive)
     root = archive.root
     earlier = archive.engagement(record_id)
+    if earlier.withdrawn:
+        raise CoproError(
+            f"{record_id} was withdrawn: its findings are kept for the history, not to be "
+            "revisited",
+            "go back to a record that was not withdrawn (copro search lists them)",
+        )
     when = check_date(date) if date else dt.date.today().isoformat()
     if when <= earlier.date:
         raise UsageError(
