@@ -83,8 +83,9 @@ def build_site(
 
     archive = Archive.of(archive)
     root = archive.root
-    output = (Path(output) if output is not None else root / DEFAULT_OUTPUT).resolve()
-    check_replaceable(output, root)
+    given = Path(output) if output is not None else root / DEFAULT_OUTPUT
+    check_replaceable(given, root)
+    output = given.resolve()
     pagefind_binary()
     wanted = archive.members(members)
     in_hub = _check_hub(archive)

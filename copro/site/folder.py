@@ -24,7 +24,17 @@ MARKER_TEXT = "This folder was written by `copro site`; the next build replaces 
 
 
 def check_replaceable(output: Path, root: Path) -> None:
-    """Refuse (exit 1, nothing touched) an output folder copro may not replace."""
+    """Refuse (exit 1, nothing touched) an output folder copro may not replace.
+
+    ``output`` is the path as given: a symbolic link is refused before anything
+    resolves it (resolving first would build into the link's target).
+    """
+    if output.is_symlink():
+        raise CoproError(
+            f"{output} is a symbolic link; copro site writes only into a real folder, "
+            "and nothing was touched",
+            "give the folder itself, or a new folder, with --output DIR",
+        )
     output, root = output.resolve(), root.resolve()
     if output == root or output in root.parents:
         raise CoproError(
