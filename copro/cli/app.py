@@ -66,11 +66,22 @@ def archive_of(ctx: typer.Context) -> "Archive":
     return archive
 
 
+def writable_archive_of(ctx: typer.Context, command: str) -> "Archive":
+    """The Archive for a command that writes records: never a hub root without its own
+    archive/ (writes go to the members' own archives; a usage error, exit 2, names them)."""
+    from copro.hub.hubfile import refuse_hub_writes
+
+    archive = archive_of(ctx)
+    refuse_hub_writes(archive.root, command)
+    return archive
+
+
 COMMAND_MODULES = (
     "cmd_validate",
     "cmd_search",
     "cmd_new",
     "cmd_record",
+    "cmd_remove",
     "cmd_import",
     "cmd_report",
     "cmd_findings",

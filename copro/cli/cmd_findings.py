@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import app, archive_of, writable_archive_of
 from copro.cli.output import (
     DryRunOption,
     FormatOption,
@@ -199,7 +199,7 @@ def revisit(
 
     from copro.write.revisit import draft_revisit
 
-    archive = archive_of(ctx)
+    archive = writable_archive_of(ctx, "revisit")
     prompting = sys.stdin.isatty() and not yes and not dry_run
     planned = draft_revisit(archive, record_id, date, title, new_id, dry_run=True)
     earlier = planned.earlier

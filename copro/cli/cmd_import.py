@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import app, writable_archive_of
 from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, hanging, out
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def import_(
     """Add and update findings and actions from a spreadsheet; never deletes anything."""
     from copro.core.fileio import archive_lock
 
-    archive = archive_of(ctx)
+    archive = writable_archive_of(ctx, "import")
     asking = sys.stdin.isatty() and not yes and not dry_run
     # Not asking: plan and write as one, so the plan is made from the files as
     # they are when written. Asking: never hold other writers while a person

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import app, writable_archive_of
 from copro.cli.completion import (
     complete_methods,
     complete_places,
@@ -101,7 +101,7 @@ def new(
         normalise_request,
     )
 
-    archive = archive_of(ctx)
+    archive = writable_archive_of(ctx, "new")
     vocab = archive.vocab
     lead, lead_sector = default_lead(archive.settings, lead, lead_sector)
     request = NewRecord(

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import app, writable_archive_of
 from copro.cli.completion import complete_finding_ids, complete_record_ids, complete_topics
 from copro.cli.field_options import field_options
 from copro.cli.output import emit_json, err, escape, handle_errors, out
@@ -114,7 +114,7 @@ def add_finding(
     """Add a finding (what people said); prints its new id, e.g. S5."""
     from copro.write import record_edits
 
-    archive = archive_of(ctx)
+    archive = writable_archive_of(ctx, "add finding")
     vocab = archive.vocab
     prompting = _prompting(interactive)
     if not prompting:
@@ -176,7 +176,7 @@ def add_action(
     """Add an action (what was done about findings); prints its new id, e.g. D3."""
     from copro.write import record_edits
 
-    archive = archive_of(ctx)
+    archive = writable_archive_of(ctx, "add action")
     if _prompting(interactive):
         record = _record(archive, record_id)
         if not responds_to:
@@ -272,7 +272,7 @@ def add_decision(
     _require([o for o, v in (("--text", text), ("--made-by", made_by)) if not v], "add decision")
     assert text and made_by
     result = record_edits.add_decision(
-        archive_of(ctx), record_id, text, made_by, date, dry_run=dry_run
+        writable_archive_of(ctx, "add decision"), record_id, text, made_by, date, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -306,7 +306,7 @@ def add_contributor(
     _require([o for o, v in (("--role", role), ("--credit", credit)) if not v], "add contributor")
     assert role and credit
     result = record_edits.add_contributor(
-        archive_of(ctx), record_id, role, credit, name, dry_run=dry_run
+        writable_archive_of(ctx, "add contributor"), record_id, role, credit, name, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -335,14 +335,14 @@ def add_feedback(
 
     if _prompting(interactive):
         if not date:
-            record = _record(archive_of(ctx), record_id)
+            record = _record(writable_archive_of(ctx, "add feedback"), record_id)
             date = ask("Date people were told (e.g. 12/11/2019)", _date_check, _day_of(record))
         if not channel:
             channel = ask("How (a route, never contact details)", _text("channel"))
     _require([o for o, v in (("--date", date), ("--channel", channel)) if not v], "add feedback")
     assert date and channel
     result = record_edits.add_feedback(
-        archive_of(ctx), record_id, date, channel, note, dry_run=dry_run
+        writable_archive_of(ctx, "add feedback"), record_id, date, channel, note, dry_run=dry_run
     )
     _report(result, json_flag)
 
@@ -495,7 +495,11 @@ def update(
         else None,
     )
     result = update_record(
-        archive_of(ctx), record_id, request, dry_run=dry_run, confirm=_confirm_rewording(yes)
+        writable_archive_of(ctx, "update"),
+        record_id,
+        request,
+        dry_run=dry_run,
+        confirm=_confirm_rewording(yes),
     )
     _report(result, json_flag)
 

@@ -83,6 +83,47 @@ def is_hub_root(folder: Path) -> bool:
     return (folder / HUB_FILE).is_file()
 
 
+def refuse_hub_writes(root: Path, command: str) -> None:
+    """Refuse (exit 2) a command that writes records in a hub root holding no archive/.
+
+    Contract section 7: writes never go through the hub. Every writing command
+    (``new``, ``revisit``, ``add``, ``update``, ``import``, ``remove``, ``vocab
+    add``, ``consensus draft``, the web app's forms) calls this first; the
+    message names each member's own root, where the write belongs.
+    """
+    from copro.core.errors import UsageError
+    from copro.core.paths import ARCHIVE_DIR
+
+    if not is_hub_root(root) or (root / ARCHIVE_DIR).is_dir():
+        return
+    try:
+        members = load_hub(root).members
+    except CoproError:
+        members = ()
+    roots = [f"{m.name} ({shown_location(m, root)})" for m in members]
+    raise UsageError(
+        f"{root} is a hub root: it reads its members' archives and writes to none of them, "
+        f"so `copro {command}` does nothing here",
+        (
+            f"run it in a member's own root: {'; '.join(roots)}"
+            if roots
+            else "run it in a member's own archive root (hub.yml names them)"
+        ),
+    )
+
+
+def shown_location(member: Member, hub_root: Path) -> str:
+    """Where a member lives, fit to print: a local path made absolute, a URL without any
+    user name or password."""
+    location = member.location(hub_root)
+    scheme = _SCHEME.match(location)
+    if scheme:
+        rest = location[scheme.end() :]
+        host, slash, path = rest.partition("/")
+        return location[: scheme.end()] + host.rpartition("@")[2] + slash + path
+    return location
+
+
 def is_remote_url(url: str) -> bool:
     return url.startswith(_SCHEMES) or _SCP.match(url) is not None
 

@@ -5,7 +5,8 @@ files are written from git objects into a cache folder, and that folder passes
 the member's own gate (``validate_archive`` with the member's vocabularies).
 Then revisits that cross members are checked against the commits the hub will
 read. A member whose new commit fails keeps being read at the commit of its
-last passing sync (``hub.lock`` remembers it), so one organisation's slip never
+last passing sync (``hub.lock`` remembers it, and so does the member's cache, in
+case hub.lock was edited), so one organisation's slip never
 blanks its engagements out of the regional view.
 
 A gate result is kept per commit in the cache, so a sync with nothing changed
@@ -425,15 +426,30 @@ def _check_member(
             else:
                 state.problems.extend(p for p in checked.problems if p.severity == ERROR)
             state.warnings.extend(p for p in checked.problems if p.severity == WARNING)
-    if locked is not None and locked.commit is not None:
-        if state.candidate is not None and state.candidate.commit == locked.commit:
+    for remembered in _remembered(repo, locked):
+        if state.candidate is not None and state.candidate.commit == remembered:
             state.fallback = state.candidate
         else:
-            state.fallback = _last_passing(hub_root, state, repo, files, location, locked.commit)
+            state.fallback = _last_passing(hub_root, state, repo, files, location, remembered)
+        if state.fallback is not None:
+            break
     chosen = state.candidate or state.fallback
     state.commit = chosen.commit if chosen else None
     state.passed = state.candidate is not None
     return state
+
+
+def _remembered(repo: MemberRepo, locked: LockEntry | None) -> list[str]:
+    """The commits to fall back to, in order: the one hub.lock pins, then the last passing
+    commit the cache itself remembers (so a hub.lock edited to pin a commit that failed,
+    or emptied, still falls back to what last passed)."""
+    commits = [locked.commit] if locked is not None and locked.commit is not None else []
+    if (repo.folder / "HEAD").is_file():  # else never synced here, or the cache was cleared
+        try:
+            commits.append(repo.resolve(PASSED_REF))
+        except GitFailed:
+            pass  # nothing has passed here yet: hub.lock is all there is
+    return list(dict.fromkeys(commits))
 
 
 def _check(

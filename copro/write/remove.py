@@ -1,0 +1,114 @@
+"""``copro remove ID``: delete a record made by mistake (git keeps it in history).
+
+A record that another record (or a consensus statement) names is never
+removed: the references would dangle and ``validate`` would fail. The check
+is made again under the archive's writer lock, together with "the file is
+byte for byte what was read", so a reference or an edit that lands between
+the question and the answer is never lost.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from copro.core.errors import CoproError
+from copro.core.paths import cache_dir, relpath
+from copro.core.records import locate_record
+from copro.store.naming import NamedBy, who_names
+
+__all__ = ["Removal", "plan_removal", "remove_record"]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A record about to be removed: its id, file and the bytes that were read."""
+
+    record_id: str
+    path: Path
+    relpath: str
+    data: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"removed": self.record_id, "path": self.relpath}
+
+
+def _refuse_if_named(record_id: str, naming: list[NamedBy]) -> None:
+    if naming:
+        listed = "; ".join(str(n) for n in naming)
+        raise CoproError(
+            f"{record_id} is named by {listed}; nothing was removed",
+            "take those references out of the records first, then run copro remove again",
+        )
+
+
+def plan_removal(root: Path, record_id: str) -> Removal:
+    """Check that ``record_id`` exists and that nothing names it (else a CoproError, exit 1)."""
+    root = Path(root).resolve()
+    path = locate_record(root, record_id)
+    rel = relpath(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CoproError(f"cannot read {rel}: {exc.strerror}; nothing was removed") from None
+    _refuse_if_named(record_id, who_names(root, record_id))
+    return Removal(record_id, path, rel, data)
+
+
+def remove_record(root: Path, removal: Removal) -> None:
+    """Delete the planned record under the writer lock, if it is unchanged and still unnamed."""
+    root = Path(root).resolve()
+    with _writer_lock(root):
+        try:
+            now = removal.path.read_bytes()
+        except OSError:
+            now = None
+        if now != removal.data:
+            raise CoproError(
+                f"{removal.relpath} changed on disk since copro read it; nothing was removed",
+                "run the command again",
+            )
+        _refuse_if_named(removal.record_id, who_names(root, removal.record_id))
+        try:
+            os.unlink(removal.path)
+        except OSError as exc:
+            raise CoproError(
+                f"cannot remove {removal.relpath}: {exc.strerror}; nothing was removed"
+            ) from None
+
+
+@contextmanager
+def _writer_lock(root: Path) -> Iterator[None]:
+    """The archive's writer lock, as ``copro.write.changes.write_changes`` takes it."""
+    from filelock import FileLock, Timeout
+
+    from copro.write.changes import LOCK_TIMEOUT
+
+    folder = cache_dir(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CoproError(f"cannot create the cache folder {folder}: {exc.strerror}") from None
+    lock = FileLock(str(folder / "write.lock"))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT)
+    except Timeout:
+        raise CoproError(
+            f"another copro command has been writing to this archive for {int(LOCK_TIMEOUT)} s; "
+            "nothing was removed",
+            "try again when it has finished",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def git_rm_hint(root: Path, rel: str) -> str | None:
+    """How to stage the removal, inside a git repository (else None)."""
+    from copro.core.gitrepo import is_repository
+
+    return f"git rm --cached --quiet {rel}" if is_repository(root) else None
