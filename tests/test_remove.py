@@ -134,3 +134,19 @@ def test_remove_asks_at_a_terminal(tmp_path: Path) -> None:
     code, said = _at_terminal(root, b"y\n")
     assert code == 0, said
     assert not (root / "archive" / "2024" / f"{MISTAKE}.md").exists()
+
+
+def test_remove_refuses_while_a_consensus_statement_cites_it(tmp_path: Path, cli) -> None:
+    from consensus_kit import record, statement
+
+    root = tmp_path / "root"
+    record(root, MISTAKE, "2024-05-01")
+    record(root, "2024-06-other", "2024-06-01")
+    statement(root, "2024-09-letters-in-own-language", "2024-09-01",
+              [f"{MISTAKE}#S1", "2024-06-other#S1"])  # fmt: skip
+    assert cli("--root", str(root), "validate").exit_code == 0
+    result = cli("--root", str(root), "remove", MISTAKE, "--yes")
+    assert result.exit_code == 1
+    assert "consensus/2024-09-letters-in-own-language (evidence)" in result.stderr
+    assert (root / "archive" / "2024" / f"{MISTAKE}.md").is_file()
+    assert cli("--root", str(root), "remove", "2024-06-other", "--yes").exit_code == 1

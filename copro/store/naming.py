@@ -3,8 +3,8 @@
 A record is named by another record's ``related``, ``supersedes`` or a
 finding's ``revisits``; consensus statements (contract section 8) name
 records in their ``evidence``. :func:`who_names` gathers every such reference
-in one place, so a new kind of reference (statements) is one more function
-called from it::
+in one place, so a new kind of reference is one more function in
+:data:`REFERENCE_FINDERS`::
 
     from copro.store.naming import who_names
 
@@ -61,10 +61,24 @@ def _how_named(other: Engagement, record_id: str) -> list[str]:
     return found
 
 
+def _statement_references(catalog: Catalog, record_id: str) -> Iterable[NamedBy]:
+    """The archive's own consensus statements naming ``record_id`` (evidence, links)."""
+    for statement in catalog.statements:
+        if statement.member is not None:
+            continue
+        source = f"consensus/{statement.id}"
+        if any(e.member is None and e.record_id == record_id for e in statement.evidence):
+            yield NamedBy(source, "evidence")
+        if record_id in statement.related:
+            yield NamedBy(source, "related")
+        if statement.supersedes == record_id:
+            yield NamedBy(source, "supersedes")
+
+
 def _unreadable_mentions(root: Path, catalog: Catalog, record_id: str) -> Iterable[NamedBy]:
     """Refused files that mention the id (they cannot be read, so they might name it)."""
     own = f"/{record_id}.md"
-    for rel in catalog.skipped:
+    for rel in (*catalog.skipped, *catalog.statements_skipped):
         if ":" in rel or rel.endswith(own):
             continue
         try:
@@ -79,9 +93,10 @@ ReferenceFinder = Callable[[Path, Catalog, str], Iterable[NamedBy]]
 
 REFERENCE_FINDERS: list[ReferenceFinder] = [
     lambda root, catalog, record_id: _record_references(catalog, record_id),
+    lambda root, catalog, record_id: _statement_references(catalog, record_id),
     _unreadable_mentions,
 ]
-"""Every kind of reference to a record; consensus statements add their ``evidence`` here."""
+"""Every kind of reference to a record: records, consensus statements, unreadable files."""
 
 
 def who_names(root: Path, record_id: str, catalog: Catalog | None = None) -> list[NamedBy]:
