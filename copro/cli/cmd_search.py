@@ -199,7 +199,8 @@ def _render_record(view: RecordView) -> None:
     if e.withdrawn:
         console.print(
             "[bold red]Withdrawn:[/bold red] kept for the history, left out of every view "
-            "unless asked for (--include-withdrawn, search --status withdrawn)."
+            "unless asked for (--include-withdrawn, search --status withdrawn).",
+            soft_wrap=False,
         )
     console.print(
         Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]"),

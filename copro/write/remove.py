@@ -38,7 +38,10 @@ class Removal:
 
 def _refuse_if_named(record_id: str, naming: list[NamedBy]) -> None:
     if naming:
-        listed = "; ".join(str(n) for n in naming)
+        by_source: dict[str, list[str]] = {}
+        for named in naming:
+            by_source.setdefault(named.source, []).append(named.how)
+        listed = "; ".join(f"{source} ({', '.join(hows)})" for source, hows in by_source.items())
         raise CoproError(
             f"{record_id} is named by {listed}; nothing was removed",
             "take those references out of the records first, then run copro remove again",
