@@ -10,13 +10,12 @@ the question and the answer is never lost.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from copro.core.errors import CoproError
-from copro.core.paths import cache_dir, relpath
+from copro.core.fileio import archive_lock
+from copro.core.paths import relpath
 from copro.core.records import locate_record
 from copro.store.naming import NamedBy, who_names
 
@@ -64,7 +63,7 @@ def plan_removal(root: Path, record_id: str) -> Removal:
 def remove_record(root: Path, removal: Removal) -> None:
     """Delete the planned record under the writer lock, if it is unchanged and still unnamed."""
     root = Path(root).resolve()
-    with _writer_lock(root):
+    with archive_lock(root):
         try:
             now = removal.path.read_bytes()
         except OSError:
@@ -81,33 +80,6 @@ def remove_record(root: Path, removal: Removal) -> None:
             raise CoproError(
                 f"cannot remove {removal.relpath}: {exc.strerror}; nothing was removed"
             ) from None
-
-
-@contextmanager
-def _writer_lock(root: Path) -> Iterator[None]:
-    """The archive's writer lock, as ``copro.write.changes.write_changes`` takes it."""
-    from filelock import FileLock, Timeout
-
-    from copro.write.changes import LOCK_TIMEOUT
-
-    folder = cache_dir(root)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CoproError(f"cannot create the cache folder {folder}: {exc.strerror}") from None
-    lock = FileLock(str(folder / "write.lock"))
-    try:
-        lock.acquire(timeout=LOCK_TIMEOUT)
-    except Timeout:
-        raise CoproError(
-            f"another copro command has been writing to this archive for {int(LOCK_TIMEOUT)} s; "
-            "nothing was removed",
-            "try again when it has finished",
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def git_rm_hint(root: Path, rel: str) -> str | None:
