@@ -39,6 +39,16 @@ WRITES = [
     ["update", "2019-03-somali-mothers-parenting", "--participants", "9"],
     ["import", "findings.csv", "--yes"],
     ["remove", "2019-03-somali-mothers-parenting", "--yes"],
+    [
+        "consensus",
+        "draft",
+        "--from",
+        "2019-03-somali-mothers-parenting#S1",
+        "--from",
+        "2024-03-parenting-groups#S1",
+        "--title",
+        "Parenting",
+    ],  # fmt: skip
 ]
 
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import app, archive_of, writable_archive_of
 from copro.cli.output import (
     DryRunOption,
     FormatOption,
@@ -198,18 +198,6 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
         console.print(Markdown(s.body), soft_wrap=False)
 
 
-def _refuse_in_hub_without_archive(root) -> None:
-    """In a hub root that holds no archive/, writing commands exit 2 (contract section 7)."""
-    from copro.core.errors import UsageError
-    from copro.core.paths import ARCHIVE_DIR, HUB_FILE
-
-    if (root / HUB_FILE).is_file() and not (root / ARCHIVE_DIR).is_dir():
-        raise UsageError(
-            f"{root} is a hub: statements are written in a member's own archive",
-            "run this in the member's archive root (hub.yml names each member's url)",
-        )
-
-
 @consensus_app.command("draft")
 @handle_errors
 def draft_command(
@@ -249,8 +237,7 @@ def draft_command(
 
     from copro.write.consensus import DraftRequest, draft_statement
 
-    root = archive_of(ctx).root
-    _refuse_in_hub_without_archive(root)
+    root = writable_archive_of(ctx, "consensus draft").root
     request = DraftRequest(
         list(findings or []),
         list(topic or []),
@@ -328,8 +315,7 @@ def agree_command(
 
     from copro.write.consensus import AgreeRequest, agree_statement
 
-    root = archive_of(ctx).root
-    _refuse_in_hub_without_archive(root)
+    root = writable_archive_of(ctx, "consensus agree").root
     request = AgreeRequest(
         overall=overall,
         concerns={
