@@ -48,7 +48,10 @@ def remove(
     remove_record(root, removal)
     if json_flag:
         emit_json(removal.to_json())
-    err().print(f"Removed {escape(removal.relpath)} (git keeps it in history).")
     hint = git_rm_hint(root, removal.relpath)
     if hint:
+        err().print(f"Removed {escape(removal.relpath)} (git keeps it in history).")
         err().print(f"Stage it with: {escape(hint)}")
+    else:
+        never = "it was never committed, so no copy is kept"
+        err().print(f"Removed {escape(removal.relpath)} ({never}).")

@@ -83,7 +83,11 @@ def remove_record(root: Path, removal: Removal) -> None:
 
 
 def git_rm_hint(root: Path, rel: str) -> str | None:
-    """How to stage the removal, inside a git repository (else None)."""
-    from copro.core.gitrepo import is_repository
+    """How to stage the removal, when git knows the file (else None: a record that was
+    never added to git leaves nothing to stage and nothing in history)."""
+    from copro.core.gitrepo import is_repository, run_git
 
-    return f"git rm --cached --quiet {rel}" if is_repository(root) else None
+    if not is_repository(root):
+        return None
+    known = run_git(root, "ls-files", "-z", "--", rel).strip("\0")
+    return f"git rm --cached --quiet {rel}" if known else None
