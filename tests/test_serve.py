@@ -428,12 +428,16 @@ def test_a_hub_root_refuses_writes_naming_the_members(tmp_path: Path) -> None:
     shutil.copytree(REPO / "schemas" / "vocab", hub / "schemas" / "vocab")
     (hub / "hub.yml").write_text(
         "members:\n  - name: north\n    url: ../north-archive\n    rev: main\n"
+        "  - name: south\n    url: https://clerk:s3cret-word@example.org/south.git\n"
+        "    rev: main\n"
     )
     git_init(hub)
     with serving(hub) as served:
         answer = served.client().get("/edit/new")
         assert answer.status == 403
         assert "north" in answer.body and "own archive" in answer.body
+        assert "example.org/south.git" in answer.body
+        assert "s3cret-word" not in answer.body and "clerk" not in answer.body
 
 
 def test_push_after_each_commit_and_a_failed_push_keeps_it(archive: Path, tmp_path: Path) -> None:

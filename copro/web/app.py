@@ -251,10 +251,10 @@ class CoproApp:
         """In a hub root, writes go to the members' own archives: say which."""
         if self.hub is None or self.hub.has_own_archive:
             return None
-        from copro.hub.hubfile import load_hub
+        from copro.hub.hubfile import load_hub, shown_location
 
         try:
-            members = [(m.name, m.location(self.root)) for m in load_hub(self.root).members]
+            members = [(m.name, shown_location(m, self.root)) for m in load_hub(self.root).members]
         except CoproError:
             members = [(name, "") for name in self.hub.names]
         body = self.render(request, "web/hub.html.j2", {"section": "edit", "members": members})
