@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from copro.core.paths import YEAR_DIR
@@ -42,6 +42,20 @@ def _items(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
+def check_lead_count(record: Record, add: Callable[[int, str, str], None]) -> None:
+    """Exactly one lead organisation, when organisations are given: a record and a
+    statement are both owned by one organisation, whoever else took part."""
+    organisations = [o for o in _items(record.meta.get("organisations")) if isinstance(o, dict)]
+    if organisations:
+        leads = [o for o in organisations if o.get("role") == "lead"]
+        if len(leads) != 1:
+            add(
+                record.line_of("organisations"),
+                "lead-count",
+                f"exactly one organisation must have role `lead` (found {len(leads)})",
+            )
+
+
 def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
     """Id and location, findings and actions, organisations, dates, vocabularies, ladder."""
     problems: list[Problem] = []
@@ -52,15 +66,7 @@ def check_record(record: Record, vocab: Vocabularies) -> list[Problem]:
     meta = record.meta
     _check_location(record, add)
     _check_findings_and_actions(record, add)
-    organisations = meta.get("organisations")
-    if isinstance(organisations, list) and organisations:
-        leads = [o for o in organisations if isinstance(o, dict) and o.get("role") == "lead"]
-        if len(leads) != 1:
-            add(
-                record.line_of("organisations"),
-                "lead-count",
-                f"exactly one organisation must have role `lead` (found {len(leads)})",
-            )
+    check_lead_count(record, add)
     start, end = meta.get("date"), meta.get("end_date")
     if isinstance(start, str) and isinstance(end, str) and end < start:
         add(record.line_of("end_date"), "end-date-before-date", "`end_date` is before `date`")

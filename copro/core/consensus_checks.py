@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from copro.core.checks import FINDING_REF, RecordRefs
+from copro.core.checks import FINDING_REF, RecordRefs, check_lead_count
 from copro.core.pii import scan_value, shown
 from copro.core.problems import ERROR, WARNING, Problem
 from copro.core.records import Record
@@ -63,15 +63,7 @@ def check_statement(record: Record, vocab: Vocabularies) -> list[Problem]:
             f"`id` must equal the file name: rename the file to "
             f"{shown(statement_id, 'the id')}.md or change the id",
         )
-    organisations = [o for o in _items(meta.get("organisations")) if isinstance(o, dict)]
-    if organisations:
-        leads = [o for o in organisations if o.get("role") == "lead"]
-        if len(leads) != 1:
-            add(
-                record.line_of("organisations"),
-                "lead-count",
-                f"exactly one organisation must have role `lead` (found {len(leads)})",
-            )
+    check_lead_count(record, add)
     uses: list[tuple[str, tuple[str | int, ...], object]] = [
         (name, (name, i), value)
         for name in SCOPE_VOCABULARIES

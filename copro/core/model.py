@@ -170,17 +170,11 @@ class Organisation:
         return cls(_text(raw.get("name")), _text(raw.get("sector")), _text(raw.get("role")))
 
 
-@dataclass(frozen=True)
-class Revisit:
-    """A finding of this record going back to an earlier finding (``[member:]id#Sn``)."""
+class FindingAddress:
+    """The parts of a ``[member:]ID#SN`` address held in ``finding``: shared by a
+    revisit and a statement's evidence, which point at findings the same way."""
 
     finding: str
-    outcome: str
-    note: str | None = None
-
-    @classmethod
-    def from_raw(cls, raw: Mapping[str, Any]) -> Revisit:
-        return cls(_text(raw.get("finding")), _text(raw.get("outcome")), _opt(raw.get("note")))
 
     @property
     def member(self) -> str | None:
@@ -190,12 +184,25 @@ class Revisit:
 
     @property
     def record_id(self) -> str:
-        """The revisited record's id (without any member prefix)."""
+        """The record's id (without any member prefix)."""
         return self.finding.partition("#")[0].rpartition(":")[2]
 
     @property
     def finding_id(self) -> str:
         return self.finding.partition("#")[2]
+
+
+@dataclass(frozen=True)
+class Revisit(FindingAddress):
+    """A finding of this record going back to an earlier finding (``[member:]id#Sn``)."""
+
+    finding: str
+    outcome: str
+    note: str | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> Revisit:
+        return cls(_text(raw.get("finding")), _text(raw.get("outcome")), _opt(raw.get("note")))
 
 
 @dataclass(frozen=True)
@@ -570,7 +577,7 @@ class Engagement:
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(FindingAddress):
     """One finding a statement rests on (``[member:]ID#SN``) and how it bears on it."""
 
     finding: str
@@ -580,19 +587,6 @@ class Evidence:
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Evidence:
         return cls(_text(raw.get("finding")), _text(raw.get("stance")), _opt(raw.get("note")))
-
-    @property
-    def member(self) -> str | None:
-        head = self.finding.partition("#")[0]
-        return head.partition(":")[0] if ":" in head else None
-
-    @property
-    def record_id(self) -> str:
-        return self.finding.partition("#")[0].rpartition(":")[2]
-
-    @property
-    def finding_id(self) -> str:
-        return self.finding.partition("#")[2]
 
 
 @dataclass(frozen=True)
