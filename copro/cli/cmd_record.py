@@ -443,11 +443,29 @@ def update(
         bool,
         typer.Option("--yes", "-y", help="Reword a finding even when a later record revisited it."),
     ] = False,
+    statement: Annotated[
+        str | None,
+        typer.Option(
+            "--statement", help="A consensus statement's words (with a statement id only)."
+        ),
+    ] = None,
     json_flag: Json = False,
     dry_run: DryRun = False,
 ) -> None:
     """Change any field of a record: its details, consent, recognition, body sections,
-    or one finding, action or contributor. List options replace the list."""
+    or one finding, action or contributor. List options replace the list. Given a
+    consensus statement's id, it sets --title, --statement, --status or --review-by."""
+    from copro.write.consensus_update import names_statement
+
+    archive = writable_archive_of(ctx, "update")
+    if names_statement(archive.root, record_id):
+        _update_statement(ctx, archive, record_id, {**fields, "statement": statement})
+        return
+    if statement is not None:
+        raise UsageError(
+            "--statement is for consensus statements; this is a record",
+            "a record's words are its findings: --finding SN --text T",
+        )
     from copro.write.update import (
         ActionEdit,
         ContributorEdit,
@@ -495,13 +513,48 @@ def update(
         else None,
     )
     result = update_record(
-        writable_archive_of(ctx, "update"),
+        archive,
         record_id,
         request,
         dry_run=dry_run,
         confirm=_confirm_rewording(yes),
     )
     _report(result, json_flag)
+
+
+def _update_statement(
+    ctx: typer.Context, archive: Any, statement_id: str, given: dict[str, Any]
+) -> None:
+    """``update`` of a consensus statement (contract section 8)."""
+    from copro.write.consensus_update import StatementUpdate, update_statement
+
+    _refuse_record_options(ctx)
+    request = StatementUpdate(
+        given.get("title"), given.get("statement"), given.get("status"), given.get("review_by")
+    )
+    result = update_statement(archive, statement_id, request, dry_run=ctx.params["dry_run"])
+    _report(result, ctx.params["json_flag"])
+
+
+def _refuse_record_options(ctx: typer.Context) -> None:
+    """A statement takes the options of contract section 8 only: others exit 2, named."""
+    from copro.write.consensus_update import STATEMENT_OPTIONS
+
+    allowed = {*STATEMENT_OPTIONS, "--json", "--dry-run", "--yes"}
+    given = [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.param_type_name == "option"
+        and param.name
+        and getattr(ctx.get_parameter_source(param.name), "name", "") == "COMMANDLINE"
+        and not allowed.intersection(param.opts)
+    ]
+    if given:
+        raise UsageError(
+            f"a consensus statement takes {', '.join(STATEMENT_OPTIONS)}; not " + ", ".join(given),
+            "its evidence, decisions and body are written in its file, its judgement with "
+            "`copro consensus agree`",
+        )
 
 
 def _confirm_rewording(yes: bool) -> Callable[[list[str]], bool] | None:
