@@ -210,3 +210,43 @@ def test_list_reads_at_80_columns(root: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "moderate confidence; 3 finding(s) from 3 engagement(s), 4 group(s), 2019 to" in (
         result.stdout
     )
+
+
+def test_show_and_report_read_only_the_records_around_the_evidence(
+    root: Path, private_cache: Path
+) -> None:
+    """The statement's file, its cited records and those naming the cited findings are
+    read (no record cache is built), and what they say is what the whole archive says."""
+    from copro.store.catalog import load_catalog
+    from copro.store.recordcache import CACHE_FILE
+    from copro.store.standing import standings
+    from copro.views.consensus import assess, find_statement, statement_json
+
+    statement(root, "2024-01-own-language", "2024-01-10", GOOD, status="agreed")
+    record(root, "2019-01-withdrawn", "2019-01-05", status="withdrawn")
+    record(
+        root,
+        "2025-05-revisit",
+        "2025-05-01",
+        ["Letters in English are fine now.", "Leaflets still use odd words."],
+        revisits={1: ("2019-03-first#S1", "changed"), 2: ("2021-06-second#S1", "still-holds")},
+    )
+    record(root, "2025-06-unrelated", "2025-06-01", revisits={1: ("2019-03-first#S2", "changed")})
+    statement(
+        root,
+        "2024-02-with-withdrawn",
+        "2024-02-10",
+        ["2019-01-withdrawn#S1", "2023-09-third#S1", "2019-03-first#S9"],
+        status="agreed",
+    )
+    ids = ("2024-01-own-language", "2024-02-with-withdrawn")
+    documents = [shown(root, statement_id) for statement_id in ids]
+    for statement_id in ids:
+        assert run_cli("--root", str(root), "report", statement_id).exit_code == 0
+    assert not list(private_cache.rglob(CACHE_FILE))  # no record was read through it
+    catalog = load_catalog(root)
+    for statement_id, document in zip(ids, documents, strict=True):
+        whole = assess(find_statement(catalog, statement_id), catalog, standings(catalog))
+        assert document == json.loads(json.dumps(statement_json(whole), default=str))
+    assert shown(root, "2024-01-own-language")["stale"] is True
+    assert shown(root, "2024-02-with-withdrawn")["stale"] is True

@@ -233,6 +233,37 @@ class Archive:
 
         return [engagement, *neighbourhood(self.root, engagement)]
 
+    def statement_from_file(self, statement_id: str) -> Statement | None:
+        """The statement ``consensus/<id>.md`` of this archive read alone, or None (a hub,
+        a ``member:id``, no such file, or one the strict reader refuses or that holds
+        personal data: the callers then go through :attr:`statements` and say why)."""
+        from copro.core.model import Statement
+        from copro.core.paths import statement_path
+        from copro.core.records import ID_PATTERN
+        from copro.store.freshness import read_bytes
+        from copro.store.recordcache import parse_record
+
+        if self.hub is not None or not ID_PATTERN.fullmatch(statement_id):
+            return None
+        path = statement_path(self.root, statement_id)
+        data = None if path.is_symlink() else read_bytes(str(path))
+        rel = path.relative_to(self.root).as_posix()
+        parsed = parse_record(str(path), rel, data) if data is not None else None
+        return Statement.from_front_matter(parsed[0], parsed[1], rel) if parsed else None
+
+    def around_evidence(self, statement: Statement) -> Sequence[Engagement]:
+        """The records a statement's evidence cites and those that name the cited
+        findings: all that its facts, currency and thanks depend on.
+
+        In an archive these few are found through the reference table and read
+        from their files (``copro.store.references``); in a hub, the hub's catalog.
+        """
+        if self.hub is not None:
+            return self.catalog.engagements
+        from copro.store.references import evidence_neighbourhood
+
+        return evidence_neighbourhood(self.root, statement)
+
     def _vocab_if_hub(self) -> Vocabularies | None:
         """The vocabularies when member terms must be mapped to the hub's (else not loaded)."""
         return self.vocab if self.hub is not None else None

@@ -30,13 +30,20 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from copro.core.model import Engagement
+from copro.core.model import Engagement, Statement
 from copro.core.paths import cache_dir, cache_unusable
 from copro.core.records import ID_PATTERN
 from copro.core.version import VERSION
 from copro.store.freshness import Changes, Scan, changes, fingerprint, scan
 
-__all__ = ["REFERENCES_FILE", "References", "names_in", "neighbourhood", "references"]
+__all__ = [
+    "REFERENCES_FILE",
+    "References",
+    "evidence_neighbourhood",
+    "names_in",
+    "neighbourhood",
+    "references",
+]
 
 REFERENCES_FILE = "references.sqlite"
 FORMAT = 1
@@ -192,10 +199,6 @@ def neighbourhood(root: Path, engagement: Engagement) -> list[Engagement]:
 
     For an archive, not a hub (a hub's members are read through its catalog).
     """
-    from copro.core.paths import ARCHIVE_DIR, record_path
-    from copro.store.freshness import read_bytes
-    from copro.store.recordcache import parse_record
-
     root = Path(root)
     table = references(root)
     try:
@@ -210,12 +213,56 @@ def neighbourhood(root: Path, engagement: Engagement) -> list[Engagement]:
         if revisit.member is None
     }
     paths = dict.fromkeys(inbound)
-    for record_id in sorted(named - {engagement.id}):
-        if ID_PATTERN.fullmatch(record_id):
-            path = record_path(root, record_id)
-            paths[path.relative_to(root).as_posix()] = None
+    paths.update(dict.fromkeys(_record_rels(root, named - {engagement.id})))
+    return _read_engagements(root, paths)
+
+
+def evidence_neighbourhood(root: Path, statement: Statement) -> list[Engagement]:
+    """The readable records a statement's evidence cites and those that name the cited
+    findings (the revisits among them set each finding's standing), each read from its
+    file: all that the statement's facts, currency and thanks depend on.
+
+    For an archive, not a hub; evidence naming another member (``member:ID#SN``)
+    is left unresolved, as the archive's catalog leaves it.
+    """
+    root = Path(root)
+    cited: dict[str, set[int]] = {}
+    for evidence in statement.evidence:
+        if evidence.member is None:
+            record_id, _, finding_id = evidence.finding.partition("#")
+            number = int(finding_id[1:]) if finding_id[1:].isdigit() else 0
+            cited.setdefault(record_id, set()).add(number)
+    paths = dict.fromkeys(_record_rels(root, set(cited)))
+    table = references(root)
+    try:
+        for record_id, numbers in sorted(cited.items()):
+            for number in sorted(numbers):
+                paths.update(dict.fromkeys(table.naming_finding(record_id, number)))
+    finally:
+        table.close()
+    return _read_engagements(root, paths)
+
+
+def _record_rels(root: Path, record_ids: set[str]) -> list[str]:
+    """Where the records of these (well-formed) ids belong, relative to ``root``."""
+    from copro.core.paths import record_path
+
+    return [
+        record_path(root, record_id).relative_to(root).as_posix()
+        for record_id in sorted(record_ids)
+        if ID_PATTERN.fullmatch(record_id)
+    ]
+
+
+def _read_engagements(root: Path, rels: Iterable[str]) -> list[Engagement]:
+    """The readable records among ``rels`` (files under ``archive/``, never a link), read
+    with the strict reader; files that do not exist or are refused are left out."""
+    from copro.core.paths import ARCHIVE_DIR
+    from copro.store.freshness import read_bytes
+    from copro.store.recordcache import parse_record
+
     found = []
-    for rel in paths:
+    for rel in rels:
         full = root / rel
         data = read_bytes(str(full)) if rel.startswith(ARCHIVE_DIR + "/") else None
         if data is None or full.is_symlink():

@@ -376,10 +376,19 @@ def statement_json(assessed: Assessed) -> dict[str, Any]:
 
 
 def load_assessed(archive: Any, statement_id: str) -> Assessed:
-    """The statement ``statement_id`` of the archive (or hub), assessed."""
+    """The statement ``statement_id`` of the archive (or hub), assessed.
+
+    In an archive, the statement's file and the records around its evidence
+    (``Archive.around_evidence``) are all that is read: ``show`` and ``report``
+    of a statement cost the same at 100 records or 50,000. In a hub, the catalog.
+    """
     from copro.store.archive import Archive
 
     archive = Archive.of(archive)
+    alone = archive.statement_from_file(statement_id)
+    if alone is not None:  # an archive: only the records around its evidence are read
+        around = tuple(archive.around_evidence(alone))
+        return assess(alone, Catalog(around), standings(around))
     catalog = archive.catalog
     statement = find_statement(catalog, statement_id)
     return assess(statement, catalog, archive.standings)
