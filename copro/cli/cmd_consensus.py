@@ -10,6 +10,7 @@ from copro.cli.output import (
     FormatOption,
     JsonFlag,
     YesOption,
+    create_planned,
     emit_json,
     err,
     escape,
@@ -251,26 +252,15 @@ def draft_command(
     planned = draft_statement(root, request, dry_run=True)
     records = len({c.engagement.key for c in planned.chosen})
     err().print(f"{len(planned.chosen)} finding(s) from {records} engagement(s).")
-    if dry_run:
-        sys.stdout.write(planned.created.text)
-        err().print(f"[dim](dry run: would write {escape(planned.created.relpath)})[/dim]")
-        return
-    if (
-        sys.stdin.isatty()
-        and not yes
-        and not typer.confirm(f"Create {planned.created.relpath}?", default=True, err=True)
-    ):
-        err().print("Nothing was written.")
-        raise typer.Exit(1)
-    created = draft_statement(root, request).created
-    out().print(escape(created.relpath))
-    err().print(
-        f"Created {escape(created.relpath)}: set each finding's stance, write why we think "
-        "this and where people disagreed, check it with the people who took part, then "
-        f"`copro consensus agree {escape(created.id)}`."
+    create_planned(
+        planned.created,
+        lambda: draft_statement(root, request).created,
+        sys.stdin.isatty() and not yes,
+        dry_run,
+        "set each finding's stance, write why we think this and where people disagreed, "
+        "check it with the people who took part, then "
+        f"`copro consensus agree {planned.created.id}`.",
     )
-    if created.git_add:
-        err().print(f"Stage it with: {escape(created.git_add)}")
 
 
 ConcernOption = Annotated[str | None, typer.Option(help="none, minor, moderate or serious.")]

@@ -10,6 +10,7 @@ from copro.cli.output import (
     FormatOption,
     JsonFlag,
     YesOption,
+    create_planned,
     emit_json,
     err,
     escape,
@@ -213,20 +214,11 @@ def revisit(
             "The people who took part did not agree to be contacted again: invite the same "
             "community afresh (through the organisations that led it), not the same people."
         )
-    if dry_run:
-        sys.stdout.write(planned.created.text)
-        err().print(f"[dim](dry run: would write {escape(planned.created.relpath)})[/dim]")
-        return
-    if prompting and not typer.confirm(
-        f"Create {planned.created.relpath}?", default=True, err=True
-    ):
-        err().print("Nothing was written.")
-        raise typer.Exit(1)
-    created = draft_revisit(archive, record_id, date, title, new_id).created
-    out().print(escape(created.relpath))
-    err().print(
-        f"Created {escape(created.relpath)}: after the visit, uncomment each finding's block, "
-        "write what people said and choose its outcome, then run `copro validate`."
+    create_planned(
+        planned.created,
+        lambda: draft_revisit(archive, record_id, date, title, new_id).created,
+        prompting,
+        dry_run,
+        "after the visit, uncomment each finding's block, write what people said and "
+        "choose its outcome, then run `copro validate`.",
     )
-    if created.git_add:
-        err().print(f"Stage it with: {escape(created.git_add)}")

@@ -128,6 +128,29 @@ def write_or_print(text: str | bytes, output: Path | None, what: str = "") -> No
     err().print(f"Wrote {what + ' to ' if what else ''}{escape_printable(output)}")
 
 
+def create_planned(
+    planned: Any, create: Callable[[], Any], prompting: bool, dry_run: bool, next_step: str
+) -> None:
+    """The end of a command that drafts a new file (``revisit``, ``consensus draft``):
+    ``planned`` is the draft made with ``dry_run=True`` (a ``Created``). A dry run
+    prints it; at a terminal the person is asked; then ``create()`` writes it, its path
+    goes to stdout and ``next_step`` (what to do with the draft) and the ``git add``
+    line to stderr."""
+    relpath = planned.relpath
+    if dry_run:
+        sys.stdout.write(planned.text)
+        err().print(f"[dim](dry run: would write {escape(relpath)})[/dim]")
+        return
+    if prompting and not typer.confirm(f"Create {relpath}?", default=True, err=True):
+        err().print("Nothing was written.")
+        raise typer.Exit(1)
+    created = create()
+    out().print(escape(created.relpath))
+    err().print(escape(f"Created {created.relpath}: {next_step}"))
+    if created.git_add:
+        err().print(f"Stage it with: {escape(created.git_add)}")
+
+
 def note_skipped(count: int) -> None:
     """One line on stderr when the reader refused some records (they are left out)."""
     from copro.store.catalog import skipped_note
