@@ -229,9 +229,8 @@ def evidence_neighbourhood(root: Path, statement: Statement) -> list[Engagement]
     cited: dict[str, set[int]] = {}
     for evidence in statement.evidence:
         if evidence.member is None:
-            record_id, _, finding_id = evidence.finding.partition("#")
-            number = int(finding_id[1:]) if finding_id[1:].isdigit() else 0
-            cited.setdefault(record_id, set()).add(number)
+            digits = evidence.finding_id[1:]
+            cited.setdefault(evidence.record_id, set()).add(int(digits) if digits.isdigit() else 0)
     paths = dict.fromkeys(_record_rels(root, set(cited)))
     table = references(root)
     try:
