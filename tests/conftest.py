@@ -223,10 +223,16 @@ def world_dir():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+SITE_SHARD_RECORDS = 6
+"""The shared site's shard bound: its 18 engagements make three shards."""
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(archive root, site folder): the sample archive plus the XSS and privacy records,
-    built once per session by ``copro site`` end to end (needs the ``site`` extra)."""
+    built once per session by ``copro site`` end to end (needs the ``site`` extra), its
+    search index in shards of at most ``SITE_SHARD_RECORDS`` records, as a large
+    archive's is, so every search test also searches across merged shards."""
     pytest.importorskip(
         "pagefind", reason="copro site needs the site extra: pip install -e '.[site]'"
     )
@@ -235,6 +241,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = make_site_archive(tmp_path_factory.mktemp("site-archive") / "root", REPO)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COPRO_CACHE_DIR", str(tmp_path_factory.mktemp("site-cache")))
+        patch.setenv("COPRO_SITE_SHARD_RECORDS", str(SITE_SHARD_RECORDS))
         result = run_cli("--root", str(root), "site", "--json")
     assert result.exit_code == 0, result.stderr
     return root, root / "site"

@@ -6,6 +6,8 @@ per session (``built_site`` in conftest.py).
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -162,3 +164,17 @@ def make_site_archive(root: Path, sample: Path) -> Path:
         path = root / "archive" / record_id[:4] / f"{record_id}.md"
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def shard_urls(site: Path) -> list[list[str]]:
+    """The record addresses each shard of the search index holds, the first shard first."""
+    index = site / "pagefind"
+    merged = json.loads((index / "shards.json").read_text(encoding="utf-8"))["merge"]
+    out = []
+    for folder in [index, *(index / path for path in merged)]:
+        urls = []
+        for fragment in (folder / "fragment").iterdir():
+            data = gzip.decompress(fragment.read_bytes())
+            urls.append(json.loads(data[data.index(b"{") :])["url"])
+        out.append(urls)
+    return out

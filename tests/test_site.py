@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_ARCHIVE, write_record
-from sitekit import BODY_QUOTE, HIDDEN_ROUTE, PRIVATE_FINDING, PRIVATE_ID, REVISIT_ID, XSS_ID
+from conftest import SAMPLE_ARCHIVE, SITE_SHARD_RECORDS, write_record
+from sitekit import (
+    BODY_QUOTE,
+    HIDDEN_ROUTE,
+    PRIVATE_FINDING,
+    PRIVATE_ID,
+    REVISIT_ID,
+    XSS_ID,
+    shard_urls,
+)
 
 pytest.importorskip("pagefind", reason="copro site needs the site extra: pip install -e '.[site]'")
 
@@ -45,12 +53,31 @@ def test_site_has_every_page_the_contract_names(built_site: tuple[Path, Path]) -
     )
     assert "2024-11-mandatory-employment-support-sessions" not in records
     assert sorted(p.parent.name for p in site.glob("records/*/index.html")) == records
-    assert len(list((site / "pagefind" / "fragment").iterdir())) == len(records)
+    assert sum(len(urls) for urls in shard_urls(site)) == len(records)
     # The index is complete: no file of it left empty, its entry point readable.
     assert all(p.stat().st_size > 0 for p in (site / "pagefind").rglob("*") if p.is_file())
     assert json.loads((site / "pagefind" / "pagefind-entry.json").read_text())["languages"]
     assert (site / ".copro-site").is_file()
     assert not list(site.parent.glob(".site.*")), "no temporary folder is left behind"
+
+
+def test_a_large_site_is_indexed_in_shards_by_date(built_site: tuple[Path, Path]) -> None:
+    """Every engagement is in exactly one shard of at most the bound; the shards are spans of
+    dates, newest first (merged results keep that order when no words are searched)."""
+    _, site = built_site
+    shards = shard_urls(site)
+    assert len(shards) == 3 and all(len(urls) == SITE_SHARD_RECORDS for urls in shards), shards
+    every = [url for urls in shards for url in urls]
+    assert len(every) == len(set(every))
+    spans = [sorted(url.split("/")[2][:7] for url in urls) for urls in shards]
+    assert all(spans[i][0] >= spans[i + 1][-1] for i in range(len(spans) - 1)), spans
+    assert not (site / ".pagefind-shard").exists(), "the staging folder is removed"
+
+
+def test_a_small_site_is_one_index(built_hub_site: tuple[Path, Path]) -> None:
+    _, site = built_hub_site
+    assert json.loads((site / "pagefind" / "shards.json").read_text()) == {"merge": []}
+    assert len(shard_urls(site)[0]) >= 2
 
 
 class Tags(HTMLParser):

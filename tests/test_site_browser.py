@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from sitekit import PRIVATE_FINDING, XSS_ID
+from sitekit import PRIVATE_FINDING, REVISIT_ID, XSS_ID, shard_urls
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -146,6 +146,29 @@ def snippets(page) -> list[str]:
     return page.locator("#results li.result").evaluate_all(
         "items => items.map(i => i.querySelector('.snippet')?.textContent || '')"
     )
+
+
+def test_search_finds_records_in_every_shard(
+    page_and_watch, site_url: str, built_site: tuple[Path, Path]
+) -> None:
+    """The shared site's index is three shards (merged in the page with Pagefind's
+    ``mergeIndex``): one search finds the Somali mothers' engagements held in each."""
+    page, watch = page_and_watch
+    wanted = {
+        "/records/2019-03-somali-mothers-parenting/": SOMALI_2019,
+        "/records/2024-04-somali-mothers-parenting-follow-up/": SOMALI_2024,
+        f"/records/{REVISIT_ID}/": "Checking again with Somali mothers",
+    }
+    shards = shard_urls(built_site[1])
+    held_in = {url: next(i for i, urls in enumerate(shards) if url in urls) for url in wanted}
+    assert sorted(held_in.values()) == [0, 1, 2], held_in
+    page.goto(site_url)
+    titles = search(page, "somali mothers")
+    assert set(wanted.values()) <= set(titles), titles
+    page.goto(site_url + "?population=Somali+women")  # filters only: newest first, as ever
+    page.wait_for_function("() => document.querySelectorAll('#results h3').length === 3")
+    assert result_titles(page) == [wanted[f"/records/{REVISIT_ID}/"], SOMALI_2024, SOMALI_2019]
+    watch.assert_clean()
 
 
 def test_search_understands_questions_synonyms_and_typos(page_and_watch, site_url: str) -> None:

@@ -79,7 +79,7 @@ def build_site(
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
     from copro.site.search_data import write_search_data
-    from copro.site.search_index import index_site, pagefind_binary
+    from copro.site.search_index import index_site, pagefind_binary, shard_bound, shards_of
 
     archive = Archive.of(archive)
     root = archive.root
@@ -87,6 +87,7 @@ def build_site(
     check_replaceable(given, root)
     output = given.resolve()
     pagefind_binary()
+    bound = shard_bound()
     wanted = archive.members(members)
     in_hub = _check_hub(archive)
     if not in_hub or (root / ARCHIVE_DIR).is_dir():
@@ -101,6 +102,7 @@ def build_site(
     with building(output) as folder:
         pages = write_pages(data, folder, progress)
         write_search_data(data, archive.vocab, folder)
-        indexed = index_site(folder)
+        newest_first = [f"{page.link.url}index.html" for page in reversed(data.records)]
+        indexed = index_site(folder, shards_of(newest_first, bound))
     warnings = [] if data.identity.contact else [(NO_CONTACT, NO_CONTACT_HINT)]
     return SiteResult(output, pages, len(data.records), indexed, warnings)

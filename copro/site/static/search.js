@@ -18,6 +18,7 @@ const clear = document.getElementById("clear-filters");
 const PAGE = 20;
 const WORD = /[\p{L}\p{N}_][\p{L}\p{N}_'&+\-]*/gu;
 let loading = null;
+let shardNames = [];
 let terms = null;
 let words = null;
 let latest = 0;
@@ -30,15 +31,35 @@ async function fetchJson(name) {
   return response.ok ? response.json() : null;
 }
 
-// Pagefind and the vocabulary table, loaded once (the first caller starts it, others wait).
+// The index's other shards (a large site is indexed in several, pagefind/shards.json).
+async function shards() {
+  const response = await fetch(new URL("pagefind/shards.json", siteRoot));
+  const listed = response.ok ? await response.json() : null;
+  return Array.isArray(listed?.merge) ? listed.merge : [];
+}
+
+// Pagefind (every shard merged in) and the vocabulary table, loaded once (the first
+// caller starts it, others wait).
 function load() {
   loading ??= (async () => {
-    const [pf, table] = await Promise.all([
+    const [pf, table, more] = await Promise.all([
       import(new URL("pagefind/pagefind.js", siteRoot).href),
       fetchJson("search-terms.json"),
+      shards(),
     ]);
-    await pf.options({ baseUrl: siteRoot.pathname });
+    const baseUrl = siteRoot.pathname;
+    await pf.options({ baseUrl });
     await pf.init();
+    if (more.length) {
+      // Each shard answers to a filter of its own, so a search without words can list
+      // shard after shard: merged results are ordered by score, not by date.
+      shardNames = ["1", ...more.map((_, i) => String(i + 2))];
+      await pf.options({ mergeFilter: { shard: "1" } });
+      await Promise.all(more.map((path, i) => pf.mergeIndex(
+        new URL(`pagefind/${path}`, siteRoot).href,
+        { baseUrl, mergeFilter: { shard: shardNames[i + 1] } },
+      )));
+    }
     terms = table || { question_words: [], phrases: {}, min_corrected: 4, max_phrase: 5 };
     terms.questions = new Set(terms.question_words);
     return pf;
@@ -180,6 +201,17 @@ async function rank(pf, query, filters) {
   }));
   const ranked = [...tally.values()].sort((a, b) => b.matched - a.matched || b.score - a.score);
   return { ranked, corrections, all: ranked.length > 0 && ranked[0].matched === concepts.length };
+}
+
+// Every record the filters keep, newest first: each shard holds a span of dates (the
+// newest first), so its own date order, shard after shard, is the site's.
+async function newestFirst(pf, filters) {
+  const sort = { date: "desc" };
+  if (!shardNames.length) return (await pf.search(null, { filters, sort })).results;
+  const each = await Promise.all(
+    shardNames.map((shard) => pf.search(null, { filters: { ...filters, shard }, sort })),
+  );
+  return each.flatMap((search) => search.results);
 }
 
 // Word beginnings to look for: "interpreters" also finds "interpreter" and "interpreting".
@@ -335,8 +367,8 @@ async function run() {
     outcome = await rank(pf, query, filters);
   } else {
     concepts = [];
-    const search = await pf.search(null, { filters, sort: { date: "desc" } });
-    outcome = { ranked: search.results.map((result) => ({ result })), corrections: [], all: true };
+    const results = await newestFirst(pf, filters);
+    outcome = { ranked: results.map((result) => ({ result })), corrections: [], all: true };
   }
   if (ticket !== latest) return;
   shown = outcome.ranked.map((entry) => entry.result);
