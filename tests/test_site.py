@@ -71,7 +71,7 @@ def test_a_large_site_is_indexed_in_shards_by_date(built_site: tuple[Path, Path]
     assert len(every) == len(set(every))
     spans = [sorted(url.split("/")[2][:7] for url in urls) for urls in shards]
     assert all(spans[i][0] >= spans[i + 1][-1] for i in range(len(spans) - 1)), spans
-    assert not (site / ".pagefind-shard").exists(), "the staging folder is removed"
+    assert not list(site.glob(".pagefind-shard*")), "the staging folders are removed"
 
 
 def test_a_small_site_is_one_index(built_hub_site: tuple[Path, Path]) -> None:
@@ -276,21 +276,25 @@ def test_an_unknown_install_line_annotates_the_workflow_that_holds_it() -> None:
     assert "::error file=.github/workflows/validate.yml::" in validate
 
 
-def test_two_processes_write_the_same_site_as_one(
+def test_built_in_shards_the_pages_are_the_same_as_in_one(
     built_site: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """Large sites are rendered by two processes: page for page, the same bytes."""
-    from copro.site.pages import build_site_data
-    from copro.site.render import write_pages
+    """Sharding changes the search index only: page for page, the same bytes."""
+    from copro.site import build_site
 
-    root, _ = built_site
-    data = build_site_data(root)
-    one, two = tmp_path / "one", tmp_path / "two"
-    one.mkdir(), two.mkdir()
-    assert write_pages(data, one) == write_pages(data, two, parallel_from=1)
-    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
-    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+    root, sharded = built_site
+    whole = build_site(root, tmp_path / "whole").output
+    assert json.loads((whole / "pagefind" / "shards.json").read_text()) == {"merge": []}
+    files = sorted(
+        p.relative_to(whole) for p in whole.rglob("*") if p.is_file() and "pagefind" not in p.parts
+    )
+    assert files == sorted(
+        p.relative_to(sharded)
+        for p in sharded.rglob("*")
+        if p.is_file() and "pagefind" not in p.parts
+    )
+    assert all((whole / f).read_bytes() == (sharded / f).read_bytes() for f in files)
+    assert sorted(u for urls in shard_urls(sharded) for u in urls) == sorted(shard_urls(whole)[0])
 
 
 def test_a_hub_site_has_a_page_per_member_record(tmp_path: Path, cli) -> None:
@@ -456,3 +460,16 @@ def test_settings_title_the_site_and_fill_in_the_accessibility_statement(
     assert "Equality Advisory and Support Service" in shown
     record = (tmp_path / "out" / "records" / "2024-03-test-engagement" / "index.html").read_text()
     assert 'href="https://heard.example.org/archive/records/2024-03-test-engagement/"' in record
+
+
+def test_a_site_without_engagements_still_builds(tmp_path: Path, cli) -> None:
+    """Pagefind refuses an index of no page; a site whose only record is withdrawn is built."""
+    from conftest import VALID_RECORD
+
+    root = tmp_path / "root"
+    gone = VALID_RECORD.format(id="2024-04-gone").replace("status: completed", "status: withdrawn")
+    write_record(root, "2024-04-gone", gone)
+    result = cli("--root", str(root), "site", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["records"] == 0
+    assert (root / "site" / "pagefind" / "pagefind.js").is_file()

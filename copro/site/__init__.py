@@ -79,7 +79,7 @@ def build_site(
     from copro.site.pages import build_site_data
     from copro.site.render import write_pages
     from copro.site.search_data import write_search_data
-    from copro.site.search_index import index_site, pagefind_binary, shard_bound, shards_of
+    from copro.site.search_index import ShardedIndex, pagefind_binary, shard_bound, shards_of
 
     archive = Archive.of(archive)
     root = archive.root
@@ -99,10 +99,11 @@ def build_site(
                 "run `copro validate` and fix what it lists",
             )
     data = build_site_data(archive, today, members=wanted, include_withdrawn=include_withdrawn)
-    with building(output) as folder:
-        pages = write_pages(data, folder, progress)
+    newest_first = [f"{page.link.url}index.html" for page in reversed(data.records)]
+    shards = shards_of(newest_first, bound)
+    with building(output) as folder, ShardedIndex(folder, shards) as index:
+        pages = write_pages(data, folder, progress, shards, index.shard_written)
         write_search_data(data, archive.vocab, folder)
-        newest_first = [f"{page.link.url}index.html" for page in reversed(data.records)]
-        indexed = index_site(folder, shards_of(newest_first, bound))
+        indexed = index.finish()
     warnings = [] if data.identity.contact else [(NO_CONTACT, NO_CONTACT_HINT)]
     return SiteResult(output, pages, len(data.records), indexed, warnings)

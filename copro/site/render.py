@@ -10,11 +10,10 @@ of any web server (GitHub Pages project sites live under ``/<repo>/``).
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from markupsafe import Markup
 
 from copro.core.words import MADE_BY_WORDS
 from copro.site.consensus_pages import STANCE_HEADINGS
-from copro.site.pages import FILTER_GROUPS, SiteData
+from copro.site.pages import FILTER_GROUPS, RecordPage, SiteData
 from copro.store.standing import NOT_REVISITED, STANDINGS
 from copro.views.report_render import environment
 
@@ -41,9 +40,8 @@ STANDING_SECTIONS = (
 )
 assert {s[0] for s in STANDING_SECTIONS} == set(STANDINGS)
 
-PARALLEL_FROM = 600
-"""Pages from which a second process pays for itself."""
-CHUNK = 250
+PROGRESS_EVERY = 250
+"""Pages between two reports to the progress bar."""
 FINDINGS_LISTED = 1000
 """Findings listed per standing on findings/ (the oldest unchecked first); a page of
 tens of thousands would not load on a phone, and every finding is on its own page."""
@@ -58,14 +56,24 @@ def static_files() -> Any:
 
 def pages(data: SiteData) -> Iterator[Page]:
     """Every page of the site: where it goes, which template, what it shows."""
+    yield from first_pages(data)
+    for page in data.records:
+        yield record_page(page)
+    yield from other_pages(data)
+
+
+def first_pages(data: SiteData) -> Iterator[Page]:
+    """The home page and the list of records."""
     yield "index.html", "home.html.j2", {"section": "home", "data": data, "groups": FILTER_GROUPS}
     yield "records/index.html", "records.html.j2", {"section": "records", "data": data}
-    for page in data.records:
-        yield (
-            f"{page.link.url}index.html",
-            "record.html.j2",
-            {"section": "records", "page": page},
-        )
+
+
+def record_page(page: RecordPage) -> Page:
+    return f"{page.link.url}index.html", "record.html.j2", {"section": "records", "page": page}
+
+
+def other_pages(data: SiteData) -> Iterator[Page]:
+    """The pages after the records: terms, findings, coverage, credits, consensus."""
     for kind, term_pages in data.terms.items():
         yield (
             f"{kind}/index.html",
@@ -113,17 +121,16 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 
 class Renderer:
-    """Renders pages of one site; each process of a parallel build has its own."""
+    """Renders the pages of one site (``copro site`` and ``copro serve`` alike)."""
 
     def __init__(self, data: SiteData, folder: Path) -> None:
         self.env = environment(True)
         self.folder = folder
-        self.pages = list(pages(data))
         self.shared: dict[str, Any] = {
             "csp": CSP,
             "site_name": data.identity.title,
             "identity": data.identity,
-            "page_total": len(self.pages),
+            "page_total": sum(1 for _ in pages(data)),
             "generated": data.generated,
             "kind_words": KIND_WORDS,
             "kind_one": KIND_ONE,
@@ -138,16 +145,13 @@ class Renderer:
             **self.shared, **context, base=base, page_url=page_url
         )
 
-    def write(self, indices: Iterable[int]) -> int:
-        count = 0
-        for index in indices:
-            path, template, context = self.pages[index]
-            target = self.folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            html = self.render(template, "../" * path.count("/"), context, path)
-            target.write_text(html, encoding="utf-8", newline="\n")
-            count += 1
-        return count
+    def write(self, page: Page) -> None:
+        """Render one page and write it at once (no page is held after it is written)."""
+        path, template, context = page
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        html = self.render(template, "../" * path.count("/"), context, path)
+        target.write_text(html, encoding="utf-8", newline="\n")
 
 
 class FindingSnippets(dict[str, Markup]):
@@ -165,50 +169,51 @@ class FindingSnippets(dict[str, Markup]):
         return html
 
 
-_WORKER: Renderer | None = None
-
-
-def _start_worker(data: SiteData, folder: Path) -> None:
-    global _WORKER
-    _WORKER = Renderer(data, folder)
-
-
-def _write_chunk(indices: range) -> int:
-    assert _WORKER is not None
-    return _WORKER.write(indices)
-
-
 def write_pages(
     data: SiteData,
     folder: Path,
     progress: Callable[[int, int], None] | None = None,
-    parallel_from: int = PARALLEL_FROM,
+    shards: Sequence[Sequence[str]] = (),
+    shard_written: Callable[[], None] | None = None,
 ) -> int:
     """Render every page into ``folder`` (plus the stylesheet and scripts); returns the count.
 
-    Large sites are rendered by two processes (the machines copro runs on have
-    two cores or more), each writing its share of the pages.
+    Each page is written as soon as it is rendered. The home page and the list of
+    records come first, then the record pages shard by shard (``shards``: their
+    paths, as ``search_index.shards_of`` cuts them), calling ``shard_written``
+    after each, so Pagefind indexes one shard on the second core while the next
+    is rendered; the other pages follow.
     """
-    total = len(list(pages(data)))
-    workers = min(2, os.cpu_count() or 1)
-    if total < parallel_from or workers < 2:
-        Renderer(data, folder).write(range(total))
-        if progress:
-            progress(total, total)
-    else:
-        chunks = [range(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
-        done = 0
-        with ProcessPoolExecutor(
-            workers, initializer=_start_worker, initargs=(data, folder)
-        ) as pool:
-            for written in pool.map(_write_chunk, chunks):
-                done += written
-                if progress:
-                    progress(done, total)
+    renderer = Renderer(data, folder)
+    total = renderer.shared["page_total"]
+    written = 0
+
+    def write(page: Page) -> None:
+        nonlocal written
+        renderer.write(page)
+        written += 1
+        if progress and written % PROGRESS_EVERY == 0:
+            progress(written, total)
+
+    by_path = {}
+    for record in data.records:
+        page = record_page(record)
+        by_path[page[0]] = page
+    for page in first_pages(data):
+        write(page)
+    for shard in shards:
+        for path in shard:
+            write(by_path.pop(path))
+        if shard_written:
+            shard_written()
+    for page in chain(by_path.values(), other_pages(data)):
+        write(page)
+    if progress:
+        progress(written, total)
     assets = folder / "assets"
     assets.mkdir(exist_ok=True)
     for item in static_files().iterdir():
         if item.is_file() and not item.name.startswith("."):
             with item.open("rb") as source, open(assets / item.name, "wb") as handle:
                 shutil.copyfileobj(source, handle)
-    return total
+    return written
