@@ -234,3 +234,19 @@ def test_a_held_lock_makes_update_wait_then_write_nothing(root: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "nothing was written" in done.stderr
     assert path_of(root).read_bytes() == before
+
+
+def test_update_reads_only_the_records_around_the_evidence(root: Path, private_cache: Path) -> None:
+    from copro.store.recordcache import CACHE_FILE
+
+    assert update(root, "--title", "Own words").exit_code == 0
+    assert not list(private_cache.rglob(CACHE_FILE))  # no record was read through the cache
+    statement(root, "2024-08-later", "2024-08-01", ["2019-03-first#S1", "2021-06-second#S1"])
+    path = path_of(root, "2024-08-later")
+    path.write_text(path.read_text().replace("2021-06-second#S1", "2023-09-third#S1"))
+    path.write_text(path.read_text().replace("date: '2024-08-01'", "date: '2022-01-01'"))
+    before = path.read_bytes()
+    result = update(root, "--review-by", "2030-01-01", statement_id="2024-08-later")
+    assert result.exit_code == 1  # cites a record dated after it: validate's error, kept out
+    assert "consensus-evidence-later" in result.stderr
+    assert path.read_bytes() == before

@@ -314,7 +314,11 @@ def gate_statement(
     root: Path, catalog: Catalog, statement_id: str, data: bytes, vocab: Vocabularies
 ) -> None:
     """The statement as it would be written passes validate's checks, or nothing is written."""
-    problems = statement_problems(root, catalog, statement_id, data, vocab)
+    refuse_problems(statement_problems(root, catalog, statement_id, data, vocab))
+
+
+def refuse_problems(problems: list[Problem]) -> None:
+    """Exit 1 naming each problem's line and code (never a value: it may be personal)."""
     if problems:
         where = "; ".join(f"line {p.line}: {p.code}" for p in problems[:5])
         raise CoproError(
@@ -327,6 +331,22 @@ def statement_problems(
     root: Path, catalog: Catalog, statement_id: str, data: bytes, vocab: Vocabularies
 ) -> list[Problem]:
     """Errors ``validate`` would report for ``data`` as ``consensus/<id>.md``."""
+    own = [e for e in catalog.engagements if e.member is None]
+    statement_ids = {s.id for s in catalog.statements if s.member is None}
+    return problems_among(root, statement_id, data, vocab, own, {e.id for e in own}, statement_ids)
+
+
+def problems_among(
+    root: Path,
+    statement_id: str,
+    data: bytes,
+    vocab: Vocabularies,
+    engagements: Sequence[Engagement],
+    record_ids: set[str],
+    statement_ids: set[str],
+) -> list[Problem]:
+    """Errors ``validate`` would report for ``data`` as ``consensus/<id>.md``, given the
+    records its evidence may name (``engagements``) and every record and statement id."""
     from copro.core import consensus_checks
     from copro.core.validate import check_file
 
@@ -336,11 +356,8 @@ def statement_problems(
     if outcome.statement is not None:
         targets = {
             e.id: RecordRefs(e.path, e.id, (), None, e.date, frozenset(f.id for f in e.findings))
-            for e in catalog.engagements
-            if e.member is None
+            for e in engagements
         }
-        record_ids = {e.id for e in catalog.engagements if e.member is None}
-        statement_ids = {s.id for s in catalog.statements if s.member is None}
         problems += [
             p
             for p in consensus_checks.check_statements(

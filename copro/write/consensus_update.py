@@ -25,8 +25,10 @@ from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError, UsageError
 from copro.core.fileio import archive_lock
 from copro.core.model import STATEMENT_STATUSES
+from copro.core.problems import Problem
+from copro.core.records import Record
 from copro.store.archive import Archive
-from copro.write.consensus import MAX_STATEMENT, gate_statement, statement_rel
+from copro.write.consensus import MAX_STATEMENT, problems_among, refuse_problems, statement_rel
 from copro.write.newrecord import check_choice, check_date, check_text
 from copro.write.update import UpdateResult
 
@@ -97,13 +99,30 @@ def update_statement(
             Opened(path, rel, data, read.record), edited, expected, said or ["nothing to change"]
         )
         if change.changed:
-            gate_statement(root, archive.catalog, statement_id, edited.data, archive.vocab)
+            refuse_problems(_problems(archive, read.record, edited.data))
             _refuse_disturbed(path, rel, edited.data, expected)
         result = UpdateResult(statement_id, rel, None, change.lines)
         if not dry_run and change.changed:
             write_changes(root, [change])
             result.written = True
     return result
+
+
+def _problems(archive: Archive, before: Record, data: bytes) -> list[Problem]:
+    """What ``validate`` would say of the edited statement, reading only the records
+    around its evidence (``update`` never changes the evidence) and the archive's ids
+    from its file names, not every record."""
+    from copro.core.model import Statement
+    from copro.core.paths import iter_statement_files
+    from copro.core.records import archive_ids
+
+    statement = Statement.from_front_matter(before.meta, before.body, before.relpath)
+    around = [e for e in archive.around_evidence(statement) if e.member is None]
+    record_ids = set(archive_ids(archive.root))
+    statement_ids = {Path(f.relpath).stem for f in iter_statement_files(archive.root)}
+    return problems_among(
+        archive.root, statement.id, data, archive.vocab, around, record_ids, statement_ids
+    )
 
 
 def _refuse_unjudged_agreement(
