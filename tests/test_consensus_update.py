@@ -250,3 +250,22 @@ def test_update_reads_only_the_records_around_the_evidence(root: Path, private_c
     assert result.exit_code == 1  # cites a record dated after it: validate's error, kept out
     assert "consensus-evidence-later" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_an_unreadable_statement_is_named_and_left_alone(root: Path) -> None:
+    path = path_of(root)
+    path.write_text(path.read_text().replace("status: agreed", "status: [agreed", 1))
+    before = path.read_bytes()
+    result = update(root, "--title", "Mended")
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert f"consensus/{SID}.md cannot be read" in text and "nothing was written" in text
+    assert path.read_bytes() == before
+
+
+def test_an_empty_title_is_a_usage_error(root: Path) -> None:
+    before = path_of(root).read_bytes()
+    result = update(root, "--title", "   ")
+    assert result.exit_code == 2
+    assert "--title must not be empty" in result.stderr
+    assert path_of(root).read_bytes() == before
