@@ -354,6 +354,34 @@ def test_cross_member_revisits_are_checked_at_sync(area):
     assert [p["code"] for p in members["hiddo"]["problems"]] == ["revisit-unknown"]
 
 
+def test_a_revisit_kept_from_an_earlier_sync_is_checked_against_the_other_members_new_commit(
+    area,
+):
+    """A member that did not change is not checked again, but its revisits of another
+    member are (the gate result kept in the cache holds them): when the member revisited
+    drops the finding, the revisiting member fails at the next sync."""
+    text = SECOND.format(id="2025-06-parenting-follow-up").replace(
+        "    text: Groups at school pick-up time do not work.\n",
+        "    text: Still true.\n    revisits:\n"
+        "    - finding: islington-council:2019-03-somali-mothers-parenting#S1\n"
+        "      outcome: still-holds\n",
+    )
+    write_record(area["charity"], "2025-06-parenting-follow-up", text)
+    commit_all(area["charity"], "Revisit the council's finding")
+    assert sync(area["hub"]).exit_code == 0
+    again = sync(area["hub"])  # nothing changed: every gate result comes from the cache
+    assert again.exit_code == 0, again.stdout
+    record = area["council"] / "archive" / "2019" / "2019-03-somali-mothers-parenting.md"
+    renumbered = record.read_text(encoding="utf-8").replace("id: S1", "id: S2")
+    record.write_text(renumbered.replace("responds_to: [S1]", "responds_to: [S2]"))
+    commit_all(area["council"], "Renumber the finding")
+    result = sync(area["hub"])
+    members = {m["name"]: m for m in json.loads(result.stdout)["members"]}
+    assert result.exit_code == 1, result.stdout
+    assert [p["code"] for p in members["hiddo"]["problems"]] == ["revisit-unknown"]
+    assert members["islington-council"]["passed"] is True
+
+
 def test_unmapped_member_terms_are_warned_about(area):
     vocab = area["charity"] / "schemas/vocab"
     vocab.mkdir(parents=True)

@@ -13,6 +13,7 @@ protocol is allowed is left to the user's own git configuration.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -141,6 +142,10 @@ class MemberRepo:
         return self.resolve(FETCHED_REF)
 
     def resolve(self, ref: str) -> str:
+        if ref == PASSED_REF:  # only ever set to a commit (a fetched tag must be peeled)
+            written = self._loose_ref(ref)
+            if written is not None:
+                return written
         try:
             out = self.git(
                 "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
@@ -148,6 +153,16 @@ class MemberRepo:
         except GitFailed as exc:
             raise GitFailed(f"{ref} does not name a commit") from exc
         return out.decode().strip()
+
+    def _loose_ref(self, ref: str) -> str | None:
+        """The commit id a ref of copro's own holds, read from its file (no git process for
+        each member of a sync); None when it is not a plain file holding a full id (packed,
+        say), so git answers instead."""
+        try:
+            text = (self.folder / ref).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if re.fullmatch(r"[0-9a-f]{40}", text) else None
 
     def has_commit(self, commit: str) -> bool:
         try:

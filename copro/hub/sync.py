@@ -41,7 +41,7 @@ from copro.hub.hubfile import (
 from copro.hub.hubgit import PASSED_REF, GitFailed, MemberRepo
 from copro.hub.hubtree import MemberFiles, Staged
 
-CHECK_FORMAT = 3
+CHECK_FORMAT = 4
 """Bump when what a per-commit gate result holds changes."""
 HUB_CACHE = "hub"
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -113,20 +113,50 @@ class RecordSummary:
         )
 
 
-@dataclass
 class Checked:
-    """A member commit after its own gate: what it found, and a summary of its records."""
+    """A member commit after its own gate: what it found, and a summary of its records.
 
-    commit: str
-    problems: list[Problem]
-    records: list[RecordSummary]
+    Read back from the cache, the summaries of every record are read only when
+    something asks for them (``records``, from a file of their own): a sync with
+    nothing changed needs only the records that name another member
+    (``crossing``, kept with the problems) and the records those name.
+    """
+
+    def __init__(
+        self,
+        commit: str,
+        problems: list[Problem],
+        records: list[RecordSummary] | None = None,
+        crossing: list[RecordSummary] | None = None,
+        load: Callable[[], list[RecordSummary]] | None = None,
+    ) -> None:
+        self.commit = commit
+        self.problems = problems
+        self._records = records
+        self._crossing = crossing
+        self._load = load
+        self._by_id: dict[str, RecordSummary] | None = None
+
+    @property
+    def records(self) -> list[RecordSummary]:
+        if self._records is None:
+            self._records = self._load() if self._load else []
+        return self._records
 
     @property
     def ok(self) -> bool:
         return not any(p.severity == ERROR for p in self.problems)
 
     def by_id(self) -> dict[str, RecordSummary]:
-        return {r.id: r for r in self.records}
+        if self._by_id is None:
+            self._by_id = {r.id: r for r in self.records}
+        return self._by_id
+
+    def crossing(self) -> list[RecordSummary]:
+        """The records (and statements) whose revisits or evidence name another member."""
+        if self._crossing is None:
+            self._crossing = [r for r in self.records if r.revisits or r.evidence]
+        return self._crossing
 
 
 def check_commit(
@@ -228,30 +258,56 @@ def summarise(refs: list[Any], statements: Sequence[Any] = ()) -> list[RecordSum
 
 
 def _read_checked(hub_root: Path, name: str, commit: str) -> Checked | None:
+    path = _checked_file(hub_root, name, commit)
+    records = _records_file(path)
     try:
-        data = json.loads(_checked_file(hub_root, name, commit).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data["format"] != CHECK_FORMAT or data["version"] != VERSION:
+            return None
+        if not records.is_file():
             return None
         return Checked(
             commit,
             [Problem(**p) for p in data["problems"]],
-            [RecordSummary.from_json(r) for r in data["records"]],
+            crossing=[RecordSummary.from_json(r) for r in data["crossing"]],
+            load=lambda: _read_records(records),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
+def _records_file(checked_file: Path) -> Path:
+    return checked_file.with_name(checked_file.name.removesuffix(".json") + ".records.json")
+
+
+def _read_records(path: Path) -> list[RecordSummary]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["format"] != CHECK_FORMAT or data["version"] != VERSION:
+            raise ValueError(path)
+        return [RecordSummary.from_json(r) for r in data["records"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise CoproError(
+            f"the hub's cache file {path} cannot be read",
+            f"delete the folder {path.parent} and run `copro hub sync` again",
+        ) from None
+
+
 def _write_checked(hub_root: Path, name: str, checked: Checked) -> None:
-    """Best effort: a result that cannot be kept only costs a gate run next time."""
-    path = _checked_file(hub_root, name, checked.commit)
-    document = {
-        "format": CHECK_FORMAT,
-        "version": VERSION,
-        "problems": [p.to_json() for p in checked.problems],
-        "records": [r.to_json() for r in checked.records],
-    }
+    """Best effort: a result that cannot be kept only costs a gate run next time. The
+    summaries go first, in a file of their own: the result is only read when both are
+    there."""
     from copro.core.fileio import write_cache_json
 
+    path = _checked_file(hub_root, name, checked.commit)
+    stamp = {"format": CHECK_FORMAT, "version": VERSION}
+    records = [r.to_json() for r in checked.records]
+    write_cache_json(_records_file(path), {**stamp, "records": records})
+    document = {
+        **stamp,
+        "problems": [p.to_json() for p in checked.problems],
+        "crossing": [r.to_json() for r in checked.crossing()],
+    }
     write_cache_json(path, document)
 
 
@@ -562,8 +618,8 @@ def cross_member_revisits(
 ) -> list[Problem]:
     """Every revisit of ``checked`` naming ``<member>:<id>#S<n>`` must name an earlier finding."""
     problems = []
-    indexes = {member: c.by_id() for member, c in reading.items() if c is not None}
-    for record in checked.records:
+    indexes = _Indexes(reading)
+    for record in checked.crossing():
         for written, line in record.revisits:
             match = _REVISIT.fullmatch(written)
             if match is None:
@@ -595,6 +651,23 @@ def cross_member_revisits(
             problems.append(Problem(record.path, line, ERROR, "revisit-unknown", message))
         problems += _cross_member_evidence(record, indexes, set(reading))
     return problems
+
+
+class _Indexes(dict[str, dict[str, RecordSummary]]):
+    """Each member's records by id, as the hub reads them, made when first named."""
+
+    def __init__(self, reading: dict[str, Checked | None]) -> None:
+        super().__init__()
+        self.reading = reading
+
+    def __contains__(self, member: object) -> bool:
+        return isinstance(member, str) and self.reading.get(member) is not None
+
+    def __missing__(self, member: str) -> dict[str, RecordSummary]:
+        checked = self.reading[member]
+        assert checked is not None
+        self[member] = checked.by_id()
+        return self[member]
 
 
 def _cross_member_evidence(
@@ -669,6 +742,6 @@ def _tidy(hub_root: Path, states: list[MemberSync]) -> None:
         except OSError:
             continue
         for entry in entries:
-            commit = entry.name.removesuffix(".json")
+            commit = entry.name.partition(".")[0]  # <commit>.json, <commit>.records.json
             if is_full_commit(commit) and commit not in keep:
                 Path(entry.path).unlink(missing_ok=True)
