@@ -462,6 +462,28 @@ def test_settings_title_the_site_and_fill_in_the_accessibility_statement(
     assert 'href="https://heard.example.org/archive/records/2024-03-test-engagement/"' in record
 
 
+def test_a_second_process_writes_the_same_pages_as_one(
+    built_site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Large sites share each shard's record pages with a second (spawned) process:
+    page for page, the same bytes as one process writes."""
+    from copro.site.pages import build_site_data
+    from copro.site.render import write_pages
+
+    root, _ = built_site
+    data = build_site_data(root)
+    shards = [[f"{p.link.url}index.html" for p in data.records[i::2]] for i in range(2)]
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    assert write_pages(data, one, shards=shards) == write_pages(
+        data, two, shards=shards, parallel_from=1
+    )
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert len(files) > len(data.records)
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+
+
 def test_a_site_without_engagements_still_builds(tmp_path: Path, cli) -> None:
     """Pagefind refuses an index of no page; a site whose only record is withdrawn is built."""
     from conftest import VALID_RECORD

@@ -10,8 +10,12 @@ of any web server (GitHub Pages project sites live under ``/<repo>/``).
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from importlib.resources import files
 from itertools import chain
 from pathlib import Path
@@ -42,6 +46,8 @@ assert {s[0] for s in STANDING_SECTIONS} == set(STANDINGS)
 
 PROGRESS_EVERY = 250
 """Pages between two reports to the progress bar."""
+PARALLEL_FROM = 1000
+"""Engagements from which a second rendering process pays for its start (about a second)."""
 FINDINGS_LISTED = 1000
 """Findings listed per standing on findings/ (the oldest unchecked first); a page of
 tens of thousands would not load on a phone, and every finding is on its own page."""
@@ -120,23 +126,13 @@ def other_pages(data: SiteData) -> Iterator[Page]:
         )
 
 
-class Renderer:
-    """Renders the pages of one site (``copro site`` and ``copro serve`` alike)."""
+class PageWriter:
+    """Renders pages from the values every page shares, and writes each one at once."""
 
-    def __init__(self, data: SiteData, folder: Path) -> None:
+    def __init__(self, shared: dict[str, Any], folder: Path) -> None:
         self.env = environment(True)
         self.folder = folder
-        self.shared: dict[str, Any] = {
-            "csp": CSP,
-            "site_name": data.identity.title,
-            "identity": data.identity,
-            "page_total": sum(1 for _ in pages(data)),
-            "generated": data.generated,
-            "kind_words": KIND_WORDS,
-            "kind_one": KIND_ONE,
-            "made_by_words": MADE_BY_WORDS,
-            "finding_html": FindingSnippets(self, data),
-        }
+        self.shared = shared
 
     def render(self, template: str, base: str, context: dict[str, Any], path: str = "") -> str:
         """One page; ``path`` (under the site) gives its canonical address when the site has one."""
@@ -154,6 +150,28 @@ class Renderer:
         target.write_text(html, encoding="utf-8", newline="\n")
 
 
+class Renderer(PageWriter):
+    """Renders the pages of one site (``copro site`` and ``copro serve`` alike)."""
+
+    def __init__(self, data: SiteData, folder: Path) -> None:
+        super().__init__(
+            {
+                "csp": CSP,
+                "site_name": data.identity.title,
+                "identity": data.identity,
+                "page_total": sum(1 for _ in pages(data)),
+                "generated": data.generated,
+                "kind_words": KIND_WORDS,
+                "kind_one": KIND_ONE,
+                "made_by_words": MADE_BY_WORDS,
+            },
+            folder,
+        )
+        self.record_shared = dict(self.shared)
+        """What a record page needs besides its own view (term pages also need the findings)."""
+        self.shared["finding_html"] = FindingSnippets(self, data)
+
+
 class FindingSnippets(dict[str, Markup]):
     """A finding as term pages show it, rendered once however many terms it carries."""
 
@@ -169,45 +187,85 @@ class FindingSnippets(dict[str, Markup]):
         return html
 
 
+_HELPER: PageWriter | None = None
+
+
+def _start_helper(shared: dict[str, Any], folder: Path) -> None:
+    global _HELPER
+    _HELPER = PageWriter(shared, folder)
+
+
+def _write_in_helper(batch: list[Page]) -> int:
+    assert _HELPER is not None
+    for page in batch:
+        _HELPER.write(page)
+    return len(batch)
+
+
+def _helper(renderer: Renderer, records: int, parallel_from: int) -> ProcessPoolExecutor | None:
+    """A second process for half of each shard's record pages, on a machine with two cores
+    or more and a site big enough to pay for starting it. It is started afresh (not
+    forked), and is sent only the record pages it writes: a forked copy would carry the
+    views of the whole site."""
+    if records < parallel_from or (os.cpu_count() or 1) < 2:
+        return None
+    return ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_helper,
+        initargs=(renderer.record_shared, renderer.folder),
+    )
+
+
 def write_pages(
     data: SiteData,
     folder: Path,
     progress: Callable[[int, int], None] | None = None,
     shards: Sequence[Sequence[str]] = (),
     shard_written: Callable[[], None] | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> int:
     """Render every page into ``folder`` (plus the stylesheet and scripts); returns the count.
 
     Each page is written as soon as it is rendered. The home page and the list of
     records come first, then the record pages shard by shard (``shards``: their
-    paths, as ``search_index.shards_of`` cuts them), calling ``shard_written``
-    after each, so Pagefind indexes one shard on the second core while the next
-    is rendered; the other pages follow.
+    paths, as ``search_index.shards_of`` cuts them), a large site's shared with a
+    second process, calling ``shard_written`` after each, so Pagefind indexes one
+    shard while the next is rendered; the other pages follow.
     """
     renderer = Renderer(data, folder)
     total = renderer.shared["page_total"]
     written = 0
 
-    def write(page: Page) -> None:
+    def count(more: int) -> None:
         nonlocal written
-        renderer.write(page)
-        written += 1
-        if progress and written % PROGRESS_EVERY == 0:
+        before, written = written, written + more
+        if progress and written // PROGRESS_EVERY > before // PROGRESS_EVERY:
             progress(written, total)
 
     by_path = {}
     for record in data.records:
         page = record_page(record)
         by_path[page[0]] = page
-    for page in first_pages(data):
-        write(page)
-    for shard in shards:
-        for path in shard:
-            write(by_path.pop(path))
-        if shard_written:
-            shard_written()
+    helper = _helper(renderer, len(data.records), parallel_from)
+    with helper or contextlib.nullcontext():
+        for page in first_pages(data):
+            renderer.write(page)
+            count(1)
+        for shard in shards:
+            batch = [by_path.pop(path) for path in shard]
+            half = len(batch) // 2 if helper else 0
+            theirs = helper.submit(_write_in_helper, batch[:half]) if helper and half else None
+            for page in batch[half:]:
+                renderer.write(page)
+                count(1)
+            if theirs is not None:
+                count(theirs.result())
+            if shard_written:
+                shard_written()
     for page in chain(by_path.values(), other_pages(data)):
-        write(page)
+        renderer.write(page)
+        count(1)
     if progress:
         progress(written, total)
     assets = folder / "assets"
