@@ -330,14 +330,19 @@ def test_nothing_of_a_member_ever_runs(area, tmp_path, monkeypatch):
     assert not [p for p in cache.rglob("*") if p.is_file() and p.stat().st_mode & stat.S_IXUSR]
 
 
-def test_cross_member_revisits_are_checked_at_sync(area):
-    assert sync(area["hub"]).exit_code == 0
-    text = SECOND.format(id="2025-06-parenting-follow-up").replace(
+def revisiting_the_council() -> str:
+    """The charity's record whose finding revisits the council's S1."""
+    return SECOND.format(id="2025-06-parenting-follow-up").replace(
         "    text: Groups at school pick-up time do not work.\n",
         "    text: Still true.\n    revisits:\n"
         "    - finding: islington-council:2019-03-somali-mothers-parenting#S1\n"
         "      outcome: still-holds\n",
     )
+
+
+def test_cross_member_revisits_are_checked_at_sync(area):
+    assert sync(area["hub"]).exit_code == 0
+    text = revisiting_the_council()
     write_record(area["charity"], "2025-06-parenting-follow-up", text)
     good = commit_all(area["charity"], "Revisit the council's finding")
     result = sync(area["hub"])
@@ -360,12 +365,7 @@ def test_a_revisit_kept_from_an_earlier_sync_is_checked_against_the_other_member
     """A member that did not change is not checked again, but its revisits of another
     member are (the gate result kept in the cache holds them): when the member revisited
     drops the finding, the revisiting member fails at the next sync."""
-    text = SECOND.format(id="2025-06-parenting-follow-up").replace(
-        "    text: Groups at school pick-up time do not work.\n",
-        "    text: Still true.\n    revisits:\n"
-        "    - finding: islington-council:2019-03-somali-mothers-parenting#S1\n"
-        "      outcome: still-holds\n",
-    )
+    text = revisiting_the_council()
     write_record(area["charity"], "2025-06-parenting-follow-up", text)
     commit_all(area["charity"], "Revisit the council's finding")
     assert sync(area["hub"]).exit_code == 0
