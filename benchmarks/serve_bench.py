@@ -1,13 +1,17 @@
 """copro serve at N records: record pages from a warm process, adding a finding, memory.
 
     python benchmarks/serve_bench.py --size 10000 [--requests 500] [--adds 9]
+    python benchmarks/serve_bench.py --archive PATH   # a copy of an existing archive
 
-Generates N synthetic records (benchmarks/synthetic.py) in a git repository,
+Generates N synthetic records (benchmarks/synthetic.py) in a git repository (or
+copies ``--archive`` and makes the copy a git repository),
 starts ``copro serve --port 0`` as its own process (with a private cache), and
 measures, over plain HTTP on 127.0.0.1 with one keep-alive connection:
 - a record page (random records, warm process): p50 and p95 of a bounded loop;
 - adding a finding through its form, including the git commit (POST -> 303);
 - how long until the record page shows the new finding;
+- a record file changed on disk (as an editor or ``git pull`` would): how long
+  until its page shows the change (the watcher looks once a second);
 - the server process's peak resident memory (VmHWM from /proc; Linux only).
 The search index is built by a separate ``copro site`` process, which is not
 part of the server's memory; the figures are taken after that build finished.
@@ -20,6 +24,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -94,20 +99,26 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--adds", type=int, default=9)
     parser.add_argument("--wait-search", type=float, default=300.0)
+    parser.add_argument("--archive", type=Path, help="copy this archive instead of generating")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root, cache = Path(folder) / "archive-root", Path(folder) / "cache"
-        paths = generate(root, args.size)
+        if args.archive:
+            shutil.copytree(args.archive, root, symlinks=True)
+            paths = sorted((root / "archive").rglob("*.md"))
+        else:
+            paths = generate(root, args.size)
         git = ["git", "-C", str(root), "-c", "user.name=Bench", "-c", "user.email=b@e.invalid"]
-        subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
-        subprocess.run([*git, "add", "-A"], check=True)
-        subprocess.run([*git, "commit", "-q", "-m", "synthetic"], check=True)
+        if not (root / ".git").exists():
+            subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+            subprocess.run([*git, "add", "-A"], check=True)
+            subprocess.run([*git, "commit", "-q", "-m", "synthetic"], check=True)
         # withdrawn records have no page on the site: add findings to the others
-        ids = [p.stem for p in paths if "status: withdrawn" not in p.read_text()]
+        shown = [p for p in paths if "status: withdrawn" not in p.read_text()]
         began = time.perf_counter()
         process, port = start(root, cache)
         try:
-            measure(process, port, ids, cache, began, args)
+            measure(process, port, shown, cache, began, args)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -116,11 +127,12 @@ def main() -> None:
 def measure(
     process: subprocess.Popen[str],
     port: int,
-    ids: list[str],
+    shown: list[Path],
     cache: Path,
     began: float,
     args: argparse.Namespace,
 ) -> None:
+    ids = [p.stem for p in shown]
     client = Http(port)
     while True:
         try:
@@ -170,7 +182,33 @@ def measure(
     print(f"adding a finding incl. the commit (median of {args.adds}): "
           f"{statistics.median(adds):.3f} s; shown on its page after "
           f"{statistics.median(shows):.3f} s")  # fmt: skip
+    print(
+        f"a change on disk shown on its page (median of {args.adds}): "
+        f"{statistics.median(on_disk_changes(client, rng, shown, args.adds)):.3f} s"
+    )
     print(f"server process peak memory: {peak_mib(process.pid):.0f} MiB")
+
+
+def on_disk_changes(client: Http, rng: random.Random, shown: list[Path], count: int) -> list[float]:
+    """Seconds from a record file rewritten on disk (its title changed) to its page showing it."""
+    took = []
+    for i in range(count):
+        path = rng.choice(shown)
+        text = path.read_text(encoding="utf-8")
+        title = re.search(r"^title: (.*)$", text, re.M)
+        assert title, path
+        new_title = f"Changed on disk {i} {title.group(1).strip(chr(34))}"[:120]
+        path.write_text(text.replace(title.group(0), f"title: {new_title}", 1), encoding="utf-8")
+        start_at = time.perf_counter()
+        while True:
+            _, page = client.request("GET", f"/records/{path.stem}/")
+            if new_title in page:
+                break
+            if time.perf_counter() - start_at > 120:
+                raise SystemExit("the change on disk was not shown within 120 s")
+            time.sleep(0.05)
+        took.append(time.perf_counter() - start_at)
+    return took
 
 
 if __name__ == "__main__":

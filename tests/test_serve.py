@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -514,3 +515,56 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(running) -> N
         "POST", "/edit/import", None, headers={"Content-Length": str(30 * 1024 * 1024)}
     )
     assert answer.status == 413
+
+
+# ------------------------------------------------------------------ stopping
+
+
+def processes_naming(text: str) -> list[str]:
+    """Command lines of the running processes that name ``text`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if text in line and state != "Z":
+            found.append(line)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc (Linux)")
+def test_stopping_the_server_ends_its_search_build(tmp_path: Path, private_cache: Path) -> None:
+    """The site build serve starts for its search must not outlive it (nor keep writing
+    into the cache): Ctrl-C ends the server and every process of the build, including
+    the indexer it runs beside the rendering (650 records: long enough to catch it)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic import generate
+
+    root = tmp_path / "large"
+    generate(root, 650)
+    git_init(root)
+    command = [sys.executable, "-m", "copro", "--root", str(root), "serve", "--port", "0",
+               "--author", AUTHOR]  # fmt: skip
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:
+            if "http://127.0.0.1:" in line:
+                break
+        deadline = time.monotonic() + 240
+        # stop it while the build runs a process of its own (Pagefind, indexing pages)
+        while not any("pagefind" in p for p in processes_naming(str(private_cache))):
+            assert time.monotonic() < deadline, "serve started no search build"
+            time.sleep(0.02)
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) in (0, 130)  # 130: ended by Ctrl-C
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert processes_naming(str(private_cache)) == []
+    assert processes_naming(str(root)) == []

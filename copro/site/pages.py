@@ -30,7 +30,7 @@ from copro.core.words import (
 )
 from copro.store.archive import Archive
 from copro.store.catalog import Catalog, Source, load_catalog
-from copro.store.standing import Standing, StandingTable, standings
+from copro.store.standing import Standing, StandingTable, standings, target_key
 from copro.views.report import date_span, responses_sentence
 
 TERM_KINDS = ("topics", "populations", "places")
@@ -397,19 +397,31 @@ def build_site_data(
         e for e in listed(everything, include_withdrawn) if members is None or e.member in members
     ]
     links = {e.key: RecordLink(e.key, e.display_title, e.date) for e in shown}
-    pages = [_record_page(e, vocab, links, table) for e in shown]
+    pages = [build_record_page(e, vocab, links, table) for e in shown]
     _link_both_ways(pages, links)
     for page in pages:
-        page.filters = _filters(page)
-    terms = {kind: _term_pages(kind, pages, vocab) for kind in TERM_KINDS}
-    coverage = _coverage(pages, vocab)
-    coverage.with_pages = frozenset(t.term.id for t in terms["populations"])
+        page.filters = record_filters(page)
     from copro.site.consensus_pages import citing, statement_pages
 
     statements = statement_pages(catalog, table, vocab, members)
     cited = citing(statements)
     for page in pages:
         page.cited_by = cited.get(page.id, [])
+    return assemble(archive.root, vocab, pages, statements, today)
+
+
+def assemble(
+    root: Path,
+    vocab: Vocabularies,
+    pages: list[RecordPage],
+    statements: list[Any],
+    today: dt.date | None = None,
+) -> SiteData:
+    """The whole site's views from its record pages (oldest first) and statement pages:
+    the pages that gather many records (terms, coverage, credits, the filters)."""
+    terms = {kind: _term_pages(kind, pages, vocab) for kind in TERM_KINDS}
+    coverage = _coverage(pages, vocab)
+    coverage.with_pages = frozenset(t.term.id for t in terms["populations"])
     return SiteData(
         records=pages,
         terms=terms,
@@ -418,7 +430,7 @@ def build_site_data(
         coverage=coverage,
         filter_values=_filter_values(pages),
         generated=(today or dt.date.today()).isoformat(),
-        identity=site_identity(archive.root),
+        identity=site_identity(root),
         statements=statements,
     )
 
@@ -437,9 +449,11 @@ def _terms(vocab: Vocabularies, kind: str, ids: Iterable[str]) -> list[TermLink]
     return [TermLink(kind, i, vocab[kind].label(i)) for i in dict.fromkeys(ids)]
 
 
-def _record_page(
+def build_record_page(
     e: Engagement, vocab: Vocabularies, links: dict[str, RecordLink], table: StandingTable
 ) -> RecordPage:
+    """One record's page as the record and the standing table make it: the links other
+    records make to it (revisited by, superseded by, related back) are added after."""
     link = links[e.key]
     checked = table.checked_again(e)
     findings = []
@@ -477,9 +491,31 @@ def _record_page(
         topics=_terms(vocab, "topics", e.topics),
         methods=[vocab["methods"].label(m) for m in e.methods],
         findings=findings,
-        related=[links[k] for k in (_within(e, i) for i in e.related) if k in links],
+        related=own_related(e, links),
         supersedes=links.get(_within(e, e.supersedes or "")),
     )
+
+
+def own_related(e: Engagement, links: dict[str, RecordLink]) -> list[RecordLink]:
+    """The shown records ``e`` itself names as related."""
+    return [links[k] for k in (_within(e, i) for i in e.related) if k in links]
+
+
+def named_records(e: Engagement) -> set[str]:
+    """Keys of the records ``e`` names: those its findings revisit, related, superseded.
+
+    A record's page changes when one of these changes (their titles, the
+    earlier findings it checked) and theirs when it changes (the standing it
+    gave, "revisited by", "superseded by", related back).
+    """
+    named = {_within(e, i) for i in e.related}
+    if e.supersedes:
+        named.add(_within(e, e.supersedes))
+    for finding in e.findings:
+        for revisit in finding.revisits:
+            named.add(target_key(e, revisit).partition("#")[0])
+    named.discard(e.key)
+    return named
 
 
 def _within(e: Engagement, record_id: str) -> str:
@@ -496,6 +532,23 @@ def _action(action: Action) -> ActionView:
         date=action.date,
         reason=action.reason,
     )
+
+
+def link_back(page: RecordPage, naming: Iterable[RecordPage]) -> None:
+    """Fill in one page's links from the pages that name it (``naming``, oldest first):
+    the links :func:`_link_both_ways` makes for every page at once, for one page."""
+    page.revisits = sorted(
+        {c.record for f in page.findings for c in f.checks if c.record}, key=lambda link: link.id
+    )
+    page.revisited_by, page.superseded_by = [], []
+    for other in naming:
+        if any(c.record and c.record.id == page.id for f in other.findings for c in f.checks):
+            page.revisited_by.append(other.link)
+        if other.supersedes is not None and other.supersedes.id == page.id:
+            page.superseded_by.append(other.link)
+        names_it = own_related(other.engagement, {page.id: page.link})
+        if names_it and other.id != page.id and other.link not in page.related:
+            page.related.append(other.link)
 
 
 def _link_both_ways(pages: list[RecordPage], links: dict[str, RecordLink]) -> None:
@@ -515,7 +568,7 @@ def _link_both_ways(pages: list[RecordPage], links: dict[str, RecordLink]) -> No
                 back.related.append(page.link)
 
 
-def _filters(page: RecordPage) -> dict[str, list[str]]:
+def record_filters(page: RecordPage) -> dict[str, list[str]]:
     """Search filter values of one record (OR within a group, AND across groups)."""
     return {
         "population": [t.label for t in page.populations],

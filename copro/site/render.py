@@ -126,11 +126,26 @@ def other_pages(data: SiteData) -> Iterator[Page]:
         )
 
 
-class PageWriter:
-    """Renders pages from the values every page shares, and writes each one at once."""
+def page_shared(identity: Any, generated: str) -> dict[str, Any]:
+    """What every page of a site shares (the site's name, its CSP, the words for terms)."""
+    return {
+        "csp": CSP,
+        "site_name": identity.title,
+        "identity": identity,
+        "generated": generated,
+        "kind_words": KIND_WORDS,
+        "kind_one": KIND_ONE,
+        "made_by_words": MADE_BY_WORDS,
+    }
 
-    def __init__(self, shared: dict[str, Any], folder: Path) -> None:
-        self.env = environment(True)
+
+class PageWriter:
+    """Renders pages from the values every page shares, and writes each one at once
+    (``copro serve`` renders with one for as long as it runs: ``env`` keeps the compiled
+    templates)."""
+
+    def __init__(self, shared: dict[str, Any], folder: Path, env: Any = None) -> None:
+        self.env = env or environment(True)
         self.folder = folder
         self.shared = shared
 
@@ -153,20 +168,10 @@ class PageWriter:
 class Renderer(PageWriter):
     """Renders the pages of one site (``copro site`` and ``copro serve`` alike)."""
 
-    def __init__(self, data: SiteData, folder: Path) -> None:
-        super().__init__(
-            {
-                "csp": CSP,
-                "site_name": data.identity.title,
-                "identity": data.identity,
-                "page_total": sum(1 for _ in pages(data)),
-                "generated": data.generated,
-                "kind_words": KIND_WORDS,
-                "kind_one": KIND_ONE,
-                "made_by_words": MADE_BY_WORDS,
-            },
-            folder,
-        )
+    def __init__(self, data: SiteData, folder: Path, env: Any = None) -> None:
+        shared = page_shared(data.identity, data.generated)
+        shared["page_total"] = sum(1 for _ in pages(data))
+        super().__init__(shared, folder, env)
         self.record_shared = dict(self.shared)
         """What a record page needs besides its own view (term pages also need the findings)."""
         self.shared["finding_html"] = FindingSnippets(self, data)

@@ -46,6 +46,7 @@ __all__ = [
     "StandingTable",
     "finding_key",
     "standings",
+    "target_key",
 ]
 
 

@@ -192,7 +192,7 @@ class CoproApp:
         extra = {"notice": self.notice()}
         html = await run_in_threadpool(snapshot.render, path, extra)
         if html is None:
-            if f"{path}/index.html" in snapshot.paths:
+            if await run_in_threadpool(snapshot.has, f"{path}/index.html"):
                 return RedirectResponse(request.url.path + "/", 308)
             return self.not_found(request)
         return HTMLResponse(html)
@@ -315,8 +315,8 @@ class CoproApp:
         return writes.Context(self.root, self.load_vocab())
 
     def record_link(self, record_id: str) -> Any:
-        found = self.live.current().paths.get(f"records/{record_id}/index.html")
-        return found[1]["page"].link if found else None
+        page = self.live.current().record(record_id)
+        return page.link if page is not None else None
 
     def withheld(self, request: Request, record_id: str) -> Response | None:
         """A record every view withholds (unreadable, or holding personal data) is not
