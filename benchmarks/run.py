@@ -225,7 +225,7 @@ def readers(root: Path, runs: int, env: dict[str, str]) -> None:
         subprocess.run([*copro, *command], env=env, capture_output=True)
     validate = timed([*copro, "validate"], runs, env)
     line("copro validate", validate)
-    cache_files = list(Path(env["COPRO_CACHE_DIR"]).glob("*/records.json"))
+    cache_files = list(Path(env["COPRO_CACHE_DIR"]).glob("*/records.sqlite"))
 
     def drop_record_cache() -> None:
         for cached in cache_files:

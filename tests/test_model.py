@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -183,21 +185,71 @@ def test_cache_follows_edits_and_rebuilds_when_unreadable(
     path.write_text(VALID_RECORD.format(id="2024-03-edit").replace("Test", "Tset"), "utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert load_catalog(empty_root).find("2024-03-edit").title.startswith("Tset engagement")
-    cache_file.write_text("{not json", encoding="utf-8")
+    cache_file.write_text("{not a database", encoding="utf-8")
     assert len(load_catalog(empty_root)) == 1
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["files"]
+    with sqlite3.connect(cache_file) as connection:
+        assert connection.execute("SELECT count(*) FROM files").fetchone() == (1,)
+
+
+def test_an_edit_of_an_old_file_is_seen_after_the_cache_matched_a_scan(
+    empty_root: Path, private_cache: Path
+) -> None:
+    path = write(empty_root, VALID_RECORD.format(id="2024-03-old"), "2024-03-old")
+    old = time.time_ns() - 3_600_000_000_000  # an hour ago: not racy, size and mtime decide
+    os.utime(path, ns=(old, old))
+    load_catalog(empty_root)
+    assert load_catalog(empty_root).find("2024-03-old").title.startswith("Test")  # fingerprint
+    path.write_text(VALID_RECORD.format(id="2024-03-old").replace("Test", "Edited"), "utf-8")
+    os.utime(path, ns=(old + 1_000, old + 1_000))  # the mtime moved, even by a microsecond
+    assert load_catalog(empty_root).find("2024-03-old").title.startswith("Edited")
 
 
 def test_cache_that_lies_is_not_trusted(empty_root: Path, private_cache: Path) -> None:
     write(empty_root, VALID_RECORD.format(id="2024-03-real"), "2024-03-real")
     load_catalog(empty_root)
     cache_file = next(private_cache.rglob(CACHE_FILE))
-    document = json.loads(cache_file.read_text(encoding="utf-8"))
-    document["stamp"]["copro"] = "0.0.0-elsewhere"
-    (entry,) = document["files"].values()
-    entry[3][0]["title"] = "Injected"
-    cache_file.write_text(json.dumps(document), encoding="utf-8")
+    with sqlite3.connect(cache_file) as connection:
+        (text,) = connection.execute("SELECT parsed FROM files").fetchone()
+        parsed = json.loads(text)
+        parsed[0]["title"] = "Injected"
+        connection.execute("UPDATE files SET parsed = ?", (json.dumps(parsed),))
+        connection.execute("UPDATE meta SET value = '0-elsewhere' WHERE key = 'stamp'")
     assert load_catalog(empty_root).find("2024-03-real").title != "Injected"
+
+
+def test_a_cache_row_copro_did_not_write_is_read_again_from_its_file(
+    empty_root: Path, private_cache: Path
+) -> None:
+    write(empty_root, VALID_RECORD.format(id="2024-03-row"), "2024-03-row")
+    load_catalog(empty_root)
+    cache_file = next(private_cache.rglob(CACHE_FILE))
+    with sqlite3.connect(cache_file) as connection:
+        connection.execute("UPDATE files SET parsed = '{\"title\": 1}'")
+    assert load_catalog(empty_root).find("2024-03-row").title.startswith("Test engagement")
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_speed(
+    empty_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(empty_root, VALID_RECORD.format(id="2024-03-ro"), "2024-03-ro")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("COPRO_CACHE_DIR", str(blocked))
+    assert load_catalog(empty_root).find("2024-03-ro").title.startswith("Test engagement")
+
+
+def test_many_changed_files_are_parsed_in_batches_and_all_read(
+    empty_root: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("copro.store.recordcache.BATCH", 2)
+    for n in range(5):
+        write(empty_root, VALID_RECORD.format(id=f"2024-03-many-{n}"), f"2024-03-many-{n}")
+    write(empty_root, "no front-matter\n", "2024-03-broken")
+    catalog = load_catalog(empty_root)
+    assert sorted(catalog.by_id) == [f"2024-03-many-{n}" for n in range(5)]
+    assert catalog.skipped == ("archive/2024/2024-03-broken.md",)
+    (empty_root / "archive/2024/2024-03-many-0.md").unlink()
+    assert len(load_catalog(empty_root)) == 4
 
 
 @pytest.mark.parametrize("command", [["review"], ["stats"], ["search", "parenting"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -95,6 +96,27 @@ def test_importing_a_fresh_export_changes_nothing(sample_root, cli, tmp_path, fm
     assert result.exit_code == 0, result.stderr
     assert "Nothing to change" in result.stderr
     assert snapshot(sample_root) == before
+
+
+def test_an_import_sees_a_record_edited_after_the_cache_was_filled(sample_root, cli, tmp_path):
+    """Unchanged rows are read from the record cache, but only for the exact bytes it
+    parsed: a record edited on disk since (the cache not brought up to date, its size
+    and mtime kept) is read from its file, so the workbook's words are put back."""
+    book = export_book(cli, sample_root, tmp_path)  # fills the record cache
+    path = next((sample_root / "archive").rglob(f"{RID}.md"))
+    text = path.read_text(encoding="utf-8")
+    stat = path.stat()
+    edited = text.replace("Parenting courses", "Parenting cuorses", 1)
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = cli("--root", str(sample_root), "import", str(book), "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    (record,) = json.loads(result.stdout)["records"]
+    assert record["record_id"] == RID
+    assert [(c["id"], c["change"], c["fields"]) for c in record["changes"]] == [
+        ("S1", "changed", ["text"])
+    ]
 
 
 def test_import_adds_and_updates_all_together(sample_root, cli, tmp_path):

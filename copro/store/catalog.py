@@ -25,7 +25,7 @@ reports them. Parsed records are kept in the user cache (see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -180,18 +180,30 @@ def _load_source(
     source: Source, use_cache: bool, hub: HubView | None, vocab: Vocabularies | None
 ) -> tuple[list[Engagement], list[str]]:
     root = Path(source.root).resolve()
-    if use_cache:
-        from copro.store.recordcache import cached_records
-
-        metas, refused = cached_records(root)
-    else:
+    if not use_cache:
         metas, refused = _read_all(root)
+        return _engagements(root, source, metas, hub, vocab), refused
+    from copro.store.recordcache import open_cache
+
+    cache = open_cache(root)  # streamed a row at a time: only the engagements are held
+    try:
+        return _engagements(root, source, cache.records(), hub, vocab), cache.refused()
+    finally:
+        cache.close()
+
+
+def _engagements(
+    root: Path,
+    source: Source,
+    metas: Iterable[tuple[str, dict, str]],
+    hub: HubView | None,
+    vocab: Vocabularies | None,
+) -> list[Engagement]:
     if source.member is None and is_hub(root):
-        return _hub_engagements(root, metas, hub, vocab), refused
-    found = [
+        return _hub_engagements(root, metas, hub, vocab)
+    return [
         Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
     ]
-    return found, refused
 
 
 def load_statements(sources: Sequence[Source]) -> tuple[Statement, ...]:
@@ -234,7 +246,7 @@ def _load_statements(source: Source) -> list[Statement]:
 
 def _hub_engagements(
     root: Path,
-    metas: list[tuple[str, dict, str]],
+    metas: Iterable[tuple[str, dict, str]],
     view: HubView | None,
     vocab: Vocabularies | None,
 ) -> list[Engagement]:

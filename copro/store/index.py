@@ -49,7 +49,7 @@ from copro.core.version import VERSION
 from copro.core.vocab import Vocabularies, load_vocabularies
 from copro.store.freshness import Changes, Scan, changes, fingerprint, scan
 from copro.store.query import Document, Hit, QuerySpec, Suggestion, document_for
-from copro.store.recordcache import parse_record, refresh_cache
+from copro.store.recordcache import open_cache, parse_record
 
 if TYPE_CHECKING:
     from copro.hub.view import HubView
@@ -405,37 +405,38 @@ class IndexStore:
         self, generation: Path, vocab: Vocabularies, progress: Progress | None, reason: str
     ) -> RefreshReport:
         found = self._scan()
-        cached = refresh_cache(self.root, found, progress)[0]["files"]
+        cache = open_cache(self.root, found, progress)
         writer = self.backend.create(generation, len(found.files))
         entries: dict[str, list[Any]] = {}
+        refused: list[str] = []
         started = time.time_ns()
-        try:
-            for rel in sorted(found.files):
-                entry = cached.get(rel)
-                if entry is None:  # could not be read at all
-                    continue
-                size, mtime, digest, parsed = entry
+        try:  # a record at a time from the record cache: the archive is never held whole
+            for rel, size, mtime, digest, parsed in cache.files():
                 entries[rel] = [size, mtime, digest]
-                if parsed is not None:
+                if parsed is None:
+                    refused.append(rel)
+                else:
                     writer.add(document_for(self._engagement(rel, parsed, vocab)))
             writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
+        finally:
+            cache.close()
         self._write_manifest(
             generation,
             {
                 "stamp": self._stamp(vocab),
                 "built_at": started,
                 "files": entries,
-                "refused": len(_refused(cached, found)),
-                "refused_paths": _refused(cached, found),
+                "refused": len(refused),
+                "refused_paths": refused,
             },
             found,
         )
         return RefreshReport(
-            skipped=len(_refused(cached, found)) + len(found.symlinks),
+            skipped=len(refused) + len(found.symlinks),
             rebuilt=True,
             added=len(entries),
             documents=len(entries),
@@ -663,11 +664,6 @@ def _well_formed_summary(summary: Any) -> bool:
         and isinstance(summary.get("fingerprint"), (str, type(None)))
         and "stamp" in summary
     )
-
-
-def _refused(cached: dict[str, list[Any]], found: Scan) -> list[str]:
-    """The record files the strict reader (or the personal-data gate) refused."""
-    return sorted(rel for rel in found.files if rel in cached and cached[rel][3] is None)
 
 
 def _count(value: object) -> int:

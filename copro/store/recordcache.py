@@ -1,88 +1,81 @@
 """The record cache: parsed front-matter and body of every record, kept between runs.
 
 Parsing YAML strictly is most of the cost of reading an archive, so the result
-is kept in the user's cache folder beside the search index, as plain JSON
-(data only, never pickle): ``records.json`` holds a stamp (copro version,
-cache format, schema fingerprint) and, per record file, its size, mtime,
-content hash, and either ``[front-matter, body]`` or ``null`` for a file the
-strict reader refused. Freshness follows :mod:`copro.store.freshness` (the rule the
-index uses). A cache that cannot be read, or carries another stamp, is
-rebuilt, never trusted; writing it is atomic, and failing to write it (a
-read-only cache folder) only costs speed.
+is kept in the user's cache folder beside the search index, in an SQLite file
+(``records.sqlite``, the standard library's ``sqlite3``: data only, never
+pickle). Per record file it holds the size, mtime, content hash, and the
+parsed ``[front-matter, body]`` as JSON text, or NULL for a file the strict
+reader refused. Readers stream over it a row at a time (:func:`iter_records`),
+so no command has to hold the whole archive's text to read it: at 50,000
+records the JSON document this replaced cost hundreds of MiB in every
+whole-archive view and in every index build.
+
+Freshness follows :mod:`copro.store.freshness` (the rule the index uses); the
+fingerprint of the scan the cache last matched is kept, so when nothing
+changed not even the per-file table is read. Changed files are parsed and
+written in batches (a cold cache of 50,000 files never holds all their
+bytes). A cache that cannot be opened, or carries another stamp (copro
+version, cache format, schema fingerprint), is rebuilt, never trusted; a row
+whose JSON is not what copro writes is read again from its file; a cache
+folder that cannot be written only costs speed (the cache is kept in memory
+for the command).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-from copro.core.fileio import replace_atomic
 from copro.core.paths import cache_dir, shipped_schemas_dir
 from copro.core.version import VERSION
-from copro.store.freshness import Changes, Scan, changes, scan
+from copro.store.freshness import Changes, Scan, changes, fingerprint, read_bytes, scan
 
-__all__ = ["CACHE_FILE", "cached_records", "cached_statements", "RecordEntry"]
+__all__ = [
+    "CACHE_FILE",
+    "STATEMENT_CACHE_FILE",
+    "CachedFile",
+    "RecordCache",
+    "RecordEntry",
+    "cached_records",
+    "cache_as_is",
+    "cached_statements",
+    "iter_records",
+    "open_cache",
+    "parse_record",
+]
 
-CACHE_FILE = "records.json"
-CACHE_FORMAT = 2
+CACHE_FILE = "records.sqlite"
+STATEMENT_CACHE_FILE = "statements.sqlite"
+"""Consensus statements (``consensus/``) are kept the same way, in their own file."""
+CACHE_FORMAT = 3  # 3: SQLite rows instead of one JSON document
+LEGACY_FILES = ("records.json", "statements.json")
+BATCH = 500
+"""Changed files read, parsed and committed at a time (bounds a cold build's memory)."""
 
 RecordEntry = tuple[str, dict[str, Any], str]
 """(relpath, front-matter, body) of one readable record."""
 
+CachedFile = tuple[str, int, int, str, "list[Any] | None"]
+"""(relpath, size, mtime_ns, content hash, [front-matter, body] or None) of one file."""
 
-def _stamp() -> dict[str, Any]:
-    import hashlib
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);
+CREATE TABLE IF NOT EXISTS files(
+    rel TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+    digest TEXT NOT NULL, parsed TEXT);
+"""
 
+
+def _stamp() -> str:
     schema_file = shipped_schemas_dir() / "engagement.schema.json"
-    return {
-        "format": CACHE_FORMAT,
-        "copro": VERSION,
-        "schema": hashlib.sha256(schema_file.read_bytes()).hexdigest()[:16],
-    }
-
-
-def _read_cache(path: Path) -> dict[str, Any] | None:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(document, dict) or document.get("stamp") != _stamp():
-        return None
-    files = document.get("files")
-    if not isinstance(files, dict) or not isinstance(document.get("built_at"), int):
-        return None
-    for entry in files.values():
-        if not (
-            isinstance(entry, list)
-            and len(entry) == 4
-            and isinstance(entry[0], int)
-            and isinstance(entry[1], int)
-            and isinstance(entry[2], str)
-            and (entry[3] is None or _valid_parsed(entry[3]))
-        ):
-            return None
-    return document
-
-
-def _valid_parsed(value: object) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) == 2
-        and isinstance(value[0], dict)
-        and isinstance(value[1], str)
-    )
-
-
-def _write_cache(path: Path, document: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        replace_atomic(path, text, durable=False)
-    except OSError:
-        pass  # a cache that cannot be written only costs speed next time
+    schema = hashlib.sha256(schema_file.read_bytes()).hexdigest()[:16]
+    return f"{CACHE_FORMAT}-{VERSION}-{schema}"
 
 
 def parse_record(path: str, rel: str, data: bytes) -> list[Any] | None:
@@ -97,51 +90,258 @@ def parse_record(path: str, rel: str, data: bytes) -> list[Any] | None:
     return [read.record.meta, read.record.body]
 
 
-STATEMENT_CACHE_FILE = "statements.json"
-"""Consensus statements (``consensus/``) are kept the same way, in their own file."""
+def _loads(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
-def refresh_cache(
+def _valid_parsed(value: object) -> TypeGuard[list[Any]]:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], dict)
+        and isinstance(value[1], str)
+    )
+
+
+class RecordCache:
+    """An up-to-date record cache of one scan: stream its rows, in path order."""
+
+    def __init__(self, connection: sqlite3.Connection, found: Scan) -> None:
+        self._db = connection
+        self.found = found
+
+    def files(self) -> Iterator[CachedFile]:
+        """Every record file of the scan that could be read, parsed (None when refused)."""
+        rows = self._db.execute("SELECT rel, size, mtime, digest, parsed FROM files ORDER BY rel")
+        files = self.found.files
+        while fetched := rows.fetchmany(BATCH):
+            batch = [row for row in fetched if row[0] in files]
+            for (rel, size, mtime, digest, _), parsed in zip(
+                batch, self._decode(batch), strict=True
+            ):
+                yield rel, size, mtime, digest, parsed
+
+    def _decode(self, batch: list[tuple[Any, ...]]) -> list[list[Any] | None]:
+        """The parsed column of ``batch``, decoded by one ``json.loads``: within one call
+        the decoder shares each repeated key string (``title``, ``you_said``...) instead
+        of holding a copy per record (tens of MiB at 50,000 records)."""
+        texts = [text for *_, text in batch if text is not None]
+        try:
+            decoded = iter(json.loads("[" + ",".join(texts) + "]"))
+        except ValueError:  # a row copro did not write: each on its own
+            decoded = iter([_loads(text) for text in texts])
+        out: list[list[Any] | None] = []
+        for rel, *_, text in batch:
+            parsed = None if text is None else next(decoded, None)
+            if text is not None and not _valid_parsed(parsed):
+                parsed = self._read_again(rel)
+            out.append(parsed)
+        return out
+
+    def _read_again(self, rel: str) -> list[Any] | None:
+        """A row that is not what copro writes: read the file again rather than trust it."""
+        path = self.found.files[rel][2]
+        data = read_bytes(path)
+        return None if data is None else parse_record(path, rel, data)
+
+    def records(self) -> Iterator[RecordEntry]:
+        """(relpath, front-matter, body) of every readable record, in path order."""
+        for rel, _, _, _, parsed in self.files():
+            if parsed is not None:
+                yield rel, parsed[0], parsed[1]
+
+    def refused(self) -> list[str]:
+        """Paths the strict reader refused (or that hold personal data), and symlinks, sorted."""
+        rows = self._db.execute("SELECT rel FROM files WHERE parsed IS NULL")
+        listed = {rel for (rel,) in rows if rel in self.found.files}
+        unreadable = set(self.found.files) - self._known()
+        return sorted(listed | unreadable | set(self.found.symlinks))
+
+    def _known(self) -> set[str]:
+        return {rel for (rel,) in self._db.execute("SELECT rel FROM files")}
+
+    def parsed_for(self, rel: str, data: bytes) -> list[Any] | None:
+        """The cached ``[front-matter, body]`` of ``rel`` if the cache holds exactly these
+        bytes (its content hash decides: no scan needed), else None."""
+        from copro.store.freshness import digest
+
+        row = self._db.execute("SELECT digest, parsed FROM files WHERE rel = ?", (rel,)).fetchone()
+        if row is None or row[1] is None or row[0] != digest(data):
+            return None
+        parsed = _loads(row[1])
+        return parsed if _valid_parsed(parsed) else None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_cache(
     root: Path,
     found: Scan | None = None,
     progress: Callable[[int, int], None] | None = None,
     cache_name: str = CACHE_FILE,
-) -> tuple[dict[str, Any], Changes]:
-    """The up-to-date cache document for ``root`` (written back when anything changed).
+) -> RecordCache:
+    """The record cache of ``root`` brought up to date with ``found`` (scanned when None).
 
-    ``found`` is the directory scan when the caller already made one (the
-    index refresh shares it). Returns the document and what changed.
+    ``progress`` is told (done, to do) while changed files are parsed.
     """
     root = Path(root)
     found = found if found is not None else scan(root)
-    path = cache_dir(root) / cache_name
-    document = _read_cache(path) or {"stamp": _stamp(), "built_at": 0, "files": {}}
-    known: dict[str, list[Any]] = document["files"]
+    folder = cache_dir(root)
+    path = folder / cache_name
+    for attempt in (1, 2):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            connection = _open(path)
+            _bring_up_to_date(connection, found, progress)
+            return RecordCache(connection, found)
+        except (OSError, sqlite3.Error):
+            if attempt == 1:  # damaged, not a database, or locked out: start again
+                with contextlib.suppress(OSError):
+                    path.unlink()
+    connection = sqlite3.connect(":memory:", isolation_level=None)  # cannot write the cache
+    connection.executescript(_SCHEMA)
+    _bring_up_to_date(connection, found, progress)
+    return RecordCache(connection, found)
+
+
+def cache_as_is(root: Path) -> RecordCache | None:
+    """The record cache of ``root`` without bringing it up to date (for
+    :meth:`RecordCache.parsed_for`, which checks each file's content hash), or None
+    when there is none of this copro's stamp."""
+    path = cache_dir(Path(root)) / CACHE_FILE
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60)
+        if _meta(connection, "stamp") == _stamp():
+            return RecordCache(connection, Scan())
+        connection.close()
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    connection.execute("PRAGMA synchronous=OFF")  # derived data: a lost write is re-parsed
+    connection.executescript(_SCHEMA)
+    if _meta(connection, "stamp") != _stamp():
+        connection.executescript("BEGIN IMMEDIATE; DELETE FROM files; DELETE FROM meta; COMMIT;")
+        for legacy in LEGACY_FILES:  # the JSON documents this file replaced (tens of MB)
+            with contextlib.suppress(OSError):
+                (path.parent / legacy).unlink()
+    return connection
+
+
+def _meta(connection: sqlite3.Connection, key: str) -> object:
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _bring_up_to_date(
+    connection: sqlite3.Connection, found: Scan, progress: Callable[[int, int], None] | None
+) -> None:
+    """Parse what changed since the cache last matched a scan, in batches, then note
+    ``found``'s fingerprint (last: a writer stopped half-way leaves rows that are each
+    right, and no fingerprint claiming the rest are)."""
+    known_print, scanned_at = _meta(connection, "fingerprint"), _meta(connection, "scanned_at")
+    if isinstance(scanned_at, int) and known_print is not None:
+        if fingerprint(found, scanned_at) == known_print:
+            return
+    built_at = _meta(connection, "built_at")
+    built_at = built_at if isinstance(built_at, int) else 0
+    known = {
+        rel: [size, mtime, digest]
+        for rel, size, mtime, digest in connection.execute(
+            "SELECT rel, size, mtime, digest FROM files"
+        )
+    }
     started = time.time_ns()
-    diff = changes(found.files, known, int(document["built_at"]))
-    assert isinstance(diff, Changes)
-    dirty = bool(diff or diff.touched) or not path.exists()
-    for rel in diff.removed:
-        known.pop(rel, None)
-    for rel, hashed in diff.touched.items():
-        size, mtime, _ = found.files[rel]
-        known[rel] = [size, mtime, hashed, known[rel][3]]
-    fresh = {**diff.added, **diff.changed}
-    for done, (rel, (hashed, data)) in enumerate(fresh.items(), start=1):
-        size, mtime, abspath = found.files[rel]
-        known[rel] = [size, mtime, hashed, parse_record(abspath, rel, data)]
-        if progress and (done % 200 == 0 or done == len(fresh)):
-            progress(done, len(fresh))
-    if dirty:
-        document["built_at"] = started
-        _write_cache(path, document)
-    return document, diff
+    removed = [rel for rel in known if rel not in found.files]
+    _write(connection, "DELETE FROM files WHERE rel = ?", [(rel,) for rel in removed])
+    todo = [rel for rel, (size, mtime, _) in found.files.items() if _maybe_changed(
+        known.get(rel), size, mtime, built_at)]  # fmt: skip
+    done = 0
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start : start + BATCH]
+        diff = changes(
+            {rel: found.files[rel] for rel in batch},
+            {rel: known[rel] for rel in batch if rel in known},
+            built_at,
+        )
+        assert isinstance(diff, Changes)
+        _write_batch(connection, found, diff)
+        done += len(batch)
+        if progress and (diff or done == len(todo)):
+            progress(done, len(todo))
+    meta = {
+        "stamp": _stamp(),
+        "built_at": started if (todo or removed) else (built_at or started),
+        "fingerprint": fingerprint(found),
+        "scanned_at": found.started,
+    }
+    _write(connection, "INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+
+
+def _maybe_changed(entry: list[Any] | None, size: int, mtime: int, built_at: int) -> bool:
+    """Whether a file needs its content hash looked at (the rule of ``freshness.changes``)."""
+    from copro.store.freshness import RACY_NS
+
+    if entry is None or entry[0] != size or entry[1] != mtime:
+        return True
+    return mtime >= built_at - RACY_NS
+
+
+def _write_batch(connection: sqlite3.Connection, found: Scan, diff: Changes) -> None:
+    rows = []
+    for rel, (digest, data) in {**diff.added, **diff.changed}.items():
+        size, mtime, path = found.files[rel]
+        parsed = parse_record(path, rel, data)
+        text = None if parsed is None else json.dumps(parsed, ensure_ascii=False)
+        rows.append((rel, size, mtime, digest, text))
+    _write(connection, "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+    touched = [
+        (found.files[rel][0], found.files[rel][1], digest, rel)
+        for rel, digest in diff.touched.items()
+    ]
+    _write(connection, "UPDATE files SET size = ?, mtime = ?, digest = ? WHERE rel = ?", touched)
+
+
+def _write(connection: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` through ``statement`` in one transaction (nothing when there are none)."""
+    if not rows:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.executemany(statement, rows)
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
+
+
+def iter_records(root: Path, found: Scan | None = None) -> Iterator[RecordEntry]:
+    """(relpath, front-matter, body) of every readable record, in path order, a row at a
+    time from the brought-up-to-date cache."""
+    cache = open_cache(root, found)
+    try:
+        yield from cache.records()
+    finally:
+        cache.close()
 
 
 def cached_records(root: Path, found: Scan | None = None) -> tuple[list[RecordEntry], list[str]]:
     """(relpath, front-matter, body) of every readable record, and the refused paths, sorted."""
-    found = found if found is not None else scan(Path(root))
-    return _entries(refresh_cache(root, found)[0], found)
+    cache = open_cache(root, found)
+    try:
+        return list(cache.records()), cache.refused()
+    finally:
+        cache.close()
 
 
 def cached_statements(root: Path) -> tuple[list[RecordEntry], list[str]]:
@@ -155,19 +355,8 @@ def cached_statements(root: Path) -> tuple[list[RecordEntry], list[str]]:
     found = scan(Path(root), folder_name=CONSENSUS_DIR)
     if not found.files and not found.symlinks:
         return [], []  # no statements: nothing to keep
-    return _entries(refresh_cache(root, found, cache_name=STATEMENT_CACHE_FILE)[0], found)
-
-
-def _entries(document: dict[str, Any], found: Scan) -> tuple[list[RecordEntry], list[str]]:
-    readable: list[RecordEntry] = []
-    refused = list(found.symlinks)
-    files = document["files"]
-    for rel in sorted(found.files):
-        entry = files.get(rel)
-        parsed = entry[3] if entry is not None else None
-        if parsed is None:
-            refused.append(rel)
-        else:
-            readable.append((rel, parsed[0], parsed[1]))
-    refused.sort()
-    return readable, refused
+    cache = open_cache(root, found, cache_name=STATEMENT_CACHE_FILE)
+    try:
+        return list(cache.records()), cache.refused()
+    finally:
+        cache.close()

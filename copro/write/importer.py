@@ -145,7 +145,45 @@ def _same_text(a: object, b: str) -> bool:
     return " ".join(str(a or "").split()) == " ".join(b.split())
 
 
+_ACTION_KEYS = ("responds_to", "status", "text", "date", "reason")
+"""The fields of an action a row of the actions sheet sets, in the order they are written."""
+
+
+def _same_value(key: str, old: object, new: Value) -> bool:
+    """Whether an action's field already holds what the row says (spacing aside)."""
+    if key == "responds_to":
+        return as_list(old) == new
+    if new is not None and old is not None:
+        return _same_text(old, str(new))
+    return old == new
+
+
 # ------------------------------------------------------------------ planning
+
+
+@dataclass
+class _Cached:
+    """A record's values from the record cache, for the rows that change nothing in it
+    (most rows of a workbook copro exported): no YAML parsed. A row that edits the
+    record reads it properly first (:meth:`_Planner.editor`)."""
+
+    key: str
+    """The id the rows name it by (its file's name)."""
+    path: Path
+    relpath: str
+    data: bytes
+    meta: dict[str, Any]
+
+    @property
+    def record(self) -> _Cached:
+        return self  # read like an Opened's record: ``.meta``, ``.id``
+
+    @property
+    def id(self) -> str:
+        return str(self.meta.get("id", self.path.stem))
+
+
+Read = Opened | _Cached
 
 
 class _Planner:
@@ -155,13 +193,14 @@ class _Planner:
         self.root = root
         self.vocab = vocab
         self.plan = plan
-        self.opened: dict[str, Opened | None] = {}
+        self.opened: dict[str, Read | None] = {}
         self.editors: dict[str, RecordText] = {}
         self.expected: dict[str, dict[str, Any]] = {}
         self.steps: dict[str, list[Step]] = {}
         self.next_finding: dict[str, int] = {}
         self.next_action: dict[str, int] = {}
         self._references: Any = None
+        self._cache: Any = False  # the record cache, opened on first use (None: none)
 
     def revisit_floor(self, record_id: str) -> int:
         """The highest ``S`` number other records name for ``record_id`` (never reused)."""
@@ -174,6 +213,29 @@ class _Planner:
     def close(self) -> None:
         if self._references is not None:
             self._references.close()
+        if self._cache:
+            self._cache.close()
+
+    def _read(self, record_id: str) -> Read:
+        """The record from the record cache when it holds exactly the file's bytes, else
+        read for editing (an unknown id exits 1, a malformed one 2, as ``open_record``)."""
+        from copro.core.paths import relpath
+        from copro.core.records import locate_record
+
+        if self._cache is False:
+            from copro.store.recordcache import cache_as_is
+
+            self._cache = cache_as_is(self.root)
+        path = locate_record(self.root, record_id)
+        rel = relpath(self.root, path)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return _open_record(self.root, record_id)  # says why, as every writer does
+        parsed = self._cache.parsed_for(rel, data) if self._cache else None
+        if parsed is None:
+            return _open_record(self.root, record_id)
+        return _Cached(record_id, path, rel, data, parsed[0])
 
     def forget_unchanged(self) -> None:
         """Let go of records no row has changed so far (a row naming one again reopens it):
@@ -185,12 +247,12 @@ class _Planner:
     def problem(self, sheet: str, row: int | None, message: str) -> None:
         self.plan.problems.append(RowProblem(sheet, row, message))
 
-    def record(self, sheet: str, row: int, record_id: str) -> Opened | None:
+    def record(self, sheet: str, row: int, record_id: str) -> Read | None:
         from copro.core import pii
 
         if record_id not in self.opened:
             try:
-                self.opened[record_id] = _open_record(self.root, record_id)
+                self.opened[record_id] = self._read(record_id)
             except CoproError as exc:
                 self.opened[record_id] = None
                 if "no record" in exc.message or "not a record id" in exc.message:
@@ -200,8 +262,17 @@ class _Planner:
                 return None
         return self.opened[record_id]
 
-    def editor(self, opened: Opened) -> RecordText:
+    def editor(self, opened: Read) -> RecordText:
         rid = opened.record.id
+        if isinstance(opened, _Cached):  # a row edits it: read it properly from here on
+            full = _open_record(self.root, opened.key)
+            if full.data != opened.data:
+                raise CoproError(
+                    f"{opened.relpath} changed while the workbook was being read",
+                    "run the import again",
+                )
+            self.opened[opened.key] = full
+            opened = full
         if rid not in self.editors:
             self.editors[rid] = RecordText(opened.data, opened.relpath)
             self.expected[rid] = copy.deepcopy(opened.record.meta)
@@ -268,7 +339,7 @@ class _Planner:
         item_id: str,
         kind: str,
         seen: dict[tuple[str, str], int],
-    ) -> Opened | None:
+    ) -> Read | None:
         """The row's record, once per (record, id) in a sheet; None after reporting why not."""
         if not record_id:
             self.problem(sheet, row, "record_id is empty")
@@ -327,7 +398,7 @@ class _Planner:
             return
         self.update_finding(opened, row, index, text, topics)
 
-    def add_finding(self, opened: Opened, row: int, text: str, topics: list[str]) -> None:
+    def add_finding(self, opened: Read, row: int, text: str, topics: list[str]) -> None:
         rid = opened.record.id
         editor = self.editor(opened)
         if rid not in self.next_finding:
@@ -343,24 +414,28 @@ class _Planner:
         self.steps[rid].append(Step(FINDINGS, row, "finding", new_id, "added"))
 
     def update_finding(
-        self, opened: Opened, row: int, index: int, text: str, topics: list[str]
+        self, opened: Read, row: int, index: int, text: str, topics: list[str]
     ) -> None:
         rid = opened.record.id
         current = as_dicts(opened.record.meta.get("you_said"))[index]
         changed: list[str] = []
-        editor = self.editor(opened)
-        target = self.expected[rid]["you_said"][index]
         if not _same_text(current.get("text"), text):
-            editor.set_item_field("you_said", index, "text", text, (FINDINGS, row))
-            target["text"] = text
             changed.append("text")
         if as_list(current.get("topics")) != topics:
+            changed.append("topics")
+        if not changed:
+            return  # the common case: no editor, no copy of the record
+        editor = self.editor(opened)
+        target = self.expected[rid]["you_said"][index]
+        if "text" in changed:
+            editor.set_item_field("you_said", index, "text", text, (FINDINGS, row))
+            target["text"] = text
+        if "topics" in changed:
             editor.set_item_field("you_said", index, "topics", topics or None, (FINDINGS, row))
             if topics:
                 target["topics"] = topics
             else:
                 target.pop("topics", None)
-            changed.append("topics")
         if changed:
             finding_id = str(current.get("id"))
             later = records_naming(self.root, rid, finding_id) if "text" in changed else []
@@ -449,7 +524,7 @@ class _Planner:
             return
         self.update_action(opened, row, index, item)
 
-    def add_action(self, opened: Opened, row: int, item: dict[str, Value]) -> None:
+    def add_action(self, opened: Read, row: int, item: dict[str, Value]) -> None:
         rid = opened.record.id
         editor = self.editor(opened)
         if rid not in self.next_action:
@@ -464,30 +539,21 @@ class _Planner:
         )
         self.steps[rid].append(Step(ACTIONS, row, "action", new_id, "added"))
 
-    def update_action(self, opened: Opened, row: int, index: int, item: dict[str, Value]) -> None:
+    def update_action(self, opened: Read, row: int, index: int, item: dict[str, Value]) -> None:
         rid = opened.record.id
-        editor = self.editor(opened)  # also when no findings row opened the record first
         current = as_dicts(opened.record.meta.get("we_did"))[index]
+        changed = [key for key in _ACTION_KEYS if not _same_value(key, current.get(key), item[key])]
+        if not changed:
+            return  # the common case: no editor, no copy of the record
+        editor = self.editor(opened)  # also when no findings row opened the record first
         target = self.expected[rid]["we_did"][index]
-        changed: list[str] = []
-        for key in ("responds_to", "status", "text", "date", "reason"):
+        for key in changed:
             new = item[key]
-            old = current.get(key)
-            same = (
-                as_list(old) == new
-                if key == "responds_to"
-                else _same_text(old, str(new))
-                if new is not None and old is not None
-                else old == new
-            )
-            if same:
-                continue
             editor.set_item_field("we_did", index, key, new, (ACTIONS, row))
             if new is None:
                 target.pop(key, None)
             else:
                 target[key] = new
-            changed.append(key)
         if changed:
             self.steps[rid].append(
                 Step(ACTIONS, row, "action", str(current.get("id")), "changed", tuple(changed))
@@ -554,7 +620,7 @@ def plan_import(
         planner.close()
     for rid, editor in planner.editors.items():
         opened = planner.opened[rid]
-        assert opened is not None
+        assert isinstance(opened, Opened), "a record with an editor was read for editing"
         steps = planner.steps[rid]
         if not steps:
             continue
