@@ -273,3 +273,24 @@ def test_public_names_are_all_importable_and_listed() -> None:
     assert set(copro.__all__) == {"__version__", *copro._LAZY}
     for name in copro.__all__:
         assert getattr(copro, name) is not None
+
+
+def test_a_catalogs_front_matter_is_read_again_when_asked_for(
+    empty_root: Path, private_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog lets each front-matter dict go; asking for it gives the record as its
+    typed values were read, from the cache row of that content, else from the file."""
+    path = write(empty_root, VALID_RECORD.format(id="2024-03-lazy"), "2024-03-lazy")
+    engagement = load_catalog(empty_root).find("2024-03-lazy")
+    assert not isinstance(engagement.front_matter, dict)
+    assert engagement.front_matter["title"] == engagement.title
+    assert dict(engagement.front_matter)["id"] == "2024-03-lazy"
+    assert engagement.public_front_matter()["title"] == engagement.title
+    path.write_text(VALID_RECORD.format(id="2024-03-lazy").replace("Test", "Later"), "utf-8")
+    assert engagement.front_matter["title"] == engagement.title  # the content it was read from
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("COPRO_CACHE_DIR", str(blocked))
+    uncached = load_catalog(empty_root).find("2024-03-lazy")
+    assert uncached.title.startswith("Later")
+    assert uncached.front_matter["title"] == uncached.title  # read from the file itself

@@ -44,3 +44,21 @@ def test_no_silent_fallback_to_markdown_in_the_library():
 
     with pytest.raises(UsageError):
         render(Report("t", "s", False, "2026-01-01", []), "pdf")
+
+
+@pytest.mark.parametrize("count", [0, 1, 1000, 2501])
+def test_a_long_json_list_is_written_in_pieces_as_the_same_text(capsys, count):
+    """``findings --json`` streams its list; what comes out is what one dump would give."""
+    from copro.cli.output import emit_json_list
+
+    items = [{"id": f"S{n}", "text": "Ünïcode, \"quoted\"\n"} for n in range(count)]
+    emit_json_list({"total": count}, "findings", iter(items))
+    written = capsys.readouterr().out
+    assert written == json.dumps({"total": count, "findings": items}, ensure_ascii=False) + "\n"
+
+
+def test_findings_json_is_one_document_with_every_finding(sample_root, cli):
+    result = cli("--root", str(sample_root), "findings", "--json")
+    document = json.loads(result.stdout)
+    assert document["total"] == len(document["findings"]) > 0
+    assert list(document) == ["total", "findings"]

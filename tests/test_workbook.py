@@ -437,3 +437,21 @@ def test_what_export_writes_is_within_the_limits(sample_root, cli, tmp_path):
     assert cli("--root", str(sample_root), "export", "--format", "xlsx", "--output", str(book))
     result = cli("--root", str(sample_root), "import", str(book), "--dry-run")
     assert result.exit_code == 0, result.stderr
+
+
+def test_an_export_states_each_sheets_size_before_its_rows(sample_root, cli, tmp_path):
+    """Like Excel's own files: a reader learns the size without reading every row."""
+    import zipfile
+
+    book = export_book(cli, sample_root, tmp_path)
+    opened = openpyxl.load_workbook(book, read_only=True)
+    with zipfile.ZipFile(book) as parts:
+        for number, sheet in enumerate(opened.worksheets, start=1):
+            xml = parts.read(f"xl/worksheets/sheet{number}.xml").decode()
+            rows = sum(1 for _ in sheet.iter_rows())
+            header = FINDING_HEADER if sheet.title == "findings" else ACTION_HEADER
+            last_column = "N" if header is FINDING_HEADER else "G"
+            assert f'<dimension ref="A1:{last_column}{rows}"/>' in xml
+            assert xml.index("<dimension") < xml.index("<sheetData>")
+            assert (sheet.max_row, sheet.max_column) == (rows, len(header))
+    opened.close()

@@ -12,6 +12,7 @@ from copro.cli.output import (
     YesOption,
     create_planned,
     emit_json,
+    emit_json_list,
     err,
     escape,
     handle_errors,
@@ -60,7 +61,7 @@ def findings(
     )
     note_skipped(len(result.skipped))
     if wants_json(json_flag, fmt):
-        emit_json(result.to_json())
+        emit_json_list({"total": result.total}, "findings", result.findings_json())
     elif not result.findings:
         err().print("No findings matched.")
     else:

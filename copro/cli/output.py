@@ -171,6 +171,33 @@ def emit_json(document: Any) -> None:
     sys.stdout.flush()
 
 
+def emit_json_list(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """Like :func:`emit_json` of ``{**head, key: [*items]}`` (``key`` last), the same
+    text, but the list encoded a thousand items at a time when piped: at 50,000
+    records the whole document as one string cost hundreds of MiB."""
+    if sys.stdout.isatty():
+        emit_json({**head, key: list(items)})
+        return
+    opening = json.dumps({**head, key: []}, ensure_ascii=False)
+    assert opening.endswith("[]}")
+    sys.stdout.write(opening[:-2])
+    first = True
+    for chunk in _chunks(items, 1000):
+        text = json.dumps(chunk, ensure_ascii=False)[1:-1]
+        sys.stdout.write(text if first else ", " + text)
+        first = False
+    sys.stdout.write("]}\n")
+    sys.stdout.flush()
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    from itertools import islice
+
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 VIEW_FORMATS = ("text", "json")
 """How a command that lists or reports prints: a table or lines for people, or JSON."""
 

@@ -384,9 +384,18 @@ class Engagement:
 
     @classmethod
     def from_front_matter(
-        cls, meta: Mapping[str, Any], body: str, path: str, member: str | None = None
+        cls,
+        meta: Mapping[str, Any],
+        body: str,
+        path: str,
+        member: str | None = None,
+        kept: Mapping[str, Any] | None = None,
     ) -> Engagement:
-        """Build from the reader's front-matter dict (the only place that reads it)."""
+        """Build from the reader's front-matter dict (the only place that reads it).
+
+        ``kept`` is what :attr:`front_matter` holds instead of ``meta`` (a catalog of
+        a large archive keeps a mapping that reads it again when asked, not the dict).
+        """
         participants = meta.get("participants")
         fallback_id = path.rsplit("/", 1)[-1].removesuffix(".md")
         return cls(
@@ -422,7 +431,7 @@ class Engagement:
             links=tuple(Link.from_raw(link) for link in _dicts(meta.get("links"))),
             body=body,
             member=member,
-            front_matter=meta,
+            front_matter=meta if kept is None else kept,
         )
 
     # -- identity

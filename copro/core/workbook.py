@@ -170,6 +170,11 @@ def _package_parts(names: list[str]) -> dict[str, str]:
 
 
 def _write_sheet(sheet: IO[bytes], columns: list[str], rows: Iterator[Sequence[object]]) -> None:
+    """The sheet's XML; its rows go through a temporary file first so the sheet can
+    state its size (``<dimension>``) before them, as Excel does: without it,
+    openpyxl reads a whole sheet just to learn its size each time it opens it."""
+    import shutil
+    import tempfile
     from itertools import chain, islice
 
     sample = list(islice(rows, 500))
@@ -182,20 +187,36 @@ def _write_sheet(sheet: IO[bytes], columns: list[str], rows: Iterator[Sequence[o
         for n, w in enumerate(widths, start=1)
     )
     head = "".join(f'<c t="inlineStr" s="1"><is><t>{_escape(c)}</t></is></c>' for c in columns)
-    sheet.write(
-        (
-            _XML + f'<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            f'</sheetView></sheetViews><cols>{cols}</cols><sheetData><row r="1">{head}</row>'
-        ).encode()
-    )
-    batch: list[str] = []
-    for number, row in enumerate(chain(sample, rows), start=2):
-        batch.append(f'<row r="{number}">{"".join(map(_cell_xml, row))}</row>')
-        if len(batch) >= 1000:
-            sheet.write("".join(batch).encode("utf-8"))
-            batch.clear()
-    sheet.write(("".join(batch) + "</sheetData></worksheet>").encode("utf-8"))
+    with tempfile.TemporaryFile() as body:
+        last = 1
+        batch: list[str] = []
+        for last, row in enumerate(chain(sample, rows), start=2):  # noqa: B007
+            batch.append(f'<row r="{last}">{"".join(map(_cell_xml, row))}</row>')
+            if len(batch) >= 1000:
+                body.write("".join(batch).encode("utf-8"))
+                batch.clear()
+        body.write("".join(batch).encode("utf-8"))
+        body.seek(0)
+        corner = f"{_column_letters(max(len(columns), 1))}{last}"
+        sheet.write(
+            (
+                _XML + f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:{corner}"/>'
+                '<sheetViews><sheetView workbookViewId="0">'
+                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                f'</sheetView></sheetViews><cols>{cols}</cols><sheetData><row r="1">{head}</row>'
+            ).encode()
+        )
+        shutil.copyfileobj(body, sheet, 1 << 20)
+    sheet.write(b"</sheetData></worksheet>")
+
+
+def _column_letters(number: int) -> str:
+    """A column's letters from its number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _cell_xml(value: object) -> str:

@@ -38,6 +38,7 @@ from copro.core.paths import HUB_FILE
 if TYPE_CHECKING:
     from copro.core.vocab import Vocabularies
     from copro.hub.view import HubView
+    from copro.store.recordcache import RecordCache
 
 __all__ = ["Catalog", "Source", "load_catalog", "load_engagement", "engagement_from_record"]
 
@@ -187,9 +188,26 @@ def _load_source(
 
     cache = open_cache(root)  # streamed a row at a time: only the engagements are held
     try:
-        return _engagements(root, source, cache.records(), hub, vocab), cache.refused()
+        if source.member is None and is_hub(root):
+            return _hub_engagements(root, cache.records(), hub, vocab), cache.refused()
+        return _lean_engagements(root, source, cache), cache.refused()
     finally:
         cache.close()
+
+
+def _lean_engagements(root: Path, source: Source, cache: RecordCache) -> list[Engagement]:
+    """The engagements of the cache's rows, each front-matter dict let go once its typed
+    values are made (read again from the cache when a view asks for it)."""
+    from copro.store.recordcache import FrontMatterSource, LazyFrontMatter
+
+    again = FrontMatterSource(root)
+    found = []
+    for rel, _, _, digest, parsed in cache.files():
+        if parsed is not None:
+            kept = LazyFrontMatter(again, rel, digest)
+            meta, body = parsed
+            found.append(Engagement.from_front_matter(meta, body, rel, source.member, kept))
+    return found
 
 
 def _engagements(

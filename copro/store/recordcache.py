@@ -26,20 +26,30 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from copro.core.paths import cache_dir, shipped_schemas_dir
 from copro.core.version import VERSION
-from copro.store.freshness import Changes, Scan, changes, fingerprint, read_bytes, scan
+from copro.store.freshness import (
+    Changes,
+    Scan,
+    changes,
+    fingerprint,
+    read_bytes,
+    scan,
+)
 
 __all__ = [
     "CACHE_FILE",
     "STATEMENT_CACHE_FILE",
     "CachedFile",
+    "FrontMatterSource",
+    "LazyFrontMatter",
     "RecordCache",
     "RecordEntry",
     "cached_records",
@@ -174,6 +184,15 @@ class RecordCache:
         parsed = _loads(row[1])
         return parsed if _valid_parsed(parsed) else None
 
+    def parsed_row(self, rel: str, digest: str) -> list[Any] | None:
+        """The cached ``[front-matter, body]`` of ``rel`` as it was for the content hash
+        ``digest``, else None (the row changed since, or is gone)."""
+        row = self._db.execute(
+            "SELECT parsed FROM files WHERE rel = ? AND digest = ?", (rel, digest)
+        ).fetchone()
+        parsed = _loads(row[0]) if row and row[0] is not None else None
+        return parsed if _valid_parsed(parsed) else None
+
     def close(self) -> None:
         self._db.close()
 
@@ -216,7 +235,9 @@ def cache_as_is(root: Path) -> RecordCache | None:
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60)
+        connection = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False
+        )
         if _meta(connection, "stamp") == _stamp():
             return RecordCache(connection, Scan())
         connection.close()
@@ -360,3 +381,69 @@ def cached_statements(root: Path) -> tuple[list[RecordEntry], list[str]]:
         return list(cache.records()), cache.refused()
     finally:
         cache.close()
+
+
+class FrontMatterSource:
+    """Where a catalog's records find their front-matter again when a view asks for it
+    (the JSON export, a report's details): the record cache, one row by path and content
+    hash, else the file itself. The few most recent are kept (a view asks one record
+    several times in a row); the rest are not held, so a catalog of 50,000 records does
+    not carry every front-matter dict beside its typed values (a third of its memory)."""
+
+    KEEP = 32
+
+    def __init__(self, root: Path) -> None:
+        import threading
+
+        self.root = root
+        self._cache: RecordCache | None | bool = False
+        self._lock = threading.Lock()  # a web server's threads share one catalog
+        self._recent: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def front_matter(self, rel: str, digest: str) -> dict[str, Any]:
+        with self._lock:
+            key = (rel, digest)
+            found = self._recent.pop(key, None)
+            if found is None:
+                found = self._load(rel, digest)
+            self._recent[key] = found
+            if len(self._recent) > self.KEEP:
+                del self._recent[next(iter(self._recent))]
+            return found
+
+    def _load(self, rel: str, digest: str) -> dict[str, Any]:
+        if self._cache is False:
+            self._cache = cache_as_is(self.root)
+        cache = self._cache if isinstance(self._cache, RecordCache) else None
+        parsed = cache.parsed_row(rel, digest) if cache is not None else None
+        path = str(self.root / rel)
+        if parsed is None and not os.path.islink(path):  # the cache moved on, or is not kept
+            data = read_bytes(path)
+            parsed = None if data is None else parse_record(path, rel, data)
+        return parsed[0] if parsed is not None else {}
+
+
+class LazyFrontMatter(Mapping[str, Any]):
+    """One record's front-matter, fetched from a :class:`FrontMatterSource` when read."""
+
+    __slots__ = ("_source", "_rel", "_digest")
+
+    def __init__(self, source: FrontMatterSource, rel: str, digest: str) -> None:
+        self._source = source
+        self._rel = rel
+        self._digest = digest
+
+    def _data(self) -> dict[str, Any]:
+        return self._source.front_matter(self._rel, self._digest)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data().get(key, default)

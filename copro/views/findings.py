@@ -9,7 +9,7 @@ statuses of the actions answering it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,16 +71,15 @@ class FindingsResult:
         return len(self.findings)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "findings": [
-                {
-                    **row.to_json(self.in_hub),
-                    "cited_by": self.cited_by.get(f"{row.record.key}#{row.finding.id}", []),
-                }
-                for row in self.findings
-            ],
-        }
+        return {"total": self.total, "findings": list(self.findings_json())}
+
+    def findings_json(self) -> Iterator[dict[str, Any]]:
+        """The ``findings`` of :meth:`to_json`, one at a time (an output can stream them)."""
+        for row in self.findings:
+            yield {
+                **row.to_json(self.in_hub),
+                "cited_by": self.cited_by.get(f"{row.record.key}#{row.finding.id}", []),
+            }
 
 
 def query_words(query: str | None) -> tuple[str, ...]:

@@ -219,15 +219,15 @@ class _Planner:
     def _read(self, record_id: str) -> Read:
         """The record from the record cache when it holds exactly the file's bytes, else
         read for editing (an unknown id exits 1, a malformed one 2, as ``open_record``)."""
-        from copro.core.paths import relpath
+        from copro.core.paths import ARCHIVE_DIR
         from copro.core.records import locate_record
 
         if self._cache is False:
             from copro.store.recordcache import cache_as_is
 
             self._cache = cache_as_is(self.root)
-        path = locate_record(self.root, record_id)
-        rel = relpath(self.root, path)
+        path = locate_record(self.root, record_id)  # archive/<YYYY>/<id>.md, not a symlink
+        rel = f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"  # as the cache's scan names it
         try:
             data = path.read_bytes()
         except OSError:
