@@ -455,3 +455,85 @@ def test_an_export_states_each_sheets_size_before_its_rows(sample_root, cli, tmp
             assert xml.index("<dimension") < xml.index("<sheetData>")
             assert (sheet.max_row, sheet.max_column) == (rows, len(header))
     opened.close()
+
+
+def _sheet_values(path: Path) -> list[tuple[str, list[str], list]]:
+    from copro.core.workbook import read_sheets
+
+    return [
+        (sheet.name, sheet.columns, [(n, {k: (c.text, c.formula) for k, c in cells.items()})
+                                     for n, cells in sheet.rows])
+        for sheet in read_sheets(path)
+    ]  # fmt: skip
+
+
+def test_copros_own_sheets_read_the_same_without_openpyxl(sample_root, cli, tmp_path):
+    """A plain sheet (what export writes) is read by copro's own parser; the values are
+    those openpyxl gives for the same workbook saved by openpyxl with a styled cell in
+    each sheet (not plain, so openpyxl reads it)."""
+    import zipfile
+
+    from openpyxl.styles import Font
+
+    write_record(
+        sample_root,
+        "2024-03-formula-test",
+        VALID_RECORD.format(id="2024-03-formula-test").replace(
+            "Groups at school pick-up time do not work.", '"=1+2 ünïcode  two  spaces & <tags>"'
+        ),
+    )
+    book = export_book(cli, sample_root, tmp_path)
+    resaved = tmp_path / "resaved.xlsx"
+    opened = openpyxl.load_workbook(book)
+    opened["findings"].append(["2024-03-formula-test", 2024, 3.5, None, "", 1e20])  # numbers
+    for sheet in opened.worksheets:
+        sheet["A2"].font = Font(italic=True)
+    opened.save(resaved)
+    with zipfile.ZipFile(resaved) as parts:
+        assert b' s="2"' in parts.read("xl/worksheets/sheet1.xml")  # a styled cell: not plain
+    numbers = tmp_path / "numbers.xlsx"  # the same extra row, as export would write it
+    from copro.core.workbook import write_workbook
+
+    with zipfile.ZipFile(book) as parts:
+        assert "xl/sharedStrings.xml" not in parts.namelist()
+    read = openpyxl.load_workbook(book, read_only=True)
+    sheets = [
+        (sheet.title, [[c.value for c in row] for row in sheet.iter_rows()])
+        for sheet in read.worksheets
+    ]
+    read.close()
+    extra = ["2024-03-formula-test", 2024, 3.5, None, "", 1e20]
+    sheets[0][1].append(extra + [None] * (len(FINDING_HEADER) - len(extra)))
+    numbers.write_bytes(write_workbook([(name, rows[0], rows[1:]) for name, rows in sheets]))
+    from copro.core.plainsheet import plain_sheet_path
+
+    assert plain_sheet_path(numbers.read_bytes(), 0) == "xl/worksheets/sheet1.xml"
+    assert plain_sheet_path(resaved.read_bytes(), 0) is None
+    assert _sheet_values(numbers) == _sheet_values(resaved)
+    assert any(
+        cells.get("finding", ("", False))[0].startswith("=1+2 ünïcode  two  spaces & <tags>")
+        for _, _, rows in _sheet_values(numbers)
+        for _, cells in rows
+    )
+
+
+def test_a_formula_put_into_an_exported_sheet_is_still_refused(sample_root, cli, tmp_path):
+    """Anything but plain values sends the sheet to openpyxl, which reports the formula."""
+    import zipfile
+
+    book = export_book(cli, sample_root, tmp_path)
+    edited = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(edited, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start = text.index('<row r="2">')
+                cells = text[start:].split("<c", 10)  # the 10th cell of row 2: finding
+                cells[10] = "><f>1+2</f><v>3</v></c>" + cells[10].split("</c>", 1)[1]
+                data = (text[:start] + "<c".join(cells)).encode()
+            target.writestr(info, data)
+    result = cli("--root", str(sample_root), "import", str(edited), "--dry-run")
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "sheet findings, row 2: column finding holds a formula" in said

@@ -317,6 +317,24 @@ class _SheetRows:
     columns: list[str]
 
     def __iter__(self) -> Iterator[Row]:
+        from copro.core.plainsheet import plain_rows, plain_sheet_path
+
+        plain = plain_sheet_path(self.data, self.index)
+        if plain is not None:  # what copro exported: read without openpyxl, the same values
+            yield from self._rows_of(plain_rows(self.data, plain))
+            return
+        yield from self._openpyxl_rows()
+
+    def _rows_of(self, rows: Iterator[tuple[int, list[object]]]) -> Iterator[Row]:
+        width = len(self.columns)
+        for number, values in rows:
+            values = values[:width] + [None] * (width - len(values))
+            pairs = zip(self.columns, values, strict=True)
+            cells = {column: Cell(_value(value)) for column, value in pairs if column}
+            if any(cell.text.strip() for cell in cells.values()):
+                yield number, cells
+
+    def _openpyxl_rows(self) -> Iterator[Row]:
         book = _open_book(self.name, self.data)
         try:
             rows = book.worksheets[self.index].iter_rows(min_row=2)
@@ -482,6 +500,8 @@ def guard_cell(text: str) -> str:
     return or a `'` at the start and right after every `;` or `,`; a `'`
     there is guarded too, so ``unguard_cell`` can remove exactly these.
     """
+    if _GUARD_AT.search(text) is None:  # most cells: no template expansion (a CSV export
+        return text  # of 50,000 records guards millions of cells)
     return _GUARD_AT.sub(r"\1'", text)
 
 
