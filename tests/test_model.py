@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
 import time
 from pathlib import Path
@@ -286,6 +287,8 @@ def test_a_catalogs_front_matter_is_read_again_when_asked_for(
     assert engagement.front_matter["title"] == engagement.title
     assert dict(engagement.front_matter)["id"] == "2024-03-lazy"
     assert engagement.public_front_matter()["title"] == engagement.title
+    sent = pickle.loads(pickle.dumps(engagement))  # as the site sends pages to a helper
+    assert sent.front_matter["title"] == engagement.title
     path.write_text(VALID_RECORD.format(id="2024-03-lazy").replace("Test", "Later"), "utf-8")
     assert engagement.front_matter["title"] == engagement.title  # the content it was read from
     blocked = tmp_path / "not-a-folder"

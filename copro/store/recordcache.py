@@ -400,6 +400,11 @@ class FrontMatterSource:
         self._lock = threading.Lock()  # a web server's threads share one catalog
         self._recent: dict[tuple[str, str], dict[str, Any]] = {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to another process (the site's page writer) as its root alone: that process
+        opens the cache itself when asked."""
+        return (FrontMatterSource, (self.root,))
+
     def front_matter(self, rel: str, digest: str) -> dict[str, Any]:
         with self._lock:
             key = (rel, digest)
