@@ -537,3 +537,21 @@ def test_a_formula_put_into_an_exported_sheet_is_still_refused(sample_root, cli,
     assert result.exit_code == 1
     said = " ".join(result.stderr.split())
     assert "sheet findings, row 2: column finding holds a formula" in said
+
+
+@pytest.mark.parametrize("chunk", [97, 4096])
+def test_a_plain_sheet_is_found_plain_and_read_whole_across_chunk_boundaries(
+    sample_root, cli, tmp_path, monkeypatch, chunk
+):
+    """The sheet is checked and cut a chunk at a time; a tag cut in two is never taken for
+    something else, and every row arrives (the chunk is a megabyte in use)."""
+    from copro.core import plainsheet
+
+    book = export_book(cli, sample_root, tmp_path)
+    whole = _sheet_values(book)
+    monkeypatch.setattr(plainsheet, "_CHUNK", chunk)
+    data = book.read_bytes()
+    assert plainsheet.plain_sheet_path(data, 0) == "xl/worksheets/sheet1.xml"
+    assert plainsheet.plain_sheet_path(data, 1) == "xl/worksheets/sheet2.xml"
+    assert _sheet_values(book) == whole
+    assert len(whole[0][2]) > 30

@@ -94,10 +94,11 @@ def _is_plain(stream: IO[bytes]) -> bool:
             head, text = text[:end], text[end:]
             if b"<!" in head or _SHEET_DATA.search(head) is None:
                 return False
-        if _NOT_PLAIN.search(text):
+        found = _NOT_PLAIN.search(text)
+        if found and found.start() < len(text) - _OVERLAP:  # else: cut short, looked at again
             return False
         tail = text[-_OVERLAP:]
-    return header_done
+    return header_done and _NOT_PLAIN.search(tail) is None
 
 
 def plain_rows(data: bytes, path: str) -> Iterator[tuple[int, Values]]:
