@@ -180,6 +180,7 @@ EVERY_FORM = [
     f"/edit/{RECORD}/finding", f"/edit/{RECORD}/action", f"/edit/{RECORD}/decision",
     f"/edit/{RECORD}/contributor", f"/edit/{RECORD}/feedback", f"/edit/{RECORD}",
     f"/edit/{RECORD}/revisit", "/edit/new", "/edit/import", "/edit/consensus",
+    f"/edit/{RECORD}/remove", "/edit/vocab",
 ]  # fmt: skip
 
 
@@ -210,6 +211,7 @@ PII_CASES = [
     ("/edit/new", "title", [], "an e-mail address", EMAIL),
     ("/edit/new", "lead", [], "a phone number", "07700 900123"),
     ("/edit/new", "recontact_via", [], "an e-mail address", EMAIL),
+    ("/edit/vocab", "label", [("kind", "topics")], "an e-mail address", EMAIL),
 ]
 
 
@@ -515,6 +517,78 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(running) -> N
         "POST", "/edit/import", None, headers={"Content-Length": str(30 * 1024 * 1024)}
     )
     assert answer.status == 413
+
+
+# ------------------------------------------------------------------ remove, vocabulary
+
+UNNAMED = "2019-10-young-carers-survey"
+UNNAMED_FILE = f"archive/2019/{UNNAMED}.md"
+
+
+def test_remove_needs_the_box_ticked_then_is_one_commit(running, archive: Path) -> None:
+    client = running.client()
+    form = client.get(f"/edit/{UNNAMED}/remove")
+    assert form.status == 200 and UNNAMED_FILE in form.body
+    assert 'name="yes"' in form.body and 'name="version"' in form.body
+    before = len(commits(archive))
+    unticked = client.post(
+        f"/edit/{UNNAMED}/remove", [("csrf", form.csrf), ("version", form.version)]
+    )
+    assert unticked.status == 422 and 'role="alert"' in unticked.body
+    assert 'href="#field-yes"' in unticked.body
+    assert (archive / UNNAMED_FILE).exists() and len(commits(archive)) == before
+    answer = client.post(
+        f"/edit/{UNNAMED}/remove",
+        [("csrf", form.csrf), ("version", form.version), ("yes", "yes")],
+    )
+    assert answer.status == 303 and answer.headers["location"] == "/records/"
+    assert not (archive / UNNAMED_FILE).exists()
+    author, subject, files = commits(archive)[0]
+    assert (author, subject, files) == (AUTHOR, f"Remove {UNNAMED}", [UNNAMED_FILE])
+    assert git(archive, "status", "--porcelain", "--", UNNAMED_FILE) == ""
+    assert client.get(f"/records/{UNNAMED}/").status == 404
+    validate_ok(archive)
+
+
+def test_remove_refuses_a_record_another_names_and_a_stale_form(running, archive: Path) -> None:
+    client = running.client()
+    before = len(commits(archive))
+    named = client.submit(f"/edit/{RECORD}/remove", [("yes", "yes")])
+    assert named.status == 422 and "is named by" in named.body and 'role="alert"' in named.body
+    assert (archive / RECORD_FILE).exists()
+    form = client.get(f"/edit/{UNNAMED}/remove")
+    path = archive / UNNAMED_FILE
+    path.write_text(path.read_text().replace("status: completed", "status: active", 1))
+    stale = client.post(
+        f"/edit/{UNNAMED}/remove",
+        [("csrf", form.csrf), ("version", form.version), ("yes", "yes")],
+    )
+    assert stale.status == 409 and path.exists()
+    assert len(commits(archive)) == before
+
+
+def test_add_a_vocabulary_term_then_choose_it(running, archive: Path) -> None:
+    client = running.client()
+    answer = client.submit(
+        "/edit/vocab",
+        [("kind", "topics"), ("label", "Bus passes"), ("synonym", "travel passes"),
+         ("synonym", "")],
+    )  # fmt: skip
+    assert answer.status == 303, answer.body[:3000]
+    assert answer.headers["location"] == "/edit/vocab?added=topics/bus-passes"
+    assert "Term added" in client.get(answer.headers["location"]).body
+    author, subject, files = commits(archive)[0]
+    assert author == AUTHOR and "bus-passes" in subject
+    assert files == ["schemas/vocab/topics.yml"]
+    assert "travel passes" in (archive / "schemas/vocab/topics.yml").read_text()
+    assert 'value="bus-passes"' in client.get("/edit/new").body
+    again = client.submit("/edit/vocab", [("kind", "topics"), ("label", "Travel passes")])
+    assert again.status == 422 and "already names" in again.body
+    assert 'href="#field-label"' in again.body
+    missing = client.submit("/edit/vocab", [])
+    assert missing.status == 422
+    assert 'href="#field-kind-1"' in missing.body and 'href="#field-label"' in missing.body
+    validate_ok(archive)
 
 
 # ------------------------------------------------------------------ stopping

@@ -218,6 +218,8 @@ REFUSED = [
     (f"edit/{SAMPLE_RECORD}/revisit", [("#field-text-1", "sam@example.org")]),
     ("edit/import", []),
     ("edit/consensus", [("#field-title", "Help in Somali")]),
+    (f"edit/{SAMPLE_RECORD}/remove", []),
+    ("edit/vocab", [("#field-label", "Bus passes"), ("#field-synonym", "sam@example.org")]),
 ]
 
 
@@ -296,4 +298,13 @@ def test_screenshots_of_the_forms(page, served, tmp_path: Path) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.goto(url + "edit/new")
         screenshot(page, folder / f"serve-new-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(url + f"edit/{SAMPLE_RECORD}/remove")
+        page.click("button:has-text('Remove the record')")
+        screenshot(page, folder / f"serve-remove-refused-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(url + "edit/vocab")
+        page.fill("#field-label", "Bus passes")
+        page.click("button:has-text('Add the term')")
+        screenshot(page, folder / f"serve-vocab-refused-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width

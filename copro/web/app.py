@@ -11,11 +11,8 @@ written, and nothing written in each case.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import secrets
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from html import unescape
 from importlib.resources import files
 from pathlib import Path
@@ -30,14 +27,12 @@ from starlette.routing import Route
 from copro.core.errors import CoproError
 from copro.core.records import ID_PATTERN
 from copro.web import writes
-from copro.web.commit import commit_files, push
 from copro.web.config import ServeConfig
-from copro.web.forms import Form, FormRefused, Problem, values_of
 from copro.web.guard import Guard
 from copro.web.live import LiveSite
+from copro.web.requests import FormHost
 from copro.web.search import SearchIndex
 
-SESSION_COOKIE = "copro_session"
 ASSET_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -56,6 +51,7 @@ RECORD_FORMS = {
     "contributor": "Add a contributor",
     "feedback": "Record feedback to the people who took part",
     "revisit": "Go back to the people: record a revisit",
+    "remove": "Remove this record",
 }
 """The forms of one record (``/edit/<id>/<form>``), and their titles."""
 RECORD_LINKS = (
@@ -66,6 +62,7 @@ RECORD_LINKS = (
     ("/feedback", "Record feedback to the people who took part"),
     ("", "Change status, dates, participants or aim"),
     ("/revisit", "Go back to the people: record a revisit"),
+    ("/remove", "Remove this record (made by mistake)"),
 )
 
 
@@ -75,7 +72,7 @@ class Serving:
     record_links = RECORD_LINKS
 
 
-class CoproApp:
+class CoproApp(FormHost):
     """One archive served: the live site, the write lock, and the handlers."""
 
     def __init__(self, config: ServeConfig, search: bool = True) -> None:
@@ -94,8 +91,6 @@ class CoproApp:
         self.load_vocab = lambda: load_vocabularies(self.root)[0]
         self.assets = self._assets()
 
-    # ------------------------------------------------------------------ helpers
-
     @staticmethod
     def _assets() -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -105,61 +100,6 @@ class CoproApp:
                 if item.is_file() and not item.name.startswith("."):
                     found[item.name] = item.read_bytes()
         return found
-
-    def base(self, request: Request) -> str:
-        return "../" * max(request.url.path.count("/") - 1, 0)
-
-    def notice(self) -> str | None:
-        if self.push_problem:
-            return (
-                f"The last change was committed but could not be pushed to "
-                f"{self.config.push}: {self.push_problem}. It will be pushed with the next change."
-            )
-        return None
-
-    def session(self, request: Request) -> tuple[str, bool]:
-        held = request.cookies.get(SESSION_COOKIE, "")
-        if len(held) == 43:
-            return held, False
-        return secrets.token_urlsafe(32), True
-
-    def csrf_for(self, session: str) -> str:
-        return hmac.new(self.config.secret, session.encode(), hashlib.sha256).hexdigest()
-
-    def csrf_ok(self, request: Request, given: str) -> bool:
-        held = request.cookies.get(SESSION_COOKIE, "")
-        return bool(held) and hmac.compare_digest(self.csrf_for(held), given)
-
-    def author(self, request: Request) -> str:
-        user = request.scope.get("state", {}).get("user")
-        if user:
-            return str(user)
-        assert self.config.author
-        return self.config.author
-
-    def html(
-        self, body: str, status: int = 200, session: tuple[str, bool] | None = None
-    ) -> Response:
-        response = HTMLResponse(body, status)
-        if session and session[1]:
-            response.set_cookie(
-                SESSION_COOKIE, session[0], httponly=True, samesite="strict", path="/"
-            )
-        return response
-
-    def render(self, request: Request, template: str, context: dict[str, Any]) -> str:
-        snapshot = self.live.current()
-        renderer = snapshot.renderer
-        params = {**renderer.shared, "base": self.base(request), "notice": self.notice()}
-        return str(renderer.env.get_template(template).render({**params, **context}))
-
-    def not_found(self, request: Request, what: str = "Page not found") -> Response:
-        body = self.render(
-            request,
-            "web/message.html.j2",
-            {"section": "", "heading": what, "text": "There is nothing at this address."},
-        )
-        return self.html(body, 404)
 
     # ------------------------------------------------------------------ reading
 
@@ -223,7 +163,7 @@ class CoproApp:
         try:
             html = await run_in_threadpool(build)
         except CoproError as exc:
-            return self.html(self._message(request, "No letter for this record", exc.message), 404)
+            return self.html(self.message(request, "No letter for this record", exc.message), 404)
         # The letter carries its own, stricter policy (a hash for its one style block):
         # sent as the header, where frame-ancestors counts, instead of in the page.
         head, found, rest = html.partition('<meta http-equiv="Content-Security-Policy" content="')
@@ -232,11 +172,6 @@ class CoproApp:
         meta, _, tail = rest.partition('">')
         return HTMLResponse(
             head + tail.lstrip("\n"), headers={"content-security-policy": unescape(meta)}
-        )
-
-    def _message(self, request: Request, heading: str, text: str) -> str:
-        return self.render(
-            request, "web/message.html.j2", {"section": "", "heading": heading, "text": text}
         )
 
     def _exists(self, record_id: str) -> bool:
@@ -260,64 +195,6 @@ class CoproApp:
         body = self.render(request, "web/hub.html.j2", {"section": "edit", "members": members})
         return self.html(body, 403)
 
-    async def form_values(self, request: Request) -> tuple[dict[str, list[str]], Any]:
-        form = await request.form(max_files=1, max_fields=5000, max_part_size=1024 * 1024)
-        return values_of(form.multi_items()), form
-
-    def show_form(
-        self,
-        request: Request,
-        form: Form,
-        status: int = 200,
-        template: str = "web/form.html.j2",
-        **context: Any,
-    ) -> Response:
-        session = self.session(request)
-        body = self.render(
-            request,
-            template,
-            {"section": "edit", "form": form, "csrf": self.csrf_for(session[0]),
-             "record": None, "version": None, "script": False, **context},
-        )  # fmt: skip
-        return self.html(body, status, session)
-
-    def forbidden(self, request: Request) -> Response:
-        body = self._message(
-            request,
-            "This form has expired",
-            "Nothing was written. Go back, reload the form and send it again.",
-        )
-        return self.html(body, 403)
-
-    def commit(self, request: Request, written: writes.Written) -> None:
-        """Commit exactly the files written; push when asked (a failed push keeps the commit)."""
-        commit_files(self.root, list(written.paths), written.message, self.author(request))
-        self.live.changed()
-        if self.config.push:
-            self.push_problem = push(self.root, self.config.push)
-
-    async def write(self, request: Request, apply: Callable[[], writes.Written]) -> writes.Written:
-        def run() -> writes.Written:
-            with self.write_lock:
-                written = apply()
-                try:
-                    self.commit(request, written)
-                except CoproError as exc:
-                    raise FormRefused(
-                        [Problem(None, f"The change was written but not committed: {exc.message}")],
-                        500,
-                    ) from None
-                return written
-
-        return await run_in_threadpool(run)
-
-    def context(self) -> writes.Context:
-        return writes.Context(self.root, self.load_vocab())
-
-    def record_link(self, record_id: str) -> Any:
-        page = self.live.current().record(record_id)
-        return page.link if page is not None else None
-
     def withheld(self, request: Request, record_id: str) -> Response | None:
         """A record every view withholds (unreadable, or holding personal data) is not
         shown in a form either: say what to do instead."""
@@ -335,7 +212,7 @@ class CoproApp:
             "This record cannot be read or holds personal data, so it is not shown here. "
             "Run copro validate, which names the line, and correct the file."
         )
-        return self.html(self._message(request, "This record cannot be changed here", text), 422)
+        return self.html(self.message(request, "This record cannot be changed here", text), 422)
 
     async def record_form(self, request: Request) -> Response:
         from copro.web import record_forms
@@ -385,7 +262,7 @@ class CoproApp:
             found = load_catalog(self.root).statements
             return [s for s in found if s.status == "draft" and s.member is None]
 
-        context = {"section": "edit", "drafts": await run_in_threadpool(drafts), "vocab": False}
+        context = {"section": "edit", "drafts": await run_in_threadpool(drafts), "vocab": True}
         return HTMLResponse(self.render(request, "web/index.html.j2", context))
 
     async def draft_form(self, request: Request) -> Response:
@@ -407,6 +284,14 @@ class CoproApp:
             return self.not_found(request, "No statement with this id")
         return await record_forms.handle_agree(self, request, statement_id)
 
+    async def vocab_form(self, request: Request) -> Response:
+        from copro.web import record_forms
+
+        refused = self.hub_refusal(request)
+        if refused is not None:
+            return refused
+        return await record_forms.handle_vocab(self, request)
+
     async def import_form(self, request: Request) -> Response:
         from copro.web import record_forms
 
@@ -414,9 +299,6 @@ class CoproApp:
         if refused is not None:
             return refused
         return await record_forms.handle_import(self, request)
-
-    async def redirect_to(self, written: writes.Written) -> Response:
-        return RedirectResponse(written.next_url, 303)
 
 
 def create_app(config: ServeConfig, *, watch: bool = True, search: bool = True) -> Any:
@@ -433,6 +315,7 @@ def create_app(config: ServeConfig, *, watch: bool = True, search: bool = True) 
         Route("/edit/new", served.new_form, methods=["GET", "POST"]),
         Route("/edit/new/asked-before", served.asked_before),
         Route("/edit/import", served.import_form, methods=["GET", "POST"]),
+        Route("/edit/vocab", served.vocab_form, methods=["GET", "POST"]),
         Route("/edit/consensus", served.draft_form, methods=["GET", "POST"]),
         Route("/edit/consensus/{statement_id}", served.agree_form, methods=["GET", "POST"]),
         Route("/edit/{record_id}", served.record_form, methods=["GET", "POST"]),

@@ -8,18 +8,17 @@ was typed and an error summary (422, or 409 with the record as it is now).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from copro.core.errors import CoproError
+from copro.core.words import date_words
 from copro.web import writes
 from copro.web.forms import Field, Form, FormRefused, Problem, first
-
-if TYPE_CHECKING:
-    from copro.web.app import CoproApp
+from copro.web.requests import FormHost, submit
 
 TITLES = {
     "finding": ("Add a finding", "Save the finding"),
@@ -31,7 +30,7 @@ TITLES = {
 }
 
 
-def _opened(app: CoproApp, record_id: str) -> Any:
+def _opened(app: FormHost, record_id: str) -> Any:
     from copro.write.changes import open_record
 
     return open_record(app.root, record_id)
@@ -48,7 +47,7 @@ def _findings(opened: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _fields(app: CoproApp, kind: str, opened: Any) -> list[Field]:
+def _fields(app: FormHost, kind: str, opened: Any) -> list[Field]:
     vocab = app.load_vocab()
     return {
         "finding": lambda: writes.finding_fields(vocab),
@@ -60,7 +59,7 @@ def _fields(app: CoproApp, kind: str, opened: Any) -> list[Field]:
     }[kind]()
 
 
-def _apply(app: CoproApp, kind: str, record_id: str, values: dict[str, list[str]], opened: Any):
+def _apply(app: FormHost, kind: str, record_id: str, values: dict[str, list[str]], opened: Any):
     ctx = app.context()
     if kind == "finding":
         return lambda: writes.apply_finding(ctx, record_id, values)
@@ -75,14 +74,16 @@ def _apply(app: CoproApp, kind: str, record_id: str, values: dict[str, list[str]
     return lambda: writes.apply_update(ctx, record_id, values)
 
 
-async def handle(app: CoproApp, request: Request, record_id: str, kind: str) -> Response:
+async def handle(app: FormHost, request: Request, record_id: str, kind: str) -> Response:
     if kind == "revisit":
         return await handle_revisit(app, request, record_id)
+    if kind == "remove":
+        return await handle_remove(app, request, record_id)
     try:
         opened = await run_in_threadpool(_opened, app, record_id)
     except CoproError as exc:
         return app.html(
-            app._message(request, "This record cannot be changed here", exc.message), 422
+            app.message(request, "This record cannot be changed here", exc.message), 422
         )
     title, submit = TITLES[kind]
     fields = await run_in_threadpool(_fields, app, kind, opened)
@@ -114,7 +115,7 @@ async def handle(app: CoproApp, request: Request, record_id: str, kind: str) -> 
 # ------------------------------------------------------------------ new engagement
 
 
-async def handle_new(app: CoproApp, request: Request) -> Response:
+async def handle_new(app: FormHost, request: Request) -> Response:
     ctx = await run_in_threadpool(app.context)
     fields = writes.new_fields(ctx.vocab)
     title = "Record a new engagement"
@@ -149,37 +150,26 @@ async def handle_new(app: CoproApp, request: Request) -> Response:
 # ------------------------------------------------------------------ revisit
 
 
-async def handle_revisit(app: CoproApp, request: Request, record_id: str) -> Response:
+async def handle_revisit(app: FormHost, request: Request, record_id: str) -> Response:
     from copro.web import revisits
 
     ctx = await run_in_threadpool(app.context)
     try:
         earlier = await run_in_threadpool(revisits.earlier_record, ctx, record_id)
     except CoproError as exc:
-        return app.html(app._message(request, "This record cannot be revisited", exc.message), 422)
+        return app.html(app.message(request, "This record cannot be revisited", exc.message), 422)
     form = revisits.revisit_form(earlier)
     record = app.record_link(record_id)
-    context = {"record": record, "rows": revisits.rows(earlier)}
-    if request.method == "GET":
-        return app.show_form(request, form, template="web/revisit.html.j2", **context)
-    values, _ = await app.form_values(request)
-    if not app.csrf_ok(request, first(values, "csrf") or ""):
-        return app.forbidden(request)
-    form.values = values
-    try:
-        written = await app.write(request, lambda: revisits.apply_revisit(ctx, earlier, values))
-    except FormRefused as refused:
-        form.problems = refused.problems
-        return app.show_form(
-            request, form, refused.status, template="web/revisit.html.j2", **context
-        )
-    return await app.redirect_to(written)
+    context = {"template": "web/revisit.html.j2", "record": record, "rows": revisits.rows(earlier)}
+    return await submit(
+        app, request, form, lambda values: revisits.apply_revisit(ctx, earlier, values), **context
+    )
 
 
 # ------------------------------------------------------------------ import
 
 
-async def handle_import(app: CoproApp, request: Request) -> Response:
+async def handle_import(app: FormHost, request: Request) -> Response:
     from copro.web import uploads
 
     title = "Import a workbook"
@@ -199,9 +189,7 @@ async def handle_import(app: CoproApp, request: Request) -> Response:
     try:
         if token:
             written = await app.write(request, lambda: uploads.apply_upload(ctx, token))
-            return app.html(
-                app._message(request, "The workbook was imported", written.message), 200
-            )
+            return app.html(app.message(request, "The workbook was imported", written.message), 200)
         upload = submitted.get("file")
         plan, token = await uploads.plan_upload(ctx, upload)
     except FormRefused as refused:
@@ -222,7 +210,7 @@ async def handle_import(app: CoproApp, request: Request) -> Response:
 # ------------------------------------------------------------------ consensus
 
 
-async def handle_draft(app: CoproApp, request: Request) -> Response:
+async def handle_draft(app: FormHost, request: Request) -> Response:
     from copro.web import consensus_forms
 
     ctx = await run_in_threadpool(app.context)
@@ -235,28 +223,17 @@ async def handle_draft(app: CoproApp, request: Request) -> Response:
         "or choose topics and groups to take every finding on them. The draft is never "
         "published until it is agreed.",
     )
-    if request.method == "GET":
-        return app.show_form(request, form)
-    values, _ = await app.form_values(request)
-    if not app.csrf_ok(request, first(values, "csrf") or ""):
-        return app.forbidden(request)
-    form.values = values
-    try:
-        written = await app.write(request, lambda: consensus_forms.apply_draft(ctx, values))
-    except FormRefused as refused:
-        form.problems = refused.problems
-        return app.show_form(request, form, refused.status)
-    return await app.redirect_to(written)
+    return await submit(app, request, form, lambda values: consensus_forms.apply_draft(ctx, values))
 
 
-async def handle_agree(app: CoproApp, request: Request, statement_id: str) -> Response:
+async def handle_agree(app: FormHost, request: Request, statement_id: str) -> Response:
     from copro.views.consensus import load_assessed
     from copro.web import consensus_forms
 
     try:
         assessed = await run_in_threadpool(load_assessed, app.root, statement_id)
     except CoproError as exc:
-        return app.html(app._message(request, "No statement with this id", exc.message), 404)
+        return app.html(app.message(request, "No statement with this id", exc.message), 404)
     ctx = await run_in_threadpool(app.context)
     form = Form(
         "Agree the consensus statement",
@@ -266,17 +243,67 @@ async def handle_agree(app: CoproApp, request: Request, statement_id: str) -> Re
         "checked it. Agreed statements are published.",
     )
     context: dict[str, Any] = {"template": "web/agree.html.j2", "assessed": assessed}
-    if request.method == "GET":
-        return app.show_form(request, form, **context)
-    values, _ = await app.form_values(request)
-    if not app.csrf_ok(request, first(values, "csrf") or ""):
-        return app.forbidden(request)
-    form.values = values
+    return await submit(
+        app,
+        request,
+        form,
+        lambda values: consensus_forms.apply_agree(ctx, statement_id, values),
+        **context,
+    )
+
+
+# ------------------------------------------------------------------ remove, vocabulary
+
+
+async def handle_remove(app: FormHost, request: Request, record_id: str) -> Response:
+    """``/edit/<id>/remove``: what will be removed, a box to tick, then ``copro remove``."""
     try:
-        written = await app.write(
-            request, lambda: consensus_forms.apply_agree(ctx, statement_id, values)
+        opened = await run_in_threadpool(_opened, app, record_id)
+    except CoproError as exc:
+        return app.html(
+            app.message(request, "This record cannot be removed here", exc.message), 422
         )
-    except FormRefused as refused:
-        form.problems = refused.problems
-        return app.show_form(request, form, refused.status, **context)
-    return await app.redirect_to(written)
+    ctx = await run_in_threadpool(app.context)
+    form = Form(
+        "Remove this record",
+        writes.remove_fields(),
+        "Remove the record",
+        "Only for a record made by mistake. A record that another record or a consensus "
+        "statement names cannot be removed.",
+    )
+    meta = opened.record.meta
+    removing = {
+        "title": str(meta.get("title") or record_id),
+        "date_words": date_words(str(meta.get("date") or "")),
+        "relpath": opened.relpath,
+    }
+    context = {
+        "template": "web/remove.html.j2",
+        "record": app.record_link(record_id),
+        "version": writes.version_of(opened.data),
+        "removing": removing,
+    }
+    return await submit(
+        app, request, form, lambda values: writes.apply_remove(ctx, record_id, values), **context
+    )
+
+
+async def handle_vocab(app: FormHost, request: Request) -> Response:
+    """``/edit/vocab``: ``copro vocab add``; after adding, the form again, saying so."""
+    ctx = await run_in_threadpool(app.context)
+    form = Form(
+        "Add a vocabulary term",
+        writes.vocab_fields(),
+        "Add the term",
+        "A new topic, group of people, place or way of meeting, so that records can use it. "
+        "Check the lists first: a term that other words already name is refused.",
+    )
+    added = None
+    kind, _, term_id = request.query_params.get("added", "").partition("/")
+    if kind in dict(writes.VOCAB_KINDS) and term_id in ctx.vocab[kind].terms:
+        words = dict(writes.VOCAB_KINDS)[kind].split(" (")[0].lower()
+        added = {"id": term_id, "label": ctx.vocab[kind].label(term_id), "kind_words": words}
+    context = {"template": "web/vocab.html.j2", "added": added}
+    return await submit(
+        app, request, form, lambda values: writes.apply_vocab(ctx, values), **context
+    )

@@ -394,3 +394,113 @@ def apply_new(ctx: Context, values: dict[str, list[str]]) -> Written:
     checked(fields, values)
     created = guarded(fields, lambda: create_record(ctx.root, new_request(values), vocab=ctx.vocab))
     return Written(created.id, (created.relpath,), f"Record a new engagement: {created.id}")
+
+
+# ------------------------------------------------------------------ remove (a replacing edit)
+
+
+def remove_fields() -> list[Field]:
+    return [
+        Field("yes", "Yes, remove this record: it was made by mistake", "checkbox",
+              "Nothing is removed unless this is ticked."),
+    ]  # fmt: skip
+
+
+def apply_remove(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    """``copro remove ID --yes``: refused while another record or statement names it, or
+    when the record changed since the form was shown (409)."""
+    from copro.write.remove import plan_removal, remove_record
+
+    fields = remove_fields()
+    if not first(values, "yes"):
+        raise FormRefused([Problem("yes", "Tick the box to confirm that the record is removed")])
+    try:
+        removal = plan_removal(ctx.root, record_id)
+    except CoproError as exc:  # named by other records: say so in the form's words
+        said = exc.message[:1].upper() + exc.message[1:]
+        raise FormRefused(
+            [Problem(None, f"{said}. Take those references out of the records first; then "
+                     "it can be removed.")]
+        ) from None  # fmt: skip
+    if first(values, "version") != version_of(removal.data):
+        raise FormRefused(
+            [Problem(None, "This record was changed since the form was shown, so nothing was "
+                     "removed. Look at it again before removing it.")],
+            409,
+        )  # fmt: skip
+    guarded(fields, lambda: remove_record(ctx.root, removal))
+    return Written(record_id, (removal.relpath,), f"Remove {record_id}", "/records/")
+
+
+# ------------------------------------------------------------------ vocabulary term
+
+
+VOCAB_KINDS = (
+    ("topics", "Topics"),
+    ("populations", "Populations (who took part)"),
+    ("places", "Places"),
+    ("methods", "Methods (how you met)"),
+)
+
+
+def vocab_fields() -> list[Field]:
+    return [
+        Field("kind", "Which list it belongs to", "radios", choices=VOCAB_KINDS, required=True),
+        Field("label", "The term, as people say it", hint="e.g. Children's centres. Groups and "
+              "places, never people.", required=True),
+        Field("synonym", "Other words people use for it", hint="Optional, one per box."),
+        Field("synonym", "Other words people use for it (2)", hint="Optional.", index=1),
+        Field("synonym", "Other words people use for it (3)", hint="Optional.", index=2),
+        Field("broader", "The wider term it belongs under", hint="Optional: the id or label "
+              "of a term of the same list, e.g. family-support."),
+        Field("in_sentence", "How it reads inside a sentence", hint="Optional, e.g. "
+              "'a focus group'."),
+        Field("id", "Term id", hint="Optional: made from the label (kebab-case)."),
+    ]  # fmt: skip
+
+
+def apply_vocab(ctx: Context, values: dict[str, list[str]]) -> Written:
+    """``copro vocab add KIND --label L [--synonym S]... [--broader ID] [--in-sentence T]``."""
+    from copro.write.vocab_terms import add_term
+
+    fields = vocab_fields()
+    checked(fields, values)
+    kind = first(values, "kind") or ""
+    if kind not in dict(VOCAB_KINDS):
+        raise FormRefused([Problem("kind", "Choose which list the term belongs to")])
+    try:
+        added = guarded(
+            fields,
+            lambda: add_term(
+                ctx.root,
+                kind,
+                first(values, "label") or "",
+                many(values, "synonym"),
+                first(values, "broader"),
+                first(values, "in_sentence"),
+                first(values, "id"),
+            ),
+        )
+    except FormRefused as refused:
+        for problem in refused.problems:  # a clash: with the words typed in which field
+            if problem.field is None:
+                problem.field = _clashing_field(values, problem.message)
+        raise
+    term = added.term
+    return Written(
+        term.id,
+        (added.relpath, *added.copied),
+        f"Add the term {term.id} to the {kind} vocabulary",
+        f"/edit/vocab?added={kind}/{term.id}",
+    )
+
+
+def _clashing_field(values: dict[str, list[str]], message: str) -> str | None:
+    """The field whose words clash with a term the vocabulary has (its message quotes
+    them): a synonym, the id, else the label (the id is made from it)."""
+    if "already" not in message:
+        return None
+    for name in ("synonym", "id"):
+        if any(f"'{v}'" in message or f"`{v}`" in message for v in many(values, name)):
+            return name
+    return "label"
