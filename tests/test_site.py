@@ -495,3 +495,14 @@ def test_a_site_without_engagements_still_builds(tmp_path: Path, cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["records"] == 0
     assert (root / "site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_shard_bound_that_is_not_a_number_is_a_usage_error(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_record(tmp_path / "root", "2024-03-kept")
+    monkeypatch.setenv("COPRO_SITE_SHARD_RECORDS", "lots")
+    result = cli("--root", str(tmp_path / "root"), "site")
+    assert result.exit_code == 2
+    assert "COPRO_SITE_SHARD_RECORDS='lots' is not a number of records" in result.stderr
+    assert not (tmp_path / "root" / "site").exists()
