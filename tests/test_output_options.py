@@ -62,3 +62,17 @@ def test_findings_json_is_one_document_with_every_finding(sample_root, cli):
     document = json.loads(result.stdout)
     assert document["total"] == len(document["findings"]) > 0
     assert list(document) == ["total", "findings"]
+
+
+def test_a_large_text_is_written_whole_a_megabyte_at_a_time(tmp_path):
+    """Outputs are encoded in pieces (no second copy of a large export); the bytes are
+    those of the whole text, characters of every width across the cuts."""
+    from copro.core.fileio import replace_atomic
+
+    text = ("ab\u00e9\u4e2d\U0001f600," * 400_000)[: (1 << 20) * 2 + 7]
+    assert len(text) > 2 << 20
+    target = tmp_path / "out.csv"
+    replace_atomic(target, text)
+    assert target.read_bytes() == text.encode("utf-8")
+    replace_atomic(target, b"\x00bytes as given")
+    assert target.read_bytes() == b"\x00bytes as given"

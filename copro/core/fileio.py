@@ -32,6 +32,9 @@ ROOT_LOCK_NAME = ".copro.lock"
 """The writer lock at the root of an archive that is not a git repository's top."""
 
 
+_ENCODE_CHUNK = 1 << 20
+
+
 def replace_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` via a temp file and a rename; OSError on failure.
 
@@ -48,7 +51,11 @@ def replace_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
         with open(tmp, "xb") as handle:
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, str):  # a megabyte at a time: no second copy of a large text
+                for start in range(0, len(data), _ENCODE_CHUNK):
+                    handle.write(data[start : start + _ENCODE_CHUNK].encode("utf-8"))
+            else:
+                handle.write(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
