@@ -519,6 +519,85 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(running) -> N
     assert answer.status == 413
 
 
+def test_update_form_sets_every_field_of_the_field_table(running, archive: Path) -> None:
+    """Each row of copro.core.fields is a field of the form, named as update's option;
+    what is left as the record has it is not written again."""
+    from copro.core.fields import FIELDS
+
+    client = running.client()
+    form = client.get(f"/edit/{RECORD}")
+    for row in FIELDS:
+        assert f'name="{row.form_name}"' in form.body, row.form_name
+    path = archive / RECORD_FILE
+    before = path.read_text()
+    kept = [(name, value) for name, value in re_fields(form.body) if name != "csrf"]
+    changed = [
+        *[(k, v) for k, v in kept if k not in ("title", "place", "ladder")],
+        ("title", "Somali mothers on parenting, family support and language"),
+        ("place", "islington"), ("place", "camden"),
+        ("ladder", "co-design"),
+        ("asked", "Where would you go first for help?"),
+    ]  # fmt: skip
+    answer = client.post(f"/edit/{RECORD}", [("csrf", form.csrf), *changed])
+    assert answer.status == 303, answer.body[:3000]
+    after = path.read_text()
+    assert "title: Somali mothers on parenting, family support and language" in after
+    assert "- camden" in after and "ladder: co-design" in after
+    assert "Where would you go first for help?" in after
+    gone = [line for line in before.splitlines() if line not in after.splitlines()]
+    assert not [line for line in gone if line.startswith(("status:", "date:", "end_date:",
+                "aim:", "participants:", "populations:", "topics:"))], gone  # fmt: skip
+    subject = commits(archive)[0][1]
+    assert subject.startswith(f"Update {RECORD}:")
+    validate_ok(archive)
+    same = client.get(f"/edit/{RECORD}")
+    unchanged = client.post(f"/edit/{RECORD}", [("csrf", same.csrf), *re_fields(same.body)])
+    assert unchanged.status == 422, commits(archive)[0][1]
+    assert "Nothing was changed" in unchanged.body
+
+
+def re_fields(body: str) -> list[tuple[str, str]]:
+    """The values a browser would send for a form as shown: text inputs, checked boxes
+    and radios, textareas (enough for the update form)."""
+    import html
+    import re
+
+    form = body.split('<form class="edit-form"', 1)[1].split("</form>", 1)[0]
+    sent = []
+    for tag in re.findall(r"<input [^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if not name or (kind and kind[1] in ("checkbox", "radio") and " checked" not in tag):
+            continue
+        sent.append((name[1], html.unescape(value[1]) if value else ""))
+    for name, text in re.findall(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        sent.append((name, html.unescape(text)))
+    return sent
+
+
+DAY_FIRST = [
+    (f"/edit/{RECORD}/feedback", "date", "20/11/2019",
+     [("channel", "community meeting")], "2019-11-20"),
+    (f"/edit/{RECORD}/decision", "date", "1 June 2019",
+     [("text", "Hold the group on Saturdays."), ("made_by", "joint")], "2019-06-01"),
+    (f"/edit/{RECORD}/action", "date", "2/7/2019",
+     [("responds_to", "S1"), ("status", "done"), ("text", "A course in Somali.")], "2019-07-02"),
+    (f"/edit/{RECORD}", "review_by", "1.3.2027", [("status", "completed")], "2027-03-01"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path, name, typed, others, kept", DAY_FIRST)
+def test_dates_in_forms_are_read_as_the_command_line_reads_them(
+    running, archive: Path, path: str, name: str, typed: str, others: list, kept: str
+) -> None:
+    """Day first (D/M/YYYY) or in words (D Month YYYY), kept as YYYY-MM-DD."""
+    answer = running.client().submit(path, [(name, typed), *others])
+    assert answer.status == 303, answer.body[:3000]
+    assert kept in (archive / RECORD_FILE).read_text()
+    validate_ok(archive)
+
+
 # ------------------------------------------------------------------ remove, vocabulary
 
 UNNAMED = "2019-10-young-carers-survey"

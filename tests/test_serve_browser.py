@@ -303,6 +303,9 @@ def test_screenshots_of_the_forms(page, served, tmp_path: Path) -> None:
         page.click("button:has-text('Remove the record')")
         screenshot(page, folder / f"serve-remove-refused-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(url + f"edit/{SAMPLE_RECORD}")
+        screenshot(page, folder / f"serve-update-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.goto(url + "edit/vocab")
         page.fill("#field-label", "Bus passes")
         page.click("button:has-text('Add the term')")

@@ -60,7 +60,7 @@ RECORD_LINKS = (
     ("/decision", "Add a decision"),
     ("/contributor", "Add a contributor"),
     ("/feedback", "Record feedback to the people who took part"),
-    ("", "Change status, dates, participants or aim"),
+    ("", "Change its title, dates, status, places, people, topics or questions"),
     ("/revisit", "Go back to the people: record a revisit"),
     ("/remove", "Remove this record (made by mistake)"),
 )

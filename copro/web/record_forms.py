@@ -55,7 +55,7 @@ def _fields(app: FormHost, kind: str, opened: Any) -> list[Field]:
         "decision": writes.decision_fields,
         "contributor": writes.contributor_fields,
         "feedback": writes.feedback_fields,
-        "": writes.update_fields,
+        "": lambda: writes.update_fields(vocab, len(opened.record.meta.get("asked") or [])),
     }[kind]()
 
 

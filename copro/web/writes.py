@@ -142,8 +142,8 @@ def action_fields(findings: tuple[tuple[str, str], ...]) -> list[Field]:
               required=True),
         Field("status", "Status", "radios", choices=choices(ACTION_STATUSES), required=True),
         Field("text", "What was (or will be) done", "textarea", required=True),
-        Field("date", "Date it was done", "date", "Needed when it is done, e.g. 2019-06-01 "
-              "or 1/6/2019."),
+        Field("date", "Date it was done", "date", "Needed when it is done, e.g. 1/6/2019 or "
+              "1 June 2019."),
         Field("reason", "Why it is not being done", "textarea",
               "Needed when it is not being done: people hear why."),
     ]  # fmt: skip
@@ -185,7 +185,7 @@ def decision_fields() -> list[Field]:
         Field("text", "The decision", "textarea", required=True),
         Field("made_by", "Made by", "radios", choices=choices(("joint", "organisation",
               "community")), required=True),
-        Field("date", "Date", "date", "Optional, e.g. 2019-06-01."),
+        Field("date", "Date", "date", "Optional, e.g. 1/6/2019 or 1 June 2019."),
     ]  # fmt: skip
 
 
@@ -245,7 +245,7 @@ def apply_contributor(ctx: Context, record_id: str, values: dict[str, list[str]]
 
 def feedback_fields() -> list[Field]:
     return [
-        Field("date", "Date people were told", "date", "e.g. 2019-11-20.",
+        Field("date", "Date people were told", "date", "e.g. 20/11/2019 or 20 November 2019.",
               required=True),
         Field("channel", "How they were told", hint="A route such as 'community meeting', "
               "never a person's contact details.", required=True),
@@ -275,30 +275,69 @@ def apply_feedback(ctx: Context, record_id: str, values: dict[str, list[str]]) -
 # ------------------------------------------------------------------ update (a replacing edit)
 
 
-def update_fields() -> list[Field]:
-    return [
-        Field("status", "Status", "radios", choices=choices(STATUSES), required=True),
-        Field("end_date", "End date", "date", "Optional, e.g. 2019-04-30."),
-        Field("participants", "How many people took part", "number", "Optional."),
-        Field("review_by", "Check the findings again by", "date", "Optional."),
-        Field("aim", "Why the engagement was run", "textarea", "Optional."),
-    ]
+UPDATE_WORDS = {
+    "aim": ("Why the engagement was run", "textarea", ""),
+    "participants": ("How many people took part", "number", ""),
+    "review_by": ("Check the findings again by", "date", "e.g. 1/3/2027 or 1 March 2027."),
+    "end_date": ("End date", "date", "e.g. 30/4/2019 or 30 April 2019."),
+    "date": ("Start date", "date", "e.g. 14/3/2019 or 14 March 2019."),
+    "methods": ("How you met", "checkboxes", ""),
+    "populations": ("Who took part", "checkboxes", "Groups, never individuals."),
+    "ladder": ("Rung of the ladder of co-production", "radios", ""),
+    "asked": ("What we asked", "text", "One question per box; empty boxes are left out."),
+}
+"""The update form's words for rows of the field table where the form says more."""
+KIND_OF_FIELD = {"text": "text", "date": "date", "count": "number", "choice": "radios",
+                 "terms": "checkboxes", "texts": "text"}  # fmt: skip
+ASKED_BOXES = 2
+"""Empty boxes for more questions, after the record's own."""
+
+
+def update_fields(vocab: Vocabularies, asked: int = 0) -> list[Field]:
+    """Every field ``copro update`` sets from the field table (``copro.core.fields``): its
+    form name, and a form control for its kind (``asked`` questions the record has now)."""
+    from copro.core.fields import FIELDS
+
+    out = []
+    for row in FIELDS:
+        label, kind, hint = UPDATE_WORDS.get(row.key, (row.label, KIND_OF_FIELD[row.kind], ""))
+        if row.vocabulary:
+            options = terms(vocab, row.vocabulary)
+        else:
+            options = choices(row.choices) if row.choices else ()
+        if row.kind == "texts":
+            for index in range(asked + ASKED_BOXES):
+                number = f" ({index + 1})" if index else ""
+                out.append(Field(row.form_name, f"{label}{number}", kind,
+                                 hint if not index else "", index=index))  # fmt: skip
+            continue
+        out.append(Field(row.form_name, label, kind, hint, options))
+    return out
 
 
 def update_values(meta: dict[str, Any]) -> dict[str, list[str]]:
-    """The form's values for a record as it is now."""
-    out = {}
-    for spec in update_fields():
-        value = meta.get(spec.name)
-        out[spec.name] = [] if value is None else [str(value)]
+    """The form's values for a record as it is now (lists as one value per item)."""
+    from copro.core.fields import FIELDS
+
+    out: dict[str, list[str]] = {}
+    for row in FIELDS:
+        value = meta.get(row.key)
+        if isinstance(value, list):
+            out[row.form_name] = [str(v) for v in value]
+        else:
+            out[row.form_name] = [] if value is None else [str(value)]
     return out
 
 
 def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
+    """``copro update ID --field VALUE ...`` with every field the form changed: a field
+    left as the record has it is not sent (its text stays byte for byte as it is)."""
+    from copro.core.fields import FIELDS
     from copro.write.changes import open_record
     from copro.write.update import update_record
 
-    fields = update_fields()
+    asked = len(values.get("asked", []))
+    fields = update_fields(ctx.vocab, asked)
     checked(fields, values)
     opened = guarded(fields, lambda: open_record(ctx.root, record_id))
     if first(values, "version") != version_of(opened.data):
@@ -307,17 +346,19 @@ def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> 
                      "written. The form now shows the record as it is: make the change again.")],
             409,
         )  # fmt: skip
+    now = update_values(opened.record.meta)
     given: dict[str, Any] = {}
-    for spec in fields:
-        value = first(values, spec.name)
-        if value is None:
-            continue
-        if spec.name == "participants":
-            if not value.isdigit():
-                raise FormRefused([Problem("participants", "Enter a whole number, 0 or more")])
-            given[spec.name] = int(value)
-        else:
-            given[spec.name] = value
+    for row in FIELDS:
+        typed, held = many(values, row.form_name), now[row.form_name]
+        if row.vocabulary:  # boxes come in the form's order: keep the record's, add after
+            if set(typed) == set(held):
+                continue
+            typed = [v for v in held if v in typed] + [v for v in typed if v not in held]
+        if typed == held or not typed:
+            continue  # unchanged, or emptied (the command line cannot clear a field either)
+        given[row.key] = typed if row.repeatable else typed[0]
+    if not given:
+        raise FormRefused([Problem(None, "Nothing was changed: change a field, then save.")])
     result = guarded(fields, lambda: update_record(ctx.root, record_id, given, vocab=ctx.vocab))
     said = "; ".join(result.changed)
     return Written(record_id, (result.relpath,), f"Update {record_id}: {said}")
@@ -329,7 +370,7 @@ def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> 
 def new_fields(vocab: Vocabularies) -> list[Field]:
     return [
         Field("title", "Title", hint="What the engagement is, in a few words.", required=True),
-        Field("date", "Start date", "date", "e.g. 2019-03-14.", required=True),
+        Field("date", "Start date", "date", "e.g. 14/3/2019 or 14 March 2019.", required=True),
         Field("status", "Status", "radios", choices=choices(STATUSES), required=True),
         Field("lead", "Lead organisation", required=True, autocomplete="organization"),
         Field("lead_sector", "Lead organisation's sector", "select",
