@@ -1,5 +1,6 @@
 """``copro init``, ``copro export`` and ``copro stats``."""
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +17,7 @@ from copro.cli.output import (
     escape,
     escape_printable,
     handle_errors,
+    hanging,
     note_skipped,
     out,
     wants_json,
@@ -23,12 +25,11 @@ from copro.cli.output import (
 )
 from copro.cli.selection import Chosen, selection_options
 from copro.core.errors import UsageError
-from copro.core.settings import SETTINGS_FILE
 from copro.core.values import SECTORS, for_option, parse_sector, parse_text
 from copro.views.export import EXPORTERS
 
 if TYPE_CHECKING:
-    from copro.write.scaffold import InitSettings
+    from copro.write.scaffold import InitResult, InitSettings
 
 
 @app.command()
@@ -75,16 +76,16 @@ def init(
     """Create a new archive root: folders, vocabularies, git, pre-commit and CI.
 
     With --name, --organisation and --sector it also writes copro.yml (the
-    archive's settings); on an existing archive root without copro.yml, it
-    writes only that file.
+    archive's settings). On an existing archive root it changes only what it is
+    given: copro.yml (when there is none), what CI installs (--install: the
+    workflows' install step) or the pre-commit hook (--hook-repo).
     """
     from copro.write.scaffold import init_archive
 
     settings = init_settings(name, organisation, sector)
     result = init_archive(path, skip or (), hook_repo, hook_rev, install, settings)
-    if result.settings_only:
-        err().print(f"  wrote   {escape(SETTINGS_FILE)}")
-        out().print(escape(str(result.root / SETTINGS_FILE)))
+    if result.existing:
+        _report_existing(result)
         return
     for rel in result.written:
         err().print(f"  wrote   {escape(rel)}")
@@ -94,16 +95,55 @@ def init(
         err().print("  git init")
     out().print(escape_printable(result.root))
     if result.install is None:
-        err().print(
-            f"[yellow]CI install line left failing on purpose: {escape(result.why_unknown)}. "
-            "Edit .github/workflows/validate.yml, or run init again with --install SPEC."
-            "[/yellow]"
-        )
+        _advise_install(result)
     else:
         err().print(f"  CI installs {escape(result.install)}")
-    err().print(
-        "Next: cd there, `pre-commit install`, then `copro new` to record the first engagement."
+    hanging(
+        "",
+        "Next: cd there, `pre-commit install`, then `copro new` to record the first engagement.",
+        console=err(),
     )
+
+
+def _report_existing(result: "InitResult") -> None:
+    """What init changed in an archive that was there already (stdout: its root)."""
+    for rel in result.written:
+        err().print(f"  wrote   {escape(rel)}")
+    for rel, what in result.changed:
+        err().print(f"  changed {escape(rel)} ({escape(what)})")
+    if not result.written and not result.changed:
+        err().print("Nothing to change: the archive already says so.")
+    if result.install is not None:
+        hanging("CI installs ", result.install, console=err(), rest="  ")
+    if result.hook_repo is not None:
+        hanging(
+            "pre-commit runs copro-validate from ",
+            f"{result.hook_repo} at {result.hook_rev}",
+            console=err(),
+            rest="  ",
+        )
+    out().print(escape_printable(result.root))
+
+
+def _advise_install(result: "InitResult") -> None:
+    """Why CI's install line fails on purpose, and the command that sets it."""
+    from copro.write.scaffold import SPEC_EXAMPLE
+
+    command = f"copro init {shlex.quote(str(result.root))} --install "
+    hanging(
+        "",
+        f"CI install line left failing on purpose: {result.why_unknown}. "
+        + (
+            "If CI can reach it, set it with:"
+            if result.suggested
+            else "Set it with the pip requirement CI can install (SPEC), for example "
+            f"'{SPEC_EXAMPLE}':"
+        ),
+        style="yellow",
+        console=err(),
+    )
+    spec = shlex.quote(result.suggested) if result.suggested else "SPEC"
+    err().print(f"  {escape(command + spec)}", soft_wrap=True)
 
 
 def init_settings(name: str | None, organisation: str | None, sector: str | None) -> "InitSettings":

@@ -33,6 +33,8 @@ class InstallSource:
     hook_repo: str | None = None
     hook_rev: str | None = None
     why_unknown: str = ""
+    suggested: str | None = None
+    """When ``spec`` is None: a requirement that may work if CI can reach it."""
 
 
 def normalise(name: str) -> str:
@@ -72,8 +74,8 @@ def from_direct_url(direct_url: dict[str, object] | None, version: str) -> Insta
         spec = f"{DIST_NAME} @ git+{shown}@{vcs['commit_id']}{fragment}"
         return InstallSource(
             None,
-            why_unknown=f"this copro was installed from {shown}, which CI may not reach; "
-            f"if it can, run copro init again with --install '{spec}'",
+            why_unknown=f"this copro was installed from {shown}, which CI may not reach",
+            suggested=spec,
         )
     where = "a local folder" if "dir_info" in direct_url else "a location CI cannot reach"
     return InstallSource(None, why_unknown=f"this copro was installed from {where}")

@@ -158,8 +158,9 @@ UNKNOWN_INSTALL = (
     "copro init could not tell where to install copro from ({why}). "
     "Replace this step with: python -m pip install "
     f'"{DIST_NAME} @ git+https://<copro repository>@<tag>" (or "{DIST_NAME}==<version>"), '
-    "or run copro init again with --install SPEC."
+    "or run this in the archive's folder: copro init . --install SPEC"
 )
+SPEC_EXAMPLE = f"{DIST_NAME} @ git+https://<copro repository>@<tag>"
 
 
 def install_step(source: InstallSource, workflow: str = "validate.yml") -> str:
@@ -184,10 +185,12 @@ def pipx_line(source: InstallSource) -> str:
     """The contributor README's install command."""
     if source.spec is not None:
         return f"pipx install {shlex.quote(source.spec)}"
-    return (
-        f"pipx install '{DIST_NAME} @ git+https://<copro repository>@<tag>'"
-        "   # ask whoever runs this archive"
-    )
+    return placeholder_pipx_line()
+
+
+def placeholder_pipx_line() -> str:
+    """The README's install command when init could not tell (``--install`` replaces it)."""
+    return f"pipx install '{SPEC_EXAMPLE}'   # ask whoever runs this archive"
 
 
 # The ``system`` hook needs copro on PATH; a GUI git client or a shell without
@@ -206,6 +209,22 @@ exit 1
 ' copro-validate"""
 
 
+PRECOMMIT_LOCAL_COMMENT = (
+    "# copro-validate checks the staged records with the copro installed on this machine.\n"
+    "# To use copro's own hook repository instead (pre-commit installs copro itself),\n"
+    "# run this in the archive's folder:\n"
+    "#   copro init . --hook-repo URL --hook-rev TAG\n"
+)
+"""The local hook's explanation; pinning the hook on an existing archive removes it."""
+PRECOMMIT_LOCAL_COMMENTS = (
+    PRECOMMIT_LOCAL_COMMENT,
+    PRECOMMIT_LOCAL_COMMENT.replace(
+        "itself),\n# run this in the archive's folder:\n#   copro init . --hook-repo",
+        "itself):\n#   copro init --hook-repo",
+    ),  # as copro 0.3 wrote it
+)
+
+
 def precommit_config(hook_repo: str | None, hook_rev: str | None) -> str:
     """copro's own hook pinned to its repository when known, else a guarded ``system`` hook."""
     if hook_repo and hook_rev:
@@ -218,10 +237,7 @@ def precommit_config(hook_repo: str | None, hook_rev: str | None) -> str:
         )
     entry = textwrap.indent(SYSTEM_HOOK_SCRIPT, " " * 10)
     return (
-        "# copro-validate checks the staged records with the copro installed on this machine.\n"
-        "# To use copro's own hook repository instead (pre-commit installs copro itself):\n"
-        "#   copro init --hook-repo URL --hook-rev TAG\n"
-        "repos:\n"
+        PRECOMMIT_LOCAL_COMMENT + "repos:\n"
         "  - repo: local\n"
         "    hooks:\n"
         "      - id: copro-validate\n"
@@ -242,8 +258,13 @@ class InitResult:
     install: str | None = None
     why_unknown: str = ""
     hook_repo: str | None = None
-    settings_only: bool = False
-    """True when an existing archive root only got its ``copro.yml``."""
+    hook_rev: str | None = None
+    existing: bool = False
+    """True when ``root`` held an archive already: only ``written`` and ``changed`` apply."""
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    """Files of an existing archive rewritten in place: (path, what changed)."""
+    suggested: str | None = None
+    """When ``install`` is None: a requirement that may work if CI can reach it."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -251,6 +272,7 @@ class InitResult:
             "written": self.written,
             "skipped": self.skipped,
             "git_initialised": self.git_initialised,
+            "changed": [rel for rel, _ in self.changed],
             "install": self.install,
             "hook_repo": self.hook_repo,
         }
@@ -316,21 +338,15 @@ def init_archive(
     ``install`` is the pip requirement CI installs; by default it is worked out
     from how this copro was installed (``InitResult.install`` is None when that
     cannot be told, and the workflow then fails saying what to put there).
-    ``settings``, when given, are written to ``copro.yml``; on an existing
-    archive root without one, that file is all that is written.
+    ``settings``, when given, are written to ``copro.yml``. On an existing
+    archive root, ``settings`` (without a ``copro.yml`` there), ``install`` and
+    ``hook_repo`` change only what they name (``_existing_archive``).
     """
     from copro.core.gitrepo import is_repository, run_git
 
     root = Path(path).expanduser().resolve()
     if os.path.lexists(root / ARCHIVE_DIR):
-        if settings.given and not os.path.lexists(settings_path(root)):
-            return _settings_only(root, settings)
-        raise CoproError(
-            f"{root} already holds an archive (it has {ARCHIVE_DIR}/); nothing was touched",
-            f"{SETTINGS_FILE} is there already: change it in a text editor"
-            if settings.given
-            else "run copro commands there, or choose another folder",
-        )
+        return _existing_archive(root, settings, install, hook_repo, hook_rev)
     if root.exists() and not root.is_dir():
         raise CoproError(f"{root} exists and is not a folder; nothing was touched")
     source = from_spec(install) if install is not None else installed_source()
@@ -343,7 +359,9 @@ def init_archive(
         files[SETTINGS_FILE] = settings.text()
     skipped = {s.strip("/") for s in skip}
     _check_nothing_in_the_way(root, files, skipped)
-    result = InitResult(root, install=source.spec, why_unknown=source.why_unknown)
+    result = InitResult(
+        root, install=source.spec, why_unknown=source.why_unknown, suggested=source.suggested
+    )
     result.hook_repo = hook_repo if hook_rev else None
     new_folders = _missing_folders(root, files)
     try:
@@ -365,10 +383,50 @@ def init_archive(
     return result
 
 
-def _settings_only(root: Path, settings: InitSettings) -> InitResult:
-    """An existing archive root gets its ``copro.yml`` and nothing else."""
-    create_new(root, SETTINGS_FILE, settings.text())
-    result = InitResult(root, written=[SETTINGS_FILE], settings_only=True)
+def _existing_archive(
+    root: Path,
+    settings: InitSettings,
+    install: str | None,
+    hook_repo: str | None,
+    hook_rev: str | None,
+) -> InitResult:
+    """On an archive root: write ``copro.yml`` when asked and absent, rewrite the
+    install lines for ``install`` and the pre-commit hook for ``hook_repo``;
+    nothing else. Everything is checked before anything is written."""
+    from copro.core.fileio import archive_lock
+    from copro.write.reinit import apply_changes, hook_change, install_changes
+
+    if not (settings.given or install is not None or hook_repo):
+        raise CoproError(
+            f"{root} already holds an archive (it has {ARCHIVE_DIR}/); nothing was touched",
+            "run copro commands there, or choose another folder; on this archive, "
+            "--install SPEC sets what CI installs and --hook-repo URL pins the pre-commit hook",
+        )
+    if settings.given and os.path.lexists(settings_path(root)):
+        raise CoproError(
+            f"{root} already holds an archive and its {SETTINGS_FILE}; nothing was touched",
+            f"change {SETTINGS_FILE} in a text editor",
+        )
+    settings_text = settings.text() if settings.given else None
+    result = InitResult(root, existing=True)
+    with archive_lock(root):
+        changes = []
+        if install is not None:
+            source = from_spec(install)
+            changes += install_changes(root, source)
+            result.install = source.spec
+        if hook_repo:
+            result.hook_repo, result.hook_rev = hook_repo, hook_rev or f"v{VERSION}"
+            changes.append(hook_change(root, hook_repo, result.hook_rev))
+        if settings_text is not None:
+            create_new(root, SETTINGS_FILE, settings_text)
+            result.written.append(SETTINGS_FILE)
+        try:
+            apply_changes(root, changes)
+        except BaseException:
+            _roll_back(root, result.written, [])
+            raise
+    result.changed = [(change.rel, change.what) for change in changes]
     return result
 
 
