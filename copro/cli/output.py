@@ -85,10 +85,26 @@ def hanging(
 
 
 def print_error(exc: CoproError) -> None:
-    message = _printable_lines(exc.message)
-    err().print(f"copro: error: {message}", markup=False, highlight=False)
+    """``copro: error: message`` and ``hint: hint``, each wrapped to the terminal's width
+    with a hanging indent; a `command in backticks` is never broken across lines."""
+    print_wrapped("copro: error: ", exc.message)
     if exc.hint:
-        err().print(f"hint: {_printable_lines(exc.hint)}", markup=False, style="dim")
+        print_wrapped("hint: ", exc.hint, style="dim")
+
+
+def print_wrapped(lead: str, text: str, style: str | None = None) -> None:
+    """``text`` after ``lead``, wrapped; a later line of its own (a listed problem) keeps
+    its indentation and hangs two columns further."""
+    from copro.cli.wrap import wrap
+
+    console = err()
+    first, *more = _printable_lines(text).split("\n")
+    lines = wrap(first, lead, " " * len(lead), console.width, keep_code=True)
+    for line in more:
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        lines += wrap(line, indent, indent + "  ", console.width, keep_code=True)
+    for line in lines:
+        console.print(line, markup=False, highlight=False, style=style, soft_wrap=True)
 
 
 def handle_errors(func: F) -> F:

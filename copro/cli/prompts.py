@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from copro.cli.output import err, escape
+from copro.cli.output import err, escape, print_wrapped
 from copro.core import pii
 from copro.core.errors import CoproError, UsageError
 
@@ -21,9 +21,9 @@ def ask(question: str, check: Callable[[str], Any], default: str | None = None) 
         try:
             return check(answer)
         except CoproError as exc:
-            err().print(
-                f"[red]{escape(exc.message)}[/red]" + (f" ({escape(exc.hint)})" if exc.hint else "")
-            )
+            print_wrapped("", exc.message, style="red")
+            if exc.hint:
+                print_wrapped("hint: ", exc.hint, style="dim")
 
 
 def choose_one(label: str, choices: tuple[str, ...], default: str | None = None) -> str:

@@ -341,3 +341,33 @@ def nhs_checksum_ok(digits: str) -> bool:
     if check == 11:
         check = 0
     return check != 10 and check == int(digits[9])
+
+
+LEAVE_IT_OUT = (
+    "the archive is public and its history permanent: leave the personal detail out "
+    "(describe a person by their role, e.g. 'a parent at the group', never how to reach them)"
+)
+NAME_ONLY = (
+    "give only the name the person agreed to be credited with, never their contact details"
+)
+
+
+def refuse_in_value(text: str, where: str) -> None:
+    """Refuse a value a person typed (an option, or a prompt's answer when ``where`` has
+    no ``--``) that holds personal data: exit 1, nothing written, the value not shown.
+
+    The gate would refuse it too, but would say to mark the record's line as a
+    false positive, which means nothing for a value given on the command line.
+    """
+    from copro.core.errors import CoproError
+
+    found = scan_text(text)
+    if not found:
+        return
+    code = found[0].code
+    hint = NAME_ONLY if where.lstrip("-") == "name" else LEAVE_IT_OUT
+    if not where.startswith("--"):  # a prompt asks again
+        raise CoproError(f"that answer contains {KINDS[code]} (not shown)", hint)
+    raise CoproError(
+        f"{where} contains {KINDS[code]} (not shown) [{code}]; nothing was written", hint
+    )

@@ -160,8 +160,7 @@ def check_id(record_id: str) -> str:
 def _refuse_personal_data(found: list[pii.Finding], option: str) -> None:
     if found:
         raise UsageError(
-            f"{option} contains {pii.KINDS[found[0].code]} (not shown)",
-            "personal data never enters the archive: leave it out",
+            f"{option} contains {pii.KINDS[found[0].code]} (not shown)", pii.LEAVE_IT_OUT
         )
 
 

@@ -67,6 +67,7 @@ def clean_text(value: str | None, option: str) -> str:
         raise UsageError(f"{option} must not be empty")
     if not_utf8(text):
         raise not_utf8_error(option)
+    pii.refuse_in_value(text, option)
     return text
 
 

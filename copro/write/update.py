@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copro.core import values
+from copro.core import pii, values
 from copro.core.edit import RecordText, Value
 from copro.core.errors import CoproError, UsageError
 from copro.core.fields import BY_KEY, TERMS, TEXTS, Field
@@ -225,19 +225,32 @@ def _clean(spec: Field, value: Any, vocab: Vocabularies) -> Value:
                 ids.append(term)
         return ids
     if spec.kind == TEXTS:
-        return [values.for_option(spec.option, spec.parse, str(v)) for v in value]
+        texts = [values.for_option(spec.option, spec.parse, str(v)) for v in value]
+        for text in texts:
+            _personal_refused(text, spec.option)
+        return texts
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    return values.for_option(spec.option, spec.parse, str(value))
+    return _personal_refused(values.for_option(spec.option, spec.parse, str(value)), spec.option)
+
+
+def _personal_refused(value: Value, option: str) -> Value:
+    """The value, unless it is text holding personal data (exit 1, nothing written)."""
+    if isinstance(value, str):
+        pii.refuse_in_value(value, option)
+    return value
 
 
 def _text(value: str, option: str) -> str:
-    return values.for_option(option, values.parse_text, value)
+    text = values.for_option(option, values.parse_text, value)
+    pii.refuse_in_value(text, option)
+    return text
 
 
 def _section_text(text: str, heading: str) -> str:
     option = "--" + heading.lower().replace(" ", "-")
     text = values.for_option(option, values.utf8_text, text)
+    pii.refuse_in_value(text, option)
     lines = [line.rstrip() for line in str(text).replace("\r\n", "\n").split("\n")]
     body = "\n".join(lines).strip("\n")
     if not body.strip():
