@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -75,7 +76,7 @@ def report(
         if is_statement_id(archive, record_id):
             from copro.views.consensus_letter import statement_report
 
-            write_or_print(statement_report(archive, record_id, fmt, draft), output)
+            _print_report(statement_report(archive, record_id, fmt, draft), fmt, output)
             return
 
     built = build_report(
@@ -86,7 +87,21 @@ def report(
         with_reflections=with_reflections,
     )
     note_skipped(built.skipped)
-    write_or_print(render(built, fmt), output)
+    _print_report(render(built, fmt), fmt, output)
+
+
+def _print_report(text: str, fmt: str, output: Path | None) -> None:
+    """The report to ``output``, or to stdout: Markdown there is wrapped to the terminal's
+    width (``COLUMNS`` when set, also when piped); piped without ``COLUMNS`` it stays as
+    written, a document like a file."""
+    import os
+    import sys
+
+    if fmt == "md" and output is None and (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+        from copro.cli.wrap import wrap_markdown
+
+        text = wrap_markdown(text)
+    write_or_print(text, output)
 
 
 @app.command("review")

@@ -171,9 +171,11 @@ def _replace_install_steps(text: str, step: str) -> str | None:
 def _hook_entry(lines: list[str]) -> tuple[int, int]:
     """Where the ``repos`` item holding the ``copro-validate`` hook begins and ends."""
     hook = next((i for i, line in enumerate(lines) if _HOOK_ID.match(line.rstrip("\r\n"))), None)
-    start = next(
-        (i for i in range(hook, -1, -1) if _REPO_ITEM.match(lines[i])), None
-    ) if hook is not None else None
+    start = (
+        next((i for i in range(hook, -1, -1) if _REPO_ITEM.match(lines[i])), None)
+        if hook is not None
+        else None
+    )
     if hook is None or start is None:
         raise CoproError(
             f"{PRECOMMIT} has no copro-validate hook to pin; nothing was touched",
