@@ -28,6 +28,17 @@ _KEEP = "\ue000"
 """Stands for a space inside a `code span` while wrapping: textwrap never breaks there."""
 
 
+def _wrapper(columns: int, first: str, rest: str, break_long_words: bool) -> textwrap.TextWrapper:
+    """Word wrapping that never breaks at a hyphen (ids and dates hold them)."""
+    return textwrap.TextWrapper(
+        width=columns,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=break_long_words,
+    )
+
+
 def wrap(
     text: str,
     first: str = "",
@@ -43,15 +54,7 @@ def wrap(
     (and is broken only when it cannot fit on a line of its own either).
     """
     rest = " " * len(first) if rest is None else rest
-    columns = columns or width()
-    wrapper = textwrap.TextWrapper(
-        width=columns,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_on_hyphens=False,
-        break_long_words=True,
-        replace_whitespace=True,
-    )
+    wrapper = _wrapper(columns or width(), first, rest, break_long_words=True)
     words = " ".join(text.split())
     if keep_code:
         words = _CODE_SPAN.sub(lambda span: span.group().replace(" ", _KEEP), words)
@@ -113,8 +116,8 @@ def _setext_heading(line: str, columns: int) -> list[str]:
     match = _SETEXT_ABLE.match(line)
     assert match
     words = _glue_openers(match.group("text").split())
-    lines = textwrap.TextWrapper(width=columns, break_on_hyphens=False, break_long_words=False)
-    wrapped = [text.replace(_KEEP, " ") for text in lines.wrap(" ".join(words))]
+    lines = _wrapper(columns, "", "", break_long_words=False).wrap(" ".join(words))
+    wrapped = [text.replace(_KEEP, " ") for text in lines]
     underline = "=" if len(match.group("level")) == 1 else "-"
     return [*wrapped, underline * min(columns, max(map(len, wrapped)))]
 
@@ -136,13 +139,7 @@ def _wrap_markdown_line(line: str, columns: int) -> list[str]:
     if len(line) <= columns:
         return [line]
     glued = _glue_openers(words.rstrip("\\").split())
-    lines = textwrap.TextWrapper(
-        width=columns,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_on_hyphens=False,
-        break_long_words=False,
-    ).wrap(" ".join(glued))
+    lines = _wrapper(columns, first, rest, break_long_words=False).wrap(" ".join(glued))
     lines = [wrapped.replace(_KEEP, " ") for wrapped in lines] or [line]
     lines[-1] += hard_break
     return lines
