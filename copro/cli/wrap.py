@@ -28,9 +28,27 @@ _KEEP = "\ue000"
 """Stands for a space inside a `code span` while wrapping: textwrap never breaks there."""
 
 
+class _Wrapper(textwrap.TextWrapper):
+    """Word wrapping that never breaks at a hyphen (ids and dates hold them), and breaks a
+    path too long for a line after a ``/`` (so a file's name stays whole) before
+    breaking it anywhere; with ``break_long_words`` off (Markdown), never."""
+
+    def _split(self, text: str) -> list[str]:
+        room = self.width - max(len(self.initial_indent), len(self.subsequent_indent))
+        chunks: list[str] = []
+        for chunk in super()._split(text):
+            if self.break_long_words and len(chunk) > room and "/" in chunk.strip("/"):
+                chunks.extend(_PATH_PIECE.findall(chunk))
+            else:
+                chunks.append(chunk)
+        return chunks
+
+
+_PATH_PIECE = re.compile(r"[^/]*/+|[^/]+$")
+
+
 def _wrapper(columns: int, first: str, rest: str, break_long_words: bool) -> textwrap.TextWrapper:
-    """Word wrapping that never breaks at a hyphen (ids and dates hold them)."""
-    return textwrap.TextWrapper(
+    return _Wrapper(
         width=columns,
         initial_indent=first,
         subsequent_indent=rest,

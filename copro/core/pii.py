@@ -344,11 +344,13 @@ def nhs_checksum_ok(digits: str) -> bool:
 
 
 LEAVE_IT_OUT = (
-    "the archive is public and its history permanent: leave the personal detail out "
-    "(describe a person by their role, e.g. 'a parent at the group', never how to reach them)"
+    "personal data never enters the archive, which is public and permanent: leave the "
+    "detail out (describe a person by their role, e.g. 'a parent at the group', never how "
+    "to reach them)"
 )
 NAME_ONLY = (
-    "give only the name the person agreed to be credited with, never their contact details"
+    "personal data never enters the archive: give only the name the person agreed to be "
+    "credited with, never their contact details"
 )
 
 
