@@ -128,3 +128,47 @@ def test_in_sentence_is_written_for_letters(root, cli):
     text = (root / "schemas" / "vocab" / "methods.yml").read_text()
     assert text.endswith("  label: Walking interview\n  in_sentence: a walking interview\n")
     assert cli("--root", str(root), "validate").exit_code == 0
+
+
+def _hint(stderr: str) -> tuple[list[str], str]:
+    """The hint's lines as printed, and as words."""
+    lines = stderr.split("hint: ", 1)[1].splitlines()
+    return lines, " ".join(" ".join(lines).split())
+
+
+def test_the_unknown_term_hint_keeps_its_command_whole_in_the_persons_casing(root):
+    import os
+    import subprocess
+    import sys
+
+    def new(place: str) -> subprocess.CompletedProcess[str]:
+        options = [o if o != "leeds" else place for o in NEW_OPTIONS]
+        return subprocess.run(
+            [sys.executable, "-m", "copro", "--root", str(root), "new", "--title", "Drop-in",
+             *options, "--yes"],
+            capture_output=True, text=True, env=dict(os.environ, COLUMNS="80"), timeout=120,
+        )  # fmt: skip
+
+    for typed, label in [("Holloway", "Holloway"), ("holloway", "Holloway"),
+                         ("kings cross", "'Kings Cross'"),
+                         ("Children's centres", '"Children\'s centres"')]:  # fmt: skip
+        done = new(typed)
+        assert done.returncode == 2
+        lines, words = _hint(done.stderr)
+        command = next(line for line in lines if "copro vocab add" in line)
+        if label is not None:
+            assert f"`copro vocab add places --label {label}`" in command, done.stderr
+        assert "vocab add places --label" in command and command.rstrip().endswith("`")
+        assert all(len(line) <= 80 for line in done.stderr.splitlines())
+        assert "`copro vocab list places`" in words
+    spelt = new("Islingtn")
+    lines, words = _hint(spelt.stderr)
+    assert "closest: Islington (islington)" in words
+    assert "`copro vocab add places --label Islingtn`" in words
+
+
+def test_a_topic_label_in_lower_case_is_suggested_as_a_sentence(sample_root, cli):
+    done = cli("--root", str(sample_root), "update", "2019-03-somali-mothers-parenting",
+               "--topic", "children's centres")  # fmt: skip
+    assert done.exit_code == 2
+    assert '--label "Children\'s centres"' in " ".join(done.stderr.split()), done.stderr

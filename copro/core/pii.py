@@ -295,7 +295,7 @@ def _phonenumbers_spans(region: str) -> list[tuple[int, int]]:
     return [(match.start, match.end) for match in matcher]
 
 
-_ECHO_FORM = re.compile(r"[A-Za-z0-9_.\- ]{1,40}")
+_ECHO_FORM = re.compile(r"[A-Za-z0-9_.'\u2019\- ]{1,40}")  # an apostrophe too: children's centres
 _ID_SEPARATORS = re.compile(r"[-_.]")
 _WORD_ONLY = re.compile(r"[A-Za-z_]{1,40}")
 

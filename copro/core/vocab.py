@@ -407,14 +407,35 @@ def resolve_term(vocab: Vocabularies, name: str, given: str, option: str) -> str
     resolved = vocabulary.resolve(given)
     if resolved:
         return resolved
-    closest = vocabulary.closest(given)
-    add = f"copro vocab add {name} --label {_shell_word(given)}"
+    closest = [vocabulary.terms[term_id] for term_id in vocabulary.closest(given)]
+    add = f"`copro vocab add {name} --label {_shell_word(suggested_label(given, name))}`"
     hint = (
-        f"closest: {', '.join(closest)}; or, if it is a new term, add it with: {add}"
+        f"closest: {', '.join(f'{term.label} ({term.id})' for term in closest)}. "
         if closest
-        else f"see `copro vocab list {name}`; or, if it is a new term, add it with: {add}"
+        else f"see every term with `copro vocab list {name}`. "
     )
-    raise UsageError(f"{option} {pii.quoted(given)} is not a term of the {name} vocabulary", hint)
+    raise UsageError(
+        f"{option} {pii.quoted(given)} is not a term of the {name} vocabulary",
+        hint + f"If it is a new term, add it: {add}",
+    )
+
+
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "in", "of", "on", "the", "upon", "under"})
+
+
+def suggested_label(given: str, name: str) -> str:
+    """A label for a term typed as ``given``: as typed when it has a capital letter (the
+    person's own casing); typed all in lower case (as ids are), capitalised as the
+    vocabulary's labels are: a place's every word, other terms' first word."""
+    words = given.split()
+    if not words or any(ch.isupper() for ch in given):
+        return " ".join(words)
+    if name == "places":
+        return " ".join(
+            word if index and word in _SMALL_WORDS else word[:1].upper() + word[1:]
+            for index, word in enumerate(words)
+        )
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 def _shell_word(given: str) -> str:
@@ -422,4 +443,8 @@ def _shell_word(given: str) -> str:
     import shlex
 
     echoed = pii.safe_echo(" ".join(given.split()))
-    return shlex.quote(echoed) if echoed else "'LABEL'"
+    if not echoed:
+        return "'LABEL'"
+    if "'" in echoed:  # safe_echo allows no other quoting character: "Children's centres"
+        return f'"{echoed}"'
+    return shlex.quote(echoed)
