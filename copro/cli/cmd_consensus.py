@@ -15,6 +15,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    id_and_path,
     indented,
     out,
     wants_json,
@@ -113,12 +114,13 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
     from rich.panel import Panel
     from rich.table import Table
 
+    from copro.core.words import organisation_words
     from copro.views.consensus import STANCE_WORDS
 
     s = assessed.statement
     console = out()
     console.print(
-        Panel(f"[bold]{escape(s.display_title)}[/bold]\n[dim]{s.key} · {s.path}[/dim]"),
+        Panel(f"[bold]{escape(s.display_title)}[/bold]\n[dim]{id_and_path(s.key, s.path)}[/dim]"),
         soft_wrap=False,
     )
     console.print(f"[bold]{escape(s.statement)}[/bold]", soft_wrap=False)
@@ -134,7 +136,7 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
         ("status", s.status),
         ("date", s.date),
         ("confidence", s.confidence.overall_words if s.overall and s.confidence else None),
-        ("organisations", "; ".join(f"{o.name} ({o.sector}, {o.role})" for o in s.organisations)),
+        ("organisations", "; ".join(map(organisation_words, s.organisations))),
         ("topics", labels("topics", s.topics)),
         ("populations", labels("populations", s.populations)),
         ("places", labels("places", s.places)),

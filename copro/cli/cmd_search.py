@@ -16,6 +16,7 @@ from copro.cli.output import (
     escape,
     handle_errors,
     hanging,
+    id_and_path,
     note_skipped,
     out,
     progress_bar,
@@ -192,7 +193,7 @@ def _render_record(view: RecordView) -> None:
     from rich.markdown import Markdown
     from rich.panel import Panel
 
-    from copro.core.placeholders import published_body
+    from copro.core.placeholders import shown_body
 
     e = view.engagement
     console = out()
@@ -203,7 +204,9 @@ def _render_record(view: RecordView) -> None:
             soft_wrap=False,
         )
     console.print(
-        Panel(f"[bold]{escape(e.display_title)}[/bold]\n[dim]{view.id} · {view.path}[/dim]"),
+        Panel(
+            f"[bold]{escape(e.display_title)}[/bold]\n[dim]{id_and_path(view.id, view.path)}[/dim]"
+        ),
         soft_wrap=False,
     )
     rows = record_rows(view)
@@ -240,7 +243,7 @@ def _render_record(view: RecordView) -> None:
                 f"went back to {item.target}{when}: {earlier} → {outcome}{note}",
                 rest="     ",
             )
-    body = published_body(e.body)
+    body = shown_body(e.body)
     if body.strip():
         console.print()
         console.print(Markdown(body), soft_wrap=False)
@@ -249,19 +252,21 @@ def _render_record(view: RecordView) -> None:
 def record_rows(view: RecordView) -> list[tuple[str, str]]:
     """What ``show`` lists about a record, as (name, text): every field that may be shown
     (contributors by name only where they agreed, the others counted)."""
+    from copro.core.words import organisation_words
+
     e = view.engagement
     vocab = view.vocab
 
     def labels(name: str, ids: tuple[str, ...]) -> str:
         return ", ".join(vocab[name].label(v) for v in ids)
 
-    dates = e.date + (f" to {e.end_date}" if e.end_date else "")
+    one_day = not e.end_date or e.end_date == e.date
     rows: list[tuple[str, object]] = [
         ("status", e.status),
-        ("dates", dates),
+        ("date", e.date) if one_day else ("dates", f"{e.date} to {e.end_date}"),
         *((label.lower(), text) for label, text in e.details()),
         ("ladder", e.ladder),
-        ("organisations", "; ".join(f"{o.name} ({o.sector}, {o.role})" for o in e.organisations)),
+        ("organisations", "; ".join(map(organisation_words, e.organisations))),
         ("places", labels("places", e.places)),
         ("methods", labels("methods", e.methods)),
         ("populations", labels("populations", e.populations)),

@@ -84,6 +84,16 @@ def hanging(
         console.print((lead if number == 0 else indent) + words, soft_wrap=True)
 
 
+def id_and_path(key: str, path: str) -> str:
+    """A record's or statement's id and path under its title (markup): joined by `` · ``
+    when both are there and fit the panel, else one per line, never a dot with nothing
+    after it."""
+    parts = [escape(str(part)) for part in (key, path) if part]
+    joined = " · ".join(parts)
+    room = out().width - 4  # the panel's border and padding
+    return joined if len(joined) <= room else "\n".join(parts)
+
+
 def print_error(exc: CoproError) -> None:
     """``copro: error: message`` and ``hint: hint``, each wrapped to the terminal's width
     with a hanging indent; a `command in backticks` is never broken across lines."""

@@ -10,6 +10,7 @@ gives the form that starts a label ("In progress").
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 MONTHS = (
     "January February March April May June July August September October November December"
@@ -77,6 +78,12 @@ SECTOR_LABELS = {
     "commissioner": "Commissioner",
     "other": "Other",
 }
+
+
+def organisation_words(organisation: Any) -> str:
+    """``Leeds Carers Together (Voluntary sector, lead)``: the sector's label, not its id."""
+    sector = SECTOR_LABELS.get(organisation.sector, organisation.sector)
+    return f"{organisation.name} ({sector}, {organisation.role})"
 
 
 def capital(words: str) -> str:

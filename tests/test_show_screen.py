@@ -1,0 +1,60 @@
+"""``copro show`` of a record just made by ``new``, read at 80 columns.
+
+No dot dangling in the header, one date for a one-day event, sectors by their
+label, and no heading whose section is still the template's placeholder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import NEW_OPTIONS
+
+RID = "2026-12-evening-drop-in-for-carers"
+
+
+def copro(root, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "copro", "--root", str(root), *args],
+        capture_output=True, text=True, env=dict(os.environ, COLUMNS="80"), timeout=120,
+    )  # fmt: skip
+
+
+def test_show_of_a_new_one_day_record(sample_root):
+    made = copro(sample_root, "new", "--title", "Evening drop-in for carers", *NEW_OPTIONS,
+                 "--id", RID, "--yes")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert copro(sample_root, "update", RID, "--end-date", "1/12/2026").returncode == 0
+    shown = copro(sample_root, "show", RID)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert not [line for line in lines if line.rstrip(" │").endswith("·")], shown.stdout
+    assert any(RID in line for line in lines[:4]) and any(".md" in line for line in lines[:5])
+    rows = {line.split(None, 1)[0]: line.split(None, 1)[1] for line in lines if "  " in line
+            and not line.startswith(("│", "╭", "╰", " "))}  # fmt: skip
+    assert rows["date"] == "2026-12-01" and "dates" not in rows
+    assert "Leeds Carers Together (Voluntary sector, lead)" in shown.stdout
+    assert "voluntary, lead" not in shown.stdout
+    for heading in ("Summary", "What happened", "Reflections"):
+        assert heading not in shown.stdout  # the template's placeholders only
+
+
+def test_show_of_a_record_with_a_long_id_puts_its_path_on_a_line_of_its_own(sample_root):
+    long_id = "2026-12-evening-drop-in-for-carers-in-leeds"
+    made = copro(sample_root, "new", "--title", "Evening drop-in", *NEW_OPTIONS,
+                 "--id", long_id, "--yes")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    shown = copro(sample_root, "show", long_id)
+    header = shown.stdout.split("╰", 1)[0]
+    assert "·" not in header
+    assert f"│ {long_id}" in header and f"│ archive/2026/{long_id}.md" in header
+
+
+def test_show_keeps_both_dates_and_sections_with_words(sample_root):
+    shown = copro(sample_root, "show", "2019-03-somali-mothers-parenting")
+    assert "2019-03-09 to 2019-05-25" in shown.stdout
+    assert "Summary" in shown.stdout and "Five focus groups" in shown.stdout
+    assert "Local authority, partner" in shown.stdout
