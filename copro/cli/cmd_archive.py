@@ -19,6 +19,7 @@ from copro.cli.output import (
     handle_errors,
     hanging,
     note_skipped,
+    nothing_matched,
     out,
     wants_json,
     write_or_print,
@@ -200,7 +201,8 @@ def export(
         raise UsageError("--format xlsx needs --output FILE", "e.g. -o findings.xlsx")
     if excel and fmt not in ("csv", "soqf"):
         raise UsageError("--excel applies to --format csv and soqf only")
-    result = export_archive(archive_of(ctx), fmt, **(selection or {}))
+    archive = archive_of(ctx)
+    result = export_archive(archive, fmt, **(selection or {}))
     if excel:
         result.text = EXCEL_BOM + result.text
     what = (
@@ -212,6 +214,8 @@ def export(
     )
     write_or_print(result.text if result.data is None else result.data, output, what)
     note_skipped(len(result.skipped))
+    if not result.records and not result.rows:
+        nothing_matched(archive)
 
 
 @app.command()
@@ -226,8 +230,11 @@ def stats(
     """An overview: records by year, rung, sector and status; responses; coverage gaps."""
     from copro.views.stats import archive_stats
 
-    result = archive_stats(archive_of(ctx), **(selection or {}))
+    archive = archive_of(ctx)
+    result = archive_stats(archive, **(selection or {}))
     note_skipped(result.skipped)
+    if not result.records:
+        nothing_matched(archive)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
         return
@@ -238,7 +245,8 @@ def stats(
         f"[bold]{result.records} record(s)[/bold], {result.findings} finding(s), "
         f"{result.response_share:.0%} with a response; "
         f"{len(result.past_review_by)} record(s) past review_by, "
-        f"{len(result.due_for_review)} still due (see copro review)"
+        f"{len(result.due_for_review)} still due (see copro review)",
+        soft_wrap=False,
     )
     for title, counter in (
         ("By year", result.by_year),

@@ -17,6 +17,7 @@ from copro.cli.output import (
     handle_errors,
     id_and_path,
     indented,
+    nothing_matched,
     out,
     wants_json,
 )
@@ -53,14 +54,15 @@ def list_command(
     """Statements with their status, confidence, evidence facts and currency."""
     from copro.views.consensus import list_statements
 
-    chosen = list_statements(archive_of(ctx), query, status, stale)
-    if wants_json(json_flag, fmt):
+    archive = archive_of(ctx)
+    chosen = list_statements(archive, query, status, stale)
+    as_json = wants_json(json_flag, fmt)
+    if as_json:
         emit_json({"statements": [a.summary_json() for a in chosen]})
-    elif not chosen:
-        err().print("No statements matched.")
-    else:
+    elif chosen:
         _render_list(chosen)
     if not chosen:
+        nothing_matched(archive, "No statements matched.", to_screen=not as_json)
         raise typer.Exit(1)
 
 

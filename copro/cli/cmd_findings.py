@@ -18,6 +18,7 @@ from copro.cli.output import (
     handle_errors,
     hanging,
     note_skipped,
+    nothing_matched,
     out,
     wants_json,
 )
@@ -54,19 +55,16 @@ def findings(
     """Every finding that matches, newest first, with its standing: does it still hold?"""
     from copro.views.findings import list_findings
 
-    result = list_findings(
-        archive_of(ctx),
-        query,
-        **(selection or {}),
-    )
+    archive = archive_of(ctx)
+    result = list_findings(archive, query, **(selection or {}))
     note_skipped(len(result.skipped))
-    if wants_json(json_flag, fmt):
+    as_json = wants_json(json_flag, fmt)
+    if as_json:
         emit_json_list({"total": result.total}, "findings", result.findings_json())
-    elif not result.findings:
-        err().print("No findings matched.")
-    else:
+    elif result.findings:
         _render_findings(result.findings)
     if not result.findings:
+        nothing_matched(archive, "No findings matched.", to_screen=not as_json)
         raise typer.Exit(1)
 
 
@@ -113,13 +111,13 @@ def themes(
     """What people keep saying, per topic: how often, by whom, and whether it still holds."""
     from copro.views.themes import archive_themes
 
-    result = archive_themes(archive_of(ctx), **(selection or {}))
+    archive = archive_of(ctx)
+    result = archive_themes(archive, **(selection or {}))
     note_skipped(len(result.skipped))
-    if wants_json(json_flag, fmt):
+    as_json = wants_json(json_flag, fmt)
+    if as_json:
         emit_json(result.to_json())
-    elif not result.themes:
-        err().print("No findings matched.")
-    else:
+    elif result.themes:
         from rich.table import Table
 
         table = Table(expand=True)
@@ -144,6 +142,7 @@ def themes(
             )
         out().print(table)
     if not result.themes:
+        nothing_matched(archive, "No findings matched.", to_screen=not as_json)
         raise typer.Exit(1)
 
 

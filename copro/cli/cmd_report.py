@@ -22,11 +22,14 @@ from copro.cli.output import (
     handle_errors,
     indented,
     note_skipped,
+    nothing_matched,
     out,
+    print_error,
     wants_json,
     write_or_print,
 )
 from copro.cli.selection import Chosen, selection_options
+from copro.core.errors import CoproError
 from copro.views.report_render import RENDERERS
 
 AUDIENCES = ("participants", "staff")  # copro.views.report.AUDIENCES, without importing the core
@@ -79,13 +82,20 @@ def report(
             _print_report(statement_report(archive, record_id, fmt, draft), fmt, output)
             return
 
-    built = build_report(
-        archive_of(ctx),
-        record_id,
-        **(selection or {}),
-        audience=audience,
-        with_reflections=with_reflections,
-    )
+    archive = archive_of(ctx)
+    try:
+        built = build_report(
+            archive,
+            record_id,
+            **(selection or {}),
+            audience=audience,
+            with_reflections=with_reflections,
+        )
+    except CoproError as exc:
+        print_error(exc)
+        if record_id is None:
+            nothing_matched(archive)
+        raise typer.Exit(exc.exit_code) from None
     note_skipped(built.skipped)
     _print_report(render(built, fmt), fmt, output)
 
@@ -127,13 +137,14 @@ def review_command(
     """What is owed: reviews due, findings without a response, stalled actions, feedback."""
     from copro.views.review import review
 
-    result = review(archive_of(ctx), as_of, **(selection or {}))
+    archive = archive_of(ctx)
+    result = review(archive, as_of, **(selection or {}))
     note_skipped(result.skipped)
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
         return
     if not result.items:
-        err().print(f"Nothing is due on {result.as_of}.")
+        nothing_matched(archive, f"Nothing is due on {result.as_of}.")
         return
     for kind, heading in REVIEW_HEADINGS.items():
         _render_review_kind(result, kind, heading, limit)

@@ -18,6 +18,7 @@ from copro.cli.output import (
     hanging,
     id_and_path,
     note_skipped,
+    nothing_matched,
     out,
     progress_bar,
     wants_json,
@@ -105,6 +106,7 @@ def search(
     else:
         _render_hits(result)
     if result.total == 0:
+        nothing_matched(archive, "No records matched.", to_screen=not as_json)
         raise typer.Exit(1)
 
 
@@ -119,7 +121,6 @@ def _render_hits(result) -> None:
     from copro.cli.layout import Column, table_or_list
 
     if not result.results:
-        err().print("No records matched.")
         return
     longest = max(len(hit.id) for hit in result.results)
     columns = [

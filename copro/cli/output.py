@@ -177,6 +177,16 @@ def create_planned(
         err().print(f"Stage it with: {escape(created.git_add)}")
 
 
+def nothing_matched(archive: Any, what: str = "", to_screen: bool = True) -> None:
+    """``what`` ("No records matched.") on stderr when ``to_screen``; in a hub that reads
+    some of its members not yet, why, so an empty hub is not taken for an empty archive."""
+    if what and to_screen:
+        err().print(what)
+    unread = archive.unread_members()
+    if unread:
+        print_wrapped("Note: ", unread, style="yellow")
+
+
 def note_skipped(count: int) -> None:
     """One line on stderr when the reader refused some records (they are left out)."""
     from copro.store.catalog import skipped_note

@@ -63,6 +63,23 @@ class HubView:
     def has_own_archive(self) -> bool:
         return (self.root / ARCHIVE_DIR).is_dir()
 
+    def unread(self) -> str | None:
+        """Why some or all of the members are not read (None when every one is): said
+        where nothing matched, since an empty hub otherwise looks like an empty archive."""
+        if not self.names:
+            return (
+                f"this hub has no members yet: add each member's name, url and rev to "
+                f"{HUB_FILE} (its comments show how), then run `copro hub sync`"
+            )
+        read = {member.name for member in self.members}
+        waiting = [name for name in self.names if name not in read]
+        if not waiting:
+            return None
+        return (
+            f"{len(waiting)} of the {len(self.names)} members {HUB_FILE} names "
+            f"({', '.join(waiting)}) have not been read yet: run `copro hub sync`"
+        )
+
     def term_maps(self, hub_vocab: Vocabularies) -> TermMaps:
         """Member term id -> hub id, per member and vocabulary (kept in the cache)."""
         key = hub_vocab.fingerprint

@@ -137,6 +137,10 @@ class Archive:
         """Every member hub.yml names, in its order (``()`` for a plain archive)."""
         return self.hub.names if self.hub is not None else ()
 
+    def unread_members(self) -> str | None:
+        """In a hub, why some members are not read yet (none named, or not synced)."""
+        return self.hub.unread() if self.hub is not None else None
+
     @property
     def in_hub(self) -> bool:
         """Whether outputs name each record's member (this root is a hub)."""
