@@ -234,7 +234,7 @@ def test_changed_since_github_format_and_clean_range(sample_root, cli):
         "--root", str(sample_root), "validate", "--changed-since", base, "--format", "github"
     )
     assert result.exit_code == 0
-    assert "1 file(s) checked: 0 error(s)" in result.stdout
+    assert "1 record(s) checked: 0 error(s)" in result.stdout
 
 
 def test_changed_since_bad_revision_or_no_git(sample_root, cli):

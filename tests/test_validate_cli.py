@@ -12,7 +12,7 @@ from conftest import VALID_RECORD, write_record
 def test_sample_archive_passes(sample_root, cli):
     result = cli("--root", str(sample_root), "validate")
     assert result.exit_code == 0, result.stdout
-    assert "16 file(s) checked: 0 error(s)" in result.stderr
+    assert "16 record(s) checked: 0 error(s)" in result.stderr
 
 
 def test_json_output_has_the_contract_keys(sample_root, cli):
@@ -235,3 +235,40 @@ def test_version_says_whether_the_c_loader_is_used(cli):
     result = cli("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("copro ") and "with libyaml" in result.stdout
+
+
+def test_the_count_is_of_records_and_statements_checked(tmp_path, cli):
+    """A .gitkeep, copro.yml and a stray file are not records: the count says what was
+    checked, and the stray is an error of its own."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import NEW_OPTIONS
+
+    root = tmp_path / "ours"
+    assert cli("init", str(root), "--name", "Our archive").exit_code == 0
+    (root / "consensus").mkdir()
+    (root / "consensus" / ".gitkeep").write_text("")
+    made = cli("--root", str(root), "new", "--title", "Evening drop-in", *NEW_OPTIONS, "--yes")
+    assert made.exit_code == 0, made.stderr
+    (root / "archive" / "2026" / ".gitkeep").write_text("")
+
+    def validate(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "copro", "--root", str(root), "validate", *args],
+            capture_output=True, text=True, env=dict(os.environ, COLUMNS="80"), timeout=120,
+        )  # fmt: skip
+
+    done = validate()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 record(s) checked: 0 error(s)" in done.stderr
+    assert json.loads(validate("--json").stdout)["files_checked"] == 1
+    (root / "archive" / "notes.txt").write_text("a stray file\n")
+    stray = validate("--json")
+    document = json.loads(stray.stdout)
+    assert document["files_checked"] == 1
+    assert [p["code"] for p in document["problems"]] == ["file-not-a-record"]
+    text = validate()
+    assert "1 record(s) checked: 1 error(s)" in text.stderr
+    assert all(len(line) <= 80 for line in text.stdout.splitlines()), text.stdout

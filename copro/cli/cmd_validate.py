@@ -15,17 +15,25 @@ from copro.cli.output import (
     escape,
     escape_printable,
     handle_errors,
+    hanging,
     out,
     progress_bar,
 )
 
 
 def _summary(result) -> str:
+    """``16 record(s) checked: 0 error(s), 0 warning(s)`` (and statements when any)."""
     errors, warnings = len(result.errors), len(result.warnings)
-    return f"{result.files_checked} file(s) checked: {errors} error(s), {warnings} warning(s)"
+    statements = result.statements_checked
+    checked = f"{result.files_checked - statements} record(s)" + (
+        f" and {statements} statement(s)" if statements else ""
+    )
+    return f"{checked} checked: {errors} error(s), {warnings} warning(s)"
 
 
 def _render_text(result) -> None:
+    from copro.core.records import printable
+
     console = out()
     current = None
     for problem in result.problems:
@@ -33,9 +41,11 @@ def _render_text(result) -> None:
             current = problem.path
             console.print(f"\n[bold]{escape_printable(problem.path)}[/bold]")
         colour = "red" if problem.is_error else "yellow"
-        console.print(
+        hanging(
             f"  {problem.line:>4}  [{colour}]{problem.severity:<7}[/{colour}] "
-            f"[dim]{problem.code}[/dim]  {escape_printable(problem.message)}"
+            f"[dim]{problem.code}[/dim]  ",
+            printable(problem.message),
+            rest=" " * 8,
         )
     if result.problems:
         console.print()

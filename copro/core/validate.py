@@ -43,11 +43,17 @@ class ValidationResult:
     """What ``copro validate`` found; ``to_json`` is the contract's shape."""
 
     files_checked: int
+    """Records and consensus statements read and checked. A stray file (a
+    ``file-not-a-record`` error), a link or an unreadable folder is a problem, not a
+    file checked, and a ``.gitkeep`` is neither."""
     problems: list[Problem] = field(default_factory=list)
     refs: list[checks.RecordRefs] = field(default_factory=list, repr=False)
     """What each readable record checked says about itself and others (the hub uses it)."""
     statement_refs: list[consensus_checks.StatementRefs] = field(default_factory=list, repr=False)
     """What each readable consensus statement checked cites (the hub uses it)."""
+
+    statements_checked: int = 0
+    """How many of ``files_checked`` are consensus statements."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -201,7 +207,8 @@ def validate_archive(
     if not paths:
         problems.extend(check_settings(root))
     problems.sort(key=lambda p: (p.path, p.line, p.severity != ERROR, p.code))
-    return ValidationResult(len(selected), problems, refs, cited)
+    statements = sum(1 for _, rel in items if is_statement_path(rel))
+    return ValidationResult(len(items), problems, refs, cited, statements)
 
 
 def _not_checkable(found: RecordFile) -> Problem:
