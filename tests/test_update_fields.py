@@ -261,3 +261,25 @@ def test_json_says_what_changed(sample_root, cli):
     document = json.loads(result.stdout)
     assert document["changed"] == ["participants set"] and document["written"] is True
     assert document["warnings"] == []
+
+
+def test_a_new_date_after_a_statement_that_cites_the_record_is_refused(sample_root, cli):
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "consensus", sample_root / "consensus")
+    rid = "2019-03-somali-mothers-parenting"  # S2 is evidence of a statement of 2022-11-14
+    path = record(sample_root, rid)
+    before = path.read_bytes()
+    late = cli("--root", str(sample_root), "update", rid, "--date", "2023-01-01",
+               "--end-date", "2023-02-01")  # fmt: skip
+    assert late.exit_code == 1
+    said = " ".join(late.stderr.split())
+    assert "2022-11-women-interpreters-plain-letters" in said and "S2" in said
+    assert "consensus-evidence-later" in said
+    assert path.read_bytes() == before
+    same_day = cli("--root", str(sample_root), "update", rid, "--date", "14 November 2022",
+                   "--end-date", "2023-02-01")  # fmt: skip
+    assert same_day.exit_code == 0, same_day.stderr
+    assert cli("--root", str(sample_root), "validate").exit_code == 0

@@ -161,6 +161,7 @@ def check_changes(
         problems += [p for p in cross if p.is_error and p.path == change.relpath]
         if outcome.refs is not None and _date_changed(change):
             problems += _revisits_of(root, outcome.refs)
+            problems += _evidence_of(root, outcome.refs)
         if not problems:
             problems += _read_back_mismatch(change)
         if problems:
@@ -207,6 +208,52 @@ def _revisits_of(root: Path, edited: Any) -> list[Problem]:
         )
         for rel in broken
     ]
+
+
+def _evidence_of(root: Path, edited: Any) -> list[Problem]:
+    """Errors that consensus statements resting on findings of the edited record would
+    have against its new date (it must stay on or before theirs), reported on the record."""
+    from copro.core.consensus_checks import evidence_problem, statement_refs
+    from copro.core.paths import RECORD, iter_statement_files
+
+    # Statements are few beside records, and the reference table holds records only:
+    # their bytes are searched for the id, and only those naming it are read.
+    needle = f"{edited.id}#".encode()
+    candidates = []
+    for found in iter_statement_files(root):
+        if found.kind != RECORD:
+            continue
+        try:
+            if needle in found.path.read_bytes():
+                candidates.append(found.relpath)
+        except OSError:
+            continue
+    problems = []
+    for rel in candidates:
+        statement = read_record(root / rel, rel).record
+        if statement is None:
+            continue
+        ref = statement_refs(statement)
+        later = [
+            finding
+            for finding, _ in ref.evidence
+            if finding.partition("#")[0] == edited.id
+            and (evidence_problem(finding, ref.date, edited) or ("",))[0]
+            == "consensus-evidence-later"
+        ]
+        if later:
+            problems.append(
+                Problem(
+                    edited.relpath,
+                    1,
+                    "error",
+                    "consensus-evidence-later",
+                    f"the consensus statement {ref.id} (dated {ref.date}) rests on "
+                    f"{', '.join(f.partition('#')[2] for f in later)} of this record; its date "
+                    "must stay on or before the statement's date",
+                )
+            )
+    return problems
 
 
 def _named_files(root: Path, refs: list[Any]) -> list[RecordFile]:
