@@ -195,19 +195,49 @@ def test_every_form_needs_a_valid_csrf_token(running, archive: Path, path: str) 
     assert client.post(path, [("csrf", "0" * 64), *fields]).status == 403
     other = running.client()  # a valid token of another session is no token here
     other.get(path)
-    assert client.post(path, [("csrf", form.csrf.replace(form.csrf[0], "x")), *fields]).status == 403
+    assert (
+        client.post(path, [("csrf", form.csrf.replace(form.csrf[0], "x")), *fields]).status == 403
+    )
     assert ((archive / RECORD_FILE).read_bytes(), len(commits(archive))) == before
 
 
 PII_CASES = [
     (f"/edit/{RECORD}/finding", "text", [], "an e-mail address", EMAIL),
-    (f"/edit/{RECORD}/finding", "note", [("text", "Fine words.")], "a phone number", "020 7946 0018"),
+    (
+        f"/edit/{RECORD}/finding",
+        "note",
+        [("text", "Fine words.")],
+        "a phone number",
+        "020 7946 0018",
+    ),
     (f"/edit/{RECORD}/decision", "text", [("made_by", "joint")], "a full postcode", "N1 9GU"),
     (f"/edit/{RECORD}/contributor", "role", [("credit", "anonymous")], "an e-mail address", EMAIL),
-    (f"/edit/{RECORD}/contributor", "name", [("role", "peer"), ("credit", "named")], "an e-mail address", EMAIL),
+    (
+        f"/edit/{RECORD}/contributor",
+        "name",
+        [("role", "peer"), ("credit", "named")],
+        "an e-mail address",
+        EMAIL,
+    ),
     (f"/edit/{RECORD}/feedback", "channel", [("date", "2019-11-20")], "an e-mail address", EMAIL),
-    (f"/edit/{RECORD}/action", "text", [("responds_to", "S1"), ("status", "planned")], "an NHS number", "943 476 5919"),
+    (
+        f"/edit/{RECORD}/action",
+        "text",
+        [("responds_to", "S1"), ("status", "planned")],
+        "an NHS number",
+        "943 476 5919",
+    ),
     (f"/edit/{RECORD}", "aim", [("status", "completed")], "an e-mail address", EMAIL),
+    (f"/edit/{RECORD}", "summary", [], "an e-mail address", EMAIL),
+    (
+        f"/edit/{RECORD}",
+        "what_happened",
+        [("payment", "hourly")],
+        "a phone number",
+        "020 7946 0018",
+    ),
+    (f"/edit/{RECORD}", "recontact_via", [], "an e-mail address", EMAIL),
+    (f"/edit/{RECORD}", "rate", [], "a phone number", "07700 900123"),
     ("/edit/new", "title", [], "an e-mail address", EMAIL),
     ("/edit/new", "lead", [], "a phone number", "07700 900123"),
     ("/edit/new", "recontact_via", [], "an e-mail address", EMAIL),
@@ -345,8 +375,8 @@ def test_import_upload_plan_confirm(running, archive: Path, tmp_path: Path) -> N
     form = client.get("/edit/import")
     boundary = "copro-test-boundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{form.csrf}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{form.csrf}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.csv"\r\n'
         f"Content-Type: text/csv\r\n\r\n{out.getvalue()}\r\n--{boundary}--\r\n"
     ).encode()
     plan = client.request(
@@ -386,7 +416,10 @@ def test_trusted_proxy_names_the_author(archive: Path, tmp_path: Path) -> None:
     secret = "proxy-secret-0123456789abcdef"
     (tmp_path / "secret").write_text(secret)
     with serving(
-        archive, host="127.0.0.1", trust_header="X-Remote-User", proxy_secret_file=tmp_path / "secret"
+        archive,
+        host="127.0.0.1",
+        trust_header="X-Remote-User",
+        proxy_secret_file=tmp_path / "secret",
     ) as served:
         client = served.client()
         assert client.get("/").status == 403
@@ -556,6 +589,65 @@ def test_update_form_sets_every_field_of_the_field_table(running, archive: Path)
     assert "Nothing was changed" in unchanged.body
 
 
+def test_update_form_sets_consent_recognition_and_sections(running, archive: Path) -> None:
+    """``update``'s own options (--quotes, --recontact-via, --no-recontact, --payment,
+    --rate, --other, --summary, ...) are fields of the form, named as the options; only
+    what was changed is written, one commit each, and the record stays valid."""
+    client = running.client()
+    form = client.get(f"/edit/{RECORD}")
+    for name in ("quotes", "recontact_via", "no_recontact", "payment", "rate", "other",
+                 "summary", "what_happened", "reflections"):  # fmt: skip
+        assert f'name="{name}"' in form.body, name
+    path = archive / RECORD_FILE
+    before = path.read_text()
+    assert before.count("Islington Family Hubs engagement team") == 1
+    untouched = before.split("## What happened", 1)[1]
+    sent = [(k, v) for k, v in re_fields(form.body) if k not in ("csrf", "payment", "rate")]
+    sent = [(k, v) for k, v in sent if k not in ("summary", "recontact_via")]
+    answer = client.post(
+        f"/edit/{RECORD}",
+        [("csrf", form.csrf), *sent, ("payment", "hourly"), ("rate", "£15 an hour"),
+         ("quotes", "yes"), ("recontact_via", "Hiddo Women's Association office"),
+         ("summary", "Seven meetings with Somali mothers in Islington.\r\nIn Somali.\r\n")],
+    )  # fmt: skip
+    assert answer.status == 303, answer.body[:3000]
+    after = path.read_text()
+    assert "payment: hourly" in after and 'rate: "£15 an hour"' in after
+    assert "quotes: true" in after and "recontact: true" in after
+    assert "recontact_via: Hiddo Women's Association office" in after
+    assert "## Summary\n\nSeven meetings with Somali mothers in Islington.\nIn Somali.\n\n" in after
+    assert "- certificates" in after and after.split("## What happened", 1)[1] == untouched
+    assert len(commits(archive)) == 2 and commits(archive)[0][1].startswith(f"Update {RECORD}:")
+    validate_ok(archive)
+    again = client.get(f"/edit/{RECORD}")
+    assert 'value="hourly" checked' in again.body and "In Somali." in again.body
+    unticked = [(k, v) for k, v in re_fields(again.body) if (k, v) != ("quotes", "yes")]
+    assert ("quotes", "no") in unticked, "the hidden no comes with the box"
+    answer = client.post(f"/edit/{RECORD}", [*unticked, ("no_recontact", "yes")])
+    assert answer.status == 303, answer.body[:3000]
+    after = path.read_text()
+    assert "quotes: false" in after and "recontact: false" in after
+    assert "Hiddo Women's Association office" not in after
+    assert len(commits(archive)) == 3
+    validate_ok(archive)
+
+
+def test_update_form_refuses_recognition_without_a_payment(running, archive: Path) -> None:
+    """As ``update --rate`` on a record with no recognition: the library's refusal, named
+    in the form's words at the payment field, nothing written."""
+    path = archive / RECORD_FILE
+    text = path.read_text()
+    start = text.index("recognition:")
+    path.write_text(text[:start] + text[text.index("consent:") :])
+    git(archive, "commit", "-qam", "No recognition")
+    before = path.read_bytes(), len(commits(archive))
+    answer = running.client().submit(f"/edit/{RECORD}", [("rate", "£10 a session")])
+    assert answer.status == 422, answer.body[:3000]
+    assert 'role="alert"' in answer.body and 'href="#field-payment-1"' in answer.body
+    assert "--payment" not in answer.body
+    assert (path.read_bytes(), len(commits(archive))) == before
+
+
 def re_fields(body: str) -> list[tuple[str, str]]:
     """The values a browser would send for a form as shown: text inputs, checked boxes
     and radios, textareas (enough for the update form)."""
@@ -571,7 +663,9 @@ def re_fields(body: str) -> list[tuple[str, str]]:
         if not name or (kind and kind[1] in ("checkbox", "radio") and " checked" not in tag):
             continue
         sent.append((name[1], html.unescape(value[1]) if value else ""))
-    for name, text in re.findall(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+    for name, text in re.findall(
+        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S
+    ):
         sent.append((name, html.unescape(text)))
     return sent
 

@@ -215,6 +215,7 @@ REFUSED = [
     (f"edit/{SAMPLE_RECORD}/contributor", [("#field-role", "peer@example.org")]),
     (f"edit/{SAMPLE_RECORD}/feedback", [("#field-channel", "call 020 7946 0018")]),
     (f"edit/{SAMPLE_RECORD}", [("#field-participants", "many")]),
+    (f"edit/{SAMPLE_RECORD}", [("#field-summary", "Ring sam@example.org")]),
     (f"edit/{SAMPLE_RECORD}/revisit", [("#field-text-1", "sam@example.org")]),
     ("edit/import", []),
     ("edit/consensus", [("#field-title", "Help in Somali")]),

@@ -26,7 +26,9 @@ class Field:
     name: str
     label: str
     kind: str = "text"
-    """text, textarea, date, number, select, radios, checkboxes, checkbox, hidden, file."""
+    """text, textarea, date, number, select, radios, checkboxes, checkbox, hidden, file;
+    yesno: a checkbox sent with a hidden ``no`` first, so that unticking it is a change
+    and a form without the field leaves it as it is."""
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
     required: bool = False

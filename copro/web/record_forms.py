@@ -55,8 +55,17 @@ def _fields(app: FormHost, kind: str, opened: Any) -> list[Field]:
         "decision": writes.decision_fields,
         "contributor": writes.contributor_fields,
         "feedback": writes.feedback_fields,
-        "": lambda: writes.update_fields(vocab, len(opened.record.meta.get("asked") or [])),
+        "": lambda: writes.update_fields(
+            vocab, len(opened.record.meta.get("asked") or []), _others(opened)
+        ),
     }[kind]()
+
+
+def _others(opened: Any) -> int:
+    """How many kinds of "other" recognition the record has (one box each)."""
+    recognition = opened.record.meta.get("recognition")
+    other = recognition.get("other") if isinstance(recognition, dict) else None
+    return len(other) if isinstance(other, list) else 0
 
 
 def _apply(app: FormHost, kind: str, record_id: str, values: dict[str, list[str]], opened: Any):
@@ -90,7 +99,7 @@ async def handle(app: FormHost, request: Request, record_id: str, kind: str) -> 
     record = app.record_link(record_id)
     replacing = kind == ""
     if request.method == "GET":
-        values = writes.update_values(opened.record.meta) if replacing else {}
+        values = writes.update_values(opened.record.meta, opened.record.body) if replacing else {}
         form = Form(title, fields, submit, values=values)
         version = writes.version_of(opened.data) if replacing else None
         return app.show_form(request, form, record=record, version=version)
@@ -103,7 +112,7 @@ async def handle(app: FormHost, request: Request, record_id: str, kind: str) -> 
         version = first(values, "version")
         if refused.status == 409:
             opened = await run_in_threadpool(_opened, app, record_id)
-            values = writes.update_values(opened.record.meta)
+            values = writes.update_values(opened.record.meta, opened.record.body)
             version = writes.version_of(opened.data)
         form = Form(title, fields, submit, values=values, problems=refused.problems)
         return app.show_form(

@@ -29,6 +29,7 @@ from copro.web.forms import (
     refused_by_library,
     require,
 )
+from copro.write.update import SECTIONS
 
 ACTION_STATUSES = ("planned", "in-progress", "done", "not-doing")
 OUTCOMES = ("still-holds", "changed", "no-longer-holds", "unclear")
@@ -293,9 +294,10 @@ ASKED_BOXES = 2
 """Empty boxes for more questions, after the record's own."""
 
 
-def update_fields(vocab: Vocabularies, asked: int = 0) -> list[Field]:
+def update_fields(vocab: Vocabularies, asked: int = 0, other: int = 0) -> list[Field]:
     """Every field ``copro update`` sets from the field table (``copro.core.fields``): its
-    form name, and a form control for its kind (``asked`` questions the record has now)."""
+    form name, and a form control for its kind (``asked`` questions the record has now),
+    then ``update``'s own options: consent, recognition (``other`` items now), the body."""
     from copro.core.fields import FIELDS
 
     out = []
@@ -312,10 +314,48 @@ def update_fields(vocab: Vocabularies, asked: int = 0) -> list[Field]:
                                  hint if not index else "", index=index))  # fmt: skip
             continue
         out.append(Field(row.form_name, label, kind, hint, options))
+    return out + part_fields(other)
+
+
+def part_fields(other: int) -> list[Field]:
+    """``update``'s own options (not rows of the field table), named as the options are:
+    ``--quotes``, ``--recontact-via``, ``--no-recontact``, ``--payment``, ``--rate``,
+    ``--other``, and one per body section (``--what-happened`` -> ``what_happened``)."""
+    from copro.core.values import PAYMENTS
+
+    out = [
+        Field("quotes", "People agreed that their words may be quoted directly", "yesno"),
+        Field("recontact_via", "Route for contacting people again", hint="Only if they agreed: "
+              "a team or service, never a person's contact details."),
+        Field("no_recontact", "People no longer agree to be contacted again (the route is "
+              "removed)", "checkbox"),
+        Field("payment", "How people were paid or thanked", "radios", choices=choices(PAYMENTS)),
+        Field("rate", "Rate", hint="e.g. £20 voucher per session."),
+    ]  # fmt: skip
+    for index in range(other + OTHER_BOXES):
+        number = f" ({index + 1})" if index else ""
+        hint = "e.g. certificates or training; one per box." if not index else ""
+        out.append(Field("other", f"Other recognition{number}", hint=hint, index=index))
+    for heading in SECTIONS:
+        out.append(Field(section_name(heading), heading, "textarea", SECTION_HINTS[heading]))
     return out
 
 
-def update_values(meta: dict[str, Any]) -> dict[str, list[str]]:
+SECTION_HINTS = {
+    "Summary": "A few lines: what it was, with whom, about what.",
+    "What happened": "How and where you met; no names of people who took part.",
+    "Reflections": "What went well, what did not, what you learned.",
+}
+OTHER_BOXES = 1
+"""Empty boxes for more kinds of recognition, after the record's own."""
+
+
+def section_name(heading: str) -> str:
+    """The form field of a body section: its option without dashes (``what_happened``)."""
+    return heading.lower().replace(" ", "_")
+
+
+def update_values(meta: dict[str, Any], body: str = "") -> dict[str, list[str]]:
     """The form's values for a record as it is now (lists as one value per item)."""
     from copro.core.fields import FIELDS
 
@@ -326,7 +366,67 @@ def update_values(meta: dict[str, Any]) -> dict[str, list[str]]:
             out[row.form_name] = [str(v) for v in value]
         else:
             out[row.form_name] = [] if value is None else [str(value)]
+    return out | part_values(meta, body)
+
+
+def part_values(meta: dict[str, Any], body: str) -> dict[str, list[str]]:
+    """Consent, recognition and the body's sections as the form shows them; a recontact
+    route only while people agree to be contacted again."""
+    from copro.core.placeholders import sections
+
+    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
+    recognition = meta.get("recognition") if isinstance(meta.get("recognition"), dict) else {}
+    assert isinstance(consent, dict) and isinstance(recognition, dict)
+    route = consent.get("recontact_via") if consent.get("recontact") is True else None
+    other = recognition.get("other")
+    found = sections(body)
+    out = {
+        "quotes": ["yes"] if consent.get("quotes") is True else [],
+        "recontact_via": [str(route)] if route else [],
+        "no_recontact": [],
+        "payment": [str(recognition["payment"])] if recognition.get("payment") else [],
+        "rate": [str(recognition["rate"])] if recognition.get("rate") else [],
+        "other": [str(o) for o in other] if isinstance(other, list) else [],
+    }
+    for heading in SECTIONS:
+        section = found.get(heading.casefold())
+        text = "\n".join(line for _, line in section.lines) if section else ""
+        out[section_name(heading)] = [section_words(text)] if section_words(text) else []
     return out
+
+
+def section_words(text: str) -> str:
+    """A section's words as compared: line ends unified, lines' trailing spaces and the
+    blank lines around it dropped (a browser sends a textarea back with CRLF)."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def changed_parts(values: dict[str, list[str]], now: dict[str, list[str]], meta: Any) -> Any:
+    """The consent, recognition and sections the form changed, as ``update``'s request
+    takes them; what is left as the record has it (or emptied) is not sent."""
+    from copro.write.update import UpdateRequest
+
+    request = UpdateRequest()
+    sent = values.get("quotes")  # the box's hidden "no" comes with the form; absent: kept
+    if sent is not None:
+        wanted = any(v.strip() not in ("", "no") for v in sent)
+        if wanted != bool(now["quotes"]):
+            request.quotes = wanted
+    consent = meta.get("consent") if isinstance(meta.get("consent"), dict) else {}
+    if first(values, "no_recontact") and (consent.get("recontact") or consent.get("recontact_via")):
+        request.no_recontact = True
+    for name in ("recontact_via", "payment", "rate"):
+        typed = first(values, name)
+        if typed and [typed] != now[name]:
+            setattr(request, name, typed)
+    if many(values, "other") and many(values, "other") != now["other"]:
+        request.other = many(values, "other")
+    for heading in SECTIONS:
+        typed = section_words(first(values, section_name(heading)) or "")
+        if typed and [typed] != now[section_name(heading)]:
+            request.sections[heading] = typed
+    return request
 
 
 def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> Written:
@@ -336,8 +436,8 @@ def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> 
     from copro.write.changes import open_record
     from copro.write.update import update_record
 
-    asked = len(values.get("asked", []))
-    fields = update_fields(ctx.vocab, asked)
+    asked, other = len(values.get("asked", [])), len(values.get("other", []))
+    fields = update_fields(ctx.vocab, asked, max(other - OTHER_BOXES, 0))
     checked(fields, values)
     opened = guarded(fields, lambda: open_record(ctx.root, record_id))
     if first(values, "version") != version_of(opened.data):
@@ -346,7 +446,7 @@ def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> 
                      "written. The form now shows the record as it is: make the change again.")],
             409,
         )  # fmt: skip
-    now = update_values(opened.record.meta)
+    now = update_values(opened.record.meta, opened.record.body)
     given: dict[str, Any] = {}
     for row in FIELDS:
         typed, held = many(values, row.form_name), now[row.form_name]
@@ -357,9 +457,11 @@ def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> 
         if typed == held or not typed:
             continue  # unchanged, or emptied (the command line cannot clear a field either)
         given[row.key] = typed if row.repeatable else typed[0]
-    if not given:
+    request = changed_parts(values, now, opened.record.meta)
+    request.fields = given
+    if request.is_empty():
         raise FormRefused([Problem(None, "Nothing was changed: change a field, then save.")])
-    result = guarded(fields, lambda: update_record(ctx.root, record_id, given, vocab=ctx.vocab))
+    result = guarded(fields, lambda: update_record(ctx.root, record_id, request, vocab=ctx.vocab))
     said = "; ".join(result.changed)
     return Written(record_id, (result.relpath,), f"Update {record_id}: {said}")
 
