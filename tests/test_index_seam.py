@@ -114,7 +114,10 @@ def test_copro_yml_names_the_backend(sample_root: Path, cli, private_cache: Path
     assert _stamped_backend(private_cache).startswith("sqlite-")
     (sample_root / "copro.yml").write_text("search:\n  backend: whoosh\n", encoding="utf-8")
     again = cli("--root", str(sample_root), "search", "parenting", "--json")
-    assert json.loads(again.stdout)["results"][0]["id"] == json.loads(result.stdout)["results"][0]["id"]
+    assert (
+        json.loads(again.stdout)["results"][0]["id"]
+        == json.loads(result.stdout)["results"][0]["id"]
+    )
     assert _stamped_backend(private_cache).startswith("whoosh-")
 
 

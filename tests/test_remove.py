@@ -38,7 +38,6 @@ def test_remove_deletes_the_record_and_git_keeps_it_in_history(tmp_path: Path, c
     assert cli("--root", str(root), "validate").exit_code == 0
 
 
-
 def test_remove_of_a_record_never_committed_offers_no_git_step(tmp_path: Path, cli) -> None:
     """The usual mistake: `copro new` then remove before any commit; git has no copy."""
     root = _archive(tmp_path)
@@ -49,6 +48,7 @@ def test_remove_of_a_record_never_committed_offers_no_git_step(tmp_path: Path, c
     assert "never committed" in result.stderr
     assert "git rm" not in result.stderr and "git keeps it" not in result.stderr
     assert not (root / "archive" / "2024" / "2024-06-never-committed.md").exists()
+
 
 def test_remove_json_says_what_went(tmp_path: Path, cli) -> None:
     root = _archive(tmp_path)

@@ -350,8 +350,7 @@ class _SheetRows:
             raise
         except Exception:  # damaged XML further in: the sheet, not copro, is at fault
             raise CoproError(
-                f"{self.name} is not a readable Excel workbook (sheet {self.index + 1} is "
-                "damaged)",
+                f"{self.name} is not a readable Excel workbook (sheet {self.index + 1} is damaged)",
                 "save it again as .xlsx and import that",
             ) from None
         finally:
