@@ -239,6 +239,9 @@ def test_every_form_and_its_refused_state_pass_axe(page, served, path: str, type
     first_link.focus()
     page.keyboard.press("Enter")
     target = first_link.get_attribute("href")[1:]
+    # Following the link moves focus after the key press returns: wait for it (a
+    # loaded machine was seen reading the focus before it moved), up to 10 s.
+    page.wait_for_function("id => document.activeElement.id === id", arg=target, timeout=10_000)
     assert page.evaluate("document.activeElement.id") == target
     for _, value in typed:
         assert page.content().count(value) <= 1 or "@" not in value
