@@ -51,7 +51,7 @@ def test_a_long_json_list_is_written_in_pieces_as_the_same_text(capsys, count):
     """``findings --json`` streams its list; what comes out is what one dump would give."""
     from copro.cli.output import emit_json_list
 
-    items = [{"id": f"S{n}", "text": "Ünïcode, \"quoted\"\n"} for n in range(count)]
+    items = [{"id": f"S{n}", "text": 'Ünïcode, "quoted"\n'} for n in range(count)]
     emit_json_list({"total": count}, "findings", iter(items))
     written = capsys.readouterr().out
     assert written == json.dumps({"total": count, "findings": items}, ensure_ascii=False) + "\n"

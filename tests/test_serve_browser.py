@@ -66,8 +66,9 @@ def page(browser, request: pytest.FixtureRequest):
     refused = ("status of 403", "status of 409", "status of 422")  # refused forms, expected
     opened.on(
         "console",
-        lambda m: m.type == "error" and not any(r in m.text for r in refused)
-        and errors.append(m.text),
+        lambda m: (
+            m.type == "error" and not any(r in m.text for r in refused) and errors.append(m.text)
+        ),
     )
     opened.on("pageerror", lambda e: errors.append(str(e)))
     yield opened
