@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, VALID_RECORD, git, git_init, write_record
+from conftest import REPO, VALID_RECORD, git, git_init, run_cli, write_record
 
 BIN = Path(sys.executable).parent
 
@@ -350,6 +350,25 @@ def test_stats_text(sample_root, cli):
     assert (
         result.exit_code == 0 and "15 record(s)" in result.stdout and "least heard" in result.stdout
     )
+
+
+def test_stats_never_heard_wraps_at_80_columns_sorted_by_label(sample_root):
+    """The list of groups never heard was one line of hundreds of characters."""
+    env = dict(os.environ, COLUMNS="80")
+    done = subprocess.run(
+        [sys.executable, "-m", "copro", "--root", str(sample_root), "stats"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Never heard"))
+    block = [lines[start]] + [line for line in lines[start + 1 :] if line.startswith("  ")]
+    assert len(block) > 1 and all(len(line) <= 80 for line in block)
+    shown = " ".join(" ".join(block).split(": ", 1)[1].split())
+    root = ["--root", str(sample_root)]
+    never = json.loads(run_cli(*root, "stats", "--json").stdout)["never_heard"]
+    terms = json.loads(run_cli(*root, "vocab", "list", "populations", "--json").stdout)["terms"]
+    label = {term["id"]: term["label"] for term in terms}
+    assert shown == ", ".join(sorted((label[i] for i in never), key=str.casefold))
 
 
 # ---- completion and the CLI reference ----------------------------------------------------

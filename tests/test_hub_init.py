@@ -19,7 +19,10 @@ def test_hub_init_writes_a_hub_that_syncs_and_a_member_can_be_added(tmp_path, cl
     assert (hub / ".git").is_dir()
     text = (hub / "hub.yml").read_text()
     assert "# - name: islington-council" in text
-    assert cli("--root", str(hub), "hub", "sync").exit_code == 0  # no members yet: fine
+    empty = cli("--root", str(hub), "hub", "sync")
+    assert empty.exit_code == 0  # no members yet: fine, and it says what to do
+    said = " ".join(empty.stderr.split())
+    assert "no members yet" in said and "hub.yml" in said and "Fetching 0" not in said
     write_record(empty_root, "2024-03-carers-drop-in")
     git_init(empty_root)
     member = f"- name: leeds-carers\n  url: {empty_root}\n  rev: main\n"

@@ -13,6 +13,7 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import run_as_nobody
@@ -165,4 +166,17 @@ def test_a_write_that_fails_part_way_puts_back_what_it_changed(world_dir, cli):
     assert done.returncode == 1, done.stderr
     assert "README.md" in done.stderr and "nothing was changed" in done.stderr
     assert "Traceback" not in done.stderr
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("typed", ["SPEC", "requests", "requests==2.32.0"])
+def test_a_requirement_that_is_not_copro_is_refused_and_nothing_changes(tmp_path, cli, typed):
+    """The advice's SPEC typed as printed, or another project, would make CI install
+    something that is not copro: refused before anything is written."""
+    root = tmp_path / "trust"
+    assert cli("init", str(root)).exit_code == 0
+    before = snapshot(root)
+    refused = cli("init", str(root), "--install", typed)
+    assert refused.exit_code == 2, refused.stderr
+    assert "does not install copro" in " ".join(refused.stderr.split())
     assert snapshot(root) == before

@@ -50,6 +50,8 @@ def test_new_with_options_writes_a_valid_record(sample_root, cli):
     assert result.exit_code == 0, result.stderr
     rel = "archive/2026/2026-11-parenting-groups-with-somali.md"
     assert result.stdout.strip() == rel
+    # the next step is a command, not "fill in the file"
+    assert "copro add finding 2026-11-parenting-groups-with-somali" in result.stderr
     text = (sample_root / rel).read_text()
     assert "populations: [somali-women]" in text  # the synonym resolved to its id
     assert "recontact_via: Family hubs engagement team" in text

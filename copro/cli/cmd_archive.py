@@ -101,7 +101,8 @@ def init(
         err().print(f"  CI installs {escape(result.install)}")
     hanging(
         "",
-        "Next: cd there, `pre-commit install`, then `copro new` to record the first engagement.",
+        "Next: cd there, `pre-commit install` (once per computer first: "
+        "`pipx install pre-commit`), then `copro new` to record the first engagement.",
         console=err(),
     )
 
@@ -275,6 +276,10 @@ def stats(
             escape("\n".join(shown) or "every group heard equally"),
         )
     console.print(table)
-    never = [result.population_labels.get(p, p) for p in result.never_heard]
+    labels = result.population_labels
+    never = sorted((labels.get(p, p) for p in result.never_heard), key=str.casefold)
     if never:
-        console.print(f"Never heard in this archive ({len(never)}): " + escape(", ".join(never)))
+        from copro.cli.wrap import wrap
+
+        lines = wrap(", ".join(never), f"Never heard in this archive ({len(never)}): ", rest="  ")
+        console.print(escape("\n".join(lines)), soft_wrap=True)

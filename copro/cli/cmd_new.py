@@ -136,7 +136,8 @@ def new(
         return
     out().print(escape(created.relpath))
     err().print(
-        f"Created {escape(created.relpath)}: fill in what people said, then run `copro validate`."
+        f"Created {escape(created.relpath)}: record what people said with "
+        f"`copro add finding {escape(created.id)}`, then run `copro validate`."
     )
     if created.git_add:
         err().print(f"Stage it with: {escape(created.git_add)}")

@@ -28,7 +28,7 @@ app.add_typer(add_app, name="add")
 RecordId = Annotated[
     str,
     typer.Argument(
-        help="Record id (e.g. 2026-01-young-people-design-sprint).",
+        help="Record id (e.g. 2026-01-young-people-mental-health-design-sprint).",
         autocompletion=complete_record_ids,
         show_default=False,
     ),

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.errors import CoproError, UsageError
-from copro.core.paths import ARCHIVE_DIR, CONSENSUS_DIR, VOCAB_DIR, cache_dir
+from copro.core.paths import ARCHIVE_DIR, CONSENSUS_DIR, HUB_FILE, VOCAB_DIR, cache_dir
 from copro.core.problems import ERROR, WARNING, Problem
 from copro.core.version import VERSION
 from copro.core.vocab import VOCAB_NAMES, Vocabularies, load_vocabularies
@@ -451,7 +451,10 @@ def _fetch_all(
         except GitFailed as exc:
             return _fetch_problem(member, exc.message)
 
-    if note:
+    if note and not members:
+        note(f"This hub has no members yet: add each member's name, url and rev to {HUB_FILE} "
+             "(its comments show how), then run `copro hub sync` again")  # fmt: skip
+    elif note:
         note(f"Fetching {len(members)} member(s): " + ", ".join(m.name for m in members))
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
         results = list(pool.map(fetch, members))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from urllib.parse import urlsplit, urlunsplit
 
+from copro.core import pii
 from copro.core.errors import UsageError
 
 DIST_NAME = "copro-hub"
@@ -119,6 +120,14 @@ def from_spec(spec: str) -> InstallSource:
             f"the name {name.group()!r} on PyPI is not copro",
             f"copro is published as {DIST_NAME}: use --install '{DIST_NAME}' with a version, "
             "or a git URL",
+        )
+    if name and "/" not in spec and normalise(name.group()) != normalise(DIST_NAME):
+        raise UsageError(
+            f"--install {pii.quoted(spec)} does not install copro: "
+            f"give the pip requirement of {DIST_NAME} itself",
+            f"for example --install '{DIST_NAME}==0.1.0' or "
+            f"--install '{DIST_NAME} @ git+https://example.org/copro.git@v0.1.0' "
+            "(SPEC in init's advice stands for that requirement)",
         )
     vcs = _VCS_SPEC.search(spec)
     if vcs and "#subdirectory=" not in spec:

@@ -52,17 +52,20 @@ virtual environment active, so install copro where every shell finds it, with
     {pipx_line}
 
 copro is published as `copro-hub`; the command is `copro`. Never `pip install
-copro`: that name on PyPI is an unrelated project. Then, once per clone:
+copro`: that name on PyPI is an unrelated project. Then, once per computer and once per clone:
 
-    pre-commit install
+    pipx install pre-commit      # once per computer
+    pre-commit install           # once per clone
 
 ## Add a record
 
     copro new                    # asks for each field and shows who was asked before
     copro validate               # names the file, the line and what to fix
 
-Fill in `asked`, `you_said` and `we_did` as the engagement goes on. A finding
-without a response shows up in `copro review` until someone answers it.
+As the engagement goes on, record what people said and what was done with
+`copro add finding ID`, `copro add action ID` and `copro update ID` (`--help`
+lists every option): nobody has to edit the file. A finding without a response
+shows up in `copro review` until someone answers it.
 
 ## Never write
 
