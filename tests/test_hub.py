@@ -570,6 +570,13 @@ def test_member_terms_mean_hub_terms_and_only_a_changed_member_is_reindexed(sync
         run_cli("--root", str(hub), "show", "hiddo:2024-03-parenting-groups", "--json").stdout
     )
     assert shown["front_matter"]["topics"] == ["parenting", "hiddo:school-run"]
+    # people read the member's own words, never the hub's internal id for them
+    text = run_cli("--root", str(hub), "show", "hiddo:2024-03-parenting-groups").stdout
+    assert "The school run" in text and "hiddo:school-run" not in text
+    by_label = run_cli("--root", str(hub), "search", "--topic", "The school run", "--json")
+    assert "hiddo:2024-03-parenting-groups" in {
+        h["id"] for h in json.loads(by_label.stdout)["results"]
+    }
     write_record(charity, "2025-07-one-more", SECOND.format(id="2025-07-one-more"))
     commit_all(charity, "One more")
     assert sync(hub).exit_code == 0

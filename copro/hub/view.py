@@ -134,6 +134,42 @@ def member_term_map(
     return out
 
 
+def with_member_terms(hub_vocab: Vocabularies, members: Iterable[Any]) -> Vocabularies:
+    """The hub's vocabularies plus each member term the hub keeps as ``<member>:<id>``,
+    under the member's own label: otherwise letters, ``show`` and the site would print
+    the internal id where the member wrote "Chapeltown". A member label that already
+    names a hub term is shown with the member's name (the hub's own term keeps its words)."""
+    from dataclasses import replace
+
+    from copro.core.vocab import Term, Vocabulary, load_vocabularies, normalise
+
+    by_name = {name: Vocabulary(name, dict(hub_vocab[name].terms)) for name in VOCAB_NAMES}
+    added = False
+    for member in members:
+        member_vocab = load_vocabularies(member.tree)[0]
+        maps = member_term_map(member_vocab, hub_vocab, member.name)
+        for name in VOCAB_NAMES:
+            taken = {normalise(t.label) for t in hub_vocab[name].terms.values()}
+            for term in member_vocab[name].terms.values():
+                kept = maps[name][term.id]
+                if kept in hub_vocab[name]:
+                    continue
+                broader = maps[name].get(term.broader) if term.broader else None
+                clash = normalise(term.label) in taken
+                by_name[name].terms[kept] = Term(
+                    kept,
+                    f"{term.label} ({member.name})" if clash else term.label,
+                    broader=broader,
+                    in_sentence=None if clash else term.in_sentence,
+                )
+                added = True
+    if not added:
+        return hub_vocab
+    for vocabulary in by_name.values():
+        vocabulary.reindex()
+    return replace(hub_vocab, by_name=by_name)
+
+
 def map_front_matter(
     meta: Mapping[str, Any], maps: Mapping[str, Mapping[str, str]], member: str
 ) -> dict[str, Any]:

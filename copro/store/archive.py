@@ -101,7 +101,12 @@ class Archive:
     def _vocabularies(self) -> tuple[Vocabularies, list[Problem]]:
         from copro.core.vocab import load_vocabularies
 
-        return load_vocabularies(self.root)
+        vocab, problems = load_vocabularies(self.root)
+        if self.hub is not None and self.hub.members:
+            from copro.hub.view import with_member_terms
+
+            vocab = with_member_terms(vocab, self.hub.members)
+        return vocab, problems
 
     @property
     def vocab(self) -> Vocabularies:
