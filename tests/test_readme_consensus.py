@@ -46,5 +46,8 @@ def test_the_worked_example_runs_as_printed(
         letter.stdout.split()
     )
     assert (tmp_path / "letter.html").is_file()
+    shown = run_cli("--root", str(sample_root), "show", "2026-12-own-language").stdout
+    assert "Why we think this" not in shown  # the draft's empty headings are not shown
+    assert "Why we think this" in (sample_root / "consensus/2026-12-own-language.md").read_text()
     checked = run_cli("--root", str(sample_root), "validate")
     assert checked.exit_code == 0, checked.stdout

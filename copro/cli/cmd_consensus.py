@@ -198,9 +198,12 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
             )
         if thanks.anonymous:
             indented(f"and {thanks.anonymous} more who took part without being named", 2)
-    if s.body.strip():
+    from copro.core.placeholders import shown_body
+
+    body = shown_body(s.body)  # a heading the drafter left empty is not shown
+    if body:
         console.print()
-        console.print(Markdown(s.body), soft_wrap=False)
+        console.print(Markdown(body), soft_wrap=False)
 
 
 @consensus_app.command("draft")
