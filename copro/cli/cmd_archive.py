@@ -129,7 +129,7 @@ def _report_existing(result: "InitResult") -> None:
 
 def _advise_install(result: "InitResult") -> None:
     """Why CI's install line fails on purpose, and the command that sets it."""
-    from copro.write.scaffold import SPEC_EXAMPLE
+    from copro.write.install_lines import SPEC_EXAMPLE
 
     command = f"copro init {shlex.quote(str(result.root))} --install "
     hanging(

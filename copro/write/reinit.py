@@ -21,6 +21,12 @@ from pathlib import Path
 import yaml
 
 from copro.core.errors import CoproError, UsageError
+from copro.write.install_lines import (
+    PRECOMMIT_LOCAL_COMMENTS,
+    install_step,
+    pipx_line,
+    placeholder_pipx_line,
+)
 from copro.write.install_source import InstallSource
 
 VALIDATE_WORKFLOW = ".github/workflows/validate.yml"
@@ -47,7 +53,6 @@ class Change:
 
 def install_changes(root: Path, source: InstallSource) -> list[Change]:
     """The install step of each workflow (and the README's placeholder pipx line)."""
-    from copro.write.scaffold import install_step, pipx_line, placeholder_pipx_line
 
     assert source.spec is not None
     changes = []
@@ -83,7 +88,6 @@ def install_changes(root: Path, source: InstallSource) -> list[Change]:
 
 def hook_change(root: Path, hook_repo: str, rev: str) -> Change:
     """The ``copro-validate`` entry of ``.pre-commit-config.yaml`` pinned to ``hook_repo``."""
-    from copro.write.scaffold import PRECOMMIT_LOCAL_COMMENTS
 
     for option, value in (("--hook-repo", hook_repo), ("--hook-rev", rev)):
         if not _SAFE_HOOK_WORD.fullmatch(value):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,12 @@ from copro.core.fileio import create_new
 from copro.core.paths import ARCHIVE_DIR, VOCAB_DIR, shipped_schemas_dir
 from copro.core.settings import SETTINGS_FILE, Organisation, render_settings, settings_path
 from copro.core.version import VERSION
-from copro.write.install_source import DIST_NAME, InstallSource, from_spec, installed_source
+from copro.write.install_lines import (
+    PRECOMMIT_LOCAL_COMMENT,
+    install_step,
+    pipx_line,
+)
+from copro.write.install_source import InstallSource, from_spec, installed_source
 
 GITIGNORE = """\
 # copro keeps its search index in your user cache, never here.
@@ -157,45 +161,6 @@ jobs:
 
 # Shown where copro cannot tell how this archive should install copro: the
 # workflow fails on it with this message instead of installing a bare name.
-UNKNOWN_INSTALL = (
-    "copro init could not tell where to install copro from ({why}). "
-    "Replace this step with: python -m pip install "
-    f'"{DIST_NAME} @ git+https://<copro repository>@<tag>" (or "{DIST_NAME}==<version>"), '
-    "or run this in the archive's folder: copro init . --install SPEC"
-)
-SPEC_EXAMPLE = f"{DIST_NAME} @ git+https://<copro repository>@<tag>"
-
-
-def install_step(source: InstallSource, workflow: str = "validate.yml") -> str:
-    """The workflow step that installs copro: the known line, or one that fails saying why
-    (the failure annotates ``workflow``, the file that holds the step to fix)."""
-    if source.spec is not None:
-        return (
-            "      - name: Install copro\n"
-            "        run: |\n"
-            f"          python -m pip install {shlex.quote(source.spec)}"
-        )
-    message = UNKNOWN_INSTALL.format(why=source.why_unknown)
-    return (
-        "      - name: Install copro (set the install line here)\n"
-        "        run: |\n"
-        f"          echo {shlex.quote(f'::error file=.github/workflows/{workflow}::' + message)}\n"
-        "          exit 1"
-    )
-
-
-def pipx_line(source: InstallSource) -> str:
-    """The contributor README's install command."""
-    if source.spec is not None:
-        return f"pipx install {shlex.quote(source.spec)}"
-    return placeholder_pipx_line()
-
-
-def placeholder_pipx_line() -> str:
-    """The README's install command when init could not tell (``--install`` replaces it)."""
-    return f"pipx install '{SPEC_EXAMPLE}'   # ask whoever runs this archive"
-
-
 # The ``system`` hook needs copro on PATH; a GUI git client or a shell without
 # the venv has none, so the hook looks for it and says plainly what to do.
 # Only relative paths: the config is committed and used on other machines.
@@ -210,22 +175,6 @@ echo "copro-validate: copro is not installed for this shell" \\
 echo "Install it once for every shell with pipx, as README.md says, then commit again." >&2
 exit 1
 ' copro-validate"""
-
-
-PRECOMMIT_LOCAL_COMMENT = (
-    "# copro-validate checks the staged records with the copro installed on this machine.\n"
-    "# To use copro's own hook repository instead (pre-commit installs copro itself),\n"
-    "# run this in the archive's folder:\n"
-    "#   copro init . --hook-repo URL --hook-rev TAG\n"
-)
-"""The local hook's explanation; pinning the hook on an existing archive removes it."""
-PRECOMMIT_LOCAL_COMMENTS = (
-    PRECOMMIT_LOCAL_COMMENT,
-    PRECOMMIT_LOCAL_COMMENT.replace(
-        "itself),\n# run this in the archive's folder:\n#   copro init . --hook-repo",
-        "itself):\n#   copro init --hook-repo",
-    ),  # as copro 0.3 wrote it
-)
 
 
 def precommit_config(hook_repo: str | None, hook_rev: str | None) -> str:
