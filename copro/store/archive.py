@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from copro.core.settings import Settings
     from copro.core.vocab import Vocabularies
     from copro.hub.view import HubView
-    from copro.store.catalog import Catalog, Source
+    from copro.store.catalog import Catalog, EngagementStream, Source
     from copro.store.index import IndexStore
     from copro.store.standing import StandingTable
 
@@ -181,6 +181,17 @@ class Archive:
         from copro.store.catalog import load_catalog
 
         return load_catalog(self.root, hub=self.hub, vocab=self._vocab_if_hub())
+
+    def engagement_stream(self) -> EngagementStream:
+        """Every readable engagement, read from the record cache a row at a time on each
+        pass (the whole-archive views: they hold only what they keep), or the catalog
+        when it is loaded already."""
+        from copro.store.catalog import EngagementStream
+
+        held = self.__dict__.get("catalog")
+        return EngagementStream(
+            self.catalog_sources, hub=self.hub, vocab=self._vocab_if_hub(), held=held
+        )
 
     @cached_property
     def statements(self) -> tuple[Statement, ...]:

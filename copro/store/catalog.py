@@ -25,7 +25,7 @@ reports them. Parsed records are kept in the user cache (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,9 +38,18 @@ from copro.core.paths import HUB_FILE
 if TYPE_CHECKING:
     from copro.core.vocab import Vocabularies
     from copro.hub.view import HubView
-    from copro.store.recordcache import RecordCache
+    from copro.store.freshness import Scan
+    from copro.store.recordcache import CachedFile, FrontMatterSource, RecordCache
+    from copro.store.standing import StandingTable
 
-__all__ = ["Catalog", "Source", "load_catalog", "load_engagement", "engagement_from_record"]
+__all__ = [
+    "Catalog",
+    "EngagementStream",
+    "Source",
+    "load_catalog",
+    "load_engagement",
+    "engagement_from_record",
+]
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,175 @@ class Catalog:
         raise unknown_record(record_id, [*self.by_id, *self._by_plain_id])
 
 
+REVISITING_KEYS = ("id", "title", "status", "date", "organisations", "consent", "you_said")
+"""The front-matter a revisiting record's standing entries need (who, when, what it found)."""
+
+
+class EngagementStream:
+    """Every readable engagement of some sources, read from the record cache a row at a
+    time on each pass, so a whole-archive view holds only what it keeps (a held catalog
+    costs some 5 KiB a record: hundreds of MiB at 50,000, gigabytes at 10^6).
+
+    Each source is scanned once (its first pass); later passes reuse that scan.
+    A catalog already loaded (``held``: a long-lived process) is iterated instead,
+    and the hints of :meth:`each` are then ignored: the answers are the same.
+
+        stream = archive.engagement_stream()
+        for engagement in stream: ...                  # path order, as the catalog
+        stream.standings(as_of)                        # from the revisiting rows only
+        stream.skipped                                 # as Catalog.skipped
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        *,
+        hub: HubView | None = None,
+        vocab: Vocabularies | None = None,
+        held: Catalog | None = None,
+    ) -> None:
+        self.sources = tuple(sources)
+        self._hub = hub
+        self._vocab = vocab
+        self._held = held
+        self._scans: dict[int, Scan] = {}
+        self._refused: dict[int, list[str]] = {}
+        self._tables: dict[str | None, StandingTable] = {}
+
+    def __iter__(self) -> Iterator[Engagement]:
+        return self.each()
+
+    def each(
+        self, containing: Sequence[str] = (), keys: Sequence[str] | None = None
+    ) -> Iterator[Engagement]:
+        """The engagements in source and path order. ``containing``: at least those
+        whose cached JSON holds one of these strings (SQLite's hint, a superset the
+        caller narrows on the values; ignored in a hub root, whose member terms are
+        mapped after reading). ``keys``: only these front-matter keys are read into
+        the values, body left out (for a light pass)."""
+        if self._held is not None:
+            yield from self._held.engagements
+            return
+        for number, source in enumerate(self.sources):
+            yield from self._pass(number, source, containing, keys)
+
+    def _pass(
+        self, number: int, source: Source, containing: Sequence[str], keys: Sequence[str] | None
+    ) -> Iterator[Engagement]:
+        root = Path(source.root).resolve()
+        hub_root = source.member is None and is_hub(root)
+        cache = self._open(number, root)
+        try:
+            rows = cache.files(() if hub_root else containing)
+            if keys is not None:
+                rows = _slim_rows(rows, keys)
+            if hub_root:
+                entries = ((rel, p[0], p[1]) for rel, *_, p in rows if p is not None)
+                yield from _hub_stream(root, entries, self._hub, self._vocab)
+            else:
+                from copro.store.recordcache import FrontMatterSource
+
+                yield from _lean_stream(FrontMatterSource(root), source, rows)
+        finally:
+            cache.close()
+
+    def _open(self, number: int, root: Path) -> RecordCache:
+        from copro.store.recordcache import open_cache
+
+        cache = open_cache(root, self._scans.get(number))
+        if number not in self._scans:
+            self._scans[number] = cache.found
+            self._refused[number] = cache.refused()
+        return cache
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """As :attr:`Catalog.skipped`: files the strict reader refused, member-prefixed."""
+        if self._held is not None:
+            return self._held.skipped
+        out: list[str] = []
+        for number, source in enumerate(self.sources):
+            if number not in self._refused:
+                self._open(number, Path(source.root).resolve()).close()
+            prefix = f"{source.member}:" if source.member else ""
+            out.extend(prefix + rel for rel in self._refused[number])
+        return tuple(out)
+
+    @cached_property
+    def statements(self) -> tuple[Statement, ...]:
+        """The consensus statements of the same sources (as :attr:`Catalog.statements`)."""
+        if self._held is not None:
+            return self._held.statements
+        return load_statements(self.sources)
+
+    def catalog_of(self, engagements: Iterable[Engagement] = ()) -> Catalog:
+        """A catalog of some of the engagements (those a view kept), with this stream's
+        statements and skipped files: for the functions that take a catalog."""
+        if self._held is not None and not engagements:
+            return self._held
+        catalog = Catalog(tuple(engagements), self.skipped, self.sources)
+        catalog.__dict__["statements"] = self.statements  # read once per command
+        return catalog
+
+    def standings(self, as_of: str | None = None) -> StandingTable:
+        """The standing of every finding on ``as_of`` (None: today), worked out from the
+        rows that hold a revisit alone (``copro.store.standing.claimed_standings``)."""
+        if as_of not in self._tables:
+            from copro.store.standing import claimed_standings, standings
+
+            if self._held is not None:
+                self._tables[as_of] = standings(self._held.engagements, as_of=as_of)
+            else:
+                revisiting = self.each(('"revisits"',), REVISITING_KEYS)
+                self._tables[as_of] = claimed_standings(revisiting, as_of, self.by_keys)
+        return self._tables[as_of]
+
+    def by_keys(self, keys: Iterable[str]) -> dict[str, Engagement]:
+        """The engagements of these keys (``member:id`` or plain), as the catalog's
+        :attr:`Catalog.by_id` gives them: read from where each id belongs, else found
+        by one more pass."""
+        wanted = set(keys)
+        if self._held is not None:
+            return {k: self._held.by_id[k] for k in wanted if k in self._held.by_id}
+        found: dict[str, Engagement] = {}
+        for number, source in enumerate(self.sources):
+            root = Path(source.root).resolve()
+            if source.member is not None or is_hub(root):
+                continue
+            cache = self._open(number, root)
+            try:
+                from copro.store.recordcache import FrontMatterSource
+
+                rows = cache.files_at(_record_rels(root, wanted))
+                for engagement in _lean_stream(FrontMatterSource(root), source, rows):
+                    if engagement.key in wanted:
+                        found[engagement.key] = engagement
+            finally:
+                cache.close()
+        if wanted - set(found):  # a hub, or a record not where its id says: look at every one
+            found = {e.key: e for e in self.each() if e.key in wanted}
+        return found
+
+
+def _record_rels(root: Path, record_ids: Iterable[str]) -> list[str]:
+    from copro.core.paths import record_path
+    from copro.core.records import ID_PATTERN
+
+    return [
+        record_path(root, record_id).relative_to(root).as_posix()
+        for record_id in record_ids
+        if ID_PATTERN.fullmatch(record_id)
+    ]
+
+
+def _slim_rows(rows: Iterable[CachedFile], keys: Sequence[str]) -> Iterator[CachedFile]:
+    for rel, size, mtime, digest, parsed in rows:
+        if parsed is not None:
+            meta = parsed[0]
+            parsed = [{k: meta[k] for k in keys if k in meta}, ""]
+        yield rel, size, mtime, digest, parsed
+
+
 def engagement_from_record(record: object, member: str | None = None) -> Engagement:
     """The Engagement for a ``copro.core.records.Record`` the strict reader produced."""
     from copro.core.records import Record
@@ -189,7 +367,7 @@ def _load_source(
     cache = open_cache(root)  # streamed a row at a time: only the engagements are held
     try:
         if source.member is None and is_hub(root):
-            return _hub_engagements(root, cache.records(), hub, vocab), cache.refused()
+            return list(_hub_stream(root, cache.records(), hub, vocab)), cache.refused()
         return _lean_engagements(root, source, cache), cache.refused()
     finally:
         cache.close()
@@ -198,16 +376,21 @@ def _load_source(
 def _lean_engagements(root: Path, source: Source, cache: RecordCache) -> list[Engagement]:
     """The engagements of the cache's rows, each front-matter dict let go once its typed
     values are made (read again from the cache when a view asks for it)."""
-    from copro.store.recordcache import FrontMatterSource, LazyFrontMatter
+    from copro.store.recordcache import FrontMatterSource
 
-    again = FrontMatterSource(root)
-    found = []
-    for rel, _, _, digest, parsed in cache.files():
+    return list(_lean_stream(FrontMatterSource(root), source, cache.files()))
+
+
+def _lean_stream(
+    again: FrontMatterSource, source: Source, rows: Iterable[CachedFile]
+) -> Iterator[Engagement]:
+    from copro.store.recordcache import LazyFrontMatter
+
+    for rel, _, _, digest, parsed in rows:
         if parsed is not None:
             kept = LazyFrontMatter(again, rel, digest)
             meta, body = parsed
-            found.append(Engagement.from_front_matter(meta, body, rel, source.member, kept))
-    return found
+            yield Engagement.from_front_matter(meta, body, rel, source.member, kept)
 
 
 def _engagements(
@@ -218,7 +401,7 @@ def _engagements(
     vocab: Vocabularies | None,
 ) -> list[Engagement]:
     if source.member is None and is_hub(root):
-        return _hub_engagements(root, metas, hub, vocab)
+        return list(_hub_stream(root, metas, hub, vocab))
     return [
         Engagement.from_front_matter(meta, body, rel, source.member) for rel, meta, body in metas
     ]
@@ -262,12 +445,12 @@ def _load_statements(source: Source) -> list[Statement]:
     return [Statement.from_front_matter(m, b, rel, source.member) for rel, m, b in entries]
 
 
-def _hub_engagements(
+def _hub_stream(
     root: Path,
     metas: Iterable[tuple[str, dict, str]],
     view: HubView | None,
     vocab: Vocabularies | None,
-) -> list[Engagement]:
+) -> Iterator[Engagement]:
     """A hub's records: its own, and each member's (paths ``member:archive/...``), with
     member vocabulary ids written as the hub's (contract section 7)."""
     from copro.core.vocab import load_vocabularies
@@ -276,13 +459,11 @@ def _hub_engagements(
     view = view if view is not None else open_hub(root)
     assert view is not None
     maps = view.term_maps(vocab if vocab is not None else load_vocabularies(root)[0])
-    found = []
     for rel, meta, body in metas:
         member, path = split_path(rel)
         if member is not None:
             meta = map_front_matter(meta, maps.get(member, {}), member)
-        found.append(Engagement.from_front_matter(meta, body, path, member))
-    return found
+        yield Engagement.from_front_matter(meta, body, path, member)
 
 
 def _read_all(root: Path) -> tuple[list[tuple[str, dict, str]], list[str]]:

@@ -29,7 +29,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -123,9 +123,34 @@ class RecordCache:
         self._db = connection
         self.found = found
 
-    def files(self) -> Iterator[CachedFile]:
-        """Every record file of the scan that could be read, parsed (None when refused)."""
-        rows = self._db.execute("SELECT rel, size, mtime, digest, parsed FROM files ORDER BY rel")
+    def files(self, containing: Sequence[str] = ()) -> Iterator[CachedFile]:
+        """Every record file of the scan that could be read, parsed (None when refused).
+
+        ``containing``: only the readable rows whose JSON text holds one of these
+        strings (SQLite decides at C speed, without decoding the rest): a superset
+        of what the caller wants, which it narrows on the decoded values.
+        """
+        query = "SELECT rel, size, mtime, digest, parsed FROM files"
+        if containing:
+            query += " WHERE " + " OR ".join(["instr(parsed, ?) > 0"] * len(containing))
+        yield from self._rows(self._db.execute(query + " ORDER BY rel", tuple(containing)))
+
+    def files_at(self, rels: Iterable[str]) -> Iterator[CachedFile]:
+        """The rows of these paths that the scan found, in path order (a few records by
+        where they belong, without streaming the rest)."""
+        wanted = sorted(set(rels))
+        for start in range(0, len(wanted), BATCH):
+            part = wanted[start : start + BATCH]
+            marks = ", ".join("?" * len(part))
+            yield from self._rows(
+                self._db.execute(
+                    "SELECT rel, size, mtime, digest, parsed FROM files "
+                    f"WHERE rel IN ({marks}) ORDER BY rel",
+                    part,
+                )
+            )
+
+    def _rows(self, rows: sqlite3.Cursor) -> Iterator[CachedFile]:
         files = self.found.files
         while fetched := rows.fetchmany(BATCH):
             batch = [row for row in fetched if row[0] in files]

@@ -28,8 +28,8 @@ counts). ``as_of`` leaves out revisiting records dated after it (review's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from copro.core.model import OUTCOMES, Engagement, Finding, Revisit
 from copro.core.words import NOT_REVISITED, month_year
@@ -44,6 +44,7 @@ __all__ = [
     "RevisitedBy",
     "Standing",
     "StandingTable",
+    "claimed_standings",
     "finding_key",
     "standings",
     "target_key",
@@ -167,6 +168,10 @@ class StandingTable:
             finding_key(engagement, f.id) in self.revisits for f in engagement.findings
         )
 
+    def look_up(self, engagements: Iterable[Engagement]) -> None:
+        """Read the earlier records these records revisit, all at once, before
+        :meth:`checked_again` is asked of each (nothing to do: ``by_key`` holds all)."""
+
     def checked_again(self, engagement: Engagement) -> list[CheckedAgain]:
         """The earlier findings this record went back to, in the order it lists them."""
         out = []
@@ -196,15 +201,29 @@ def standings(engagements: Iterable[Engagement], as_of: str | None = None) -> St
     """
     everything = list(engagements)
     by_key = {e.key: e for e in everything}
+
+    def counts(engagement: Engagement, revisit: Revisit, key: str) -> bool:
+        return _counts(engagement, revisit, key, by_key)
+
+    return StandingTable(_revisits(everything, as_of, counts), by_key)
+
+
+def _revisits(
+    engagements: Iterable[Engagement],
+    as_of: str | None,
+    counts: Callable[[Engagement, Revisit, str], bool],
+) -> dict[str, tuple[RevisitedBy, ...]]:
+    """Fully qualified finding id -> the revisits of it that ``counts``, oldest first: of
+    each record, the first that counts for each finding it names."""
     found: dict[str, list[tuple[str, str, RevisitedBy]]] = {}
-    for engagement in everything:
+    for engagement in engagements:
         if engagement.withdrawn or (as_of is not None and engagement.date > as_of):
             continue
         seen: set[str] = set()
         for finding in engagement.findings:
             for revisit in finding.revisits:
                 key = target_key(engagement, revisit)
-                if key in seen or not _counts(engagement, revisit, key, by_key):
+                if key in seen or not counts(engagement, revisit, key):
                     continue
                 seen.add(key)
                 entry = RevisitedBy(
@@ -215,13 +234,10 @@ def standings(engagements: Iterable[Engagement], as_of: str | None = None) -> St
                     revisit.note,
                 )
                 found.setdefault(key, []).append((engagement.date, engagement.key, entry))
-    return StandingTable(
-        {
-            key: tuple(e for _, _, e in sorted(items, key=lambda i: i[:2]))
-            for key, items in found.items()
-        },
-        by_key,
-    )
+    return {
+        key: tuple(e for _, _, e in sorted(items, key=lambda i: i[:2]))
+        for key, items in found.items()
+    }
 
 
 def _counts(
@@ -235,3 +251,77 @@ def _counts(
     if earlier is None or earlier is engagement or earlier.finding(finding_id) is None:
         return False
     return bool(earlier.date) and earlier.date < engagement.date
+
+
+@dataclass(frozen=True)
+class ClaimedStandingTable(StandingTable):
+    """The standings of :func:`claimed_standings`: each finding's revisits as the
+    revisiting records claim them, checked against the earlier record when its
+    standing is asked (that record is the one at hand), so the earlier records never
+    need to be read first. ``by_key`` is filled on demand through ``lookup`` (only
+    "What we checked again" asks it)."""
+
+    lookup: Callable[[Iterable[str]], Mapping[str, Engagement]] | None = field(
+        default=None, compare=False
+    )
+
+    def counted(self, engagement: Engagement, finding_id: str) -> tuple[RevisitedBy, ...]:
+        """The claims on finding ``finding_id`` that ``validate`` accepts: from another
+        record, dated after ``engagement`` (which has that finding), oldest first."""
+        claims = self.revisits.get(finding_key(engagement, finding_id), ())
+        if not claims or not engagement.date or engagement.finding(finding_id) is None:
+            return ()
+        return tuple(
+            c for c in claims if c.record.key != engagement.key and engagement.date < c.date
+        )
+
+    def of(self, engagement: Engagement, finding_id: str) -> Standing:
+        found = self.counted(engagement, finding_id)
+        return Standing(found[-1].outcome if found else NOT_REVISITED, engagement.date, found)
+
+    def fully_revisited(self, engagement: Engagement) -> bool:
+        return bool(engagement.findings) and all(
+            self.counted(engagement, f.id) for f in engagement.findings
+        )
+
+    missed: set[str] = field(default_factory=set, compare=False)
+    """Record keys ``lookup`` did not find (not asked again)."""
+
+    def look_up(self, engagements: Iterable[Engagement]) -> None:
+        wanted = {
+            target_key(engagement, revisit).partition("#")[0]
+            for engagement in engagements
+            for finding in engagement.findings
+            for revisit in finding.revisits
+        }
+        missing = wanted - set(self.by_key) - self.missed
+        if missing and self.lookup is not None:
+            found = self.lookup(missing)
+            assert isinstance(self.by_key, dict)
+            self.by_key.update(found)
+            self.missed.update(missing - set(found))
+
+    def checked_again(self, engagement: Engagement) -> list[CheckedAgain]:
+        self.look_up([engagement])
+        return super().checked_again(engagement)
+
+
+def claimed_standings(
+    revisiting: Iterable[Engagement],
+    as_of: str | None = None,
+    lookup: Callable[[Iterable[str]], Mapping[str, Engagement]] | None = None,
+) -> ClaimedStandingTable:
+    """The standings of :func:`standings`, from the records that revisit alone.
+
+    ``revisiting`` must hold every record with a revisit (others are ignored; a
+    light record with the keys of ``catalog.REVISITING_KEYS`` is enough). Each
+    record's first revisit of a finding with a known outcome is its claim: the rest
+    of what ``validate`` asks (an earlier record, holding that finding) is checked
+    when the finding's standing is asked, which gives what :func:`standings` gives
+    for any archive without two records of one id.
+    """
+
+    def known(engagement: Engagement, revisit: Revisit, key: str) -> bool:
+        return revisit.outcome in OUTCOMES
+
+    return ClaimedStandingTable(_revisits(revisiting, as_of, known), {}, lookup)

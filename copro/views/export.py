@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheapl
     from copro.core.model import Engagement
     from copro.store.archive import Archive
     from copro.store.catalog import Catalog
+    from copro.store.selection import Selection
 
 # Beyond the contract's columns, for people reading the CSV: what was done (the actions'
 # own words, not only their statuses), who led, and how to reach the group again (only
@@ -88,20 +90,50 @@ def record_object(engagement: Engagement, with_member: bool = False) -> dict[str
 
 def _csv(catalog: Catalog, archive: Archive) -> ExportResult:
     """One row per finding; in a hub a last column ``member`` names each row's member."""
-    in_hub = archive.in_hub
+    text, rows = _csv_text(catalog, archive.in_hub)
+    return ExportResult(text, len(catalog), rows, list(catalog.skipped))
+
+
+_ANY_TRIGGER = re.compile(r"(?:^|[;,])(?=[=+\-@\t\r'])", re.MULTILINE)
+"""Where ``guard_cell`` could put a `'` in any cell of a row joined by newlines (a
+superset: a row it finds is guarded cell by cell, the rest, nearly all, written as is)."""
+
+
+def _csv_text(engagements: Iterable[Engagement], in_hub: bool) -> tuple[str, int]:
+    """The CSV of the findings of ``engagements`` (read once, in order), and its rows."""
     buffer = io.StringIO()
     columns = [*CSV_COLUMNS, *CSV_EXTRA_COLUMNS, *(["member"] if in_hub else [])]
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
     rows = 0
-    for engagement in catalog:
+    for engagement in engagements:
         for row in _finding_rows(engagement):
             row.update(_reader_cells(engagement, row["finding_id"]))
             if in_hub:
                 row["member"] = engagement.member or ""
-            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+            cells = [row[column] for column in columns]
+            if _ANY_TRIGGER.search("\n".join(cells)) is not None:
+                cells = [safe_cell(cell) for cell in cells]
+            writer.writerow(cells)
             rows += 1
-    return ExportResult(buffer.getvalue(), len(catalog), rows, list(catalog.skipped))
+    return buffer.getvalue(), rows
+
+
+def _csv_streamed(archive: Archive, wanted: Selection) -> ExportResult:
+    """``_csv`` over the record cache a row at a time (no catalog held)."""
+    stream = archive.engagement_stream()
+    skipped = list(stream.skipped)
+    records = 0
+
+    def kept() -> Iterator[Engagement]:
+        nonlocal records
+        for engagement in stream:
+            if wanted.keeps_record(engagement):
+                records += 1
+                yield engagement
+
+    text, rows = _csv_text(kept(), archive.in_hub)
+    return ExportResult(text, records, rows, skipped)
 
 
 def _jsonl(catalog: Catalog, archive: Archive) -> ExportResult:
@@ -221,6 +253,8 @@ def export_archive(
         raise UsageError(f"--format {pii.quoted(fmt)} is not one of: {', '.join(EXPORTERS)}")
     archive = Archive.of(archive)
     wanted = Selection.parse(archive, members=members, include_withdrawn=include_withdrawn)
+    if exporter is _csv:
+        return _csv_streamed(archive, wanted)
     catalog = archive.catalog
     if wanted.members is not None or not wanted.withdrawn_wanted:
         kept = tuple(e for e in catalog if wanted.keeps_record(e))

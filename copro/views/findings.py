@@ -106,10 +106,27 @@ def select_findings(
 ) -> list[FindingRow]:
     """The findings ``wanted`` keeps (and whose text has ``words``), newest record first,
     then in record order."""
-    engagements = list(engagements)
-    table = table if table is not None else standings(engagements)
-    rows = []
-    for record in sorted(engagements, key=lambda e: (e.date, e.key), reverse=True):
+    if table is None:
+        engagements = list(engagements)
+        table = standings(engagements)
+    return newest_first(kept_findings(engagements, wanted, table, words))
+
+
+def newest_first(rows: Iterable[FindingRow]) -> list[FindingRow]:
+    """Rows in the order ``findings`` lists them: newest record first (by date, then key,
+    both descending), each record's findings in its order (the sort is stable)."""
+    return sorted(rows, key=lambda row: (row.record.date, row.record.key), reverse=True)
+
+
+def kept_findings(
+    engagements: Iterable[Engagement],
+    wanted: Selection,
+    table: StandingTable,
+    words: tuple[str, ...] = (),
+) -> Iterator[FindingRow]:
+    """The findings ``wanted`` keeps (and whose text has ``words``), in the order of
+    ``engagements`` (read once: a stream holds only the records of these rows)."""
+    for record in engagements:
         if not wanted.keeps_record(record):
             continue
         for finding in record.findings:
@@ -117,8 +134,7 @@ def select_findings(
             if wanted.keeps_finding(record, finding, standing) and (
                 not words or _has_words(finding.text, words)
             ):
-                rows.append(FindingRow(record, finding, standing))
-    return rows
+                yield FindingRow(record, finding, standing)
 
 
 def list_findings(
@@ -145,12 +161,14 @@ def list_findings(
         members=members,
         include_withdrawn=include_withdrawn,
     )
-    catalog = archive.catalog
+    stream = archive.engagement_stream()  # a row at a time: only the listed records held
+    skipped = stream.skipped
     from copro.views.consensus import cited_by
 
+    rows = kept_findings(stream, wanted, stream.standings(), query_words(query))
     return FindingsResult(
-        select_findings(catalog.engagements, wanted, archive.standings, query_words(query)),
+        newest_first(rows),
         in_hub=archive.in_hub,
-        skipped=catalog.skipped,
-        cited_by=cited_by(catalog),
+        skipped=skipped,
+        cited_by=cited_by(stream.catalog_of()),
     )

@@ -479,16 +479,20 @@ def _build(
 
 def _across(archive: Archive, wanted: Selection, generated: str) -> Report:
     vocab = archive.vocab
-    catalog = archive.catalog
-    table = archive.standings
+    stream = archive.engagement_stream()  # a row at a time: only the report's parts held
+    skipped = stream.skipped
+    table = stream.standings()
     commits = _last_commits(archive.root)
-    parts = []
-    for engagement in catalog:
+    kept = []
+    for engagement in stream.each(_hint(wanted)):
         if not wanted.keeps_record(engagement):
             continue
         keep = wanted.finding_ids(engagement)
-        if keep is not None and not keep:
-            continue
+        if keep is None or keep:
+            kept.append((engagement, keep))
+    table.look_up(engagement for engagement, _ in kept)
+    parts = []
+    for engagement, keep in kept:
         part = engagement_report(archive, engagement, keep, table, commits)
         if part.findings:
             parts.append(part)
@@ -508,4 +512,15 @@ def _across(archive: Archive, wanted: Selection, generated: str) -> Report:
         labels.append(span)
         said.append(span)
     title = f"You said, we did: {', '.join(labels)}"
-    return Report(title, and_list(said), True, generated, parts, len(catalog.skipped))
+    return Report(title, and_list(said), True, generated, parts, len(skipped))
+
+
+def _hint(wanted: Selection) -> tuple[str, ...]:
+    """Strings every record the report keeps holds in its cached JSON (one of the
+    terms named or narrower, as JSON writes it), so SQLite leaves the rest unread."""
+    import json
+
+    for terms in (wanted.topics, wanted.populations, wanted.places):
+        if terms and not any(term.isdigit() for term in terms):  # a number is read as text
+            return tuple(json.dumps(term, ensure_ascii=False) for term in sorted(terms))
+    return ()

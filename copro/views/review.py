@@ -25,8 +25,8 @@ from typing import Any
 
 from copro.core.model import Engagement, parse_date, today_iso
 from copro.store.archive import Archive
+from copro.store.catalog import EngagementStream
 from copro.store.selection import Selection
-from copro.store.standing import StandingTable
 
 STALLED_AFTER_DAYS = 365
 
@@ -88,9 +88,10 @@ KIND_ORDER = (
 
 
 def _owed(
-    engagement: Engagement, when: str, stalled_before: str, table: StandingTable
+    engagement: Engagement, when: str, stalled_before: str, stream: EngagementStream
 ) -> list[ReviewItem]:
-    """What one engagement owes on ``when``."""
+    """What one engagement owes on ``when`` (the standings worked out only once a
+    record is past its ``review_by``)."""
     route = engagement.recontact_route
     title = engagement.display_title
     start = engagement.started
@@ -112,7 +113,7 @@ def _owed(
             )
         )
 
-    if engagement.past_review_by(when) and not table.fully_revisited(engagement):
+    if engagement.past_review_by(when) and not stream.standings(when).fully_revisited(engagement):
         assert engagement.review_by is not None
         add("review-due", None, "Go back and ask: does this still hold?", engagement.review_by)
     for finding in engagement.unanswered:
@@ -132,19 +133,21 @@ def _owed(
     return items
 
 
-def _statements_owed(catalog: Any, table: StandingTable, when: str, kept: Any) -> list[ReviewItem]:
+def _statements_owed(stream: EngagementStream, when: str, kept: Any) -> list[ReviewItem]:
     """Agreed statements that are stale, or past their ``review_by`` (contract section 8).
 
     Drafts are not yet a promise to anyone and retired ones are no longer
-    held, so only agreed statements are listed.
+    held, so only agreed statements are listed. Only the records they cite are read.
     """
     from copro.views.consensus import assess_all
 
-    agreed = [s for s in catalog.statements if s.status == "agreed" and kept(s.member)]
+    agreed = [s for s in stream.statements if s.status == "agreed" and kept(s.member)]
     if not agreed:
         return []
+    cited = {s.evidence_key(e).partition("#")[0] for s in agreed for e in s.evidence}
+    catalog = stream.catalog_of(stream.by_keys(cited).values())
     items = []
-    for assessed in assess_all(catalog, table, agreed):
+    for assessed in assess_all(catalog, stream.standings(when), agreed):
         s = assessed.statement
 
         def add(kind: str, text: str, since: str, s: Any = s) -> None:
@@ -196,11 +199,16 @@ def review(
     wanted = Selection.parse(
         archive, orgs=orgs, members=members, include_withdrawn=include_withdrawn
     )
-    catalog = archive.catalog
-    table = archive.standings_as_of(when)
-    result = ReviewResult(when, skipped=len(catalog.skipped), in_hub=archive.in_hub)
-    engagements = [e for e in catalog if not wanted.orgs or wanted.involves(e)]
-    if wanted.orgs and not engagements:
+    stream = archive.engagement_stream()  # a row at a time: only the items are held
+    result = ReviewResult(when, skipped=len(stream.skipped), in_hub=archive.in_hub)
+    involved = False
+    for engagement in stream:
+        if wanted.orgs and not wanted.involves(engagement):
+            continue
+        involved = True
+        if wanted.keeps_record(engagement):
+            result.items.extend(_owed(engagement, when, stalled_before, stream))
+    if wanted.orgs and not involved:
         from copro.core import pii
         from copro.core.errors import CoproError
 
@@ -209,14 +217,9 @@ def review(
             + " or ".join(pii.quoted(o) for o in orgs),
             "--org matches part of an organisation's name, in any case",
         )
-    for engagement in engagements:
-        if wanted.keeps_record(engagement):
-            result.items.extend(_owed(engagement, when, stalled_before, table))
     if not wanted.orgs:
         result.items.extend(
-            _statements_owed(
-                catalog, table, when, lambda m: wanted.members is None or m in wanted.members
-            )
+            _statements_owed(stream, when, lambda m: wanted.members is None or m in wanted.members)
         )
     order = {kind: position for position, kind in enumerate(KIND_ORDER)}
     result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))

@@ -15,6 +15,7 @@ from typing import Any
 from copro.core.model import today_iso
 from copro.store.archive import Archive
 from copro.store.selection import Selection
+from copro.store.standing import StandingTable
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,12 @@ def archive_stats(
     archive = Archive.of(archive)
     wanted = Selection.parse(archive, members=members, include_withdrawn=include_withdrawn)
     vocab = archive.vocab
-    catalog = archive.catalog
-    stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(catalog.skipped))
-    table = archive.standings_as_of(stats.as_of)
+    stream = archive.engagement_stream()  # a row at a time: nothing held but the counts
+    stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(stream.skipped))
+    table: StandingTable | None = None  # worked out when a record is past review_by
     pairs: Counter[tuple[str, str]] = Counter()
     topics_used: set[str] = set()
-    for engagement in catalog:
+    for engagement in stream:
         if not wanted.keeps_record(engagement):
             continue
         stats.records += 1
@@ -151,6 +152,7 @@ def archive_stats(
         stats.findings_with_response += len(engagement.findings) - len(engagement.unanswered)
         if engagement.past_review_by(stats.as_of):
             stats.past_review_by.append(engagement.key)
+            table = table or stream.standings(stats.as_of)
             if not engagement.withdrawn and not table.fully_revisited(engagement):
                 stats.due_for_review.append(engagement.key)
         topics = set(engagement.topics)

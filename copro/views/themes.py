@@ -16,8 +16,8 @@ from copro.core.model import Engagement
 from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
 from copro.store.selection import Selection
-from copro.store.standing import STANDINGS
-from copro.views.findings import select_findings
+from copro.store.standing import STANDINGS, StandingTable, standings
+from copro.views.findings import kept_findings
 
 
 @dataclass
@@ -59,16 +59,24 @@ class ThemesResult:
 
 
 def build_themes(
-    engagements: Iterable[Engagement], vocab: Vocabularies, wanted: Selection
+    engagements: Iterable[Engagement],
+    vocab: Vocabularies,
+    wanted: Selection,
+    table: StandingTable | None = None,
 ) -> list[Theme]:
     """Themes over the findings of ``engagements`` that ``wanted`` keeps, most findings first.
 
     ``wanted.topics`` keeps the terms (not the findings): a finding tagged
-    with a kept term and another counts only under the kept one.
+    with a kept term and another counts only under the kept one. ``table``: the
+    standings (else worked out from ``engagements``, which are then held); with it,
+    ``engagements`` are read once, in any order, and not held.
     """
     topics, wanted = wanted.topics, replace(wanted, topics=None)
+    if table is None:
+        engagements = list(engagements)
+        table = standings(engagements)
     themes: dict[str, Theme] = {}
-    for row in select_findings(engagements, wanted):
+    for row in kept_findings(engagements, wanted, table):
         record = row.record
         for topic in dict.fromkeys(row.topics):
             if topics is not None and topic not in topics:
@@ -106,5 +114,6 @@ def archive_themes(
         members=members,
         include_withdrawn=include_withdrawn,
     )
-    catalog = archive.catalog
-    return ThemesResult(build_themes(catalog.engagements, vocab, wanted), catalog.skipped)
+    stream = archive.engagement_stream()  # a row at a time: only the counts are held
+    skipped = stream.skipped
+    return ThemesResult(build_themes(stream, vocab, wanted, stream.standings()), skipped)
