@@ -23,6 +23,11 @@ def width() -> int:
     return max(shutil.get_terminal_size((80, 24)).columns, 20)
 
 
+def height() -> int:
+    """``LINES`` when set to a number, else the terminal's height, else 24 (at least 5)."""
+    return max(shutil.get_terminal_size((80, 24)).lines, 5)
+
+
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 _KEEP = "\ue000"
 """Stands for a space inside a `code span` while wrapping: textwrap never breaks there."""
