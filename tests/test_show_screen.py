@@ -58,3 +58,32 @@ def test_show_keeps_both_dates_and_sections_with_words(sample_root):
     assert "2019-03-09 to 2019-05-25" in shown.stdout
     assert "Summary" in shown.stdout and "Five focus groups" in shown.stdout
     assert "Local authority, partner" in shown.stdout
+
+
+def test_show_of_a_statement_hangs_each_item_under_its_value(sample_root):
+    """Wrapped lines of Confidence, Checked with, Decided and Thanks continue under the text
+    after their label or bullet, as show of a record does, never back at the margin."""
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "consensus", sample_root / "consensus")
+    shown = copro(sample_root, "show", "2025-09-own-language-and-words")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+
+    def section(heading: str) -> list[str]:
+        start = lines.index(heading) + 1
+        end = next(i for i in range(start, len(lines)) if not lines[i].startswith(" "))
+        return lines[start:end]
+
+    adequacy = next(i for i, line in enumerate(lines) if line.startswith("  Adequacy: "))
+    assert lines[adequacy + 1].startswith(" " * len("  Adequacy: ")), lines[adequacy : adequacy + 2]
+    checked = section("Checked with")
+    assert checked[0].startswith("  2025-09-10: ") and checked[1].startswith(" " * 14), checked
+    thanks = section("Thanks")
+    assert thanks[0].startswith("  Ubah Warsame-Ellery") and thanks[1].startswith("    "), thanks
+    decided = section("Decided because of it")
+    assert decided[0].startswith("  • ") and all(line.startswith("    ") for line in decided[1:])
+    assert "decided together" in " ".join(" ".join(decided).split()), decided

@@ -15,6 +15,7 @@ from copro.cli.output import (
     err,
     escape,
     handle_errors,
+    hanging,
     id_and_path,
     indented,
     nothing_matched,
@@ -116,7 +117,7 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from copro.core.words import organisation_words
+    from copro.core.words import MADE_BY_WORDS, organisation_words
     from copro.views.consensus import STANCE_WORDS
 
     s = assessed.statement
@@ -159,11 +160,15 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
         indented(f"[yellow]stale: {escape(reason)}[/yellow]", 2)
     if s.confidence is not None:
         console.print("\n[bold]Confidence (GRADE-CERQual)[/bold]")
-        for name, concern in s.confidence.components():
-            label = name.replace("_", " ").capitalize()
+        components = [
+            (f"{name.replace('_', ' ').capitalize()}:", concern)
+            for name, concern in s.confidence.components()
+        ]
+        label_width = max(len(label) for label, _ in components)
+        for label, concern in components:
             amount = "no" if concern.concerns == "none" else concern.concerns
             note = f": {concern.note}" if concern.note else ""
-            indented(f"{escape(label)}: {escape(amount)} concerns{escape(note)}", 2)
+            _item(f"  {escape(label.ljust(label_width))} ", f"{amount} concerns{note}")
         if s.confidence.explanation:
             indented(escape(s.confidence.explanation), 2)
     console.print("\n[bold]What it rests on[/bold]")
@@ -183,27 +188,39 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
         console.print("\n[bold]Checked with[/bold]")
     for agreed in s.agreed_with:
         people = f" ({agreed.participants} people)" if agreed.participants else ""
-        indented(f"{agreed.date}: {escape(agreed.how)}{people}", 2)
+        _item(f"  {agreed.date}: ", f"{agreed.how}{people}")
     if s.decisions:
         console.print("\n[bold]Decided because of it[/bold]")
         for decision in s.decisions:
-            when = f" ({decision.date})" if decision.date else ""
-            indented(f"• {escape(decision.text)} [dim][{escape(decision.made_by)}]{when}[/dim]", 2)
+            made = ", ".join(
+                part
+                for part in (MADE_BY_WORDS.get(decision.made_by, decision.made_by), decision.date)
+                if part
+            )
+            _item("  • ", f"{decision.text} ({made})" if made else decision.text)
     thanks = assessed.thanks
     if thanks.named or thanks.anonymous:
         console.print("\n[bold]Thanks[/bold]")
         for credit in thanks.named:
-            indented(
-                f"{escape(credit.name)} ({escape(credit.role)}), {escape(credit.record_title)}", 2
-            )
+            _item("  ", f"{credit.name} ({credit.role}), {credit.record_title}", rest="    ")
         if thanks.anonymous:
-            indented(f"and {thanks.anonymous} more who took part without being named", 2)
+            _item("  ", f"and {thanks.anonymous} more who took part without being named")
     from copro.core.placeholders import shown_body
 
     body = shown_body(s.body)  # a heading the drafter left empty is not shown
     if body:
         console.print()
         console.print(Markdown(body), soft_wrap=False)
+
+
+def _item(lead: str, text: str, rest: str | None = None) -> None:
+    """``text`` (plain) after ``lead`` (markup), wrapped under the text as show of a record
+    wraps its fields; four columns in when the lead would leave too narrow a column."""
+    from rich.markup import render
+
+    if rest is None and len(render(lead).plain) > out().width // 2:
+        rest = "    "
+    hanging(lead, text, rest=rest)
 
 
 @consensus_app.command("draft")
