@@ -111,3 +111,22 @@ def test_at_a_terminal_it_wraps_to_the_terminals_width(sample_root, private_cach
     lines = child.before.replace("\r\n", "\n").splitlines()
     assert any("You said" in line for line in lines)
     assert max(map(len, lines)) <= 72, lines
+
+
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+BROKEN_DATE = re.compile(rf"\b\d{{1,2}}\n *(?:- )?{MONTH}\b|\b{MONTH}\n *(?:- )?\d{{4}}\b")
+
+
+def test_a_date_is_never_broken_across_lines(sample_root):
+    """ "on 1" / "December 2026" reads as two things: a date's words wrap together."""
+    from copro.cli.wrap import wrap_markdown
+
+    at_44 = report(sample_root, RID, columns="44")
+    assert at_44.returncode == 0, at_44.stderr
+    assert not BROKEN_DATE.search(at_44.stdout), at_44.stdout
+    assert "from 9 March to 25 May 2019" in " ".join(at_44.stdout.split())
+    as_written = report(sample_root, RID, columns=None).stdout
+    for columns in range(30, 90):
+        wrapped = wrap_markdown(as_written, columns)
+        assert not BROKEN_DATE.search(wrapped), (columns, wrapped)
+        assert rendered(wrapped) == rendered(as_written)

@@ -30,7 +30,18 @@ def height() -> int:
 
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 _KEEP = "\ue000"
-"""Stands for a space inside a `code span` while wrapping: textwrap never breaks there."""
+"""Stands for a space inside a `code span` or a date while wrapping: textwrap never breaks
+there."""
+_MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_UNBROKEN = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{4}})\b")
+"""Short phrases read as one thing, whose words wrap together (as if joined by no-break
+spaces): a date, "9 March", "April 2024", "1 December 2026". "on 1" at the end of one
+line and "December 2026" at the start of the next reads as two things."""
+
+
+def _keep_together(text: str) -> str:
+    """``text`` with the spaces inside each phrase that must not break made unbreakable."""
+    return _UNBROKEN.sub(lambda phrase: phrase.group().replace(" ", _KEEP), text)
 
 
 class _Wrapper(textwrap.TextWrapper):
@@ -78,11 +89,11 @@ def wrap(
     """
     rest = " " * len(first) if rest is None else rest
     wrapper = _wrapper(columns or width(), first, rest, break_long_words=True)
-    words = " ".join(text.split())
+    words = _keep_together(" ".join(text.split()))
     if keep_code:
         words = _CODE_SPAN.sub(lambda span: span.group().replace(" ", _KEEP), words)
     lines = wrapper.wrap(words) or [first.rstrip()]
-    return [line.replace(_KEEP, " ") for line in lines] if keep_code else lines
+    return [line.replace(_KEEP, " ") for line in lines]
 
 
 def hanging(
@@ -138,7 +149,7 @@ def _setext_heading(line: str, columns: int) -> list[str]:
     """A long ``#``/``##`` heading as the same heading over several lines (setext form)."""
     match = _SETEXT_ABLE.match(line)
     assert match
-    words = _glue_openers(match.group("text").split())
+    words = _glue_openers(_keep_together(match.group("text")).split())
     lines = _wrapper(columns, "", "", break_long_words=False).wrap(" ".join(words))
     wrapped = [text.replace(_KEEP, " ") for text in lines]
     underline = "=" if len(match.group("level")) == 1 else "-"
@@ -161,7 +172,7 @@ def _wrap_markdown_line(line: str, columns: int) -> list[str]:
         words = body.lstrip(" ")
     if len(line) <= columns:
         return [line]
-    glued = _glue_openers(words.rstrip("\\").split())
+    glued = _glue_openers(_keep_together(words.rstrip("\\")).split())
     lines = _wrapper(columns, first, rest, break_long_words=False).wrap(" ".join(glued))
     lines = [wrapped.replace(_KEEP, " ") for wrapped in lines] or [line]
     lines[-1] += hard_break
