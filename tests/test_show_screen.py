@@ -87,3 +87,24 @@ def test_show_of_a_statement_hangs_each_item_under_its_value(sample_root):
     decided = section("Decided because of it")
     assert decided[0].startswith("  • ") and all(line.startswith("    ") for line in decided[1:])
     assert "decided together" in " ".join(" ".join(decided).split()), decided
+
+
+def test_piped_output_has_no_trailing_spaces(sample_root):
+    """Tables and Markdown are padded to the width at a terminal; into a pipe or a file,
+    where the spaces are only noise in a diff or an email, no line ends with one."""
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "consensus", sample_root / "consensus")
+    for args in (
+        ("show", "2019-03-somali-mothers-parenting"),
+        ("show", "2025-09-own-language-and-words"),
+        ("search", "parenting"),
+        ("stats",),
+    ):
+        done = copro(sample_root, *args)
+        assert done.returncode == 0, done.stderr
+        padded = [line for line in done.stdout.splitlines() if line != line.rstrip()]
+        assert not padded, (args, padded)
+        assert len(done.stdout.splitlines()) > 5, done.stdout

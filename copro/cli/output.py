@@ -22,7 +22,42 @@ def out() -> Any:
     """Rich console for data (stdout); Rich is imported only when something prints."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    trimmed: Any = _TrimmedWhenPiped()  # a text stream in all Rich uses
+    return Console(file=trimmed, highlight=False, soft_wrap=True)
+
+
+class _TrimmedWhenPiped:
+    """Standard output (whatever ``sys.stdout`` is at the time) with each line's trailing
+    spaces dropped when it is not a terminal: Rich pads tables and Markdown to the width,
+    which at a terminal shows nothing but in a pipe, a file or a diff is noise."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        if sys.stdout.isatty():
+            sys.stdout.write(text)
+            return len(text)
+        *lines, self._pending = (self._pending + text).split("\n")
+        if lines:
+            sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:  # a line printed without its end: written as it is
+            sys.stdout.write(self._pending)
+            self._pending = ""
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
+
+    def fileno(self) -> int:
+        return sys.stdout.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
 @functools.cache
