@@ -594,3 +594,25 @@ def test_the_users_own_git_config_decides_whether_local_members_may_be_fetched(a
     members = json.loads(result.stdout)["members"]
     assert {p["code"] for m in members for p in m["problems"]} == {"hub-fetch-failed"}
     assert all(m["commit"] is None for m in members)
+
+
+def test_a_members_problem_is_wrapped_to_the_width_under_its_message(area):
+    """hub sync's problem lines wrap like validate's: under the message, never past the width."""
+    import subprocess
+    import sys
+
+    write_hub(
+        area["hub"],
+        [("islington-council", "../council", "main"), ("gone", "../no-such-repository", "main")],
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "copro", "--root", str(area["hub"]), "hub", "sync"],
+        capture_output=True, text=True, env=dict(os.environ, COLUMNS="60"), timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= 60 for line in lines), done.stdout
+    first = next(i for i, line in enumerate(lines) if "hub-fetch-failed" in line)
+    assert lines[first].startswith("  hub.yml:5  hub-fetch-failed"), lines
+    assert lines[first + 1].startswith("      ") and lines[first + 1].strip(), lines
+    assert all(len(line) <= 60 for line in done.stderr.splitlines()), done.stderr

@@ -13,6 +13,7 @@ from copro.cli.output import (
     err,
     escape_printable,
     handle_errors,
+    hanging,
     out,
     wants_json,
 )
@@ -55,6 +56,7 @@ def sync_command(
 ) -> None:
     """Fetch every member at its rev, check it with its own gate, and write hub.lock."""
     from copro.core.errors import CoproError
+    from copro.core.records import printable
     from copro.hub.sync import sync
 
     as_json = wants_json(json_flag, fmt)
@@ -66,9 +68,12 @@ def sync_command(
     for member in result.members:
         for warning in member.warnings:
             where = f"{escape_printable(warning.path)}:{warning.line}"
-            err().print(
+            hanging(
                 f"[yellow]warning[/yellow] {escape_printable(member.name)}: {where}: "
-                f"[dim]{warning.code}[/dim] {escape_printable(warning.message)}"
+                f"[dim]{warning.code}[/dim] ",
+                printable(warning.message),
+                console=err(),
+                rest="    ",
             )
     if result.behind:
         raise CoproError(
@@ -84,6 +89,8 @@ def _note(text: str) -> None:
 
 
 def _render(result) -> None:
+    from copro.core.records import printable
+
     console = out()
     for member in result.members:
         commit = member.commit[:10] if member.commit else "(none)"
@@ -97,9 +104,11 @@ def _render(result) -> None:
             f"[bold]{escape_printable(member.name)}[/bold]  {commit}  "
             f"rev {escape_printable(member.member.rev)}  {state}"
         )
-        for problem in member.problems:
-            console.print(
-                f"  {escape_printable(problem.path)}:{problem.line}  [dim]{problem.code}[/dim]  "
-                f"{escape_printable(problem.message)}"
+        for problem in member.problems:  # wrapped as validate wraps a problem
+            hanging(
+                f"  {escape_printable(problem.path)}:{problem.line}  [dim]{problem.code}[/dim]  ",
+                printable(problem.message),
+                console=console,
+                rest=" " * 6,
             )
     err().print("hub.lock " + ("written" if result.lock_written else "unchanged"))
