@@ -20,14 +20,17 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from copro.core.columns import CSV_COLUMNS
 from copro.core.errors import CoproError
+
+if TYPE_CHECKING:
+    from copro.core.model import Action, Finding
 
 MAX_BYTES = 64 * 1024 * 1024
 """Files over this size are refused before parsing (copro's export of 100,000 records is
@@ -56,6 +59,8 @@ _DIMENSION = re.compile(
 FINDINGS = "findings"
 ACTIONS = "actions"
 ACTION_COLUMNS = ["record_id", "action_id", "responds_to", "status", "text", "date", "reason"]
+FINDING_COLUMNS = ["record_id", "finding_id", "finding", "finding_topics"]
+"""The columns of the findings sheet import reads (the others are there to read)."""
 _GUARD_AT = re.compile(r"(^|[;,])(?=[=+\-@\t\r'])")
 """Where a spreadsheet could start a cell (the start, or right after `;` or `,`)
 and a formula trigger, or a `'`, follows: a `'` goes there."""
@@ -67,6 +72,25 @@ def findings_columns() -> list[str]:
     return [*CSV_COLUMNS, "standing"]
 
 
+def finding_cells(record_id: str, finding: Finding) -> tuple[str, ...]:
+    """A finding's cells in the columns import reads (:data:`FINDING_COLUMNS`), as
+    export writes them."""
+    return (record_id, finding.id, finding.text, ";".join(finding.topics))
+
+
+def action_cells(record_id: str, action: Action) -> tuple[str, ...]:
+    """An action's row of the actions sheet (:data:`ACTION_COLUMNS`), as export writes it."""
+    return (
+        record_id,
+        action.id,
+        ";".join(action.responds_to),
+        action.status,
+        action.text,
+        action.date or "",
+        action.reason or "",
+    )
+
+
 @dataclass
 class Cell:
     """One value read from a sheet; ``formula`` when the cell held a formula."""
@@ -75,8 +99,32 @@ class Cell:
     formula: bool = False
 
 
-Row = tuple[int, dict[str, Cell]]
+Row = tuple[int, Mapping[str, Cell]]
 """One row that holds something: its spreadsheet row number and its cells by column."""
+
+
+class _Cells(Mapping[str, Cell]):
+    """A plain sheet's row by column, each cell made when it is asked for: an import of
+    a workbook just exported looks at four to seven cells of each row, not all."""
+
+    __slots__ = ("_at", "_values")
+
+    def __init__(self, at: dict[str, int], values: list[object]) -> None:
+        self._at = at
+        self._values = values
+
+    def __getitem__(self, column: str) -> Cell:
+        return Cell(_value(self._values[self._at[column]]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def holds_text(self) -> bool:
+        values = self._values
+        return any(_value(values[i]).strip() for i in self._at.values() if values[i] is not None)
 
 
 @dataclass
@@ -327,11 +375,12 @@ class _SheetRows:
 
     def _rows_of(self, rows: Iterator[tuple[int, list[object]]]) -> Iterator[Row]:
         width = len(self.columns)
+        at = {column: i for i, column in enumerate(self.columns) if column}
         for number, values in rows:
-            values = values[:width] + [None] * (width - len(values))
-            pairs = zip(self.columns, values, strict=True)
-            cells = {column: Cell(_value(value)) for column, value in pairs if column}
-            if any(cell.text.strip() for cell in cells.values()):
+            if len(values) < width:
+                values.extend([None] * (width - len(values)))
+            cells = _Cells(at, values)
+            if cells.holds_text():
                 yield number, cells
 
     def _openpyxl_rows(self) -> Iterator[Row]:

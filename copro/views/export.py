@@ -155,6 +155,7 @@ def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
         ACTION_COLUMNS,
         ACTIONS,
         FINDINGS,
+        action_cells,
         findings_columns,
         write_workbook,
     )
@@ -162,23 +163,12 @@ def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
 
     table = standings(catalog.engagements)
     findings: list[list[object]] = []
-    actions: list[list[object]] = []
+    actions: list[Sequence[object]] = []
     for engagement in catalog:
         for row in _finding_rows(engagement):
             row["standing"] = table.of(engagement, row["finding_id"]).standing
             findings.append(list(row.values()))
-        for action in engagement.actions:
-            actions.append(
-                [
-                    engagement.key,
-                    action.id,
-                    ";".join(action.responds_to),
-                    action.status,
-                    action.text,
-                    action.date or "",
-                    action.reason or "",
-                ]
-            )
+        actions.extend(action_cells(engagement.key, action) for action in engagement.actions)
     data = write_workbook(
         [(FINDINGS, findings_columns(), findings), (ACTIONS, ACTION_COLUMNS, actions)]
     )

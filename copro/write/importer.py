@@ -11,7 +11,10 @@ there is any, or any changed record would fail the gate, no file is written.
 from __future__ import annotations
 
 import copy
+import hashlib
+import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,11 @@ from copro.core.vocab import Vocabularies
 from copro.core.workbook import (
     ACTION_COLUMNS,
     ACTIONS,
+    FINDING_COLUMNS,
     FINDINGS,
     Cell,
+    action_cells,
+    finding_cells,
     named_by_header,
     read_sheets,
 )
@@ -35,8 +41,6 @@ from copro.write.changes import open_record as _open_record
 
 FORGET_EVERY = 2000
 """Rows between letting go of the records no row changed (bounded memory)."""
-FINDING_COLUMNS = ["record_id", "finding_id", "finding", "finding_topics"]
-"""The columns import reads from the findings sheet (the others are there to read)."""
 _SPLIT = re.compile(r"[;,]")
 
 
@@ -141,6 +145,34 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(text) if part.strip()]
 
 
+_EMPTY = Cell("")
+
+
+def _row_digest(kind: str, texts: Sequence[str]) -> bytes:
+    """A row's cells in the columns import reads, as one digest (no cell holds a NUL:
+    XML cannot, and a CSV that does is refused)."""
+    joined = "\0".join((kind, *texts)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16).digest()
+
+
+def _file_bytes(path: str) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is a symbolic link (never
+    followed: ``locate_record`` refuses one too)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    parts = []
+    try:
+        while part := os.read(handle, 1 << 16):
+            parts.append(part)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    return b"".join(parts)
+
+
 def _same_text(a: object, b: str) -> bool:
     return " ".join(str(a or "").split()) == " ".join(b.split())
 
@@ -186,6 +218,13 @@ class _Cached:
 Read = Opened | _Cached
 
 
+def _cache_path(record_id: str) -> str:
+    """The record's path as the record cache's scan names it (archive/<YYYY>/<id>.md)."""
+    from copro.core.paths import ARCHIVE_DIR
+
+    return f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"
+
+
 class _Planner:
     """Reads the sheets row by row, building each record's edits and the plan."""
 
@@ -201,6 +240,8 @@ class _Planner:
         self.next_action: dict[str, int] = {}
         self._references: Any = None
         self._cache: Any = False  # the record cache, opened on first use (None: none)
+        self._exported: dict[str, frozenset[bytes]] = {}
+        """Digests of the rows export writes now, by record id (see :meth:`as_exported`)."""
 
     def revisit_floor(self, record_id: str) -> int:
         """The highest ``S`` number other records name for ``record_id`` (never reused)."""
@@ -216,26 +257,83 @@ class _Planner:
         if self._cache:
             self._cache.close()
 
-    def _read(self, record_id: str) -> Read:
-        """The record from the record cache when it holds exactly the file's bytes, else
-        read for editing (an unknown id exits 1, a malformed one 2, as ``open_record``)."""
-        from copro.core.paths import ARCHIVE_DIR
-        from copro.core.records import locate_record
-
+    def _record_cache(self) -> Any:
+        """The record cache as it is (each use checks a file's content hash), or None."""
         if self._cache is False:
             from copro.store.recordcache import cache_as_is
 
             self._cache = cache_as_is(self.root)
+        return self._cache
+
+    def _read(self, record_id: str) -> Read:
+        """The record from the record cache when it holds exactly the file's bytes, else
+        read for editing (an unknown id exits 1, a malformed one 2, as ``open_record``)."""
+        from copro.core.records import locate_record
+
+        cache = self._record_cache()
         path = locate_record(self.root, record_id)  # archive/<YYYY>/<id>.md, not a symlink
-        rel = f"{ARCHIVE_DIR}/{record_id[:4]}/{record_id}.md"  # as the cache's scan names it
+        rel = _cache_path(record_id)
         try:
             data = path.read_bytes()
         except OSError:
             return _open_record(self.root, record_id)  # says why, as every writer does
-        parsed = self._cache.parsed_for(rel, data) if self._cache else None
+        parsed = cache.parsed_for(rel, data) if cache else None
         if parsed is None:
             return _open_record(self.root, record_id)
         return _Cached(record_id, path, rel, data, parsed[0])
+
+    def as_exported(
+        self, kind: str, row: int, cells: Mapping[str, Cell], seen: dict[tuple[str, str], int]
+    ) -> bool:
+        """Whether the row holds exactly what export writes now for the record it names,
+        in every column import reads (most rows of a workbook just exported): then it
+        changes nothing and is read no further. What the archive holds is validate's to
+        check; a row that differs in any cell gets every check, the personal-data scan
+        included."""
+        texts = []
+        for column in FINDING_COLUMNS if kind == FINDINGS else ACTION_COLUMNS:
+            cell = cells.get(column, _EMPTY)
+            if cell.formula:
+                return False
+            texts.append(cell.text)
+        record_id, item_id = texts[0], texts[1]
+        if (record_id, item_id.upper()) in seen:
+            return False  # the full check names both rows
+        exported = self._exported.get(record_id)
+        if exported is None:
+            exported = self._exported[record_id] = self._exported_rows(record_id)
+        if _row_digest(kind, texts) not in exported:
+            return False
+        if item_id:
+            seen[(record_id, item_id.upper())] = row
+        return True
+
+    def _exported_rows(self, record_id: str) -> frozenset[bytes]:
+        """Digests of the rows export writes now for ``record_id``, from the record cache
+        when it holds exactly the file's bytes (else none: its rows are read in full)."""
+        from copro.core.model import Action, Finding
+        from copro.core.records import ID_PATTERN
+
+        cache = self._record_cache()
+        if cache is None or not ID_PATTERN.fullmatch(record_id):
+            return frozenset()
+        rel = _cache_path(record_id)
+        data = _file_bytes(os.path.join(self.root, rel))  # archive/<YYYY>/<id>.md
+        parsed = None if data is None else cache.parsed_for(rel, data)
+        if parsed is None:
+            return frozenset()
+        meta = parsed[0]
+        rows = [
+            *(
+                _row_digest(FINDINGS, finding_cells(record_id, Finding.from_raw(raw)))
+                for raw in as_dicts(meta.get("you_said"))
+            ),
+            *(
+                _row_digest(ACTIONS, action_cells(record_id, Action.from_raw(raw)))
+                for raw in as_dicts(meta.get("we_did"))
+            ),
+        ]
+        return frozenset(rows)
 
     def forget_unchanged(self) -> None:
         """Let go of records no row has changed so far (a row naming one again reopens it):
@@ -279,7 +377,7 @@ class _Planner:
             self.steps[rid] = []
         return self.editors[rid]
 
-    def text_cell(self, sheet: str, row: int, cells: dict[str, Cell], column: str) -> str | None:
+    def text_cell(self, sheet: str, row: int, cells: Mapping[str, Cell], column: str) -> str | None:
         """A cell's text, or None after reporting a formula or personal data in it."""
         from copro.core import pii
 
@@ -319,7 +417,7 @@ class _Planner:
         return out
 
     def cells(
-        self, sheet: str, row: int, cells: dict[str, Cell], columns: list[str]
+        self, sheet: str, row: int, cells: Mapping[str, Cell], columns: list[str]
     ) -> dict[str, str] | None:
         """The row's cells as text (ids upper-cased), or None after reporting a bad cell."""
         values = {c: self.text_cell(sheet, row, cells, c) for c in columns}
@@ -361,7 +459,7 @@ class _Planner:
     # -------------------------------------------------------------- findings
 
     def finding_row(
-        self, row: int, cells: dict[str, Cell], seen: dict[tuple[str, str], int]
+        self, row: int, cells: Mapping[str, Cell], seen: dict[tuple[str, str], int]
     ) -> None:
         sheet = FINDINGS
         values = self.cells(sheet, row, cells, FINDING_COLUMNS)
@@ -452,7 +550,7 @@ class _Planner:
     # -------------------------------------------------------------- actions
 
     def action_row(
-        self, row: int, cells: dict[str, Cell], seen: dict[tuple[str, str], int]
+        self, row: int, cells: Mapping[str, Cell], seen: dict[tuple[str, str], int]
     ) -> None:
         from copro.write.record_edits import ACTION_STATUSES, clean_choice
 
@@ -604,16 +702,17 @@ def plan_import(
     planner = _Planner(root, vocab, plan)
     finding_sheet, action_sheet = sheets.get(FINDINGS), sheets.get(ACTIONS)
     try:
-        for sheet, handle in (
-            (finding_sheet, planner.finding_row),
-            (action_sheet, planner.action_row),
+        for kind, sheet, handle in (
+            (FINDINGS, finding_sheet, planner.finding_row),
+            (ACTIONS, action_sheet, planner.action_row),
         ):
             if sheet is None:
                 continue
             seen: dict[tuple[str, str], int] = {}
             for row, cells in sheet.rows:  # read as they come, not all at once
                 plan.rows += 1
-                handle(row, cells, seen)
+                if not planner.as_exported(kind, row, cells, seen):
+                    handle(row, cells, seen)
                 if plan.rows % FORGET_EVERY == 0:
                     planner.forget_unchanged()
     finally:
