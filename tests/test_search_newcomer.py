@@ -67,3 +67,29 @@ def test_show_of_an_id_prefix_suggests_the_full_id(sample_root, cli):
         assert result.exit_code == 1
         assert "no record with id 2025-02-hospital-discharge" in result.stderr
         assert f"did you mean {DISCHARGE}?" in result.stderr
+
+
+def test_a_snippet_is_the_matching_text_without_headings_title_or_guidance(sample_root, cli):
+    """The title is shown beside every result, so a snippet never repeats it; a body's
+    headings, list markers and the template's guidance comments are not text anyone wrote."""
+    from conftest import NEW_OPTIONS
+
+    made = cli("--root", str(sample_root), "new", "--title", "Evening drop-in", *NEW_OPTIONS,
+               "--id", "2026-12-evening-drop-in", "--yes")  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    snippets = {}
+    for words in ("workshops", "bilingual", "loneliness", "co-design"):
+        result, found = search_json(cli, sample_root, words)
+        assert result.exit_code == 0, result.stderr
+        for hit in found["results"]:
+            snippets[(words, hit["id"])] = (hit["title"], hit["snippet"])
+    for (words, _), (title, snippet) in snippets.items():
+        plain = snippet.replace("**", "")
+        assert plain != title and not plain.startswith(title), (words, snippet)
+        assert "##" not in plain and "<!--" not in plain and " - " not in plain, (words, snippet)
+        assert not plain.startswith(("Summary", "What happened", "Reflections")), (words, snippet)
+    gp = snippets[("workshops", "2021-02-gp-care-plan-co-design")][1]
+    assert gp.startswith("Six co-design **workshops**"), gp
+    # The template's guidance is not the record's text: nobody finds a record by it.
+    result, found = search_json(cli, sample_root, "sentences")
+    assert "2026-12-evening-drop-in" not in [hit["id"] for hit in found["results"]]

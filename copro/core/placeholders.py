@@ -63,6 +63,26 @@ def published_body(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+_HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)| {0,3}(?:=+|-+|\*{3,}|_{3,})[ \t]*$")
+_BLOCK_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]|>)[ \t]+")
+
+
+def body_prose(body: str) -> str:
+    """The body's own words, for search and its snippets: no guidance comments, no
+    headings or rules, no list or quotation markers; a paragraph or an item a line. A
+    heading is not what anyone said: a snippet read "Summary Six co-design workshops…"."""
+    lines = []
+    for line in published_body(body).split("\n"):
+        if _HEADING_LINE.match(line):
+            continue
+        line = line.strip()
+        while marker := _BLOCK_MARKER.match(line):  # "> - item" holds two
+            line = line[marker.end() :]
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def shown_body(body: str, leave_out: tuple[str, ...] = ()) -> str:
     """The published body without the sections named in ``leave_out`` (any heading level,
     case ignored) and without headings that have nothing under them (a template heading

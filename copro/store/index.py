@@ -54,9 +54,10 @@ from copro.store.recordcache import open_cache, parse_record
 if TYPE_CHECKING:
     from copro.hub.view import HubView
 
-INDEX_FORMAT = 7  # 4: unstemmed spelling words beside the text fields; 5: hub members;
+INDEX_FORMAT = 8  # 4: unstemmed spelling words beside the text fields; 5: hub members;
 # 6: the manifest lists refused paths, so an update need not read the record cache;
 # 7: a small summary (stamp, counts, fingerprint of the scan) beside the manifest
+# 8: the body's prose only (no headings, list markers or guidance comments)
 MANIFEST = "copro-manifest.json"
 SUMMARY = "copro-summary.json"
 """Stamp, counts and the fingerprint of the files the index was last brought up to date

@@ -31,6 +31,7 @@ from pathlib import Path
 from copro.core.errors import UsageError
 from copro.store.query import (
     KEYWORD_FIELDS,
+    SNIPPET_FIELDS,
     TEXT_FIELDS,
     Concept,
     Document,
@@ -491,13 +492,13 @@ class _Query:
         return hits
 
     def _snippets(self, rowids: list[int], terms: list[str]) -> dict[int, str]:
-        """The first field (findings, title, asked, actions, body) that holds a word asked for,
-        with the words marked **bold**."""
+        """The first of the snippet fields that holds a word asked for, with the words marked
+        **bold**."""
         if not terms:
             return {}
-        order = ("findings", "title", "asked", "actions", "body")
         columns = ", ".join(
-            f"snippet(fts, {TEXT_FIELDS.index(name)}, '**', '**', ' … ', 24)" for name in order
+            f"snippet(fts, {TEXT_FIELDS.index(name)}, '**', '**', ' … ', 24)"
+            for name in SNIPPET_FIELDS
         )
         marks = ",".join("?" * len(rowids))
         out: dict[int, str] = {}

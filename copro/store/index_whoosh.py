@@ -14,6 +14,7 @@ from typing import Any
 
 from copro.core.errors import UsageError
 from copro.store.query import (
+    SNIPPET_FIELDS,
     TEXT_FIELDS,
     Document,
     Hit,
@@ -251,7 +252,7 @@ def _run_query(ix: Any, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
 
 def _snippet(hit: Any, has_text: bool) -> str:
     if has_text:
-        for name in ("findings", "title", "asked", "actions", "body"):
+        for name in SNIPPET_FIELDS:
             try:
                 text = hit.highlights(name, top=2)
             except Exception:  # a field without stored text or positions

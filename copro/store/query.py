@@ -15,6 +15,7 @@ from typing import Any
 
 from copro.core.errors import UsageError
 from copro.core.model import Engagement
+from copro.core.placeholders import body_prose
 from copro.core.vocab import VOCAB_NAMES, Vocabularies, normalise
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Document",
     "Hit",
     "QuerySpec",
+    "SNIPPET_FIELDS",
     "Suggestion",
     "concepts_from_text",
     "concepts_in",
@@ -36,6 +38,9 @@ __all__ = [
 
 TEXT_FIELDS = ("title", "asked", "findings", "actions", "body")
 """Fields of free text, searched for words (in this order of weight)."""
+SNIPPET_FIELDS = ("findings", "asked", "actions", "body")
+"""Where a result's snippet comes from, the first holding a word asked for: never the
+title, which every result shows beside it (else the snippet only repeated it)."""
 KEYWORD_FIELDS = ("topics", "populations", "places", "methods", "orgs", "sectors")
 """Comma-separated lists of ids or names, matched whole."""
 
@@ -147,7 +152,7 @@ def document_for(engagement: Engagement) -> Document:
         "asked": "\n".join(engagement.asked),
         "findings": "\n".join(f.text for f in engagement.findings),
         "actions": "\n".join(f"{a.text} {a.reason or ''}" for a in engagement.actions),
-        "body": engagement.body,
+        "body": body_prose(engagement.body),  # the words, not headings or guidance
         "topics": ",".join(engagement.all_topics),
         "populations": ",".join(engagement.populations),
         "places": ",".join(engagement.places),
