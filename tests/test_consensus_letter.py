@@ -45,6 +45,20 @@ def test_the_letter_says_what_it_rests_on_and_where_people_disagreed(sample: Pat
     assert "What has changed since" not in text
 
 
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_opening_promises_only_the_sections_the_letter_has(sample: Path, fmt: str) -> None:
+    """Read as the people who took part read it: "where people disagreed" and "what we are
+    doing because of it" are promised only when the letter says them."""
+    full = run_cli("--root", str(sample), "report", AGREED, "--format", fmt).stdout
+    assert "Where people disagreed" in full and "What we are doing because of it" in full
+    assert ("what we now think, where people disagreed, and what we are doing because of it."
+            in full)  # fmt: skip
+    short = run_cli("--root", str(sample), "report", STALE, "--format", fmt).stdout
+    assert "Where people disagreed" not in short and "What we are doing" not in short
+    assert "where people disagreed" not in short and "doing because of it" not in short
+    assert "between 2018 and 2019 and what we now think." in short
+
+
 def test_a_stale_statement_says_what_changed(sample: Path) -> None:
     text = run_cli("--root", str(sample), "report", STALE).stdout
     assert "## What has changed since" in text

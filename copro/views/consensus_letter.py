@@ -87,6 +87,34 @@ class StatementLetter:
     def quotes_everywhere(self) -> bool:
         return all(h.quotable for h in [*self.supports, *self.partly, *self.contradicts])
 
+    @property
+    def disagreed(self) -> bool:
+        """Whether the letter has a "Where people disagreed" section."""
+        return bool(self.partly or self.contradicts or self.body["where people disagreed"])
+
+    @property
+    def doing(self) -> bool:
+        """Whether the letter has a "What we are doing because of it" section."""
+        return bool(self.decisions or self.body["what we did with it"])
+
+    @property
+    def tells(self) -> str:
+        """What the opening says the letter tells: only what it has a section for (people
+        read "where people disagreed" as a promise, and looked for it)."""
+        heard = (
+            f"what we heard in {self.engagements} engagement{'s' if self.engagements != 1 else ''}"
+            f" with {self.groups} group{'s' if self.groups != 1 else ''}"
+            + (f" {self.years}" if self.years else "")
+        )
+        parts = [heard, "what we now think"]
+        if self.disagreed:
+            parts.append("where people disagreed")
+        if self.doing:
+            parts.append("what we are doing because of it")
+        if len(parts) == 2:
+            return " and ".join(parts)
+        return ", ".join(parts[:-1]) + ", and " + parts[-1]  # "2019 and 2025" holds an "and"
+
 
 def years_words(first: int | None, last: int | None) -> str:
     """ "between 2019 and 2024", or "in 2021" for one year."""
