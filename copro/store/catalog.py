@@ -38,7 +38,6 @@ from copro.core.paths import HUB_FILE
 if TYPE_CHECKING:
     from copro.core.vocab import Vocabularies
     from copro.hub.view import HubView
-    from copro.store.freshness import Scan
     from copro.store.recordcache import CachedFile, FrontMatterSource, RecordCache
     from copro.store.standing import StandingTable
 
@@ -157,14 +156,15 @@ class EngagementStream:
     time on each pass, so a whole-archive view holds only what it keeps (a held catalog
     costs some 5 KiB a record: hundreds of MiB at 50,000, gigabytes at 10^6).
 
-    Each source is scanned once (its first pass); later passes reuse that scan.
+    Each source's record cache is opened (scanned, brought up to date) on the first
+    pass and kept for the later ones until :meth:`close` (``with`` closes it).
     A catalog already loaded (``held``: a long-lived process) is iterated instead,
     and the hints of :meth:`each` are then ignored: the answers are the same.
 
-        stream = archive.engagement_stream()
-        for engagement in stream: ...                  # path order, as the catalog
-        stream.standings(as_of)                        # from the revisiting rows only
-        stream.skipped                                 # as Catalog.skipped
+        with archive.engagement_stream() as stream:
+            for engagement in stream: ...                  # path order, as the catalog
+            stream.standings(as_of)                    # from the revisiting rows only
+            stream.skipped                             # as Catalog.skipped
     """
 
     def __init__(
@@ -179,7 +179,7 @@ class EngagementStream:
         self._hub = hub
         self._vocab = vocab
         self._held = held
-        self._scans: dict[int, Scan] = {}
+        self._caches: dict[int, RecordCache] = {}
         self._refused: dict[int, list[str]] = {}
         self._tables: dict[str | None, StandingTable] = {}
 
@@ -206,28 +206,40 @@ class EngagementStream:
         root = Path(source.root).resolve()
         hub_root = source.member is None and is_hub(root)
         cache = self._open(number, root)
-        try:
-            rows = cache.files(() if hub_root else containing)
-            if keys is not None:
-                rows = _slim_rows(rows, keys)
-            if hub_root:
-                entries = ((rel, p[0], p[1]) for rel, *_, p in rows if p is not None)
-                yield from _hub_stream(root, entries, self._hub, self._vocab)
-            else:
-                from copro.store.recordcache import FrontMatterSource
+        rows = cache.files(() if hub_root else containing)
+        if keys is not None:
+            rows = _slim_rows(rows, keys)
+        if hub_root:
+            entries = ((rel, p[0], p[1]) for rel, *_, p in rows if p is not None)
+            yield from _hub_stream(root, entries, self._hub, self._vocab)
+        else:
+            from copro.store.recordcache import FrontMatterSource
 
-                yield from _lean_stream(FrontMatterSource(root), source, rows)
-        finally:
-            cache.close()
+            yield from _lean_stream(FrontMatterSource(root), source, rows)
 
     def _open(self, number: int, root: Path) -> RecordCache:
-        from copro.store.recordcache import open_cache
+        """The record cache of source ``number``, opened (and brought up to date) on the
+        first pass and kept for the next: a cache that cannot be written lives in memory,
+        where reopening would parse every record again."""
+        cache = self._caches.get(number)
+        if cache is None:
+            from copro.store.recordcache import open_cache
 
-        cache = open_cache(root, self._scans.get(number))
-        if number not in self._scans:
-            self._scans[number] = cache.found
+            cache = self._caches[number] = open_cache(root)
             self._refused[number] = cache.refused()
         return cache
+
+    def close(self) -> None:
+        """Close the record caches (a later pass opens them again)."""
+        for cache in self._caches.values():
+            cache.close()
+        self._caches.clear()
+
+    def __enter__(self) -> EngagementStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     @property
     def skipped(self) -> tuple[str, ...]:
@@ -237,7 +249,7 @@ class EngagementStream:
         out: list[str] = []
         for number, source in enumerate(self.sources):
             if number not in self._refused:
-                self._open(number, Path(source.root).resolve()).close()
+                self._open(number, Path(source.root).resolve())
             prefix = f"{source.member}:" if source.member else ""
             out.extend(prefix + rel for rel in self._refused[number])
         return tuple(out)
@@ -283,16 +295,12 @@ class EngagementStream:
             root = Path(source.root).resolve()
             if source.member is not None or is_hub(root):
                 continue
-            cache = self._open(number, root)
-            try:
-                from copro.store.recordcache import FrontMatterSource
+            from copro.store.recordcache import FrontMatterSource
 
-                rows = cache.files_at(_record_rels(root, wanted))
-                for engagement in _lean_stream(FrontMatterSource(root), source, rows):
-                    if engagement.key in wanted:
-                        found[engagement.key] = engagement
-            finally:
-                cache.close()
+            rows = self._open(number, root).files_at(_record_rels(root, wanted))
+            for engagement in _lean_stream(FrontMatterSource(root), source, rows):
+                if engagement.key in wanted:
+                    found[engagement.key] = engagement
         if wanted - set(found):  # a hub, or a record not where its id says: look at every one
             found = {e.key: e for e in self.each() if e.key in wanted}
         return found

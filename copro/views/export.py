@@ -24,7 +24,7 @@ from copro.core.errors import UsageError
 if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheaply
     from copro.core.model import Engagement
     from copro.store.archive import Archive
-    from copro.store.catalog import Catalog
+    from copro.store.catalog import Catalog, EngagementStream
     from copro.store.selection import Selection
 
 # Beyond the contract's columns, for people reading the CSV: what was done (the actions'
@@ -121,18 +121,18 @@ def _csv_text(engagements: Iterable[Engagement], in_hub: bool) -> tuple[str, int
 
 def _csv_streamed(archive: Archive, wanted: Selection) -> ExportResult:
     """``_csv`` over the record cache a row at a time (no catalog held)."""
-    stream = archive.engagement_stream()
-    skipped = list(stream.skipped)
     records = 0
 
-    def kept() -> Iterator[Engagement]:
+    def kept(stream: EngagementStream) -> Iterator[Engagement]:
         nonlocal records
         for engagement in stream:
             if wanted.keeps_record(engagement):
                 records += 1
                 yield engagement
 
-    text, rows = _csv_text(kept(), archive.in_hub)
+    with archive.engagement_stream() as stream:
+        skipped = list(stream.skipped)
+        text, rows = _csv_text(kept(stream), archive.in_hub)
     return ExportResult(text, records, rows, skipped)
 
 

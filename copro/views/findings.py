@@ -161,14 +161,13 @@ def list_findings(
         members=members,
         include_withdrawn=include_withdrawn,
     )
-    stream = archive.engagement_stream()  # a row at a time: only the listed records held
-    skipped = stream.skipped
     from copro.views.consensus import cited_by
 
-    rows = kept_findings(stream, wanted, stream.standings(), query_words(query))
-    return FindingsResult(
-        newest_first(rows),
-        in_hub=archive.in_hub,
-        skipped=skipped,
-        cited_by=cited_by(stream.catalog_of()),
-    )
+    with archive.engagement_stream() as stream:  # a row at a time: the listed records held
+        rows = kept_findings(stream, wanted, stream.standings(), query_words(query))
+        return FindingsResult(
+            newest_first(rows),
+            in_hub=archive.in_hub,
+            skipped=stream.skipped,
+            cited_by=cited_by(stream.catalog_of()),
+        )

@@ -26,6 +26,7 @@ from copro.core.words import (
     month_year,
 )
 from copro.store.archive import Archive
+from copro.store.catalog import EngagementStream
 from copro.store.selection import Selection
 from copro.store.standing import CheckedAgain as StandingCheck
 from copro.store.standing import Standing, StandingTable, standings
@@ -478,8 +479,14 @@ def _build(
 
 
 def _across(archive: Archive, wanted: Selection, generated: str) -> Report:
+    with archive.engagement_stream() as stream:  # a row at a time: the report's parts held
+        return _across_stream(archive, stream, wanted, generated)
+
+
+def _across_stream(
+    archive: Archive, stream: EngagementStream, wanted: Selection, generated: str
+) -> Report:
     vocab = archive.vocab
-    stream = archive.engagement_stream()  # a row at a time: only the report's parts held
     skipped = stream.skipped
     table = stream.standings()
     commits = _last_commits(archive.root)

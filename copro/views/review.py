@@ -195,19 +195,30 @@ def review(
     """
     archive = Archive.of(archive)
     when = parse_date(as_of, "--as-of") or today_iso()
-    stalled_before = _days_before(when, STALLED_AFTER_DAYS)
     wanted = Selection.parse(
         archive, orgs=orgs, members=members, include_withdrawn=include_withdrawn
     )
-    stream = archive.engagement_stream()  # a row at a time: only the items are held
-    result = ReviewResult(when, skipped=len(stream.skipped), in_hub=archive.in_hub)
+    with archive.engagement_stream() as stream:  # a row at a time: only the items held
+        result = ReviewResult(when, skipped=len(stream.skipped), in_hub=archive.in_hub)
+        result.items = _items(stream, wanted, when, orgs)
+    order = {kind: position for position, kind in enumerate(KIND_ORDER)}
+    result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))
+    return result
+
+
+def _items(
+    stream: EngagementStream, wanted: Selection, when: str, orgs: Sequence[str]
+) -> list[ReviewItem]:
+    """Every item due on ``when`` (unsorted); an ``--org`` no engagement has is an error."""
+    stalled_before = _days_before(when, STALLED_AFTER_DAYS)
+    items: list[ReviewItem] = []
     involved = False
     for engagement in stream:
         if wanted.orgs and not wanted.involves(engagement):
             continue
         involved = True
         if wanted.keeps_record(engagement):
-            result.items.extend(_owed(engagement, when, stalled_before, stream))
+            items.extend(_owed(engagement, when, stalled_before, stream))
     if wanted.orgs and not involved:
         from copro.core import pii
         from copro.core.errors import CoproError
@@ -218,9 +229,7 @@ def review(
             "--org matches part of an organisation's name, in any case",
         )
     if not wanted.orgs:
-        result.items.extend(
+        items.extend(
             _statements_owed(stream, when, lambda m: wanted.members is None or m in wanted.members)
         )
-    order = {kind: position for position, kind in enumerate(KIND_ORDER)}
-    result.items.sort(key=lambda i: (order[i.kind], i.since, i.record_id, i.item_id or ""))
-    return result
+    return items

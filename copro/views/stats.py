@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.model import today_iso
+from copro.core.vocab import Vocabularies
 from copro.store.archive import Archive
+from copro.store.catalog import EngagementStream
 from copro.store.selection import Selection
 from copro.store.standing import StandingTable
 
@@ -134,7 +136,13 @@ def archive_stats(
     archive = Archive.of(archive)
     wanted = Selection.parse(archive, members=members, include_withdrawn=include_withdrawn)
     vocab = archive.vocab
-    stream = archive.engagement_stream()  # a row at a time: nothing held but the counts
+    with archive.engagement_stream() as stream:  # a row at a time: only the counts held
+        return _count(stream, vocab, wanted, as_of)
+
+
+def _count(
+    stream: EngagementStream, vocab: Vocabularies, wanted: Selection, as_of: str | None
+) -> ArchiveStats:
     stats = ArchiveStats(as_of=as_of or today_iso(), skipped=len(stream.skipped))
     table: StandingTable | None = None  # worked out when a record is past review_by
     pairs: Counter[tuple[str, str]] = Counter()

@@ -114,6 +114,6 @@ def archive_themes(
         members=members,
         include_withdrawn=include_withdrawn,
     )
-    stream = archive.engagement_stream()  # a row at a time: only the counts are held
-    skipped = stream.skipped
-    return ThemesResult(build_themes(stream, vocab, wanted, stream.standings()), skipped)
+    with archive.engagement_stream() as stream:  # a row at a time: only the counts held
+        themes = build_themes(stream, vocab, wanted, stream.standings())
+        return ThemesResult(themes, stream.skipped)
