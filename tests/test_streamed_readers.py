@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_hub import area, synced  # noqa: F401  (fixtures: a synced hub of two members)
 
 from conftest import REPO
 from copro.core.columns import CSV_COLUMNS
@@ -240,3 +241,20 @@ def test_the_csv_export_is_the_same_streamed_and_guarded_as_before(archive_root,
         result = _same(where, lambda a: export_archive(a, "csv"))
         assert result.text == _old_csv(Archive.open(where))
     assert "'=SUM" in export_archive(root, "csv").text
+
+
+def test_a_hub_reads_the_same_streamed(synced):  # noqa: F811  (the fixture imported above)
+    """Members' records (their terms mapped to the hub's), a revisit across members and
+    one id in two members: every reader says the same streamed as from the catalog."""
+    import datetime as dt
+
+    hub = synced["hub"]
+    due = _same(hub, lambda a: review(a, "2026-11-01").to_json())
+    assert {item["member"] for item in due["items"]} == {"hiddo", "islington-council"}
+    _same(hub, lambda a: archive_stats(a, "2026-11-01", members=["hiddo"]).to_json())
+    found = _same(hub, lambda a: list_findings(a).to_json())
+    assert {row["standing"] for row in found["findings"]} == {"still-holds", "not-revisited"}
+    _same(hub, lambda a: archive_themes(a).to_json())
+    day = dt.date(2026, 12, 1)
+    _same(hub, lambda a: render(build_report(a, topics=["parenting"], today=day), "md"))
+    _same(hub, lambda a: export_archive(a, "csv").text)
