@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from copro.core import checks, consensus_checks, records, schema
+from copro.core import checks, consensus_checks, parallel, records, schema
 from copro.core.errors import UsageError
 from copro.core.paths import (
     ARCHIVE_DIR,
@@ -34,8 +33,6 @@ from copro.core.settings import check_settings
 from copro.core.vocab import Vocabularies, load_vocabularies
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 400
-"""Below this many files a second process costs more than it saves."""
 
 
 @dataclass
@@ -119,39 +116,19 @@ def check_file(path: Path, rel: str, vocab: Vocabularies, data: bytes | None = N
     return FileOutcome(problems, checks.record_refs(record))
 
 
-_WORKER_VOCAB: Vocabularies | None = None
-
-
-def _init_worker(vocab: Vocabularies) -> None:
-    global _WORKER_VOCAB
-    _WORKER_VOCAB = vocab
-
-
-def _check_chunk(items: list[tuple[str, str]]) -> list[FileOutcome]:
-    assert _WORKER_VOCAB is not None
-    return [check_file(Path(p), rel, _WORKER_VOCAB) for p, rel in items]
+def _check_chunk(vocab: Vocabularies, items: list[tuple[str, str]]) -> list[FileOutcome]:
+    return [check_file(Path(p), rel, vocab) for p, rel in items]
 
 
 def _check_all(
     items: list[tuple[str, str]], vocab: Vocabularies, progress: Progress | None
 ) -> list[FileOutcome]:
-    total = len(items)
-    workers = min(2, os.cpu_count() or 1)
-    if total < PARALLEL_FROM or workers < 2:
-        out = []
-        for done, (p, rel) in enumerate(items, start=1):
-            out.append(check_file(Path(p), rel, vocab))
-            if progress and (done % 100 == 0 or done == total):
-                progress(done, total)
-        return out
-    chunk = 200
-    chunks = [items[i : i + chunk] for i in range(0, total, chunk)]
-    out = []
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(vocab,)) as pool:
-        for results in pool.map(_check_chunk, chunks):
-            out.extend(results)
-            if progress:
-                progress(len(out), total)
+    """Every file's outcome, in order; a large archive's on every core (``core.parallel``)."""
+    out: list[FileOutcome] = []
+    for results in parallel.map_chunks(_check_chunk, items, vocab, chunk=100):
+        out.extend(results)
+        if progress:
+            progress(len(out), len(items))
     return out
 
 

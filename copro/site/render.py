@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from copro.core.parallel import worker_count
 from copro.core.words import MADE_BY_WORDS
 from copro.site.consensus_pages import STANCE_HEADINGS
 from copro.site.pages import FILTER_GROUPS, RecordPage, SiteData
@@ -212,7 +212,7 @@ def _helper(renderer: Renderer, records: int, parallel_from: int) -> ProcessPool
     or more and a site big enough to pay for starting it. It is started afresh (not
     forked), and is sent only the record pages it writes: a forked copy would carry the
     views of the whole site."""
-    if records < parallel_from or (os.cpu_count() or 1) < 2:
+    if records < parallel_from or worker_count() < 2:
         return None
     return ProcessPoolExecutor(
         1,

@@ -39,12 +39,12 @@ class WhooshBackend:
     version = 1
 
     def create(self, folder: Path, documents: int) -> _Writer:
-        import os
-
         from whoosh import index as whoosh_index
 
+        from copro.core.parallel import worker_count
+
         ix = whoosh_index.create_in(str(folder), _schema())
-        if documents >= PARALLEL_BUILD_FROM and (os.cpu_count() or 1) > 1:
+        if documents >= PARALLEL_BUILD_FROM and worker_count() > 1:
             return _Writer(ix.writer(procs=2, multisegment=True, limitmb=256))
         return _Writer(ix.writer(limitmb=128))
 

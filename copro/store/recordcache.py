@@ -35,14 +35,8 @@ from typing import Any, TypeGuard
 
 from copro.core.paths import cache_dir, shipped_schemas_dir
 from copro.core.version import VERSION
-from copro.store.freshness import (
-    Changes,
-    Scan,
-    changes,
-    fingerprint,
-    read_bytes,
-    scan,
-)
+from copro.store.freshness import Scan, fingerprint, read_bytes, scan
+from copro.store.freshness import digest as content_hash
 
 __all__ = [
     "CACHE_FILE",
@@ -201,10 +195,8 @@ class RecordCache:
     def parsed_for(self, rel: str, data: bytes) -> list[Any] | None:
         """The cached ``[front-matter, body]`` of ``rel`` if the cache holds exactly these
         bytes (its content hash decides: no scan needed), else None."""
-        from copro.store.freshness import digest
-
         row = self._db.execute("SELECT digest, parsed FROM files WHERE rel = ?", (rel,)).fetchone()
-        if row is None or row[1] is None or row[0] != digest(data):
+        if row is None or row[1] is None or row[0] != content_hash(data):
             return None
         parsed = _loads(row[1])
         return parsed if _valid_parsed(parsed) else None
@@ -301,29 +293,23 @@ def _bring_up_to_date(
     built_at = _meta(connection, "built_at")
     built_at = built_at if isinstance(built_at, int) else 0
     known = {
-        rel: [size, mtime, digest]
-        for rel, size, mtime, digest in connection.execute(
+        rel: [size, mtime, hashed]
+        for rel, size, mtime, hashed in connection.execute(
             "SELECT rel, size, mtime, digest FROM files"
         )
     }
     started = time.time_ns()
+    # No fingerprint while rows change: a writer stopped half-way (Ctrl-C, a kill) leaves
+    # nothing that could later say these rows match some scan.
+    _write(connection, "DELETE FROM meta WHERE key = ?", [("fingerprint",)])
     removed = [rel for rel in known if rel not in found.files]
     _write(connection, "DELETE FROM files WHERE rel = ?", [(rel,) for rel in removed])
-    todo = [rel for rel, (size, mtime, _) in found.files.items() if _maybe_changed(
-        known.get(rel), size, mtime, built_at)]  # fmt: skip
-    done = 0
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start : start + BATCH]
-        diff = changes(
-            {rel: found.files[rel] for rel in batch},
-            {rel: known[rel] for rel in batch if rel in known},
-            built_at,
-        )
-        assert isinstance(diff, Changes)
-        _write_batch(connection, found, diff)
-        done += len(batch)
-        if progress and (diff or done == len(todo)):
-            progress(done, len(todo))
+    todo = [
+        (rel, path, entry[2] if entry is not None else None)
+        for rel, (size, mtime, path) in found.files.items()
+        if _maybe_changed(entry := known.get(rel), size, mtime, built_at)
+    ]
+    _parse_changed(connection, found, todo, progress)
     meta = {
         "stamp": _stamp(),
         "built_at": started if (todo or removed) else (built_at or started),
@@ -342,19 +328,61 @@ def _maybe_changed(entry: list[Any] | None, size: int, mtime: int, built_at: int
     return mtime >= built_at - RACY_NS
 
 
-def _write_batch(connection: sqlite3.Connection, found: Scan, diff: Changes) -> None:
-    rows = []
-    for rel, (digest, data) in {**diff.added, **diff.changed}.items():
-        size, mtime, path = found.files[rel]
+Examined = tuple[str, "str | None", "str | None", bool]
+"""(relpath, content hash or None when the file could not be read, ``[front-matter, body]``
+as JSON or None when refused, whether the content hash is the one the cache knew: only
+size or mtime moved)."""
+
+
+def _parse_changed(
+    connection: sqlite3.Connection,
+    found: Scan,
+    todo: list[tuple[str, str, str | None]],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Read, hash and parse ``todo`` (relpath, path, known content hash) on every core
+    (``copro.core.parallel``), writing each :data:`BATCH` of results as it comes: a cold
+    cache of 50,000 files never holds all their bytes or parsed records."""
+    from copro.core.parallel import map_chunks
+
+    rows: list[tuple[Any, ...]] = []
+    touched: list[tuple[Any, ...]] = []
+    done = 0
+    insert = "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)"
+    for results in map_chunks(_examine, todo, chunk=BATCH // 2):
+        done += len(results)
+        for rel, hashed, text, same in results:
+            size, mtime, _ = found.files[rel]
+            if same:
+                touched.append((size, mtime, hashed, rel))
+            elif hashed is not None:  # a file that could not be read keeps its old row
+                rows.append((rel, size, mtime, hashed, text))
+        if len(rows) >= BATCH:
+            _write(connection, insert, rows)
+            rows = []
+        if progress:
+            progress(done, len(todo))
+    _write(connection, insert, rows)
+    _write(connection, "UPDATE files SET size = ?, mtime = ?, digest = ? WHERE rel = ?", touched)
+
+
+def _examine(_: None, todo: list[tuple[str, str, str | None]]) -> list[Examined]:
+    """Each file of ``todo`` read, hashed and, unless its content hash is the known one,
+    parsed (in a worker process for a large archive)."""
+    out: list[Examined] = []
+    for rel, path, known in todo:
+        data = read_bytes(path)
+        if data is None:
+            out.append((rel, None, None, False))
+            continue
+        hashed = content_hash(data)
+        if hashed == known:
+            out.append((rel, hashed, None, True))
+            continue
         parsed = parse_record(path, rel, data)
         text = None if parsed is None else json.dumps(parsed, ensure_ascii=False)
-        rows.append((rel, size, mtime, digest, text))
-    _write(connection, "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
-    touched = [
-        (found.files[rel][0], found.files[rel][1], digest, rel)
-        for rel, digest in diff.touched.items()
-    ]
-    _write(connection, "UPDATE files SET size = ?, mtime = ?, digest = ? WHERE rel = ?", touched)
+        out.append((rel, hashed, text, False))
+    return out
 
 
 def _write(connection: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
