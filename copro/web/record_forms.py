@@ -289,12 +289,50 @@ async def handle_remove(app: FormHost, request: Request, record_id: str) -> Resp
     context = {
         "template": "web/remove.html.j2",
         "record": app.record_link(record_id),
+        "record_id": record_id,
         "version": writes.version_of(opened.data),
         "removing": removing,
+        "named_by": await run_in_threadpool(_named_by, app, record_id),
     }
     return await submit(
         app, request, form, lambda values: writes.apply_remove(ctx, record_id, values), **context
     )
+
+
+HOW_NAMED = {
+    "related": "links to it as a related engagement",
+    "supersedes": "replaces it",
+    "revisits": "goes back to what people said in it",
+    "evidence": "rests on what people said in it",
+    "unreadable": "could not be read, so it may name it",
+}
+"""How a record or statement names the record being removed, in the form's words."""
+
+
+def _named_by(app: FormHost, record_id: str) -> list[dict[str, str | None]]:
+    """What names the record, so that the form says it is kept before anyone ticks the box
+    (GOV.UK: never offer what will be refused): each record or statement once, its title
+    linked to its page, and how it names the record."""
+    from copro.store.catalog import load_catalog
+    from copro.store.naming import who_names
+    from copro.views.report import and_list
+
+    catalog = load_catalog(app.root)
+    statements = {f"consensus/{s.id}": s for s in catalog.statements if s.member is None}
+    hows: dict[str, list[str]] = {}
+    for named in who_names(app.root, record_id, catalog):
+        hows.setdefault(named.source, []).append(HOW_NAMED.get(named.how, named.how))
+    listed: list[dict[str, str | None]] = []
+    for source, said in hows.items():
+        title, url = source, None
+        if source in statements:
+            statement = statements[source]
+            title = f"Consensus statement: {statement.display_title}"
+            url = f"consensus/{statement.id}/" if statement.published else None
+        elif (link := app.record_link(source)) is not None:
+            title, url = link.title, link.url
+        listed.append({"title": title, "url": url, "how": and_list(said)})
+    return listed
 
 
 async def handle_vocab(app: FormHost, request: Request) -> Response:
