@@ -839,3 +839,11 @@ def test_stopping_the_server_ends_its_search_build(tmp_path: Path, private_cache
             server.wait()
     assert processes_naming(str(private_cache)) == []
     assert processes_naming(str(root)) == []
+
+
+def test_a_members_term_page_at_its_old_address_is_moved_for_good(running) -> None:
+    """Sites before the slug had ``places/member:id/``; links made to it lead on (301)."""
+    client = running.client()
+    old = client.get("/places/hiddo:chapeltown/")
+    assert old.status == 301 and old.headers["location"] == "/places/hiddo--chapeltown/"
+    assert client.get("/places/no-such-place/").status == 404  # nothing else moves

@@ -505,3 +505,47 @@ def test_a_shard_bound_that_is_not_a_number_is_a_usage_error(
     assert result.exit_code == 2
     assert "COPRO_SITE_SHARD_RECORDS='lots' is not a number of records" in result.stderr
     assert not (tmp_path / "root" / "site").exists()
+
+
+def test_a_members_own_term_has_a_folder_without_a_colon(tmp_path: Path, cli) -> None:
+    """A member's own term is kept as ``member:id``; its page is ``places/member--id/``: a
+    colon cannot be in a file name on a Windows share or in many zip tools. The old
+    address still leads there from copro's own server, and the filters find the label."""
+    import shutil
+    import threading
+    import urllib.request
+
+    from test_hub import commit_all, make_member, write_hub
+
+    from conftest import REPO
+    from copro.site.serve import make_server, url_of
+
+    charity = make_member(tmp_path, "charity", "2024-03-parenting-groups")
+    vocab = charity / "schemas" / "vocab"
+    shutil.copytree(REPO / "schemas" / "vocab", vocab)
+    places = vocab / "places.yml"
+    places.write_text(places.read_text() + "- id: chapeltown\n  label: Chapeltown\n")
+    record = charity / "archive" / "2024" / "2024-03-parenting-groups.md"
+    record.write_text(record.read_text().replace("places: [camden]", "places: [chapeltown]"))
+    commit_all(charity, "Our own place")
+    hub = write_hub(tmp_path / "hub", [("hiddo", "../charity", "main")])
+    assert cli("--root", str(hub), "hub", "sync").exit_code == 0
+    built = cli("--root", str(hub), "site")
+    assert built.exit_code == 0, built.stderr
+    site = hub / "site"
+    assert not [p for p in site.rglob("*") if ":" in p.name]
+    page = site / "places" / "hiddo--chapeltown" / "index.html"
+    assert page.is_file() and "Chapeltown" in page.read_text()
+    record_page = site / "records" / "hiddo" / "2024-03-parenting-groups" / "index.html"
+    assert 'places/hiddo--chapeltown/"' in record_page.read_text()
+    assert "Chapeltown" in (site / "assets" / "search-terms.json").read_text()
+    server = make_server(site, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        old = f"{url_of(server)}places/hiddo:chapeltown/"
+        with urllib.request.urlopen(old, timeout=10) as answer:
+            assert answer.geturl().endswith("/places/hiddo--chapeltown/")
+            assert "Chapeltown" in answer.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,26 @@ class TermLink:
 
     @property
     def url(self) -> str:
-        return f"{self.kind}/{self.id}/"
+        return f"{self.kind}/{term_slug(self.id)}/"
+
+
+def term_slug(term_id: str) -> str:
+    """A term's folder: a hub member's own term (kept as ``member:id``) as ``member--id``,
+    since a colon cannot be in a file name on a Windows share or in many zip tools. A term
+    id is kebab-case, so ``--`` never occurs in one and no two terms share a folder."""
+    return term_id.replace(":", "--")
+
+
+_OLD_TERM_PATH = re.compile(r"(?P<kind>topics|populations|places)/(?P<member>[^/:]+):(?P<rest>.*)")
+
+
+def moved_term_path(path: str) -> str | None:
+    """Where an older address of a member's term page (``places/member:id/``, as sites
+    before the slug wrote it) now is, so links made to it still lead there; else None."""
+    old = _OLD_TERM_PATH.fullmatch(path.lstrip("/"))
+    if old is None:
+        return None
+    return f"{old.group('kind')}/{old.group('member')}--{old.group('rest')}"
 
 
 @dataclass(frozen=True)

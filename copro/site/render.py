@@ -88,7 +88,7 @@ def other_pages(data: SiteData) -> Iterator[Page]:
         )
         for term_page in term_pages:
             yield (
-                f"{kind}/{term_page.term.id}/index.html",
+                f"{term_page.term.url}index.html",
                 "term.html.j2",
                 {"section": kind, "kind": kind, "page": term_page},
             )

@@ -13,9 +13,10 @@ import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from copro.core.errors import CoproError, UsageError
+from copro.site.pages import moved_term_path
 
 HOST = "127.0.0.1"
 
@@ -39,6 +40,13 @@ class QuietHandler(SimpleHTTPRequestHandler):
             return None
         if any(part.startswith(".") for part in path.split("/")):
             self.send_error(404, "File not found")
+            return None
+        moved = moved_term_path(path)
+        if moved is not None:  # a member's term page at its address before the slug
+            self.send_response(301)
+            self.send_header("Location", "/" + quote(moved))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return None
         return super().send_head()
 

@@ -17,6 +17,7 @@ from html import unescape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from starlette.routing import Route
 
 from copro.core.errors import CoproError
 from copro.core.records import ID_PATTERN
+from copro.site.pages import moved_term_path
 from copro.web import writes
 from copro.web.config import ServeConfig
 from copro.web.guard import Guard
@@ -134,6 +136,9 @@ class CoproApp(FormHost):
         if html is None:
             if await run_in_threadpool(snapshot.has, f"{path}/index.html"):
                 return RedirectResponse(request.url.path + "/", 308)
+            moved = moved_term_path(request.url.path)
+            if moved is not None:  # a member's term page at its address before the slug
+                return RedirectResponse("/" + quote(moved), 301)
             return self.not_found(request)
         return HTMLResponse(html)
 
