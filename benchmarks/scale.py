@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/scale.py [--sizes 1000,10000,50000] [--runs 3]
        [--only validate,show,search,rebuild,readers,add,xlsx,site,hub]
-       [--hub 10x5000] [--backend whoosh|sqlite]
+       [--hub 10x5000] [--backend whoosh|sqlite] [--cache DIR]
        python benchmarks/scale.py --beside 1000,50000 [--runs 5]
 
 Every figure is a whole process as a user runs it: the median wall time of
@@ -307,8 +307,11 @@ def main() -> None:
     parser.add_argument("--hub", default="10x5000")
     parser.add_argument("--backend", default=None, help="search: backend in copro.yml")
     parser.add_argument("--beside", default="", help="e.g. 1000,50000: one-record rows by turns")
+    parser.add_argument(
+        "--cache", default=str(WORK / "scale-cache"), help="COPRO_CACHE_DIR (a row of your own)"
+    )
     args = parser.parse_args()
-    env = dict(os.environ, COPRO_CACHE_DIR=str(WORK / "scale-cache"))
+    env = dict(os.environ, COPRO_CACHE_DIR=args.cache)
     if args.beside:
         beside([int(s) for s in args.beside.split(",")], args.runs, env)
         return
