@@ -205,6 +205,26 @@ class Revisit(FindingAddress):
         return cls(_text(raw.get("finding")), _text(raw.get("outcome")), _opt(raw.get("note")))
 
 
+def finding_parts(raw: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """A finding's id, text and own topics as every view reads them (``Finding``), without
+    making the object (an import compares every finding of a large archive)."""
+    return _text(raw.get("id")), _text(raw.get("text")), _texts(raw.get("topics"))
+
+
+def action_parts(
+    raw: Mapping[str, Any],
+) -> tuple[str, tuple[str, ...], str, str, str | None, str | None]:
+    """An action's id, responds_to, status, text, date and reason as ``Action`` reads them."""
+    return (
+        _text(raw.get("id")),
+        _texts(raw.get("responds_to")),
+        _text(raw.get("status")),
+        _text(raw.get("text")),
+        _opt(raw.get("date")),
+        _opt(raw.get("reason")),
+    )
+
+
 @dataclass(frozen=True)
 class Finding:
     """What people said (``you_said``): ``topics`` are the finding's own, maybe empty."""
@@ -216,12 +236,8 @@ class Finding:
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Finding:
-        return cls(
-            _text(raw.get("id")),
-            _text(raw.get("text")),
-            _texts(raw.get("topics")),
-            tuple(Revisit.from_raw(r) for r in _dicts(raw.get("revisits"))),
-        )
+        revisits = tuple(Revisit.from_raw(r) for r in _dicts(raw.get("revisits")))
+        return cls(*finding_parts(raw), revisits)
 
 
 @dataclass(frozen=True)
@@ -237,14 +253,7 @@ class Action:
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> Action:
-        return cls(
-            _text(raw.get("id")),
-            _texts(raw.get("responds_to")),
-            _text(raw.get("status")),
-            _text(raw.get("text")),
-            _opt(raw.get("date")),
-            _opt(raw.get("reason")),
-        )
+        return cls(*action_parts(raw))
 
     @property
     def is_open(self) -> bool:

@@ -34,7 +34,7 @@ from xml.etree.ElementTree import Element, fromstring
 
 from copro.core.errors import CoproError
 
-__all__ = ["plain_rows", "plain_sheet_path"]
+__all__ = ["plain_book", "plain_header", "plain_rows", "plain_sheet_path"]
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _MAIN = "{" + _MAIN_NS + "}"
@@ -89,13 +89,46 @@ def plain_sheet_path(data: bytes, index: int) -> str | None:
     """The zip path of the workbook's ``index``-th worksheet when it is plain, else None."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
-            path = _sheet_path(book, index)
-            if path is None or "xl/sharedStrings.xml" in book.namelist():
+            sheets = _sheets(book)
+            if sheets is None or not 0 <= index < len(sheets) or _shares_strings(book):
                 return None
+            path = sheets[index][1]
             with book.open(path) as stream:
                 return path if _is_plain(stream) else None
-    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, EOFError):
+    except _UNREADABLE:
         return None  # openpyxl reads it (and says what is wrong with it, if anything)
+
+
+def plain_book(data: bytes) -> list[tuple[str, str]] | None:
+    """(title, zip path) of every sheet, in openpyxl's order, when each is a plain
+    worksheet (a workbook copro exported), else None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            sheets = _sheets(book)
+            if sheets is None or _shares_strings(book):
+                return None
+            for _, path in sheets:
+                with book.open(path) as stream:
+                    if not _is_plain(stream):
+                        return None
+            return sheets
+    except _UNREADABLE:
+        return None
+
+
+def plain_header(data: bytes, path: str) -> Values | None:
+    """The values of row 1 of a plain sheet, or None when its first row is another."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book, book.open(path) as stream:
+        for number, values in _rows(stream):
+            return values if number == 1 else None
+    return None
+
+
+_UNREADABLE = (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, OSError, EOFError)
+
+
+def _shares_strings(book: zipfile.ZipFile) -> bool:
+    return "xl/sharedStrings.xml" in book.namelist()
 
 
 def _is_plain(stream: IO[bytes]) -> bool:
@@ -145,20 +178,23 @@ def plain_rows(data: bytes, path: str) -> Iterator[tuple[int, Values]]:
                 yield number, values
 
 
-def _sheet_path(book: zipfile.ZipFile, index: int) -> str | None:
-    """The ``index``-th sheet's part, when every sheet of the workbook is a worksheet (so
-    the numbering is openpyxl's)."""
+def _sheets(book: zipfile.ZipFile) -> list[tuple[str, str]] | None:
+    """(title, part) of every sheet when each is a worksheet (so the numbering is
+    openpyxl's), else None."""
     workbook = fromstring(book.read("xl/workbook.xml"))
     links = fromstring(book.read("xl/_rels/workbook.xml.rels"))
     targets = {}
     for link in links.iter(f"{_PACKAGE_REL}Relationship"):
         if link.get("Type") == _WORKSHEET:
             targets[link.get("Id")] = link.get("Target", "")
-    sheets = list(workbook.iter(f"{_MAIN}sheet"))
-    if not 0 <= index < len(sheets) or any(s.get(f"{_REL}id") not in targets for s in sheets):
-        return None
-    target = targets[sheets[index].get(f"{_REL}id")]
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    sheets = []
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"))
+        if target is None:
+            return None
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        sheets.append((sheet.get("name", ""), part))
+    return sheets
 
 
 def _rows(stream: IO[bytes]) -> Iterator[tuple[int, Values]]:
@@ -219,19 +255,16 @@ def _batch_rows(batch: bytes) -> Iterator[tuple[int | None, Values]]:
         if found is None:
             yield from _parsed_rows(f"{row}</row>".encode())
         else:
-            cells = _COPRO_CELLS.findall(found[2])
-            yield int(found[1]), [_copro_value(number, words) for number, words in cells]
+            cells = found[2]
+            values = [
+                words or (_number(number) if number else None)
+                for number, words in _COPRO_CELLS.findall(cells)
+            ]
+            if "&" in cells:  # one of XML's five named references
+                values = [_unescape(v) if type(v) is str and "&" in v else v for v in values]
+            yield int(found[1]), values
     if after.strip():
         yield from _parsed_rows(after.encode())
-
-
-def _copro_value(number: str, text: str) -> object:
-    """One cell of copro's form as :func:`_cell_value` reads it: None, a number or text."""
-    if text:
-        return _unescape(text) if "&" in text else text
-    if number:
-        return _number(_unescape(number) if "&" in number else number)
-    return None
 
 
 def _unescape(text: str) -> str:

@@ -22,15 +22,12 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, cast
 
 from copro.core.columns import CSV_COLUMNS
 from copro.core.errors import CoproError
-
-if TYPE_CHECKING:
-    from copro.core.model import Action, Finding
 
 MAX_BYTES = 64 * 1024 * 1024
 """Files over this size are refused before parsing (copro's export of 100,000 records is
@@ -72,23 +69,25 @@ def findings_columns() -> list[str]:
     return [*CSV_COLUMNS, "standing"]
 
 
-def finding_cells(record_id: str, finding: Finding) -> tuple[str, ...]:
+def finding_cells(
+    record_id: str, finding_id: str, text: str, topics: Sequence[str]
+) -> tuple[str, ...]:
     """A finding's cells in the columns import reads (:data:`FINDING_COLUMNS`), as
     export writes them."""
-    return (record_id, finding.id, finding.text, ";".join(finding.topics))
+    return (record_id, finding_id, text, ";".join(topics))
 
 
-def action_cells(record_id: str, action: Action) -> tuple[str, ...]:
+def action_cells(
+    record_id: str,
+    action_id: str,
+    responds_to: Sequence[str],
+    status: str,
+    text: str,
+    date: str | None,
+    reason: str | None,
+) -> tuple[str, ...]:
     """An action's row of the actions sheet (:data:`ACTION_COLUMNS`), as export writes it."""
-    return (
-        record_id,
-        action.id,
-        ";".join(action.responds_to),
-        action.status,
-        action.text,
-        action.date or "",
-        action.reason or "",
-    )
+    return (record_id, action_id, ";".join(responds_to), status, text, date or "", reason or "")
 
 
 @dataclass
@@ -122,9 +121,23 @@ class _Cells(Mapping[str, Cell]):
     def __len__(self) -> int:
         return len(self._at)
 
+    def texts(self, columns: Sequence[str]) -> list[str]:
+        """The text of ``columns`` (a plain sheet holds no formula)."""
+        values, at = self._values, self._at
+        return [
+            "" if column not in at else value if type(value := values[at[column]]) is str
+            else _value(value)
+            for column in columns
+        ]  # fmt: skip
+
     def holds_text(self) -> bool:
+        """Whether any cell holds something but spaces (a number or date always does)."""
         values = self._values
-        return any(_value(values[i]).strip() for i in self._at.values() if values[i] is not None)
+        for index in self._at.values():
+            value = values[index]
+            if value is not None and (type(value) is not str or value.strip()):
+                return True
+        return False
 
 
 @dataclass
@@ -168,6 +181,9 @@ _PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (a record's text never has them; dropped if it did)."""
+_NOT_XML_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_REFERENCES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"))
+"""What a text needs escaped in XML ("&" first), as ``xml.sax.saxutils.escape`` does."""
 
 
 def _package_parts(names: list[str]) -> dict[str, str]:
@@ -223,7 +239,6 @@ def _write_sheet(sheet: IO[bytes], columns: list[str], rows: Iterator[Sequence[o
     openpyxl reads a whole sheet just to learn its size each time it opens it."""
     import shutil
     import tempfile
-    from itertools import chain, islice
 
     sample = list(islice(rows, 500))
     widths = []
@@ -237,13 +252,10 @@ def _write_sheet(sheet: IO[bytes], columns: list[str], rows: Iterator[Sequence[o
     head = "".join(f'<c t="inlineStr" s="1"><is><t>{_escape(c)}</t></is></c>' for c in columns)
     with tempfile.TemporaryFile() as body:
         last = 1
-        batch: list[str] = []
-        for last, row in enumerate(chain(sample, rows), start=2):  # noqa: B007
-            batch.append(f'<row r="{last}">{"".join(map(_cell_xml, row))}</row>')
-            if len(batch) >= 1000:
-                body.write("".join(batch).encode("utf-8"))
-                batch.clear()
-        body.write("".join(batch).encode("utf-8"))
+        rows = chain(sample, rows)
+        while batch := list(islice(rows, 1000)):
+            body.write(_rows_xml(last + 1, batch).encode("utf-8"))
+            last += len(batch)
         body.seek(0)
         corner = f"{_column_letters(max(len(columns), 1))}{last}"
         sheet.write(
@@ -267,19 +279,87 @@ def _column_letters(number: int) -> str:
     return letters
 
 
-def _cell_xml(value: object) -> str:
-    """One cell: a number as a number, anything else as inline text (never a formula)."""
-    if value is None or value == "":
-        return "<c/>"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"<c><v>{value}</v></c>"
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(str(value))}</t></is></c>'
+_TEXT_CELL = '<c t="inlineStr"><is><t xml:space="preserve">\x00</t></is></c>'
+"""An inline text cell, ``\x00`` where its escaped text goes."""
+
+
+_TEXT_OPEN, _TEXT_CLOSE = _TEXT_CELL.split("\x00")
+_EMPTY_TEXT_CELL = _TEXT_OPEN + _TEXT_CLOSE
+
+
+def _rows_xml(first: int, rows: list[Sequence[object]]) -> str:
+    """Rows numbered from ``first``: a number as a number, anything else as inline text
+    (never a formula), an empty cell as ``<c/>``. The text of all the rows is escaped at
+    once (cell by cell, escaping was most of the time an export took)."""
+    texts_only = _text_rows_xml(first, rows)
+    if texts_only is not None:
+        return texts_only
+    texts: list[str] = []
+    skeleton: list[str] = []
+    for number, row in enumerate(rows, start=first):
+        skeleton.append(f'<row r="{number}">')
+        for value in row:
+            if value is None or value == "":
+                skeleton.append("<c/>")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                skeleton.append(f"<c><v>{value}</v></c>")
+            else:
+                skeleton.append(_TEXT_CELL)
+                texts.append(str(value))
+        skeleton.append("</row>")
+    parts = "".join(skeleton).split("\x00")
+    texts = _escape_all(texts)
+    texts.append("")
+    return "".join([piece for pair in zip(parts, texts, strict=True) for piece in pair])
+
+
+def _text_rows_xml(first: int, rows: list[Sequence[object]]) -> str | None:
+    """:func:`_rows_xml` of rows of text alone, the same width (what export writes), with
+    no character XML cannot hold: joined and escaped whole, each row put together by one
+    join and every empty cell made ``<c/>`` by one replace, without a step per cell.
+    None for any other rows."""
+    width = len(rows[0]) if rows else 0
+    if not width or any(len(row) != width for row in rows):
+        return None
+    if not {str}.issuperset(map(type, chain.from_iterable(rows))):  # no loop in Python
+        return None
+    joined = "\x00".join(["\x00".join(cast("Sequence[str]", row)) for row in rows])
+    if joined.count("\x00") != len(rows) * width - 1 or _NOT_XML_BUT_NUL.search(joined):
+        return None
+    for character, reference in _REFERENCES:
+        if character in joined:
+            joined = joined.replace(character, reference)
+    cells = joined.split("\x00")
+    between = _TEXT_CLOSE + _TEXT_OPEN
+    xml = "".join(
+        [
+            f'<row r="{number}">{_TEXT_OPEN}{between.join(cells[at : at + width])}'
+            f"{_TEXT_CLOSE}</row>"
+            for number, at in enumerate(range(0, len(cells), width), start=first)
+        ]
+    )
+    return xml.replace(_EMPTY_TEXT_CELL, "<c/>")
+
+
+def _escape_all(texts: list[str]) -> list[str]:
+    """:func:`_escape` of every text, done on them joined (by a NUL, which no text
+    holds; else one by one)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):
+        return [_escape(text) for text in texts]
+    if _NOT_XML_BUT_NUL.search(joined):
+        joined = _NOT_XML_BUT_NUL.sub("", joined)
+    for character, reference in _REFERENCES:
+        if character in joined:
+            joined = joined.replace(character, reference)
+    return joined.split("\x00") if texts else []
 
 
 def _escape(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(_NOT_XML.sub("", text), {'"': "&quot;"})
+    text = _NOT_XML.sub("", text)
+    for character, reference in _REFERENCES:
+        text = text.replace(character, reference)
+    return text
 
 
 # ------------------------------------------------------------------ reading
@@ -330,6 +410,9 @@ def _read_xlsx(name: str, data: bytes) -> list[Sheet]:
             f"that unpack to more than {MAX_UNZIPPED // 1024 // 1024} MB"
         )
     check_sheet_sizes(name, data)
+    plain = _plain_sheets(name, data)
+    if plain is not None:
+        return plain
     book = _open_book(name, data)
     try:
         sheets = []
@@ -341,6 +424,25 @@ def _read_xlsx(name: str, data: bytes) -> list[Sheet]:
         return sheets
     finally:
         book.close()
+
+
+def _plain_sheets(name: str, data: bytes) -> list[Sheet] | None:
+    """The sheets of a workbook whose every sheet is plain (what copro exports), read
+    without openpyxl (importing openpyxl alone takes a few tenths of a second); None
+    for any other workbook."""
+    from copro.core.plainsheet import plain_book, plain_header
+
+    found = plain_book(data)
+    if found is None:
+        return None
+    sheets = []
+    for index, (title, path) in enumerate(found):
+        header = plain_header(data, path)
+        if header is None:
+            return None  # no row 1: openpyxl says what that sheet is
+        columns = [_value(value).strip() for value in header]
+        sheets.append(Sheet(title, columns, _SheetRows(name, data, index, columns, path)))
+    return sheets
 
 
 def _open_book(name: str, data: bytes) -> Any:
@@ -363,11 +465,13 @@ class _SheetRows:
     data: bytes
     index: int
     columns: list[str]
+    plain: str | None = None
+    """The sheet's part when it is known to be plain."""
 
     def __iter__(self) -> Iterator[Row]:
         from copro.core.plainsheet import plain_rows, plain_sheet_path
 
-        plain = plain_sheet_path(self.data, self.index)
+        plain = self.plain or plain_sheet_path(self.data, self.index)
         if plain is not None:  # what copro exported: read without openpyxl, the same values
             yield from self._rows_of(plain_rows(self.data, plain))
             return
@@ -495,6 +599,20 @@ def _value(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def row_texts(cells: Mapping[str, Cell], columns: Sequence[str]) -> list[str] | None:
+    """The row's text in ``columns`` ("" for a cell it lacks), or None when one of them
+    holds a formula."""
+    if isinstance(cells, _Cells):
+        return cells.texts(columns)
+    texts = []
+    for column in columns:
+        cell = cells.get(column)
+        if cell is not None and cell.formula:
+            return None
+        texts.append("" if cell is None else cell.text)
+    return texts
 
 
 def sheet_kind(columns: list[str]) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # kept out of the import so the CLI can read EXPORTERS cheapl
     from copro.store.archive import Archive
     from copro.store.catalog import Catalog, EngagementStream
     from copro.store.selection import Selection
+    from copro.store.standing import StandingTable
 
 # Beyond the contract's columns, for people reading the CSV: what was done (the actions'
 # own words, not only their statuses), who led, and how to reach the group again (only
@@ -151,6 +152,31 @@ def _gripp2(catalog: Catalog, archive: Archive) -> ExportResult:
 
 def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
     """A workbook to fill in and ``copro import``: findings (with standing) and actions."""
+    from copro.store.standing import standings
+
+    data, rows = _workbook(catalog, standings(catalog.engagements))
+    return ExportResult("", len(catalog), rows, list(catalog.skipped), data)
+
+
+def _xlsx_streamed(archive: Archive, wanted: Selection) -> ExportResult:
+    """``_xlsx`` over the record cache a row at a time (no catalog held): the findings
+    go into their sheet as they are read, the actions are kept for theirs."""
+    stream = archive.engagement_stream()
+    table = stream.standings()
+    kept = [0]
+
+    def engagements() -> Iterator[Engagement]:
+        for engagement in stream:
+            if wanted.keeps_record(engagement):
+                kept[0] += 1
+                yield engagement
+
+    data, rows = _workbook(engagements(), table)
+    return ExportResult("", kept[0], rows, list(stream.skipped), data)
+
+
+def _workbook(engagements: Iterable[Engagement], table: StandingTable) -> tuple[bytes, int]:
+    """The xlsx of ``engagements`` (read once, in order) and the rows it holds."""
     from copro.core.workbook import (
         ACTION_COLUMNS,
         ACTIONS,
@@ -159,20 +185,24 @@ def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
         findings_columns,
         write_workbook,
     )
-    from copro.store.standing import standings
 
-    table = standings(catalog.engagements)
-    findings: list[list[object]] = []
     actions: list[Sequence[object]] = []
-    for engagement in catalog:
-        for row in _finding_rows(engagement):
-            row["standing"] = table.of(engagement, row["finding_id"]).standing
-            findings.append(list(row.values()))
-        actions.extend(action_cells(engagement.key, action) for action in engagement.actions)
+    findings = [0]
+
+    def finding_rows() -> Iterator[list[object]]:
+        for engagement in engagements:
+            for row in _finding_rows(engagement):
+                row["standing"] = table.of(engagement, row["finding_id"]).standing
+                findings[0] += 1
+                yield list(row.values())
+            for a in engagement.actions:
+                cells = (a.id, a.responds_to, a.status, a.text, a.date, a.reason)
+                actions.append(action_cells(engagement.key, *cells))
+
     data = write_workbook(
-        [(FINDINGS, findings_columns(), findings), (ACTIONS, ACTION_COLUMNS, actions)]
+        [(FINDINGS, findings_columns(), finding_rows()), (ACTIONS, ACTION_COLUMNS, actions)]
     )
-    return ExportResult("", len(catalog), len(findings) + len(actions), list(catalog.skipped), data)
+    return data, findings[0] + len(actions)
 
 
 SOQF_COLUMNS = ["id", "statement", "confidence", "explanation", "engagements", "groups", "stale"]
@@ -245,6 +275,8 @@ def export_archive(
     wanted = Selection.parse(archive, members=members, include_withdrawn=include_withdrawn)
     if exporter is _csv:
         return _csv_streamed(archive, wanted)
+    if exporter is _xlsx:
+        return _xlsx_streamed(archive, wanted)
     catalog = archive.catalog
     if wanted.members is not None or not wanted.withdrawn_wanted:
         kept = tuple(e for e in catalog if wanted.keeps_record(e))

@@ -11,10 +11,9 @@ there is any, or any changed record would fail the gate, no file is written.
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from copro.core.workbook import (
     finding_cells,
     named_by_header,
     read_sheets,
+    row_texts,
 )
 from copro.store.archive import Archive
 from copro.write.changes import Change, Opened, check_changes, next_number, records_naming
@@ -145,16 +145,6 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(text) if part.strip()]
 
 
-_EMPTY = Cell("")
-
-
-def _row_digest(kind: str, texts: Sequence[str]) -> bytes:
-    """A row's cells in the columns import reads, as one digest (no cell holds a NUL:
-    XML cannot, and a CSV that does is refused)."""
-    joined = "\0".join((kind, *texts)).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(joined, digest_size=16).digest()
-
-
 def _file_bytes(path: str) -> bytes | None:
     """The file's bytes, or None when it cannot be read or is a symbolic link (never
     followed: ``locate_record`` refuses one too)."""
@@ -240,8 +230,8 @@ class _Planner:
         self.next_action: dict[str, int] = {}
         self._references: Any = None
         self._cache: Any = False  # the record cache, opened on first use (None: none)
-        self._exported: dict[str, frozenset[bytes]] = {}
-        """Digests of the rows export writes now, by record id (see :meth:`as_exported`)."""
+        self._exported: dict[str, frozenset[int]] = {}
+        """Hashes of the rows export writes now, by record id (see :meth:`as_exported`)."""
 
     def revisit_floor(self, record_id: str) -> int:
         """The highest ``S`` number other records name for ``record_id`` (never reused)."""
@@ -290,28 +280,27 @@ class _Planner:
         changes nothing and is read no further. What the archive holds is validate's to
         check; a row that differs in any cell gets every check, the personal-data scan
         included."""
-        texts = []
-        for column in FINDING_COLUMNS if kind == FINDINGS else ACTION_COLUMNS:
-            cell = cells.get(column, _EMPTY)
-            if cell.formula:
-                return False
-            texts.append(cell.text)
+        texts = row_texts(cells, FINDING_COLUMNS if kind == FINDINGS else ACTION_COLUMNS)
+        if texts is None:
+            return False  # a formula: the full check says so
         record_id, item_id = texts[0], texts[1]
         if (record_id, item_id.upper()) in seen:
             return False  # the full check names both rows
         exported = self._exported.get(record_id)
         if exported is None:
             exported = self._exported[record_id] = self._exported_rows(record_id)
-        if _row_digest(kind, texts) not in exported:
+        if hash((kind, *texts)) not in exported:
             return False
         if item_id:
             seen[(record_id, item_id.upper())] = row
         return True
 
-    def _exported_rows(self, record_id: str) -> frozenset[bytes]:
-        """Digests of the rows export writes now for ``record_id``, from the record cache
-        when it holds exactly the file's bytes (else none: its rows are read in full)."""
-        from copro.core.model import Action, Finding
+    def _exported_rows(self, record_id: str) -> frozenset[int]:
+        """Hashes of the rows export writes now for ``record_id`` (each of a tuple of its
+        cells: a changed row would be taken for unchanged only if its 64-bit hash, salted
+        per process, matched one of its record's few rows), from the record cache when it
+        holds exactly the file's bytes (else none: its rows are read in full)."""
+        from copro.core.model import action_parts, finding_parts
         from copro.core.records import ID_PATTERN
 
         cache = self._record_cache()
@@ -325,11 +314,11 @@ class _Planner:
         meta = parsed[0]
         rows = [
             *(
-                _row_digest(FINDINGS, finding_cells(record_id, Finding.from_raw(raw)))
+                hash((FINDINGS, *finding_cells(record_id, *finding_parts(raw))))
                 for raw in as_dicts(meta.get("you_said"))
             ),
             *(
-                _row_digest(ACTIONS, action_cells(record_id, Action.from_raw(raw)))
+                hash((ACTIONS, *action_cells(record_id, *action_parts(raw))))
                 for raw in as_dicts(meta.get("we_did"))
             ),
         ]
