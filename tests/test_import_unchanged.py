@@ -208,3 +208,25 @@ def test_a_number_cell_that_is_no_number_is_a_damaged_sheet(sample_root, cli, tm
     result = cli("--root", str(sample_root), "import", str(path), "--dry-run")
     assert result.exit_code == 1
     assert "Traceback" not in result.stderr and "could not be read" in result.stderr
+
+
+def test_rows_of_text_are_written_whole_and_read_back_as_written():
+    """Export's rows are all text: written by whole-batch joins, every empty cell as
+    ``<c/>``, a text of characters XML cannot hold as an empty text cell (as one at a
+    time), and read back by openpyxl and copro's reader as they were."""
+    from copro.core.workbook import write_workbook
+
+    rows = [[text, "", text.upper()] for text in TRICKY if "\r" not in text] * 300
+    rows += [["", "", ""], ["\x01\x02", "kept", ""]]
+    data = write_workbook([("findings", ["a", "b", "c"], rows)])
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    assert (
+        b'<row r="2"><c t="inlineStr"><is><t xml:space="preserve">a &amp; b &lt; c &gt; d' in sheet
+    )
+    assert b"<c/><c/><c/></row>" in sheet
+    assert b'<t xml:space="preserve"></t></is></c><c t="inlineStr">' in sheet  # "\x01\x02"
+    expected = [[value or None for value in row] for row in rows]
+    expected[-1][0] = ""
+    assert _openpyxl_values(data, 0) == expected
+    assert _plain_values(data, 0) == expected

@@ -323,13 +323,11 @@ def _text_rows_xml(first: int, rows: list[Sequence[object]]) -> str | None:
         return None
     if not {str}.issuperset(map(type, chain.from_iterable(rows))):  # no loop in Python
         return None
-    joined = "\x00".join(["\x00".join(cast("Sequence[str]", row)) for row in rows])
-    if joined.count("\x00") != len(rows) * width - 1 or _NOT_XML_BUT_NUL.search(joined):
+    texts = cast("list[str]", list(chain.from_iterable(rows)))
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1 or _NOT_XML_BUT_NUL.search(joined):
         return None
-    for character, reference in _REFERENCES:
-        if character in joined:
-            joined = joined.replace(character, reference)
-    cells = joined.split("\x00")
+    cells = _referenced(joined).split("\x00")
     between = _TEXT_CLOSE + _TEXT_OPEN
     xml = "".join(
         [
@@ -349,16 +347,18 @@ def _escape_all(texts: list[str]) -> list[str]:
         return [_escape(text) for text in texts]
     if _NOT_XML_BUT_NUL.search(joined):
         joined = _NOT_XML_BUT_NUL.sub("", joined)
-    for character, reference in _REFERENCES:
-        if character in joined:
-            joined = joined.replace(character, reference)
-    return joined.split("\x00") if texts else []
+    return _referenced(joined).split("\x00") if texts else []
 
 
 def _escape(text: str) -> str:
-    text = _NOT_XML.sub("", text)
+    return _referenced(_NOT_XML.sub("", text))
+
+
+def _referenced(text: str) -> str:
+    """``text`` with ``&``, ``<``, ``>`` and ``"`` written as references."""
     for character, reference in _REFERENCES:
-        text = text.replace(character, reference)
+        if character in text:
+            text = text.replace(character, reference)
     return text
 
 
