@@ -120,21 +120,26 @@ def _csv_text(engagements: Iterable[Engagement], in_hub: bool) -> tuple[str, int
     return buffer.getvalue(), rows
 
 
-def _csv_streamed(archive: Archive, wanted: Selection) -> ExportResult:
-    """``_csv`` over the record cache a row at a time (no catalog held)."""
-    records = 0
+class _Kept:
+    """The engagements of a stream that a selection keeps, counted as they pass."""
 
-    def kept(stream: EngagementStream) -> Iterator[Engagement]:
-        nonlocal records
-        for engagement in stream:
-            if wanted.keeps_record(engagement):
-                records += 1
+    def __init__(self, stream: EngagementStream, wanted: Selection) -> None:
+        self.stream, self.wanted, self.records = stream, wanted, 0
+
+    def __iter__(self) -> Iterator[Engagement]:
+        for engagement in self.stream:
+            if self.wanted.keeps_record(engagement):
+                self.records += 1
                 yield engagement
 
+
+def _csv_streamed(archive: Archive, wanted: Selection) -> ExportResult:
+    """``_csv`` over the record cache a row at a time (no catalog held)."""
     with archive.engagement_stream() as stream:
         skipped = list(stream.skipped)
-        text, rows = _csv_text(kept(stream), archive.in_hub)
-    return ExportResult(text, records, rows, skipped)
+        kept = _Kept(stream, wanted)
+        text, rows = _csv_text(kept, archive.in_hub)
+    return ExportResult(text, kept.records, rows, skipped)
 
 
 def _jsonl(catalog: Catalog, archive: Archive) -> ExportResult:
@@ -161,18 +166,11 @@ def _xlsx(catalog: Catalog, archive: Archive) -> ExportResult:
 def _xlsx_streamed(archive: Archive, wanted: Selection) -> ExportResult:
     """``_xlsx`` over the record cache a row at a time (no catalog held): the findings
     go into their sheet as they are read, the actions are kept for theirs."""
-    stream = archive.engagement_stream()
-    table = stream.standings()
-    kept = [0]
-
-    def engagements() -> Iterator[Engagement]:
-        for engagement in stream:
-            if wanted.keeps_record(engagement):
-                kept[0] += 1
-                yield engagement
-
-    data, rows = _workbook(engagements(), table)
-    return ExportResult("", kept[0], rows, list(stream.skipped), data)
+    with archive.engagement_stream() as stream:
+        skipped = list(stream.skipped)
+        kept = _Kept(stream, wanted)
+        data, rows = _workbook(kept, stream.standings())
+    return ExportResult("", kept.records, rows, skipped, data)
 
 
 def _workbook(engagements: Iterable[Engagement], table: StandingTable) -> tuple[bytes, int]:
