@@ -847,3 +847,53 @@ def test_a_members_term_page_at_its_old_address_is_moved_for_good(running) -> No
     old = client.get("/places/hiddo:chapeltown/")
     assert old.status == 301 and old.headers["location"] == "/places/hiddo--chapeltown/"
     assert client.get("/places/no-such-place/").status == 404  # nothing else moves
+
+
+# ------------------------------------------------------------------ one item of a record
+
+
+def test_one_finding_action_and_contributor_each_have_a_form(running, archive: Path) -> None:
+    """Each item is shown as the record has it and saved as ``copro update`` saves it: one
+    commit each, the rest of the file byte for byte, validate still passing."""
+    client = running.client()
+    page = client.get(f"/records/{RECORD}/")
+    assert f'edit/{RECORD}/finding/S3"' in page.body and f'edit/{RECORD}/action/D3"' in page.body
+    assert f'edit/{RECORD}/contributor/2"' in page.body
+    form = client.get(f"/edit/{RECORD}/action/D3")
+    assert form.status == 200 and "Move sessions to mid-morning with a creche." in form.body
+    path = archive / RECORD_FILE
+    before = path.read_text()
+    moved = client.submit(
+        f"/edit/{RECORD}/action/D3",
+        [("status", "in-progress"), ("text", "Move sessions to mid-morning with a creche."),
+         ("date", ""), ("reason", "")],
+    )  # fmt: skip
+    assert moved.status == 303, moved.body[:3000]
+    after = path.read_text()
+    assert "status: in-progress" in after
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == [
+        "  status: in-progress"
+    ]
+    assert commits(archive)[0][1].startswith(f"Update {RECORD}")
+    credit = client.submit(f"/edit/{RECORD}/contributor/1", [("credit", "anonymous"), ("name", "")])
+    assert credit.status == 303, credit.body[:3000]
+    assert "Ubah Warsame-Ellery" not in path.read_text()
+    anonymous = client.get(f"/edit/{RECORD}/contributor/1")
+    assert "Ubah" not in anonymous.body
+    validate_ok(archive)
+
+
+def test_rewording_a_finding_checked_again_later_needs_its_box(running, archive: Path) -> None:
+    client = running.client()
+    words = [("text", "Many mothers fear that asking for help brings social services.")]
+    refused = client.submit(f"/edit/{RECORD}/finding/S3", words)
+    assert refused.status == 422 and 'role="alert"' in refused.body
+    assert "brings social services" not in (archive / RECORD_FILE).read_text()
+    done = client.submit(f"/edit/{RECORD}/finding/S3", [*words, ("reword", "yes")])
+    assert done.status == 303, done.body[:3000]
+    assert "brings social services" in (archive / RECORD_FILE).read_text()
+    nothing = client.submit(f"/edit/{RECORD}/finding/S3", [*words, ("reword", "yes")])
+    assert nothing.status == 422 and "Nothing was changed" in nothing.body
+    assert client.get(f"/edit/{RECORD}/finding/S99").status == 404
+    assert client.get(f"/edit/{RECORD}/decision/1").status == 404
+    validate_ok(archive)

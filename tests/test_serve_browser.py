@@ -221,6 +221,9 @@ REFUSED = [
     ("edit/import", []),
     ("edit/consensus", [("#field-title", "Help in Somali")]),
     ("edit/2019-10-young-carers-survey/remove", []),  # one nothing names: the box unticked
+    (f"edit/{SAMPLE_RECORD}/finding/S1", [("#field-text", "Ring sam@example.org")]),
+    (f"edit/{SAMPLE_RECORD}/action/D3", [("#field-text", "Ring sam@example.org")]),
+    (f"edit/{SAMPLE_RECORD}/contributor/2", [("#field-name", "sam@example.org")]),
     ("edit/vocab", [("#field-label", "Bus passes"), ("#field-synonym", "sam@example.org")]),
 ]
 
@@ -308,6 +311,13 @@ def test_screenshots_of_the_forms(page, served, tmp_path: Path) -> None:
         assert page.locator("button:has-text('Remove the record')").count() == 0
         axe_clean(page)
         screenshot(page, folder / f"serve-remove-kept-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(url + f"edit/{SAMPLE_RECORD}/finding/S1")
+        screenshot(page, folder / f"serve-finding-edit-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(url + f"records/{SAMPLE_RECORD}/")
+        page.locator("a:has-text('Change this action')").first.scroll_into_view_if_needed()
+        screenshot(page, folder / f"serve-record-item-links-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.goto(url + f"edit/{SAMPLE_RECORD}")
         screenshot(page, folder / f"serve-update-{width}.png")

@@ -235,6 +235,24 @@ class CoproApp(FormHost):
             return refused
         return await record_forms.handle(self, request, record_id, kind)
 
+    async def item_form(self, request: Request) -> Response:
+        """``/edit/<id>/<kind>/<item>``: one finding, action or contributor of a record."""
+        from copro.web import record_forms
+        from copro.web.item_edits import ITEM_KINDS
+
+        record_id, kind = request.path_params["record_id"], request.path_params["form"]
+        if kind not in ITEM_KINDS or not ID_PATTERN.fullmatch(record_id):
+            return self.not_found(request)
+        if not self._exists(record_id):
+            return self.not_found(request, "No record with this id")
+        refused = self.hub_refusal(request) or await run_in_threadpool(
+            self.withheld, request, record_id
+        )
+        if refused is not None:
+            return refused
+        item = request.path_params["item"]
+        return await record_forms.handle_item(self, request, record_id, kind, item)
+
     async def new_form(self, request: Request) -> Response:
         from copro.web import record_forms
 
@@ -325,6 +343,7 @@ def create_app(config: ServeConfig, *, watch: bool = True, search: bool = True) 
         Route("/edit/consensus/{statement_id}", served.agree_form, methods=["GET", "POST"]),
         Route("/edit/{record_id}", served.record_form, methods=["GET", "POST"]),
         Route("/edit/{record_id}/{form}", served.record_form, methods=["GET", "POST"]),
+        Route("/edit/{record_id}/{form}/{item}", served.item_form, methods=["GET", "POST"]),
         Route("/{path:path}", served.read),
     ]
 

@@ -121,6 +121,49 @@ async def handle(app: FormHost, request: Request, record_id: str, kind: str) -> 
     return await app.redirect_to(written)
 
 
+# ------------------------------------------------------------- one finding, action, contributor
+
+
+async def handle_item(
+    app: FormHost, request: Request, record_id: str, kind: str, item: str
+) -> Response:
+    """``/edit/<id>/<kind>/<item>``: one finding, action or contributor, shown as the record
+    has it, then ``copro update ID --finding SN`` (``--action DN``, ``--contributor N``)."""
+    from copro.web.item_edits import ITEM_KINDS, apply_item, item_fields, item_of, item_values
+
+    try:
+        opened = await run_in_threadpool(_opened, app, record_id)
+    except CoproError as exc:
+        return app.html(
+            app.message(request, "This record cannot be changed here", exc.message), 422
+        )
+    entry = item_of(opened.record.meta, kind, item)
+    if entry is None:
+        return app.not_found(request, "The record has no such item")
+    title, submit_words = ITEM_KINDS[kind]
+    ctx = await run_in_threadpool(app.context)
+    fields = item_fields(kind, ctx.vocab)
+    record = app.record_link(record_id)
+    if request.method == "GET":
+        form = Form(title, fields, submit_words, values=item_values(kind, entry))
+        return app.show_form(request, form, record=record, version=writes.version_of(opened.data))
+    values, _ = await app.form_values(request)
+    if not app.csrf_ok(request, first(values, "csrf") or ""):
+        return app.forbidden(request)
+    try:
+        written = await app.write(request, lambda: apply_item(ctx, record_id, kind, item, values))
+    except FormRefused as refused:
+        version = first(values, "version")
+        if refused.status == 409:
+            opened = await run_in_threadpool(_opened, app, record_id)
+            entry = item_of(opened.record.meta, kind, item)
+            values = item_values(kind, entry) if entry is not None else {}
+            version = writes.version_of(opened.data)
+        form = Form(title, fields, submit_words, values=values, problems=refused.problems)
+        return app.show_form(request, form, refused.status, record=record, version=version)
+    return await app.redirect_to(written)
+
+
 # ------------------------------------------------------------------ new engagement
 
 
