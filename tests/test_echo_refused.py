@@ -166,8 +166,44 @@ def test_import_never_repeats_a_refused_cell(sample_root, tmp_path, name, column
         ["update", RID, "--aim", "caf\udce9"],
         ["add", "finding", RID, "--text", "caf\udce9", "--no-interactive"],
         ["new", "--title", "caf\udce9 evening", *NEW_OPTIONS, "--yes"],
+        ["add", "finding", RID, "--text", "More", "--revisits", "\udcff", "--outcome", "changed"],
+        [
+            "add",
+            "finding",
+            RID,
+            "--text",
+            "More",
+            "--revisits",
+            f"{RID}#S\udcff",
+            "--outcome",
+            "changed",
+        ],  # fmt: skip
+        [
+            "add",
+            "action",
+            RID,
+            "--text",
+            "Done",
+            "--status",
+            "done",
+            "--date",
+            "2019-05-01",
+            "--responds-to",
+            "S\udcff",
+        ],  # fmt: skip
+        ["add", "contributor", RID, "--role", "caf\udce9", "--credit", "anonymous"],
+        ["add", "decision", RID, "--text", "caf\udce9", "--made-by", "joint"],
     ],
-    ids=["update", "add finding", "new"],
+    ids=[
+        "update",
+        "add finding",
+        "new",
+        "revisits",
+        "revisits finding",
+        "responds to",
+        "role",
+        "decision",
+    ],  # fmt: skip
 )
 def test_a_byte_that_is_not_utf8_is_refused_not_a_traceback(sample_root, args):
     """A shell passes bytes; Python decodes a non-UTF-8 one (\\xe9 from a Latin-1
@@ -176,4 +212,15 @@ def test_a_byte_that_is_not_utf8_is_refused_not_a_traceback(sample_root, args):
     result = run_cli("--root", str(sample_root), *args)
     assert result.exit_code == 2, result.stderr
     assert "not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in (sample_root / "archive").rglob("*.md")} == before
+
+
+def test_a_choice_is_named_with_the_right_article(sample_root):
+    """'is not an outcome', not 'a outcome': read by people, not parsers."""
+    result = run_cli(
+        "--root", str(sample_root), "add", "finding", RID, "--text", "More",
+        "--revisits", f"{RID}#S1", "--outcome", "holds", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.stderr
+    assert "'holds' is not an outcome: choose one of still-holds" in " ".join(result.stderr.split())

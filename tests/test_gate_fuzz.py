@@ -18,6 +18,7 @@ Three properties, about 15,000 examples in all, derandomised so CI is repeatable
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -494,6 +495,8 @@ def test_writing_commands_never_crash_nor_repeat_what_they_refuse(fuzz_root, cas
         assert code != 0 or "--dry-run" not in args, (args, said)
         assert not _shown_forms(value) & {w for w in _shown_forms(value) if w in said}, said
     if code:
+        # copro's own labels are not the value ('int:' typed is not echoed by 'hint:')
+        message = re.sub(r"^(copro: error: |hint: )", "", said, flags=re.MULTILINE)
         for value in typed:  # a refused value shows only under validate's echo rule
             if len(value.strip()) >= 4 and safe_echo(value) is None:
-                assert value not in said, (args, said)
+                assert value not in message, (args, said)

@@ -117,7 +117,10 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str) -> str:
     folded = "-".join(str(text).strip().lower().replace("_", " ").split())
     if folded in choices:
         return folded
-    raise ValueProblem(f"{pii.quoted(text)} is not a {what}: choose one of {', '.join(choices)}")
+    article = "an" if what[:1] in "aeiou" else "a"
+    raise ValueProblem(
+        f"{pii.quoted(text)} is not {article} {what}: choose one of {', '.join(choices)}"
+    )
 
 
 def parse_action_status(text: str) -> str:

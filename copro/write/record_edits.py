@@ -77,6 +77,14 @@ def clean_date(value: str, option: str) -> str:
     return check_date(value.strip(), option)
 
 
+def clean_word(value: str, option: str) -> str:
+    """An id or address from an option, trimmed; refused (exit 2) when a byte of it was
+    not UTF-8, which a record cannot hold, before it is looked up or written."""
+    if not_utf8(value):
+        raise not_utf8_error(option)
+    return value.strip()
+
+
 def clean_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     """A status or similar: the id itself, or its words (``in progress`` -> ``in-progress``)."""
     what = option.lstrip("-").replace("-", " ")
@@ -167,7 +175,7 @@ def add_finding(
     revisit: dict[str, Any] | None = None
     if revisits and outcome:
         revisit = {
-            "finding": revisits.strip(),
+            "finding": clean_word(revisits, "--revisits"),
             "outcome": clean_choice(outcome, OUTCOMES, "--outcome"),
         }
         if note:
@@ -203,7 +211,7 @@ def add_action(
     """Add an action answering findings of the record, with the next free ``D`` id."""
     text = clean_text(text, "--text")
     status = clean_choice(status, ACTION_STATUSES, "--status")
-    targets = [t.strip().upper() for t in responds_to if t.strip()]
+    targets = [clean_word(t, "--responds-to").upper() for t in responds_to if t.strip()]
     if not targets:
         raise UsageError("missing --responds-to", "name the finding(s) it answers, e.g. S2")
     when = clean_date(date, "--date") if date else None
