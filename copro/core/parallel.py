@@ -109,7 +109,7 @@ def _in_pool(
     workers: int,
 ) -> Iterator[list[Result]]:
     """Each chunk's results in order, with at most ``AHEAD`` chunks out per worker."""
-    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(shared,))
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(shared, os.getpid()))
     pending: deque[Future[list[Result]]] = deque()
     try:
         queued = iter(chunks)
@@ -131,10 +131,28 @@ _SHARED: Any = None
 """In a worker process: what :func:`map_chunks` sent it once."""
 
 
-def _start_worker(shared: Any) -> None:
+def _start_worker(shared: Any, parent: int) -> None:
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is copro's own process's to handle
+    _end_with(parent)
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel end this worker when copro's own process ends, even by SIGKILL: a
+    forked worker holds its own end of the task pipe, so it would wait for work forever."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: a killed copro may leave idle workers
+        return
+    if os.getppid() != parent:  # copro's process ended before the line above
+        os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _run(work: Callable[[Any, list[Item]], list[Result]], part: list[Item]) -> list[Result]:
