@@ -134,6 +134,21 @@ def write_record(root: Path, record_id: str, text: str | bytes | None = None) ->
     return path
 
 
+def revisiting(
+    record_id: str, finding: str = "2024-03-earlier#S1", outcome: str = "changed"
+) -> str:
+    """The valid template dated 2025, its finding S1 revisiting ``finding``."""
+    return (
+        VALID_RECORD.format(id=record_id)
+        .replace("2024-03-01", "2025-03-01", 1)
+        .replace(
+            "    text: Groups at school pick-up time do not work.\n",
+            "    text: Groups at school pick-up time still do not work.\n"
+            f"    revisits:\n      - finding: {finding}\n        outcome: {outcome}\n",
+        )
+    )
+
+
 class Result:
     def __init__(self, exit_code: int, stdout: str, stderr: str, exception: BaseException | None):
         self.exit_code = exit_code

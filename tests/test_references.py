@@ -12,22 +12,10 @@ import json
 import os
 from pathlib import Path
 
-from conftest import VALID_RECORD, write_record
+from conftest import VALID_RECORD, revisiting, write_record
 from copro.store.references import REFERENCES_FILE, references
 
 OLD = "2024-03-earlier"
-
-
-def _revisiting(record_id: str, outcome: str = "changed") -> str:
-    return (
-        VALID_RECORD.format(id=record_id)
-        .replace("2024-03-01", "2025-03-01", 1)
-        .replace(
-            "    text: Groups at school pick-up time do not work.\n",
-            "    text: Groups at school pick-up time still do not work.\n"
-            f"    revisits:\n      - finding: {OLD}#S1\n        outcome: {outcome}\n",
-        )
-    )
 
 
 def _standing(cli, root: Path) -> str:
@@ -39,9 +27,9 @@ def _standing(cli, root: Path) -> str:
 def test_show_follows_revisits_added_changed_and_removed(empty_root: Path, cli) -> None:
     write_record(empty_root, OLD)
     assert _standing(cli, empty_root) == "not-revisited"
-    later = write_record(empty_root, "2025-03-later", _revisiting("2025-03-later"))
+    later = write_record(empty_root, "2025-03-later", revisiting("2025-03-later"))
     assert _standing(cli, empty_root) == "changed"
-    later.write_text(_revisiting("2025-03-later", "still-holds"), encoding="utf-8")
+    later.write_text(revisiting("2025-03-later", outcome="still-holds"), encoding="utf-8")
     assert _standing(cli, empty_root) == "still-holds"
     later.unlink()
     assert _standing(cli, empty_root) == "not-revisited"
@@ -49,10 +37,10 @@ def test_show_follows_revisits_added_changed_and_removed(empty_root: Path, cli) 
 
 def test_an_edit_keeping_size_and_mtime_is_seen(empty_root: Path, cli) -> None:
     write_record(empty_root, OLD)
-    later = write_record(empty_root, "2025-03-later", _revisiting("2025-03-later"))
+    later = write_record(empty_root, "2025-03-later", revisiting("2025-03-later"))
     assert _standing(cli, empty_root) == "changed"
     info = later.stat()
-    later.write_text(_revisiting("2025-03-later", "unclear"), encoding="utf-8")
+    later.write_text(revisiting("2025-03-later", outcome="unclear"), encoding="utf-8")
     assert later.stat().st_size == info.st_size
     os.utime(later, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert _standing(cli, empty_root) == "unclear"
@@ -76,7 +64,7 @@ def test_related_from_and_report_come_from_the_table(empty_root: Path, cli) -> N
 
 def test_the_table_names_only_files_that_name_the_record(empty_root: Path) -> None:
     write_record(empty_root, OLD)
-    write_record(empty_root, "2025-03-later", _revisiting("2025-03-later"))
+    write_record(empty_root, "2025-03-later", revisiting("2025-03-later"))
     write_record(empty_root, "2025-04-unrelated")
     table = references(empty_root)
     try:
@@ -88,7 +76,7 @@ def test_the_table_names_only_files_that_name_the_record(empty_root: Path) -> No
 
 def test_a_damaged_table_is_rebuilt(empty_root: Path, cli, private_cache: Path) -> None:
     write_record(empty_root, OLD)
-    write_record(empty_root, "2025-03-later", _revisiting("2025-03-later"))
+    write_record(empty_root, "2025-03-later", revisiting("2025-03-later"))
     assert _standing(cli, empty_root) == "changed"
     (damaged,) = private_cache.rglob(REFERENCES_FILE)
     damaged.write_bytes(b"not a database at all" * 100)

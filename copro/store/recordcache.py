@@ -11,10 +11,10 @@ records the JSON document this replaced cost hundreds of MiB in every
 whole-archive view and in every index build.
 
 Freshness follows :mod:`copro.store.freshness` (the rule the index uses); the
-fingerprint of the scan the cache last matched is kept, so when nothing
-changed not even the per-file table is read. Changed files are parsed and
-written in batches (a cold cache of 50,000 files never holds all their
-bytes). A cache that cannot be opened, or carries another stamp (copro
+seal of the scan the cache last matched is kept, so when nothing changed not
+even the per-file table is read, and when a few files changed only those are.
+Changed files are parsed and written in batches (a cold cache of 50,000 files
+never holds all their bytes). A cache that cannot be opened, or carries another stamp (copro
 version, cache format, schema fingerprint), is rebuilt, never trusted; a row
 whose JSON is not what copro writes is read again from its file; a cache
 folder that cannot be written only costs speed (the cache is kept in memory
@@ -35,7 +35,7 @@ from typing import Any, TypeGuard
 
 from copro.core.paths import cache_dir, shipped_schemas_dir
 from copro.core.version import VERSION
-from copro.store.freshness import Scan, fingerprint, read_bytes, scan
+from copro.store.freshness import FileState, Scan, Seal, read_bytes, scan, seal, since
 from copro.store.freshness import digest as content_hash
 
 __all__ = [
@@ -283,40 +283,68 @@ def _meta(connection: sqlite3.Connection, key: str) -> object:
 def _bring_up_to_date(
     connection: sqlite3.Connection, found: Scan, progress: Callable[[int, int], None] | None
 ) -> None:
-    """Parse what changed since the cache last matched a scan, in batches, then note
-    ``found``'s fingerprint (last: a writer stopped half-way leaves rows that are each
-    right, and no fingerprint claiming the rest are)."""
-    known_print, scanned_at = _meta(connection, "fingerprint"), _meta(connection, "scanned_at")
-    if isinstance(scanned_at, int) and known_print is not None:
-        if fingerprint(found, scanned_at) == known_print:
-            return
+    """Parse what changed since the cache's seal, in batches, then seal ``found`` (last:
+    a writer stopped half-way leaves rows that are each right, and no seal claiming
+    the rest are).
+
+    With a seal, only the files :func:`copro.store.freshness.since` names are looked
+    at (none, when only the racy files are read and match); without one (a new
+    cache, another copro, a writer stopped half-way), every row's size and mtime are
+    compared.
+    """
+    delta = since(found, Seal.from_meta(lambda key: _meta(connection, key)))
+    if delta is not None and not delta and delta.same_listing:
+        return
     built_at = _meta(connection, "built_at")
     built_at = built_at if isinstance(built_at, int) else 0
-    known = {
-        rel: [size, mtime, hashed]
-        for rel, size, mtime, hashed in connection.execute(
-            "SELECT rel, size, mtime, digest FROM files"
-        )
-    }
+    if delta is None:
+        known = {
+            rel: [size, mtime, hashed]
+            for rel, size, mtime, hashed in connection.execute(
+                "SELECT rel, size, mtime, digest FROM files"
+            )
+        }
+        states: Mapping[str, FileState] = found.files
+        removed = [rel for rel in known if rel not in states]
+        todo = [
+            (rel, path, entry[2] if entry is not None else None)
+            for rel, (size, mtime, path) in states.items()
+            if _maybe_changed(entry := known.get(rel), size, mtime, built_at)
+        ]
+    else:  # each file the delta names is read and its content hash decides
+        known = _rows(connection, [*delta.moved, *delta.removed])
+        states = delta.moved
+        removed = [rel for rel in delta.removed if rel in known]
+        todo = [
+            (rel, path, known[rel][2] if rel in known else None)
+            for rel, (*_, path) in states.items()
+        ]
     started = time.time_ns()
-    # No fingerprint while rows change: a writer stopped half-way (Ctrl-C, a kill) leaves
+    # No seal while rows change: a writer stopped half-way (Ctrl-C, a kill) leaves
     # nothing that could later say these rows match some scan.
-    _write(connection, "DELETE FROM meta WHERE key = ?", [("fingerprint",)])
-    removed = [rel for rel in known if rel not in found.files]
+    _write(connection, "DELETE FROM meta WHERE key LIKE 'seal%' OR key = 'fingerprint'", [()])
     _write(connection, "DELETE FROM files WHERE rel = ?", [(rel,) for rel in removed])
-    todo = [
-        (rel, path, entry[2] if entry is not None else None)
-        for rel, (size, mtime, path) in found.files.items()
-        if _maybe_changed(entry := known.get(rel), size, mtime, built_at)
+    unread = _parse_changed(connection, states, todo, progress)
+    racy = {rel: row[2] for rel, row in _rows(connection, found.racy(found.started)).items()}
+    meta = [
+        ("stamp", _stamp()),
+        ("built_at", started if (todo or removed) else (built_at or started)),
+        *seal(found, racy, unread).to_meta(),
     ]
-    _parse_changed(connection, found, todo, progress)
-    meta = {
-        "stamp": _stamp(),
-        "built_at": started if (todo or removed) else (built_at or started),
-        "fingerprint": fingerprint(found),
-        "scanned_at": found.started,
-    }
-    _write(connection, "INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+    _write(connection, "INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
+
+
+def _rows(connection: sqlite3.Connection, rels: list[str]) -> dict[str, list[Any]]:
+    """relpath -> [size, mtime, digest] of the cache's rows for ``rels`` (a few)."""
+    out: dict[str, list[Any]] = {}
+    for start in range(0, len(rels), BATCH):
+        part = rels[start : start + BATCH]
+        marks = ",".join("?" * len(part))
+        for rel, size, mtime, hashed in connection.execute(
+            f"SELECT rel, size, mtime, digest FROM files WHERE rel IN ({marks})", part
+        ):
+            out[rel] = [size, mtime, hashed]
+    return out
 
 
 def _maybe_changed(entry: list[Any] | None, size: int, mtime: int, built_at: int) -> bool:
@@ -336,26 +364,30 @@ size or mtime moved)."""
 
 def _parse_changed(
     connection: sqlite3.Connection,
-    found: Scan,
+    states: Mapping[str, FileState],
     todo: list[tuple[str, str, str | None]],
     progress: Callable[[int, int], None] | None,
-) -> None:
+) -> list[str]:
     """Read, hash and parse ``todo`` (relpath, path, known content hash) on every core
     (``copro.core.parallel``), writing each :data:`BATCH` of results as it comes: a cold
-    cache of 50,000 files never holds all their bytes or parsed records."""
+    cache of 50,000 files never holds all their bytes or parsed records. Returns the
+    files that could not be read (looked at again next time)."""
     from copro.core.parallel import map_chunks
 
     rows: list[tuple[Any, ...]] = []
     touched: list[tuple[Any, ...]] = []
+    unread: list[str] = []
     done = 0
     insert = "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)"
     for results in map_chunks(_examine, todo, chunk=BATCH // 2):
         done += len(results)
         for rel, hashed, text, same in results:
-            size, mtime, _ = found.files[rel]
-            if same:
+            size, mtime, _ = states[rel]
+            if hashed is None:  # a file that could not be read keeps its old row
+                unread.append(rel)
+            elif same:
                 touched.append((size, mtime, hashed, rel))
-            elif hashed is not None:  # a file that could not be read keeps its old row
+            else:
                 rows.append((rel, size, mtime, hashed, text))
         if len(rows) >= BATCH:
             _write(connection, insert, rows)
@@ -364,6 +396,7 @@ def _parse_changed(
             progress(done, len(todo))
     _write(connection, insert, rows)
     _write(connection, "UPDATE files SET size = ?, mtime = ?, digest = ? WHERE rel = ?", touched)
+    return unread
 
 
 def _examine(_: None, todo: list[tuple[str, str, str | None]]) -> list[Examined]:

@@ -9,8 +9,9 @@ every record id the file's bytes name (with the ``S`` number when written
 quoted in a body counts too), which callers narrow by reading the few files it
 names. It lives in ``references.sqlite`` beside the record cache (standard
 library ``sqlite3``: data only, never code), follows the freshness rule of
-:mod:`copro.store.freshness`, and keeps the fingerprint of the scan it matched,
-so when nothing changed not even its per-file table is read. A table that
+:mod:`copro.store.freshness`, and keeps the seal of the scan it matched, so
+when nothing changed not even its per-file table is read, and when a few files
+changed only those are. A table that
 cannot be opened is rebuilt; one that cannot be written is built in memory
 (slower, never wrong).
 
@@ -27,14 +28,24 @@ import contextlib
 import re
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from copro.core.model import Engagement, Statement
 from copro.core.paths import cache_dir, cache_unusable
 from copro.core.records import ID_PATTERN
 from copro.core.version import VERSION
-from copro.store.freshness import Changes, Scan, changes, fingerprint, scan
+from copro.store.freshness import (
+    Changes,
+    FileState,
+    Scan,
+    Seal,
+    changes,
+    scan,
+    seal,
+    since,
+)
 
 __all__ = [
     "REFERENCES_FILE",
@@ -144,48 +155,70 @@ def _meta(connection: sqlite3.Connection, key: str) -> object:
 
 
 def _bring_up_to_date(connection: sqlite3.Connection, found: Scan) -> None:
-    known_print, scanned_at = _meta(connection, "fingerprint"), _meta(connection, "scanned_at")
-    if isinstance(scanned_at, int) and known_print is not None:
-        if fingerprint(found, scanned_at) == known_print:
-            return
+    """Read what changed since the table's seal (:func:`copro.store.freshness.since`: when
+    nothing did, only the racy files are read), else compare the per-file table."""
+    sealed = Seal.from_meta(lambda key: _meta(connection, key))
+    delta = since(found, sealed)
+    if delta is not None and not delta and delta.same_listing:
+        return
     connection.execute("BEGIN IMMEDIATE")
     try:
         built_at = _meta(connection, "built_at")
-        known = {
-            rel: [size, mtime, digest]
-            for rel, size, mtime, digest in connection.execute("SELECT * FROM files")
-        }
+        built_at = built_at if isinstance(built_at, int) else 0
         started = time.time_ns()
-        diff = changes(found.files, known, built_at if isinstance(built_at, int) else 0)
+        if delta is None:
+            known = {
+                rel: [size, mtime, digest]
+                for rel, size, mtime, digest in connection.execute("SELECT * FROM files")
+            }
+            states: Mapping[str, FileState] = found.files
+            diff = changes(states, known, built_at)
+        else:
+            known = _rows(connection, [*delta.moved, *delta.removed])
+            states = delta.moved
+            diff = changes(states, known, built_at, hash_all=True)
         assert isinstance(diff, Changes)
         for rel in diff.removed:
             _forget(connection, rel)
         for rel, (digest, data) in {**diff.added, **diff.changed}.items():
             _forget(connection, rel)
-            size, mtime, _ = found.files[rel]
+            size, mtime, _ = states[rel]
             connection.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (rel, size, mtime, digest))
             connection.executemany(
                 "INSERT INTO names VALUES (?, ?, ?)",
                 [(rel, target, number) for target, number in names_in(data)],
             )
         for rel, digest in diff.touched.items():
-            size, mtime, _ = found.files[rel]
+            size, mtime, _ = states[rel]
             connection.execute(
                 "UPDATE files SET size = ?, mtime = ?, digest = ? WHERE rel = ?",
                 (size, mtime, digest, rel),
             )
-        meta = {
-            "stamp": _stamp(),
-            "built_at": started if diff else (built_at or started),
-            "fingerprint": fingerprint(found),
-            "scanned_at": found.started,
-        }
-        connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+        racy = {rel: row[2] for rel, row in _rows(connection, found.racy(found.started)).items()}
+        meta = [
+            ("stamp", _stamp()),
+            ("built_at", started if diff else (built_at or started)),
+            *seal(found, racy, diff.unread).to_meta(),
+        ]
+        connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
         connection.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
         raise
+
+
+def _rows(connection: sqlite3.Connection, rels: list[str]) -> dict[str, list[Any]]:
+    """relpath -> [size, mtime, digest] of the table's rows for ``rels`` (a few)."""
+    out: dict[str, list[Any]] = {}
+    for start in range(0, len(rels), 500):
+        part = rels[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for rel, size, mtime, digest in connection.execute(
+            f"SELECT rel, size, mtime, digest FROM files WHERE rel IN ({marks})", part
+        ):
+            out[rel] = [size, mtime, digest]
+    return out
 
 
 def _forget(connection: sqlite3.Connection, rel: str) -> None:
