@@ -276,3 +276,73 @@ def test_a_scan_ahead_that_finds_no_archive_leaves_the_scan_to_the_command(
     write_record(empty_root, OLD)
     scan_ahead(str(tmp_path / "nowhere"))
     assert list(scan(empty_root.resolve()).files) == [f"archive/2024/{OLD}.md"]
+
+
+# ---- a scan made ahead, taken under the writer lock ------------------------------
+
+
+def rename_into_place(path: Path, old: str, new: str) -> None:
+    """Edit ``path`` as every copro writer does: a new file renamed over it."""
+    staged = path.with_name(f".{path.name}.tmp")
+    staged.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    os.replace(staged, path)
+
+
+def age_folders(root: Path) -> None:
+    for folder in [root / "archive", *(root / "archive").iterdir()]:
+        info = folder.stat()
+        os.utime(folder, ns=(info.st_atime_ns, info.st_mtime_ns - 2 * HOUR_NS))
+
+
+def test_folders_no_writer_touched_are_taken_as_scanned(empty_root: Path) -> None:
+    write_record(empty_root, OLD)
+    write_record(empty_root, LATER)
+    age_folders(empty_root)
+    made = freshness._scan_folder(str(empty_root), "archive")
+    assert freshness._revalidated(made) is made
+
+
+def test_a_folder_another_writer_renamed_into_is_listed_again(empty_root: Path) -> None:
+    old = write_record(empty_root, OLD)
+    write_record(empty_root, LATER)
+    age_folders(empty_root)
+    made = freshness._scan_folder(str(empty_root), "archive")
+    rename_into_place(old, "A small test engagement.", "A much longer test engagement.")
+    again = freshness._revalidated(made)
+    assert again is not None and again is not made
+    assert again.files == freshness._scan_folder(str(empty_root), "archive").files
+    assert again.files[f"archive/2024/{OLD}.md"][0] == old.stat().st_size
+
+
+def test_a_folder_renamed_into_within_the_clock_tick_is_listed_again(empty_root: Path) -> None:
+    old = write_record(empty_root, OLD)
+    made = freshness._scan_folder(str(empty_root), "archive")
+    folder = old.parent.stat()
+    rename_into_place(old, "A small test engagement.", "A much longer test engagement.")
+    os.utime(old.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))  # the same tick
+    again = freshness._revalidated(made)
+    assert again is not None
+    assert again.files[f"archive/2024/{OLD}.md"][0] == old.stat().st_size
+
+
+def test_a_new_year_folder_needs_a_new_scan(empty_root: Path) -> None:
+    write_record(empty_root, OLD)
+    made = freshness._scan_folder(str(empty_root), "archive")
+    write_record(empty_root, LATER)  # archive/2025/ is new
+    assert freshness._revalidated(made) is None
+
+
+@needs_fork
+def test_under_the_writer_lock_the_scan_made_ahead_is_checked(empty_root: Path) -> None:
+    from copro.core.fileio import archive_lock
+
+    old = write_record(empty_root, OLD)
+    age_folders(empty_root)
+    root = empty_root.resolve()
+    scan_ahead(str(root))
+    assert freshness._AHEAD is not None
+    os.waitpid(freshness._AHEAD.pid, 0)  # the scan is made (its result waits in the pipe)
+    rename_into_place(old, "A small test engagement.", "A much longer test engagement.")
+    with archive_lock(root):
+        found = scan(root)
+    assert found.files[f"archive/2024/{OLD}.md"][0] == old.stat().st_size

@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 import sys
 
-READ_ONLY_COMMANDS = frozenset(
+SCAN_AHEAD_COMMANDS = frozenset(
     {"show", "search", "similar", "report", "findings", "themes", "review", "stats", "export"}
+    | {"add", "update"}
 )
-"""Commands that only read records: their scan of the archive starts before the imports."""
+"""Commands whose scan of the archive starts before the imports: those that only read
+records, and the one-record edits (their scan, taken under the writer lock, is checked
+against what other writers did meanwhile: ``copro.store.freshness``)."""
 
 
 def _launched() -> bool:
@@ -25,7 +28,7 @@ def _launched() -> bool:
 
 
 def _scan_ahead(args: list[str]) -> None:
-    """For a read-only command, start the scan of the archive's record files in a second
+    """For the commands above, start the scan of the archive's record files in a second
     process now, before the imports of the command layer (``copro.store.freshness.
     scan_ahead``: at 50,000 records the scan takes about as long as those imports).
 
@@ -40,7 +43,7 @@ def _scan_ahead(args: list[str]) -> None:
         elif arg.startswith("--root="):
             root = arg.partition("=")[2]
         else:
-            if arg in READ_ONLY_COMMANDS:
+            if arg in SCAN_AHEAD_COMMANDS:
                 from copro.store.freshness import scan_ahead
 
                 scan_ahead(root)

@@ -269,6 +269,17 @@ def archive_lock(root: Path, timeout: float | None = None) -> Iterator[Path]:
         holding.turn.release()
 
 
+def holds_archive_lock(root: Path) -> bool:
+    """Whether this process holds the writer lock of the archive at ``root`` now.
+
+    A scan of the archive made before the lock was taken must then be checked
+    against what other writers did meanwhile (``copro.store.freshness``).
+    """
+    with _HOLDINGS_GUARD:
+        holding = _HOLDINGS.get(str(archive_lock_path(root)))
+    return holding is not None and holding.depth > 0
+
+
 def _take_file_lock(path: Path, deadline: float, wait: float) -> int:
     """Open (creating if missing) and lock ``path``; the open file descriptor.
 

@@ -24,6 +24,7 @@ from operator import ge, itemgetter, ne
 from pathlib import Path
 from typing import Any
 
+from copro.core.fileio import holds_archive_lock
 from copro.core.paths import ARCHIVE_DIR, HUB_FILE
 
 __all__ = [
@@ -75,6 +76,10 @@ class Scan:
         self.started: int = started if started is not None else time.time_ns()
         """When the scan began (ns): files modified after ``started - RACY_NS`` are racy."""
         self._listing: str | None = None
+        self.folders: dict[str, tuple[int, int, int, int, tuple[str, ...]]] = {}
+        """Folder (``archive/2024/``) -> its mtime, when it was listed, the run of the
+        columns its files fill (start, end) and its subfolders: what a scan made
+        before the writer lock was taken is checked against (:func:`_revalidated`)."""
 
     @property
     def files(self) -> dict[str, FileState]:
@@ -172,43 +177,53 @@ def _scan_folder(root: str, folder_name: str) -> Scan:
     up its name in that folder instead of walking the whole path again (about a
     sixth less system time at 50,000 files, which is most of a scan's time).
     """
-    prefix = os.path.join(root, "")
-    rels: list[str] = []
-    sizes: list[int] = []
-    mtimes: list[int] = []
-    found = Scan(columns=(rels, sizes, mtimes), prefix=prefix)
-    add_rel, add_size, add_mtime = rels.append, sizes.append, mtimes.append
+    found = Scan(columns=([], [], []), prefix=os.path.join(root, ""))
     stack = [folder_name + "/"]
     while stack:
-        rel_folder = stack.pop()
-        try:
-            folder = _open_folder(prefix + rel_folder)
-        except OSError:
-            continue
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:  # the common case first: a record file (a few µs each)
-                    name = entry.name
-                    if name[:1] == ".":
-                        continue
-                    if name.endswith(".md") and entry.is_file(follow_symlinks=False):
-                        try:
-                            info = entry.stat(follow_symlinks=False)
-                        except OSError:
-                            continue
-                        add_rel(rel_folder + name)
-                        add_size(info.st_size)
-                        add_mtime(info.st_mtime_ns)
-                    elif entry.is_symlink():
-                        if name.endswith(".md"):
-                            found.symlinks.append(rel_folder + name)
-                    elif entry.is_dir(follow_symlinks=False):
-                        stack.append(f"{rel_folder}{name}/")
-        finally:
-            if isinstance(folder, int):
-                os.close(folder)
+        stack.extend(_list_into(found, stack.pop()) or ())
     found.symlinks.sort()
     return found
+
+
+def _list_into(found: Scan, rel_folder: str) -> list[str] | None:
+    """List one folder's record files into ``found``'s columns (one contiguous run, noted
+    in :attr:`Scan.folders` with the folder's own mtime); its subfolders, or None when
+    it cannot be opened."""
+    assert found._columns is not None
+    rels, sizes, mtimes = found._columns
+    add_rel, add_size, add_mtime = rels.append, sizes.append, mtimes.append
+    start = len(rels)
+    seen_at = time.time_ns()
+    try:
+        folder = _open_folder(found._prefix + rel_folder)
+    except OSError:
+        return None
+    subfolders: list[str] = []
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+        with os.scandir(folder) as entries:
+            for entry in entries:  # the common case first: a record file (a few µs each)
+                name = entry.name
+                if name[:1] == ".":
+                    continue
+                if name.endswith(".md") and entry.is_file(follow_symlinks=False):
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    add_rel(rel_folder + name)
+                    add_size(info.st_size)
+                    add_mtime(info.st_mtime_ns)
+                elif entry.is_symlink():
+                    if name.endswith(".md"):
+                        found.symlinks.append(rel_folder + name)
+                elif entry.is_dir(follow_symlinks=False):
+                    subfolders.append(f"{rel_folder}{name}/")
+    finally:
+        if isinstance(folder, int):
+            os.close(folder)
+    found.folders[rel_folder] = (mtime, seen_at, start, len(rels), tuple(subfolders))
+    return subfolders
 
 
 def _open_folder(path: str) -> int | str:
@@ -586,6 +601,7 @@ def _encode_ahead(root: str, found: Scan) -> bytes | None:
             "symlinks": found.symlinks,
             "listing": found.listing(),
             "count": len(rels),
+            "folders": found.folders,
         }
     ).encode("utf-8", "surrogateescape")
     parts = (header, _names_bytes(rels), size_bytes, mtime_bytes)
@@ -594,7 +610,9 @@ def _encode_ahead(root: str, found: Scan) -> bytes | None:
 
 def _take_ahead(root: str, folder_name: str) -> Scan | None:
     """The scan made ahead, if it is of ``root``'s records (it serves one scan only: a
-    later one must see what this command wrote since)."""
+    later one must see what this command wrote since). Taken under the archive's
+    writer lock, it is first checked against what other writers did since it was
+    made (:func:`_revalidated`)."""
     global _AHEAD
     ahead = _AHEAD
     if ahead is None or folder_name != ARCHIVE_DIR:
@@ -607,9 +625,55 @@ def _take_ahead(root: str, folder_name: str) -> Scan | None:
         with contextlib.suppress(OSError):
             os.waitpid(ahead.pid, 0)
     try:
-        return _decode_ahead(payload, root)
-    except (ValueError, KeyError, TypeError, struct.error):
+        found = _decode_ahead(payload, root)
+    except (ValueError, KeyError, TypeError, AttributeError, struct.error):
         return None
+    if found is not None and holds_archive_lock(Path(root)):
+        return _revalidated(found)
+    return found
+
+
+def _revalidated(found: Scan) -> Scan | None:
+    """``found`` as it would be if made now, or None when only a new scan can tell.
+
+    Every copro writer holds the writer lock and writes records by renaming a
+    new file into place (``copro.write``), which gives the record's folder a new
+    mtime. So a folder whose mtime is still the one seen when it was listed, and
+    was not modified within :data:`RACY_NS` before that (a rename in the same
+    clock tick keeps it), holds what the scan says as far as other writers go;
+    any other folder is listed again (after ``add``, only the folder of the record
+    it wrote). A folder with other subfolders than before needs a new scan.
+    """
+    stale: set[str] = set()
+    for rel_folder, (mtime, seen_at, *_) in found.folders.items():
+        try:
+            now = os.stat(found._prefix + rel_folder).st_mtime_ns
+        except OSError:
+            return None
+        if now != mtime or mtime >= seen_at - RACY_NS:
+            stale.add(rel_folder)
+    if not stale:
+        return found
+    assert found._columns is not None
+    rels, sizes, mtimes = found._columns
+    new_rels: list[str] = []
+    new_sizes: list[int] = []
+    new_mtimes: list[int] = []
+    again = Scan(columns=(new_rels, new_sizes, new_mtimes), prefix=found._prefix)
+    again.started = found.started  # the racy window counts from the oldest look
+    again.symlinks = [s for s in found.symlinks if s.rpartition("/")[0] + "/" not in stale]
+    for rel_folder, (mtime, seen_at, start, end, subfolders) in found.folders.items():
+        if rel_folder in stale:
+            if tuple(_list_into(again, rel_folder) or ()) != subfolders:
+                return None
+            continue
+        at = len(new_rels)
+        new_rels.extend(rels[start:end])
+        new_sizes.extend(sizes[start:end])
+        new_mtimes.extend(mtimes[start:end])
+        again.folders[rel_folder] = (mtime, seen_at, at, len(new_rels), subfolders)
+    again.symlinks.sort()
+    return again
 
 
 def _read_all(fd: int) -> bytes:
@@ -642,4 +706,8 @@ def _decode_ahead(payload: bytes, root: str) -> Scan | None:
         prefix=os.path.join(root, ""),
     )
     found._listing = str(header["listing"])
+    found.folders = {
+        str(rel): (int(m), int(seen), int(start), int(end), tuple(map(str, subs)))
+        for rel, (m, seen, start, end, subs) in header["folders"].items()
+    }
     return found
