@@ -277,14 +277,14 @@ def beside(sizes: list[int], runs: int, env: dict[str, str]) -> None:
         target = sorted((root / "archive").rglob("*.md"))[n // 3]
         restore[n] = (target, target.read_bytes())
         commands.setdefault("copro show ID", {})[n] = [*copro, "show", target.stem]
-        commands.setdefault("copro show ID, just after an edit", {})[n] = [
-            *copro, "show", target.stem
-        ]  # fmt: skip
         commands.setdefault("copro search parenting --json, warm", {})[n] = [
             *copro, "search", "parenting", "--json"
         ]  # fmt: skip
         commands.setdefault("copro add finding", {})[n] = [
             *copro, "add", "finding", target.stem, "--text", "One more finding"
+        ]  # fmt: skip
+        commands.setdefault("copro show ID, just after an edit", {})[n] = [
+            *copro, "show", target.stem
         ]  # fmt: skip
     print(f"beside: {', '.join(f'{n:,}' for n in sizes)} taking turns ({load()})", flush=True)
     for name, by_size in commands.items():

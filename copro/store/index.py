@@ -268,7 +268,7 @@ class IndexStore:
         """The search engine: as asked for, else as ``copro.yml`` or the archive's size says."""
         if self._backend is None:
             name = self._backend_name or choose_backend(
-                self.root, lambda: len(self._scan(keep=True).files)
+                self.root, lambda: len(self._scan(keep=True))
             )
             self._backend = BACKENDS[name]()
         return self._backend
