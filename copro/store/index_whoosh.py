@@ -28,9 +28,6 @@ from copro.store.query import (
 
 __all__ = ["WhooshBackend"]
 
-PARALLEL_BUILD_FROM = 1000
-"""Whoosh's two-process writer pays off from about this many records."""
-
 
 class WhooshBackend:
     """Whoosh 3: BM25F over the text fields, keyword fields for facets."""
@@ -41,11 +38,10 @@ class WhooshBackend:
     def create(self, folder: Path, documents: int) -> _Writer:
         from whoosh import index as whoosh_index
 
-        from copro.core.parallel import worker_count
-
+        # One process: Whoosh's multi-process writer (procs=2) lost a withdrawn record's
+        # status at 1,000 records, so search showed it; the record cache is already
+        # parsed on every core before this writer runs.
         ix = whoosh_index.create_in(str(folder), _schema())
-        if documents >= PARALLEL_BUILD_FROM and worker_count() > 1:
-            return _Writer(ix.writer(procs=2, multisegment=True, limitmb=256))
         return _Writer(ix.writer(limitmb=128))
 
     def open(self, folder: Path) -> _Handle:
