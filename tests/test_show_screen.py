@@ -108,3 +108,14 @@ def test_piped_output_has_no_trailing_spaces(sample_root):
         padded = [line for line in done.stdout.splitlines() if line != line.rstrip()]
         assert not padded, (args, padded)
         assert len(done.stdout.splitlines()) > 5, done.stdout
+
+
+def test_show_lists_a_records_decisions_and_who_made_them(sample_root):
+    """show is 'everything above' in the README: decisions were in --json and the report
+    but not on the screen (found by a new user's trial)."""
+    shown = copro(sample_root, "show", "2018-05-peer-coaching-programme")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert "Decided" in lines
+    assert "  • Referral criteria and routes (decided together, 2018-07-10)" in lines
+    assert "decided by the organisation" in shown.stdout

@@ -229,6 +229,17 @@ def _render_record(view: RecordView) -> None:
             standing = view.table.of(e, finding.id)
             style = "green" if standing.standing == "still-holds" else "yellow"
             hanging("      ", standing.words(), style)
+    if e.decisions:
+        from copro.core.words import MADE_BY_WORDS
+
+        console.print("\n[bold]Decided[/bold]")
+        for decision in e.decisions:
+            made = ", ".join(
+                part
+                for part in (MADE_BY_WORDS.get(decision.made_by, decision.made_by), decision.date)
+                if part
+            )
+            hanging("  • ", f"{decision.text} ({made})" if made else decision.text)
     checked = view.table.checked_again(e)
     if checked:
         from copro.core.words import month_year
