@@ -73,6 +73,11 @@ def test_a_shared_inbox_is_allowed_as_the_site_contact(empty_root):
         ("- a\n- b\n", 1, "mapping"),
         ("name: Ring 020 7946 0018\n", 1, "personal data: a phone number"),
         ("search:\n  backend: Who Osh\n", 2, "search.backend"),
+        (
+            "search:\n  backend: elastic\n",
+            2,
+            "'elastic' is not one copro has: one of sqlite, whoosh",
+        ),  # a new user's trial
     ],
 )
 def test_each_problem_is_named_at_its_line(empty_root, text, line, words):
@@ -149,3 +154,11 @@ def test_init_refuses_bad_settings_and_writes_nothing(tmp_path, cli, args, code)
     assert result.exit_code == code
     assert not root.exists()
     assert "7946" not in result.stderr
+
+
+def test_the_backends_validate_accepts_are_the_ones_copro_has():
+    """validate (core) names the backends the index (store) registers: one list."""
+    from copro.core.settings import SEARCH_BACKENDS
+    from copro.store.index import BACKENDS
+
+    assert set(SEARCH_BACKENDS) == set(BACKENDS)

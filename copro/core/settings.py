@@ -19,7 +19,7 @@ from typing import Any
 
 from copro.core import yamlstrict
 from copro.core.errors import CoproError
-from copro.core.pii import KINDS, scan_text, shown
+from copro.core.pii import KINDS, quoted, scan_text, shown
 from copro.core.problems import ERROR, Problem
 from copro.core.values import SECTORS, ValueProblem, parse_sector
 
@@ -27,7 +27,9 @@ SETTINGS_FILE = "copro.yml"
 DEFAULT_TITLE = "Co-production archive"
 CODE = "settings-invalid"
 MAX_TEXT = 300
-_BACKEND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SEARCH_BACKENDS = ("sqlite", "whoosh")
+"""The search backends copro has (the keys of ``copro.store.index.BACKENDS``): validate
+refuses any other name in copro.yml, as every command that searches would."""
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 Report = Callable[[int, str], None]
@@ -254,10 +256,12 @@ class _Reader:
 
     def backend(self, data: dict[str, Any]) -> str | None:
         value = self.text(data, ("search", "backend"))
-        if value is not None and not _BACKEND.fullmatch(value):
+        if value is not None and value not in SEARCH_BACKENDS:
             self.problem(
                 self.line(("search", "backend")),
-                "`search.backend` is the name of a search backend (lower-case, e.g. whoosh)",
+                f"`search.backend` {quoted(value)} is not one copro has:"
+                f" one of {', '.join(SEARCH_BACKENDS)}"
+                " (or leave it out: copro chooses by the archive's size)",
             )
             return None
         return value
