@@ -117,7 +117,7 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from copro.core.words import MADE_BY_WORDS, organisation_words
+    from copro.core.words import decision_line, organisation_words
     from copro.views.consensus import STANCE_WORDS
 
     s = assessed.statement
@@ -192,12 +192,7 @@ def render_statement(assessed: "Assessed", vocab: "Vocabularies") -> None:
     if s.decisions:
         console.print("\n[bold]Decided because of it[/bold]")
         for decision in s.decisions:
-            made = ", ".join(
-                part
-                for part in (MADE_BY_WORDS.get(decision.made_by, decision.made_by), decision.date)
-                if part
-            )
-            _item("  • ", f"{decision.text} ({made})" if made else decision.text)
+            _item("  • ", decision_line(decision.text, decision.made_by, decision.date))
     thanks = assessed.thanks
     if thanks.named or thanks.anonymous:
         console.print("\n[bold]Thanks[/bold]")

@@ -230,16 +230,11 @@ def _render_record(view: RecordView) -> None:
             style = "green" if standing.standing == "still-holds" else "yellow"
             hanging("      ", standing.words(), style)
     if e.decisions:
-        from copro.core.words import MADE_BY_WORDS
+        from copro.core.words import decision_line
 
         console.print("\n[bold]Decided[/bold]")
         for decision in e.decisions:
-            made = ", ".join(
-                part
-                for part in (MADE_BY_WORDS.get(decision.made_by, decision.made_by), decision.date)
-                if part
-            )
-            hanging("  • ", f"{decision.text} ({made})" if made else decision.text)
+            hanging("  • ", decision_line(decision.text, decision.made_by, decision.date))
     checked = view.table.checked_again(e)
     if checked:
         from copro.core.words import month_year

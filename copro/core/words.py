@@ -46,6 +46,15 @@ MADE_BY_WORDS = {
     "organisation": "decided by the organisation",
     "community": "decided by the community",
 }
+
+
+def decision_line(text: str, made_by: str, date: str | None) -> str:
+    """A decision as a screen lists it: its words, then who made it and when, in words
+    ("Sessions move to Saturdays (decided together, 2026-09-01)")."""
+    made = ", ".join(part for part in (MADE_BY_WORDS.get(made_by, made_by), date) if part)
+    return f"{text} ({made})" if made else text
+
+
 PAYMENT_WORDS = {
     "none": "no payment",
     "vouchers": "vouchers",
