@@ -17,10 +17,10 @@ import struct
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import ge, itemgetter, ne
+from operator import ge, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,9 @@ class Scan:
 
     Kept as three columns in the order the folders listed them (relpath, size,
     mtime): what every freshness check compares, at C speed. ``files`` (relpath
-    -> size, mtime, path) is built from them when a caller first asks for it.
+    -> size, mtime, path) is built from them when a caller first asks for it. A
+    scan made ahead comes as the columns' bytes: a one-record command compares
+    and seals those, and decodes only the few names it reads.
     """
 
     def __init__(
@@ -66,10 +68,21 @@ class Scan:
         started: int | None = None,
         *,
         columns: tuple[list[str], list[int], list[int]] | None = None,
+        raw: tuple[bytes, bytes, bytes] | None = None,
         prefix: str = "",
     ) -> None:
-        self._files = files if files is not None or columns is not None else {}
+        self._files = files if files is not None or columns is not None or raw else {}
         self._columns = columns
+        self._raw = raw
+        """The columns as bytes (:meth:`column_bytes`), as the scan made ahead sends them:
+        compared and sealed as they are, decoded only for what a caller reads."""
+        self._names: dict[str, list[bytes]] = {}
+        """Folder -> its relpaths as bytes, split from :attr:`_raw` when first asked for."""
+        self._spans: dict[str, tuple[int, int]] = {}
+        """Folder -> the run of the relpaths' bytes its files fill (the scan made ahead)."""
+        self._recent: list[int] | None = None
+        """Where the files modified within :data:`RACY_NS` of :attr:`started` are in the
+        columns, noted while listing (:meth:`racy` then reads no other mtime)."""
         self._prefix = prefix
         """What a relpath is joined to for its path (columns only: the archive root + /)."""
         self.symlinks: list[str] = symlinks if symlinks is not None else []
@@ -85,8 +98,7 @@ class Scan:
     def files(self) -> dict[str, FileState]:
         """relpath -> (size, mtime_ns, absolute path), in scan order."""
         if self._files is None:
-            assert self._columns is not None
-            rels, sizes, mtimes = self._columns
+            rels, sizes, mtimes = self.columns()
             self._files = dict(
                 zip(
                     rels,
@@ -97,10 +109,15 @@ class Scan:
         return self._files
 
     def __len__(self) -> int:
+        if self._files is None and self._columns is None and self._raw is not None:
+            return len(self._raw[1]) // _INT.size
         return len(self._columns[0]) if self._files is None and self._columns else len(self.files)
 
     def columns(self) -> tuple[list[str], list[int], list[int]]:
         """(relpaths, sizes, mtimes) in scan order."""
+        if self._columns is None and self._files is None and self._raw is not None:
+            names, sizes, mtimes = self._raw
+            self._columns = (_names_list(names), _ints(sizes).tolist(), _ints(mtimes).tolist())
         if self._columns is None:
             states = self.files.values()
             self._columns = (
@@ -116,24 +133,102 @@ class Scan:
             return self._files[rel][2]
         return self._prefix + rel
 
+    def column_bytes(self) -> tuple[bytes, bytes, bytes] | None:
+        """(relpaths NUL-separated, sizes, mtimes as 64-bit arrays), or None when an integer
+        does not fit (a file dated after 2262)."""
+        if self._raw is None:
+            rels, sizes, mtimes = self.columns()
+            size_bytes, mtime_bytes = _int_array(sizes), _int_array(mtimes)
+            if size_bytes is None or mtime_bytes is None:
+                return None
+            self._raw = (_names_bytes(rels), size_bytes, mtime_bytes)
+        return self._raw
+
     def listing(self) -> str:
         """One digest of every file's relpath, size and mtime, and of the symlinks seen."""
         if self._listing is None:
-            rels, sizes, mtimes = self.columns()
-            listing = hashlib.sha256(_names_bytes(rels))
-            for part in (_ints_bytes(sizes), _ints_bytes(mtimes), _names_bytes(self.symlinks)):
+            raw = self.column_bytes()
+            if raw is None:
+                rels, sizes, mtimes = self.columns()
+                raw = (_names_bytes(rels), _ints_bytes(sizes), _ints_bytes(mtimes))
+            listing = hashlib.sha256(raw[0])
+            for part in (raw[1], raw[2], _names_bytes(self.symlinks)):
                 listing.update(b"\1" + part)
             self._listing = listing.hexdigest()
         return self._listing
 
     def newest(self) -> int:
         """The latest mtime of any file (0 for none)."""
-        return max(self.columns()[2], default=0)
+        return max(self._mtimes(), default=0)
 
     def racy(self, at: int) -> list[str]:
         """The files modified within :data:`RACY_NS` before ``at`` (or after it)."""
-        rels, _, mtimes = self.columns()
-        return list(compress(rels, map(ge, mtimes, repeat(at - RACY_NS))))
+        if at == self.started and self._recent is not None:
+            return self.rels_at(self._recent)
+        mtimes = self._mtimes()
+        return self.rels_at(compress(range(len(mtimes)), map(ge, mtimes, repeat(at - RACY_NS))))
+
+    def rels_at(self, positions: Iterable[int]) -> list[str]:
+        """The relpaths at these positions of the columns (without decoding every name:
+        from the columns as bytes, only the names of the folders they are in)."""
+        if self._columns is not None or self._files is not None or self._raw is None:
+            rels = self.columns()[0]
+            return [rels[i] for i in positions]
+        out = []
+        for position in positions:
+            folder, start = self._folder_at(position)
+            out.append(self._names_in(folder)[position - start].decode("utf-8", "surrogateescape"))
+        return out
+
+    def state_at(self, position: int) -> FileState:
+        """(size, mtime, path) of the file at this position of the columns."""
+        if self._columns is not None or self._files is not None or self._raw is None:
+            rels, sizes, mtimes = self.columns()
+            return sizes[position], mtimes[position], self.path(rels[position])
+        (rel,) = self.rels_at([position])
+        at = position * _INT.size
+        return (
+            _INT.unpack_from(self._raw[1], at)[0],
+            _INT.unpack_from(self._raw[2], at)[0],
+            self.path(rel),
+        )
+
+    def position(self, rel: str) -> int | None:
+        """Where ``rel`` is in the columns (None when it was not found)."""
+        try:
+            if self._columns is not None or self._files is not None or self._raw is None:
+                return self.columns()[0].index(rel)
+            folder = rel[: rel.rfind("/") + 1] if self._spans else ""
+            if folder not in self._spans and folder:
+                return None
+            start = self.folders[folder][2] if folder else 0
+            return start + self._names_in(folder).index(rel.encode("utf-8", "surrogateescape"))
+        except ValueError:
+            return None
+
+    def _folder_at(self, position: int) -> tuple[str, int]:
+        """The folder whose run of the columns holds ``position``, and where that run
+        starts ("" and 0 when the runs are not known: the names are then split whole)."""
+        if self._spans:
+            for folder, (_, _, start, end, _) in self.folders.items():
+                if start <= position < end:
+                    return folder, start
+        return "", 0
+
+    def _names_in(self, folder: str) -> list[bytes]:
+        """The relpaths (bytes) of one folder's run ("": of the whole scan), split once."""
+        names = self._names.get(folder)
+        if names is None:
+            assert self._raw is not None
+            first, last = self._spans[folder] if folder else (0, len(self._raw[0]))
+            part = self._raw[0][first:last]
+            names = self._names[folder] = part.split(b"\0") if part else []
+        return names
+
+    def _mtimes(self) -> Sequence[int]:
+        if self._columns is None and self._files is None and self._raw is not None:
+            return _ints(self._raw[2])
+        return self.columns()[2]
 
 
 @dataclass
@@ -178,6 +273,7 @@ def _scan_folder(root: str, folder_name: str) -> Scan:
     sixth less system time at 50,000 files, which is most of a scan's time).
     """
     found = Scan(columns=([], [], []), prefix=os.path.join(root, ""))
+    found._recent = []
     stack = [folder_name + "/"]
     while stack:
         stack.extend(_list_into(found, stack.pop()) or ())
@@ -194,6 +290,7 @@ def _list_into(found: Scan, rel_folder: str) -> list[str] | None:
     add_rel, add_size, add_mtime = rels.append, sizes.append, mtimes.append
     start = len(rels)
     seen_at = time.time_ns()
+    recent, floor = found._recent, found.started - RACY_NS
     try:
         folder = _open_folder(found._prefix + rel_folder)
     except OSError:
@@ -211,6 +308,8 @@ def _list_into(found: Scan, rel_folder: str) -> list[str] | None:
                         info = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
+                    if recent is not None and info.st_mtime_ns >= floor:
+                        recent.append(len(rels))
                     add_rel(rel_folder + name)
                     add_size(info.st_size)
                     add_mtime(info.st_mtime_ns)
@@ -357,14 +456,26 @@ class Seal:
         self.listing = listing
         self.scanned_at = scanned_at
         self.racy = racy
-        self._columns = columns
+        self._read_columns = columns
+        self._columns: tuple[object, ...] | None = None
 
-    def to_meta(self) -> list[tuple[str, object]]:
-        """(key, value) rows for the ``meta`` table."""
+    def to_meta(self, kept: Seal | None = None) -> list[tuple[str, object]]:
+        """(key, value) rows for the ``meta`` table; with ``kept`` (the seal the table
+        holds), without the columns it already holds as they are (after one edit, only
+        the mtimes: a few hundred KB at 50,000 records instead of a few MB)."""
         small = (self.listing, self.scanned_at, json.dumps(self.racy))
+        before = kept.stored_columns() if kept is not None else (None,) * len(self.COLUMNS)
         return [(f"seal_{key}", value) for key, value in zip(self.SMALL, small, strict=True)] + [
-            (f"seal_{key}", value) for key, value in zip(self.COLUMNS, self._columns(), strict=True)
+            (f"seal_{key}", value)
+            for key, value, old in zip(self.COLUMNS, self.stored_columns(), before, strict=True)
+            if value is None or value != old
         ]
+
+    def stored_columns(self) -> tuple[object, ...]:
+        """The column values as kept (read once)."""
+        if self._columns is None:
+            self._columns = self._read_columns()
+        return self._columns
 
     @classmethod
     def from_meta(cls, get: Callable[[str], object]) -> Seal | None:
@@ -384,19 +495,26 @@ class Seal:
             return None
         return cls(listing, scanned_at, kept, lambda: tuple(get(f"seal_{k}") for k in cls.COLUMNS))
 
-    def columns(self) -> tuple[list[str], list[int], list[int]] | None:
-        """The sealed scan's (relpaths, sizes, mtimes), or None when not kept."""
-        names, sizes, mtimes = self._columns()
+    def column_bytes(self) -> tuple[bytes, bytes, bytes] | None:
+        """The sealed scan's columns as :meth:`Scan.column_bytes` gives them, or None when
+        not kept (or not as copro writes them)."""
+        names, sizes, mtimes = self.stored_columns()
         if not (
             isinstance(names, bytes) and isinstance(sizes, bytes) and isinstance(mtimes, bytes)
         ):
             return None
-        rels = names.decode("utf-8", "surrogateescape").split("\0") if names else []
-        try:
-            size_list, mtime_list = array("q", sizes).tolist(), array("q", mtimes).tolist()
-        except ValueError:
+        if len(sizes) != len(mtimes) or len(sizes) % _INT.size:
             return None
-        if len(rels) == len(size_list) == len(mtime_list):
+        return names, sizes, mtimes
+
+    def columns(self) -> tuple[list[str], list[int], list[int]] | None:
+        """The sealed scan's (relpaths, sizes, mtimes), or None when not kept."""
+        kept = self.column_bytes()
+        if kept is None:
+            return None
+        rels = _names_list(kept[0])
+        size_list, mtime_list = _ints(kept[1]).tolist(), _ints(kept[2]).tolist()
+        if len(rels) == len(size_list):
             return rels, size_list, mtime_list
         return None
 
@@ -405,12 +523,10 @@ def seal(found: Scan, digests: Mapping[str, str | None], unread: Iterable[str] =
     """The seal of ``found`` for derived data now up to date with it: ``digests`` gives the
     content hash the derived data holds for each racy file (:meth:`Scan.racy`), and
     ``unread`` the files it could not read (both looked at again next time)."""
-    rels, sizes, mtimes = found.columns()
     racy: dict[str, str | None] = {rel: digests.get(rel) for rel in found.racy(found.started)}
     racy.update(dict.fromkeys(unread))
-    size_bytes, mtime_bytes = _int_array(sizes), _int_array(mtimes)
-    names = _names_bytes(rels) if size_bytes is not None and mtime_bytes is not None else None
-    return Seal(found.listing(), found.started, racy, lambda: (names, size_bytes, mtime_bytes))
+    kept = found.column_bytes() or (None, None, None)
+    return Seal(found.listing(), found.started, racy, lambda: kept)
 
 
 @dataclass
@@ -439,18 +555,24 @@ def since(found: Scan, sealed: Seal | None) -> Delta | None:
         return None
     if found.listing() == sealed.listing:
         return Delta(_racy_moved(found, sealed, set()), [], True)
-    old = sealed.columns()
-    if old is None:
+    old_bytes, now_bytes = sealed.column_bytes(), found.column_bytes()
+    if old_bytes is None:
         return None
-    old_rels, old_sizes, old_mtimes = old
-    rels, sizes, mtimes = found.columns()
-    if old_rels == rels:
-        at = range(len(rels))
-        moved_at = set(compress(at, map(ne, sizes, old_sizes)))
-        moved_at.update(compress(at, map(ne, mtimes, old_mtimes)))
-        moved = {rels[i]: (sizes[i], mtimes[i], found.path(rels[i])) for i in sorted(moved_at)}
-        removed: list[str] = []
+    removed: list[str] = []
+    if (
+        now_bytes is not None
+        and old_bytes[0] == now_bytes[0]
+        and len(old_bytes[1]) == len(now_bytes[1])
+    ):  # the same files: edits
+        moved_at = set(_differing(old_bytes[1], now_bytes[1]))
+        moved_at.update(_differing(old_bytes[2], now_bytes[2]))
+        at = sorted(moved_at)
+        moved = dict(zip(found.rels_at(at), map(found.state_at, at), strict=True))
+    elif (old := sealed.columns()) is None:
+        return None
     else:
+        old_rels, old_sizes, old_mtimes = old
+        rels, sizes, mtimes = found.columns()
         before = dict(zip(old_rels, zip(old_sizes, old_mtimes, strict=True), strict=True))
         moved = {
             rel: (*state, found.path(rel))
@@ -486,17 +608,53 @@ def _states(found: Scan, rels: list[str]) -> dict[str, FileState]:
     for a few."""
     if len(rels) > 8:
         return {rel: found.files[rel] for rel in rels if rel in found.files}
-    names, sizes, mtimes = found.columns()
     out = {}
     for rel in rels:
-        with contextlib.suppress(ValueError):
-            i = names.index(rel)
-            out[rel] = (sizes[i], mtimes[i], found.path(rel))
+        at = found.position(rel)
+        if at is not None:
+            out[rel] = found.state_at(at)
     return out
 
 
 def _names_bytes(names: list[str]) -> bytes:
     return "\0".join(names).encode("utf-8", "surrogateescape")
+
+
+def _names_list(names: bytes) -> list[str]:
+    return names.decode("utf-8", "surrogateescape").split("\0") if names else []
+
+
+_INT = struct.Struct("q")
+"""One item of the integer columns (native 64-bit, as :func:`_int_array` writes them)."""
+
+
+def _ints(packed: bytes) -> array[int]:
+    values = array("q")
+    values.frombytes(packed)
+    return values
+
+
+def _differing(before: bytes, now: bytes) -> list[int]:
+    """The positions where two integer columns of the same length differ, found by
+    comparing halves (``memcmp``) down to the items that differ: after one edit, a few
+    dozen comparisons instead of a Python loop over every file."""
+    size = _INT.size
+    out: list[int] = []
+    stack = [(0, len(now) // size)]
+    while stack:
+        low, high = stack.pop()
+        if before[low * size : high * size] == now[low * size : high * size]:
+            continue
+        if high - low <= 16:
+            out.extend(
+                at
+                for at in range(low, high)
+                if before[at * size : (at + 1) * size] != now[at * size : (at + 1) * size]
+            )
+            continue
+        middle = (low + high) // 2
+        stack += [(middle, high), (low, middle)]
+    return out
 
 
 def _int_array(values: list[int]) -> bytes | None:
@@ -590,10 +748,9 @@ def _scan_for_parent(explicit_root: str | None, out: int) -> None:  # pragma: no
 
 
 def _encode_ahead(root: str, found: Scan) -> bytes | None:
-    rels, sizes, mtimes = found.columns()
-    size_bytes, mtime_bytes = _int_array(sizes), _int_array(mtimes)
-    if size_bytes is None or mtime_bytes is None:
+    if not _spanned(found):
         return None
+    rels = found.columns()[0]
     header = json.dumps(
         {
             "root": root,
@@ -602,10 +759,34 @@ def _encode_ahead(root: str, found: Scan) -> bytes | None:
             "listing": found.listing(),
             "count": len(rels),
             "folders": found.folders,
+            "spans": found._spans,
+            "recent": found._recent,
         }
     ).encode("utf-8", "surrogateescape")
-    parts = (header, _names_bytes(rels), size_bytes, mtime_bytes)
+    assert found._raw is not None
+    parts = [header, *found._raw]
     return _AHEAD_HEADER.pack(*map(len, parts)) + b"".join(parts)
+
+
+def _spanned(found: Scan) -> bool:
+    """Give a scan made here its columns as bytes, each folder's run of the relpaths'
+    bytes noted (what :func:`_revalidated` splices); False when an integer does not fit."""
+    rels, sizes, mtimes = found.columns()
+    size_bytes, mtime_bytes = _int_array(sizes), _int_array(mtimes)
+    runs = sum(end - start for _, _, start, end, _ in found.folders.values())
+    if size_bytes is None or mtime_bytes is None or runs != len(rels):
+        return False
+    name_parts: list[bytes] = []
+    at = 0
+    for rel_folder, (_, _, start, end, _) in found.folders.items():
+        part = _names_bytes(rels[start:end])
+        if part:
+            at += 1 if name_parts else 0
+            name_parts.append(part)
+        found._spans[rel_folder] = (at, at + len(part))
+        at += len(part)
+    found._raw = (b"\0".join(name_parts), size_bytes, mtime_bytes)
+    return True
 
 
 def _take_ahead(root: str, folder_name: str) -> Scan | None:
@@ -654,24 +835,52 @@ def _revalidated(found: Scan) -> Scan | None:
             stale.add(rel_folder)
     if not stale:
         return found
-    assert found._columns is not None
-    rels, sizes, mtimes = found._columns
-    new_rels: list[str] = []
-    new_sizes: list[int] = []
-    new_mtimes: list[int] = []
-    again = Scan(columns=(new_rels, new_sizes, new_mtimes), prefix=found._prefix)
-    again.started = found.started  # the racy window counts from the oldest look
+    if set(found._spans) != set(found.folders) and not _spanned(found):
+        return None
+    assert found._raw is not None
+    names, sizes, mtimes = found._raw
+    size = _INT.size
+    recent = set(found._recent) if found._recent is not None else None
+    again = Scan(raw=(b"", b"", b""), started=found.started, prefix=found._prefix)
+    again._recent = [] if recent is not None else None  # the racy window: from the oldest look
     again.symlinks = [s for s in found.symlinks if s.rpartition("/")[0] + "/" not in stale]
+    name_parts: list[bytes] = []
+    size_parts: list[bytes] = []
+    mtime_parts: list[bytes] = []
+    count = at = 0
     for rel_folder, (mtime, seen_at, start, end, subfolders) in found.folders.items():
         if rel_folder in stale:
-            if tuple(_list_into(again, rel_folder) or ()) != subfolders:
+            listed = Scan(columns=([], [], []), started=found.started, prefix=found._prefix)
+            listed._recent = []
+            if tuple(_list_into(listed, rel_folder) or ()) != subfolders:
                 return None
-            continue
-        at = len(new_rels)
-        new_rels.extend(rels[start:end])
-        new_sizes.extend(sizes[start:end])
-        new_mtimes.extend(mtimes[start:end])
-        again.folders[rel_folder] = (mtime, seen_at, at, len(new_rels), subfolders)
+            fresh = listed.column_bytes()
+            if fresh is None:
+                return None
+            part, part_sizes, part_mtimes = fresh
+            mtime, seen_at = listed.folders[rel_folder][:2]
+            again.symlinks.extend(listed.symlinks)
+            recent_here = [count + i for i in listed._recent]
+        else:
+            first, last = found._spans[rel_folder]
+            part = names[first:last]
+            part_sizes = sizes[start * size : end * size]
+            part_mtimes = mtimes[start * size : end * size]
+            recent_here = sorted(count + i - start for i in recent or () if start <= i < end)
+        files = len(part_sizes) // size
+        if part:
+            at += 1 if name_parts else 0
+            name_parts.append(part)
+        again.folders[rel_folder] = (mtime, seen_at, count, count + files, subfolders)
+        again._spans[rel_folder] = (at, at + len(part))
+        if again._recent is not None:
+            again._recent.extend(recent_here)
+        at += len(part)
+        count += files
+        size_parts.append(part_sizes)
+        mtime_parts.append(part_mtimes)
+    again._raw = (b"\0".join(name_parts), b"".join(size_parts), b"".join(mtime_parts))
+    again._files = None
     again.symlinks.sort()
     return again
 
@@ -695,14 +904,16 @@ def _decode_ahead(payload: bytes, root: str) -> Scan | None:
     header = json.loads(parts[0].decode("utf-8", "surrogateescape"))
     if header["root"] != root:
         return None
-    rels = parts[1].decode("utf-8", "surrogateescape").split("\0") if header["count"] else []
-    sizes, mtimes = array("q", parts[2]).tolist(), array("q", parts[3]).tolist()
-    if not len(rels) == len(sizes) == len(mtimes) == header["count"]:
+    names, sizes, mtimes = parts[1:]
+    count = int(header["count"])
+    if not len(sizes) == len(mtimes) == count * _INT.size:
+        return None
+    if names.count(b"\0") + 1 != count and (count or names):
         return None
     found = Scan(
         symlinks=list(header["symlinks"]),
         started=int(header["started"]),
-        columns=(rels, sizes, mtimes),
+        raw=(names, sizes, mtimes),
         prefix=os.path.join(root, ""),
     )
     found._listing = str(header["listing"])
@@ -710,4 +921,7 @@ def _decode_ahead(payload: bytes, root: str) -> Scan | None:
         str(rel): (int(m), int(seen), int(start), int(end), tuple(map(str, subs)))
         for rel, (m, seen, start, end, subs) in header["folders"].items()
     }
+    found._spans = {str(rel): (int(a), int(b)) for rel, (a, b) in header["spans"].items()}
+    recent = header["recent"]
+    found._recent = None if recent is None else [int(at) for at in recent if 0 <= at < count]
     return found

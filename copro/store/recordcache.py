@@ -292,7 +292,8 @@ def _bring_up_to_date(
     cache, another copro, a writer stopped half-way), every row's size and mtime are
     compared.
     """
-    delta = since(found, Seal.from_meta(lambda key: _meta(connection, key)))
+    sealed = Seal.from_meta(lambda key: _meta(connection, key))
+    delta = since(found, sealed)
     if delta is not None and not delta and delta.same_listing:
         return
     built_at = _meta(connection, "built_at")
@@ -321,15 +322,16 @@ def _bring_up_to_date(
         ]
     started = time.time_ns()
     # No seal while rows change: a writer stopped half-way (Ctrl-C, a kill) leaves
-    # nothing that could later say these rows match some scan.
-    _write(connection, "DELETE FROM meta WHERE key LIKE 'seal%' OR key = 'fingerprint'", [()])
+    # nothing that could later say these rows match some scan (a seal without its
+    # listing is none; its columns stay, to be rewritten only where they differ).
+    _write(connection, "DELETE FROM meta WHERE key IN ('seal_listing', 'fingerprint')", [()])
     _write(connection, "DELETE FROM files WHERE rel = ?", [(rel,) for rel in removed])
     unread = _parse_changed(connection, states, todo, progress)
     racy = {rel: row[2] for rel, row in _rows(connection, found.racy(found.started)).items()}
     meta = [
         ("stamp", _stamp()),
         ("built_at", started if (todo or removed) else (built_at or started)),
-        *seal(found, racy, unread).to_meta(),
+        *seal(found, racy, unread).to_meta(sealed),
     ]
     _write(connection, "INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
 

@@ -138,6 +138,7 @@ def references(root: Path, found: Scan | None = None) -> References:
 
 def _open(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    connection.execute("PRAGMA synchronous=OFF")  # derived data: a lost write is read again
     connection.executescript(_SCHEMA)
     stamp = _meta(connection, "stamp")
     if stamp not in (None, _stamp()):
@@ -198,7 +199,7 @@ def _bring_up_to_date(connection: sqlite3.Connection, found: Scan) -> None:
         meta = [
             ("stamp", _stamp()),
             ("built_at", started if diff else (built_at or started)),
-            *seal(found, racy, diff.unread).to_meta(),
+            *seal(found, racy, diff.unread).to_meta(sealed),
         ]
         connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
         connection.execute("COMMIT")
