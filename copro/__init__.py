@@ -8,11 +8,13 @@ imported lazily so that ``import copro`` (and ``copro --help``) stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from copro.core.version import VERSION as __version__
 
+TYPE_CHECKING = False  # not typing's: the command line forks before anything imports typing
 if TYPE_CHECKING:  # what editors and mypy see; at run time the names load on first use
+    from typing import Any
+
     from copro.core.errors import CoproError
     from copro.core.gitrepo import history as record_history
     from copro.core.model import Engagement

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import VALID_RECORD, revisiting, write_record
-from copro.store import freshness
+from copro.store import freshness, listing
 from copro.store.freshness import Seal, scan, scan_ahead, seal, since
 
 OLD = "2024-03-earlier"
@@ -247,12 +247,12 @@ def test_the_scan_made_ahead_is_the_scan_of_the_archive(empty_root: Path) -> Non
     write_record(empty_root, OLD)
     write_record(empty_root, LATER, revisiting(LATER))
     (empty_root / "archive" / "2025" / "link.md").symlink_to(f"{LATER}.md")
-    here = freshness._scan_folder(str(empty_root), "archive")
+    here = listing.list_folder(str(empty_root), "archive")
     scan_ahead(str(empty_root))
     ahead = scan(empty_root.resolve())
     assert ahead.columns() == here.columns() and ahead.symlinks == here.symlinks
     assert ahead.files == here.files and ahead.listing() == here.listing()
-    assert freshness._AHEAD is None  # used once: a later scan sees later writes
+    assert listing._AHEAD is None  # used once: a later scan sees later writes
     path = write_record(empty_root, "2025-04-newer")
     assert f"archive/2025/{path.name}" in scan(empty_root.resolve()).files
 
@@ -266,7 +266,7 @@ def test_a_scan_made_ahead_of_another_root_is_not_used(tmp_path: Path, empty_roo
     scan_ahead(str(other))
     found = scan(empty_root.resolve())
     assert list(found.files) == [f"archive/2025/{LATER}.md"]
-    assert freshness._AHEAD is None
+    assert listing._AHEAD is None
 
 
 @needs_fork
@@ -298,38 +298,38 @@ def test_folders_no_writer_touched_are_taken_as_scanned(empty_root: Path) -> Non
     write_record(empty_root, OLD)
     write_record(empty_root, LATER)
     age_folders(empty_root)
-    made = freshness._scan_folder(str(empty_root), "archive")
-    assert freshness._revalidated(made) is made
+    made = listing.list_folder(str(empty_root), "archive")
+    assert listing.revalidated(made) is made
 
 
 def test_a_folder_another_writer_renamed_into_is_listed_again(empty_root: Path) -> None:
     old = write_record(empty_root, OLD)
     write_record(empty_root, LATER)
     age_folders(empty_root)
-    made = freshness._scan_folder(str(empty_root), "archive")
+    made = listing.list_folder(str(empty_root), "archive")
     rename_into_place(old, "A small test engagement.", "A much longer test engagement.")
-    again = freshness._revalidated(made)
+    again = listing.revalidated(made)
     assert again is not None and again is not made
-    assert again.files == freshness._scan_folder(str(empty_root), "archive").files
+    assert again.files == listing.list_folder(str(empty_root), "archive").files
     assert again.files[f"archive/2024/{OLD}.md"][0] == old.stat().st_size
 
 
 def test_a_folder_renamed_into_within_the_clock_tick_is_listed_again(empty_root: Path) -> None:
     old = write_record(empty_root, OLD)
-    made = freshness._scan_folder(str(empty_root), "archive")
+    made = listing.list_folder(str(empty_root), "archive")
     folder = old.parent.stat()
     rename_into_place(old, "A small test engagement.", "A much longer test engagement.")
     os.utime(old.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))  # the same tick
-    again = freshness._revalidated(made)
+    again = listing.revalidated(made)
     assert again is not None
     assert again.files[f"archive/2024/{OLD}.md"][0] == old.stat().st_size
 
 
 def test_a_new_year_folder_needs_a_new_scan(empty_root: Path) -> None:
     write_record(empty_root, OLD)
-    made = freshness._scan_folder(str(empty_root), "archive")
+    made = listing.list_folder(str(empty_root), "archive")
     write_record(empty_root, LATER)  # archive/2025/ is new
-    assert freshness._revalidated(made) is None
+    assert listing.revalidated(made) is None
 
 
 @needs_fork
@@ -340,8 +340,8 @@ def test_under_the_writer_lock_the_scan_made_ahead_is_checked(empty_root: Path) 
     age_folders(empty_root)
     root = empty_root.resolve()
     scan_ahead(str(root))
-    assert freshness._AHEAD is not None
-    os.waitpid(freshness._AHEAD.pid, 0)  # the scan is made (its result waits in the pipe)
+    assert listing._AHEAD is not None
+    os.waitpid(listing._AHEAD[0], 0)  # the scan is made (its result waits in the pipe)
     rename_into_place(old, "A small test engagement.", "A much longer test engagement.")
     with archive_lock(root):
         found = scan(root)
@@ -401,16 +401,14 @@ def test_a_scan_made_ahead_is_spliced_where_a_writer_renamed_into_a_folder(
     """The scan made ahead comes as bytes; under the writer lock, a folder another writer
     renamed into is listed again and spliced into them: the result is the scan made now."""
     made = many_records(empty_root, range(2019, 2023), 4)
-    ahead = freshness._encode_ahead(
-        str(empty_root), freshness._scan_folder(str(empty_root), "archive")
-    )
+    ahead = listing.encode(str(empty_root), listing.list_folder(str(empty_root), "archive"))
     assert ahead is not None
-    taken = freshness._decode_ahead(ahead, str(empty_root))
+    taken = listing.decode(ahead, str(empty_root))
     assert taken is not None and taken._columns is None  # nothing decoded yet
     rename_into_place(made[6], "A small test engagement.", "A much longer test engagement.")
     write_record(empty_root, "2021-02-added")
-    again = freshness._revalidated(taken)
-    now = freshness._scan_folder(str(empty_root), "archive")
+    again = listing.revalidated(taken)
+    now = listing.list_folder(str(empty_root), "archive")
     assert again is not None and again is not taken
     assert again.files == now.files and again.listing() == now.listing()
     assert again.column_bytes() == now.column_bytes()
@@ -418,6 +416,26 @@ def test_a_scan_made_ahead_is_spliced_where_a_writer_renamed_into_a_folder(
     assert taken.racy(taken.started) == []  # noted while listing, for the scan's own start
     assert set(again.racy(again.started)) == just_written
     rename_into_place(made[13], "A small test engagement.", "A much longer test engagement.")
-    twice = freshness._revalidated(again)  # each folder's run of bytes was kept right
+    twice = listing.revalidated(again)  # each folder's run of bytes was kept right
     assert twice is not None
-    assert twice.column_bytes() == freshness._scan_folder(str(empty_root), "archive").column_bytes()
+    assert twice.column_bytes() == listing.list_folder(str(empty_root), "archive").column_bytes()
+
+
+def test_the_forked_scan_finds_the_root_the_command_finds(
+    empty_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan made ahead finds the root without copro's imports (it runs before them);
+    wherever the command would find one, it finds the same (else it only scans for
+    nothing: the command checks the root and scans itself)."""
+    from copro.core.paths import find_root
+
+    inside = empty_root / "archive" / "2024"
+    inside.mkdir(parents=True, exist_ok=True)
+    monkeypatch.delenv("COPRO_ROOT", raising=False)
+    monkeypatch.chdir(inside)
+    assert listing._root_for(None) == str(find_root(None))
+    assert listing._root_for("../..") == str(find_root("../.."))
+    monkeypatch.setenv("COPRO_ROOT", str(empty_root))
+    assert listing._root_for(None) == str(find_root(None))
+    monkeypatch.setenv("COPRO_ROOT", str(tmp_path / "nowhere"))
+    assert listing._root_for(None) is None

@@ -29,7 +29,7 @@ def _launched() -> bool:
 
 def _scan_ahead(args: list[str]) -> None:
     """For the commands above, start the scan of the archive's record files in a second
-    process now, before the imports of the command layer (``copro.store.freshness.
+    process now, before the imports of the command layer (``copro.store.listing.
     scan_ahead``: at 50,000 records the scan takes about as long as those imports).
 
     Only the global ``--root`` is looked for before the command's name; anything
@@ -44,7 +44,7 @@ def _scan_ahead(args: list[str]) -> None:
             root = arg.partition("=")[2]
         else:
             if arg in SCAN_AHEAD_COMMANDS:
-                from copro.store.freshness import scan_ahead
+                from copro.store.listing import scan_ahead
 
                 scan_ahead(root)
             return

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from copro.core.errors import EXIT_USAGE, CoproError, UsageError
+from copro.core.folders import ARCHIVE_DIR, HUB_FILE
 
-ARCHIVE_DIR = "archive"
 CONSENSUS_DIR = "consensus"
 """Consensus statements (contract section 8): ``consensus/<id>.md`` beside archive/."""
 VOCAB_DIR = Path("schemas") / "vocab"
 YEAR_DIR = re.compile(r"[0-9]{4}")
 
-HUB_FILE = "hub.yml"
 ROOT_HINT = (
     "copro finds the archive root from --root PATH, else the COPRO_ROOT environment "
     "variable, else the first folder above the current one that holds archive/ "
