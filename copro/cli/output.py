@@ -22,42 +22,49 @@ def out() -> Any:
     """Rich console for data (stdout); Rich is imported only when something prints."""
     from rich.console import Console
 
-    trimmed: Any = _TrimmedWhenPiped()  # a text stream in all Rich uses
+    trimmed: Any = _TrimmedWhenPiped("stdout")  # a text stream in all Rich uses
     return Console(file=trimmed, highlight=False, soft_wrap=True)
 
 
 class _TrimmedWhenPiped:
-    """Standard output (whatever ``sys.stdout`` is at the time) with each line's trailing
-    spaces dropped when it is not a terminal: Rich pads tables and Markdown to the width,
-    which at a terminal shows nothing but in a pipe, a file or a diff is noise."""
+    """Standard output or error (whatever ``sys.stdout`` or ``sys.stderr`` is at the
+    time) with each line's trailing spaces dropped when it is not a terminal: Rich pads
+    tables and Markdown to the width, and a line it wraps keeps the space it broke at,
+    which at a terminal shows nothing but in a pipe, a log, a file or a diff is noise."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self._name = name  # "stdout" or "stderr": looked up at each write (tests swap them)
         self._pending = ""
 
+    @property
+    def _stream(self) -> Any:
+        return getattr(sys, self._name)
+
     def write(self, text: str) -> int:
-        if sys.stdout.isatty():
-            sys.stdout.write(text)
+        stream = self._stream
+        if stream.isatty():
+            stream.write(text)
             return len(text)
         *lines, self._pending = (self._pending + text).split("\n")
         if lines:
-            sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
+            stream.write("".join(line.rstrip(" ") + "\n" for line in lines))
         return len(text)
 
     def flush(self) -> None:
         if self._pending:  # a line printed without its end: written as it is
-            sys.stdout.write(self._pending)
+            self._stream.write(self._pending)
             self._pending = ""
-        sys.stdout.flush()
+        self._stream.flush()
 
     def isatty(self) -> bool:
-        return sys.stdout.isatty()
+        return bool(self._stream.isatty())
 
     def fileno(self) -> int:
-        return sys.stdout.fileno()
+        return int(self._stream.fileno())
 
     @property
     def encoding(self) -> str:
-        return getattr(sys.stdout, "encoding", None) or "utf-8"
+        return getattr(self._stream, "encoding", None) or "utf-8"
 
 
 @functools.cache
@@ -65,7 +72,8 @@ def err() -> Any:
     """Rich console for chatter (stderr): progress, notes, errors."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    trimmed: Any = _TrimmedWhenPiped("stderr")
+    return Console(file=trimmed, highlight=False)
 
 
 def escape(text: str) -> str:
