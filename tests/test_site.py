@@ -179,6 +179,26 @@ def test_json_output_keys(tmp_path: Path, cli) -> None:
     assert document["records"] == document["indexed"] == 1
 
 
+def test_the_missing_contact_warning_says_whether_copro_yml_is_there(tmp_path: Path, cli) -> None:
+    """Without a copro.yml the warning must not say "copro.yml sets no site.contact", and
+    its fix is to write the file (found by a new user's trial)."""
+    root = tmp_path / "root"
+    write_record(root, "2024-03-test-engagement")
+    missing = cli("--root", str(root), "site", "--output", str(tmp_path / "a"))
+    assert missing.exit_code == 0, missing.stderr
+    said = " ".join(missing.stderr.split())
+    assert "warning: there is no copro.yml to set site.contact" in said
+    assert "sets no" not in said
+    assert "write copro.yml in the archive root with site: {contact: ...}" in said
+    (root / "copro.yml").write_text("name: Test archive\n", encoding="utf-8")
+    unset = cli("--root", str(root), "site", "--json", "--output", str(tmp_path / "b"))
+    assert unset.exit_code == 0, unset.stderr
+    assert json.loads(unset.stdout)["warnings"][0].startswith("copro.yml sets no site.contact")
+    (root / "copro.yml").write_text("site:\n  contact: Listening team\n", encoding="utf-8")
+    set_ = cli("--root", str(root), "site", "--json", "--output", str(tmp_path / "c"))
+    assert json.loads(set_.stdout)["warnings"] == []
+
+
 def test_rebuild_replaces_the_site_whole(tmp_path: Path, cli) -> None:
     root = tmp_path / "root"
     write_record(root, "2024-03-test-engagement")

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from copro.cli.app import app, archive_of
-from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, progress_bar
+from copro.cli.output import JsonFlag, emit_json, err, escape, handle_errors, hanging, progress_bar
 from copro.cli.selection import Chosen, selection_options
 
 
@@ -46,8 +46,8 @@ def site(
             f"searchable) to {escape(str(result.output))}"
         )
         for message, hint in result.warnings:
-            err().print(f"[yellow]warning:[/yellow] {escape(message)}")
-            err().print(f"  [dim]{escape(hint)}[/dim]")
+            hanging("[yellow]warning:[/yellow] ", message, console=err())
+            hanging("  ", hint, style="dim", console=err())
     if not serve:
         if not json_flag:
             err().print("Search needs a web server: run `copro site --serve` to try it here.")

@@ -20,11 +20,29 @@ from copro.store.archive import Archive
 DEFAULT_OUTPUT = "site"
 
 
-NO_CONTACT = (
-    "copro.yml sets no site.contact, so the accessibility statement says that there is no way "
-    "to report a problem or ask for another format"
+_UNREACHABLE = (
+    "so the accessibility statement says that there is no way to report a problem or ask for "
+    "another format"
 )
+NO_CONTACT = f"copro.yml sets no site.contact, {_UNREACHABLE}"
 NO_CONTACT_HINT = "add site: {contact: ...} to copro.yml: a team, a web form or a shared inbox"
+NO_SETTINGS = f"there is no copro.yml to set site.contact, {_UNREACHABLE}"
+NO_SETTINGS_HINT = (
+    "write copro.yml in the archive root with site: {contact: ...}: a team, a web form or a "
+    "shared inbox"
+)
+
+
+def contact_warnings(root: Path, contact: str | None) -> list[tuple[str, str]]:
+    """(message, hint) when the site gives no contact: whether ``copro.yml`` is missing
+    or lacks ``site.contact`` changes what the publisher has to do."""
+    from copro.core.settings import settings_path
+
+    if contact:
+        return []
+    if settings_path(root).exists():
+        return [(NO_CONTACT, NO_CONTACT_HINT)]
+    return [(NO_SETTINGS, NO_SETTINGS_HINT)]
 
 
 @dataclass
@@ -105,5 +123,5 @@ def build_site(
         pages = write_pages(data, folder, progress, shards, index.shard_written)
         write_search_data(data, archive.vocab, folder)
         indexed = index.finish()
-    warnings = [] if data.identity.contact else [(NO_CONTACT, NO_CONTACT_HINT)]
+    warnings = contact_warnings(root, data.identity.contact)
     return SiteResult(output, pages, len(data.records), indexed, warnings)
