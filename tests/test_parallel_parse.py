@@ -113,6 +113,8 @@ def test_a_workers_setting_that_is_no_whole_number_exits_2_naming_it(archive, tm
     done = copro(archive, tmp_path, "index", "--rebuild", COPRO_WORKERS=setting)
     assert done.returncode == 2
     assert "COPRO_WORKERS" in done.stderr and "Traceback" not in done.stderr
+    said = " ".join(done.stderr.split())  # the rule as it is: 0 and -1 are whole numbers
+    assert f"COPRO_WORKERS is '{setting}'" in said and "a whole number, 1 or more" in said
 
 
 @pytest.mark.parametrize("backend", ["whoosh", "sqlite"])

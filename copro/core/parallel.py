@@ -59,7 +59,8 @@ def worker_count() -> int:
         value = 0
     if value < 1:
         raise UsageError(
-            f"{WORKERS_VARIABLE}={raw!r} is not a whole number of processes",
+            f"{WORKERS_VARIABLE} is {raw!r}: the number of worker processes must be a whole "
+            "number, 1 or more",
             f"set {WORKERS_VARIABLE} to 1 or more (1: no worker processes), or unset it",
         )
     return value
