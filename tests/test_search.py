@@ -123,6 +123,23 @@ def test_every_status_but_withdrawn_is_included_unless_asked(sample_root, cli):
     ]
 
 
+def test_limit_0_shows_every_result_and_the_count_says_so(empty_root, cli):
+    """ "20 of 25 record(s) shown." left a new user with no way to see the rest;
+    ``--limit 0`` means all, as it does for ``review``."""
+    for number in range(25):
+        write_record(empty_root, f"2024-03-test-engagement-{number:02}")
+    some = cli("--root", str(empty_root), "search", "parenting")
+    assert some.exit_code == 0, some.stderr
+    assert "20 of 25 record(s) shown; --limit 0 shows all." in some.stderr
+    every = cli("--root", str(empty_root), "search", "parenting", "--limit", "0")
+    assert every.exit_code == 0, every.stderr
+    assert "25 of 25 record(s) shown." in every.stderr and "--limit 0" not in every.stderr
+    assert len(ids(cli, empty_root, "parenting", "--limit", "0")) == 25
+    document = json.loads(cli("--root", str(empty_root), "search", "--limit", "0", "--json").stdout)
+    assert set(document) == {"query", "total", "results"}
+    assert document["total"] == len(document["results"]) == 25
+
+
 def test_label_is_accepted_for_a_facet(sample_root, cli):
     assert set(ids(cli, sample_root, "--population", "Somali women")) == {
         "2019-03-somali-mothers-parenting",
@@ -170,7 +187,7 @@ def test_nothing_matched_exits_1(sample_root, cli):
         ["--topic", "parentin"],
         ["--ladder", "tokenism"],
         ["--status", "done"],
-        ["x", "--limit", "0"],
+        ["x", "--limit", "-1"],
     ],
 )
 def test_bad_queries_are_usage_errors(sample_root, cli, args):

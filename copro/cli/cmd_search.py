@@ -71,7 +71,7 @@ def search(
         ),
     ] = None,
     selection: Chosen = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most N results.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", help="At most N results (0: all).")] = 20,
     json_flag: JsonFlag = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -153,7 +153,8 @@ def _render_hits(result) -> None:
     importance = ["id", "date", "title", "snippet", "topics", "populations"]
     table_or_list(out(), columns, importance, 4, rows, as_list, show_lines=True, expand=True)
     shown = len(result.results)
-    err().print(f"{shown} of {result.total} record(s) shown.")
+    more = "; --limit 0 shows all" if shown < result.total else ""
+    err().print(f"{shown} of {result.total} record(s) shown{more}.")
 
 
 @app.command()

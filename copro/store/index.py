@@ -110,7 +110,7 @@ class IndexHandle(Protocol):
     """An opened index: queries, and a writer for an incremental update."""
 
     def writer(self) -> IndexWriter: ...
-    def search(self, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]: ...
+    def search(self, spec: QuerySpec, limit: int | None) -> tuple[int, list[Hit]]: ...
     def more_like(
         self, text: str, exclude_path: str, top: int
     ) -> tuple[list[Hit], dict[str, float]]: ...
@@ -584,8 +584,11 @@ class IndexStore:
 
     # -- queries
 
-    def search(self, spec: QuerySpec, limit: int, vocab: Vocabularies) -> tuple[int, list[Hit]]:
-        """Run a QuerySpec; a broken index is rebuilt once, then the query retried.
+    def search(
+        self, spec: QuerySpec, limit: int | None, vocab: Vocabularies
+    ) -> tuple[int, list[Hit]]:
+        """Run a QuerySpec (``limit`` None: every match); a broken index is rebuilt once,
+        then the query retried.
 
         A query too deep for Whoosh is the query's fault, not the index's: it is
         a usage error (``_run`` raises it as one), and nothing is rebuilt.

@@ -246,7 +246,7 @@ class _Handle:
 
     # -- searching
 
-    def search(self, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
+    def search(self, spec: QuerySpec, limit: int | None) -> tuple[int, list[Hit]]:
         query = _Query(self._db)
         scores = query.evaluate(spec)
         if scores is None:  # nothing but filters that match everything: every record

@@ -87,7 +87,7 @@ class _Handle:
     def writer(self) -> _Writer:
         return _Writer(self._ix.writer())
 
-    def search(self, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
+    def search(self, spec: QuerySpec, limit: int | None) -> tuple[int, list[Hit]]:
         return _run(self._ix, spec, limit)
 
     def more_like(
@@ -206,7 +206,7 @@ def _bold_formatter() -> Any:
     return BoldFormatter()
 
 
-def _run(ix: Any, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
+def _run(ix: Any, spec: QuerySpec, limit: int | None) -> tuple[int, list[Hit]]:
     try:
         return _run_query(ix, spec, limit)
     except RecursionError:  # Whoosh builds and walks its matchers recursively
@@ -216,7 +216,7 @@ def _run(ix: Any, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
         ) from None
 
 
-def _run_query(ix: Any, spec: QuerySpec, limit: int) -> tuple[int, list[Hit]]:
+def _run_query(ix: Any, spec: QuerySpec, limit: int | None) -> tuple[int, list[Hit]]:
     from whoosh import highlight
 
     query = _to_whoosh(spec, ix.schema)

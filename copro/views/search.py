@@ -97,9 +97,11 @@ def search(
     """Refresh the index if needed, then run the search (the library form of the command).
 
     In a hub root every member is searched; ``members`` narrows to some of them.
+    ``limit`` 0 gives every result, as ``review --limit 0`` lists every item.
     """
-    if limit < 1:
-        raise UsageError("--limit must be at least 1")
+    if limit < 0:
+        raise UsageError("--limit must be a whole number, 0 (every result) or more")
+    most = limit or None
     archive = Archive.of(archive)
     vocab = archive.vocab
     wanted = Selection.parse(
@@ -119,18 +121,18 @@ def search(
     store = archive.index
     report = store.refresh(vocab, progress)
     corrections, suggestions = correct_spelling(spec, store, vocab)
-    total, hits = store.search(spec, limit, vocab)
+    total, hits = store.search(spec, most, vocab)
     matched_all = True
     said = statement_hits(archive.statements, spec)
     if total == 0 and not said and len(spec.concepts) > 1:
         spec.match_all = False
-        total, hits = store.search(spec, limit, vocab)
+        total, hits = store.search(spec, most, vocab)
         said = statement_hits(archive.statements, spec)
         matched_all = False
     return SearchResult(
         query or None,
         total + len(said),
-        (said + hits)[:limit],
+        (said + hits)[:most],
         matched_all,
         report,
         corrections,
