@@ -124,6 +124,28 @@ def test_a_refused_value_is_never_repeated(sample_root: Path, path, option, valu
         assert after == before
 
 
+@pytest.mark.parametrize("typed", ["31/02/2026", "31/2/2026", "29.02.2025", "31 Feb 2026"])
+def test_an_impossible_date_is_repeated_as_typed(sample_root: Path, typed: str):
+    """Digits, date separators and month names are no one's personal data: hiding
+    "31/02/2026" behind "(value not shown)" left a new user guessing what was wrong."""
+    result = run_cli("--root", str(sample_root), "update", RID, "--end-date", typed)
+    assert result.exit_code == 2
+    assert f"'{typed}' is not a real date" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(
+    "typed", ["07911/123456", "943/476/5919", "020/7946/0018", "1/2/2026 N1 9GU", "1/2/2026 Jo"]
+)
+def test_a_value_with_slashes_that_may_be_personal_is_still_hidden(sample_root: Path, typed):
+    """A phone or an NHS number written with slashes has too many digits for a date, and
+    anything but digits, separators and month names is held to the plain-text rule."""
+    result = run_cli("--root", str(sample_root), "update", RID, "--end-date", typed)
+    assert result.exit_code == 2
+    assert "(value not shown)" in result.stderr
+    for form in _forms(typed):
+        assert form not in result.stdout + result.stderr
+
+
 IMPORT_COLUMNS = {
     "findings.csv": ["record_id", "finding_id", "finding", "finding_topics"],
     "actions.csv": ["record_id", "action_id", "responds_to", "status", "text", "date",

@@ -298,6 +298,25 @@ def _phonenumbers_spans(region: str) -> list[tuple[int, int]]:
 _ECHO_FORM = re.compile(r"[A-Za-z0-9_.'\u2019\- ]{1,40}")  # an apostrophe too: children's centres
 _ID_SEPARATORS = re.compile(r"[-_.]")
 _WORD_ONLY = re.compile(r"[A-Za-z_]{1,40}")
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE_FORM = re.compile(rf"(?:[0-9/.\- ]|{_MONTH_NAME}){{1,40}}", re.IGNORECASE)
+"""What a person types for a date (``31/02/2026``, ``1 Feb 2026``): digits, date
+separators and month names. Only the ``/`` is beyond :data:`_ECHO_FORM`'s plain
+characters, and a message about an impossible date should repeat what was typed."""
+_DATE_DIGITS = 8
+"""The most digits a date has (DDMMYYYY): a phone or an NHS number has 10 or more, so no
+value with a slash that could be one is ever repeated, whatever the scan makes of it."""
+
+
+def _date_form(text: str) -> bool:
+    return (
+        len(text) <= 40
+        and _DATE_FORM.fullmatch(text) is not None
+        and sum(char.isdigit() for char in text) <= _DATE_DIGITS
+    )
 
 
 def safe_echo(value: object) -> str | None:
@@ -305,12 +324,13 @@ def safe_echo(value: object) -> str | None:
 
     Messages reach terminals and public CI logs, so a value is repeated only
     when it is short, plain, and passes the personal-data scan, also with its
-    hyphens read as spaces (``carers-9434765919`` hides an NHS number).
+    hyphens read as spaces (``carers-9434765919`` hides an NHS number). A date as typed
+    (``31/02/2026``) is plain too: digits, date separators and month names.
     """
     text = str(value)
     if _WORD_ONLY.fullmatch(text):
         return text  # a field name: no detector matches letters alone
-    if not _ECHO_FORM.fullmatch(text) or scan_value(text):
+    if not (_ECHO_FORM.fullmatch(text) or _date_form(text)) or scan_value(text):
         return None
     return text
 
