@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from copro.cli.grouphelp import WrappedHelpGroup
 from copro.cli.voice import CoproGroup
 from copro.core.version import VERSION
 
@@ -52,6 +53,14 @@ def global_options(
     ] = False,
 ) -> None:
     ctx.obj = {"root": root}
+
+
+def command_group(name: str, help_text: str) -> typer.Typer:
+    """A group of commands under ``copro NAME`` (``copro add finding``): its help lists
+    its commands as ``copro --help`` does."""
+    group = typer.Typer(help=help_text, no_args_is_help=True, cls=WrappedHelpGroup)
+    app.add_typer(group, name=name)
+    return group
 
 
 def archive_of(ctx: typer.Context) -> "Archive":

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copro.cli.app import app, archive_of, writable_archive_of
+from copro.cli.app import archive_of, command_group, writable_archive_of
 from copro.cli.output import (
     DryRunOption,
     FormatOption,
@@ -27,12 +27,10 @@ if TYPE_CHECKING:
     from copro.core.vocab import Vocabularies
     from copro.views.consensus import Assessed
 
-consensus_app = typer.Typer(
-    help="Consensus statements: what many engagements say together, how sure we are, "
-    "and who to thank.",
-    no_args_is_help=True,
+consensus_app = command_group(
+    "consensus",
+    "Consensus statements: what many engagements say together, how sure we are, and who to thank.",
 )
-app.add_typer(consensus_app, name="consensus")
 
 
 @consensus_app.command("list")

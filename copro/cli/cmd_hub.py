@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import archive_of, command_group
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -18,12 +18,10 @@ from copro.cli.output import (
     wants_json,
 )
 
-hub_app = typer.Typer(
-    name="hub",
-    help="Join up several organisations' archives: fetch and check the members of a hub.",
-    no_args_is_help=True,
+hub_app = command_group(
+    "hub",
+    "Join up several organisations' archives: fetch and check the members of a hub.",
 )
-app.add_typer(hub_app, name="hub")
 
 
 @hub_app.command("init")

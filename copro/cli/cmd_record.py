@@ -12,18 +12,17 @@ from typing import Annotated, Any
 
 import typer
 
-from copro.cli.app import app, writable_archive_of
+from copro.cli.app import app, command_group, writable_archive_of
 from copro.cli.completion import complete_finding_ids, complete_record_ids, complete_topics
 from copro.cli.field_options import field_options
 from copro.cli.output import emit_json, err, escape, handle_errors, out
 from copro.cli.prompts import ask, choose_one, choose_terms
 from copro.core.errors import UsageError
 
-add_app = typer.Typer(
-    help="Add a finding, action, decision, contributor or feedback to a record.",
-    no_args_is_help=True,
+add_app = command_group(
+    "add",
+    "Add a finding, action, decision, contributor or feedback to a record.",
 )
-app.add_typer(add_app, name="add")
 
 RecordId = Annotated[
     str,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from copro.cli.app import app, archive_of
+from copro.cli.app import archive_of, command_group
 from copro.cli.output import (
     FormatOption,
     JsonFlag,
@@ -16,12 +16,10 @@ from copro.cli.output import (
     wants_json,
 )
 
-vocab_app = typer.Typer(
-    name="vocab",
-    help="The archive's vocabularies: list their terms, add a term.",
-    no_args_is_help=True,
+vocab_app = command_group(
+    "vocab",
+    "The archive's vocabularies: list their terms, add a term.",
 )
-app.add_typer(vocab_app, name="vocab")
 
 Kind = Annotated[
     str,

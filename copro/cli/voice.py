@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
+from copro.cli.grouphelp import WrappedHelpGroup
 from copro.cli.output import print_error
 from copro.core import pii
 from copro.core.errors import CoproError
@@ -68,7 +68,7 @@ def usage_errors_in_copros_voice(typed: Sequence[str] = ()) -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
-class CoproGroup(TyperGroup):
+class CoproGroup(WrappedHelpGroup):
     """The top-level group: parse errors of the group and its commands in copro's voice."""
 
     def make_context(self, info_name: Any, args: list[str], *rest: Any, **kwargs: Any) -> Any:
