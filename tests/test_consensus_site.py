@@ -44,7 +44,10 @@ def test_a_statement_page_shows_evidence_standing_and_thanks(built_site: tuple[P
     assert "Partly supports it (1)" in html
     assert "Does it still hold? Not checked since June 2020." in html
     assert "Ubah Warsame-Ellery" in html and "Marigold Teasdale" in html
-    assert "<p>And 3 more people who took part without being named." in html
+    assert (
+        "<p>Thank you to everyone named above, and to 3 more people who took part without"
+        " being named. And thank you to everyone in the 7 groups who told us what they think."
+    ) in html
     # the Somali mothers did not agree to quotes: no quotation styling for their finding
     somali = html.split("Parenting courses are in English only")[0].rsplit("<li", 1)[1]
     assert "blockquote" not in somali

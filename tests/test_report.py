@@ -73,7 +73,7 @@ def test_across_report_matches_golden(sample_root, cli, fmt):
 def test_single_report_content(sample_root, cli):
     text = cli("--root", str(sample_root), "report", "2018-05-peer-coaching-programme").stdout
     assert (
-        "Thank you to Marigold Teasdale (committee chair), Fenwick Oduya (peer coach), and to 2 more people"
+        "Thank you to Marigold Teasdale (committee chair) and Fenwick Oduya (peer coach), and to 2 more people"
         in text
     )
     assert (
@@ -132,7 +132,7 @@ def test_anonymous_names_never_appear(empty_root, cli):
     )
     write_record(empty_root, "2024-03-x", text)
     out = cli("--root", str(empty_root), "report", "2024-03-x").stdout
-    assert "Oriel Quince (member), and to 1 more person" in out
+    assert "Oriel Quince (member), and to one more person" in out
 
 
 def test_across_report_uses_finding_topics_then_record_topics(sample_root, cli):

@@ -10,6 +10,7 @@ gives the form that starts a label ("In progress").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 MONTHS = (
@@ -134,3 +135,39 @@ def date_words(iso: str | None) -> str:
     """``2026-11-14`` as "14 November 2026": how a letter gives a date."""
     day = _day(iso)
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else iso or ""
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """ "one person", "3 people": a count as a letter says it. "The 1 person who took part"
+    reads like a form; one is written as a word (as in "the one thing you told us")."""
+    noun = singular if count == 1 else plural or singular + "s"
+    return f"{'one' if count == 1 else count} {noun}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C": a list as a sentence says it."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def thanks_sentence(named: Sequence[str], anonymous: int, verb: str, everyone: str) -> str:
+    """The thank-you of a letter: the people named (each "Name (role)"), then how many
+    more took part without being named, then ``everyone`` else, each thanked once.
+
+    "Thank you to A (chair) and B (peer coach), and to one more person who contributed
+    without being named. And thank you to everyone who took part." With nobody named:
+    "Thank you to the 3 people who ... without being named, and to everyone who took part."
+    ``verb`` says what the contributors did ("contributed", "took part").
+    """
+    unnamed = f"who {verb} without being named"
+    if named:
+        said = f"Thank you to {and_list(named)}"
+        if anonymous:
+            said += f", and to {counted(anonymous, 'more person', 'more people')} {unnamed}"
+        return f"{said}. And thank you to {everyone}."
+    if anonymous:
+        people = counted(anonymous, "person", "people")
+        return f"Thank you to the {people} {unnamed}, and to {everyone}."
+    return f"Thank you to {everyone}."

@@ -32,7 +32,7 @@ from copro.core.words import (
 from copro.store.archive import Archive
 from copro.store.catalog import Catalog, Source, load_catalog
 from copro.store.standing import Standing, StandingTable, standings, target_key
-from copro.views.report import date_span, responses_sentence
+from copro.views.report import date_span, engagement_thanks, responses_sentence
 
 TERM_KINDS = ("topics", "populations", "places")
 _SEE = "\x00"
@@ -225,6 +225,13 @@ class RecordPage:
     def when(self) -> str:
         """ "from 9 March to 25 May 2019", "on 9 March 2019": the dates in words."""
         return date_span(self.engagement.date, self.engagement.end_date)
+
+    @property
+    def thanks(self) -> str:
+        """The page's thank-you, worded as the record's letter words it."""
+        e = self.engagement
+        named = [(c.name or "", c.role) for c in e.named_contributors]
+        return engagement_thanks(named, e.anonymous_contributors)
 
     @property
     def status_words(self) -> str:

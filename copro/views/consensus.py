@@ -31,6 +31,7 @@ from typing import Any
 
 from copro.core.errors import CoproError
 from copro.core.model import Engagement, Evidence, Finding, Statement
+from copro.core.words import thanks_sentence
 from copro.store.catalog import Catalog
 from copro.store.standing import RevisitedBy, Standing, StandingTable, month_year, standings
 
@@ -141,6 +142,13 @@ class Thanks:
     anonymous: int
     """Contributors of the cited records who took part without being named."""
     groups: int
+
+    def sentence(self, named: Sequence[str]) -> str:
+        """The statement's thank-you: ``named`` (each contributor in words, or one phrase
+        for a list shown above it), how many more were not named, then every group."""
+        groups = "the group" if self.groups == 1 else f"the {self.groups} groups"
+        everyone = f"everyone in {groups} who told us what they think"
+        return thanks_sentence(named, self.anonymous, "took part", everyone)
 
     def to_json(self) -> dict[str, Any]:
         return {

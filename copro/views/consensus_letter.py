@@ -20,10 +20,10 @@ from pathlib import Path
 from copro.core.errors import CoproError
 from copro.core.placeholders import published_body
 from copro.core.vocab import Vocabularies
-from copro.core.words import MADE_BY_WORDS, date_words, month_year
+from copro.core.words import MADE_BY_WORDS, and_list, counted, date_words, month_year
 from copro.store.archive import Archive
 from copro.views.consensus import Assessed, EvidenceItem, stale_causes
-from copro.views.report import and_list, sentence
+from copro.views.report import sentence
 
 CONFIDENCE_WORDS = {
     "high": "We are confident that this is a fair account of what people told us.",
@@ -78,8 +78,8 @@ class StatementLetter:
     agreed_with: list[str]
     decisions: list[str]
     body: dict[str, str]
-    named: list[tuple[str, str, str]]
-    anonymous: int
+    thanks: str
+    """The thank-you: who is named, how many more were not, and every group."""
     archive_name: str | None = None
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
@@ -102,9 +102,8 @@ class StatementLetter:
         """What the opening says the letter tells: only what it has a section for (people
         read "where people disagreed" as a promise, and looked for it)."""
         heard = (
-            f"what we heard in {self.engagements} engagement{'s' if self.engagements != 1 else ''}"
-            f" with {self.groups} group{'s' if self.groups != 1 else ''}"
-            + (f" {self.years}" if self.years else "")
+            f"what we heard in {counted(self.engagements, 'engagement')}"
+            f" with {counted(self.groups, 'group')}" + (f" {self.years}" if self.years else "")
         )
         parts = [heard, "what we now think"]
         if self.disagreed:
@@ -211,8 +210,9 @@ def build_letter(assessed: Assessed, vocab: Vocabularies, draft: bool = False) -
         agreed_with=agreed,
         decisions=decisions,
         body=body_sections(s.body),
-        named=[(c.name, c.role, c.record_title) for c in assessed.thanks.named],
-        anonymous=assessed.thanks.anonymous,
+        thanks=assessed.thanks.sentence(
+            [f"{c.name} ({c.role}, {c.record_title})" for c in assessed.thanks.named]
+        ),
     )
 
 

@@ -22,8 +22,12 @@ from copro.core.words import (
     MADE_BY_WORDS,
     OUTCOME_WORDS,
     PAYMENT_WORDS,
+    and_list,
+    capital,
+    counted,
     date_words,
     month_year,
+    thanks_sentence,
 )
 from copro.store.archive import Archive
 from copro.store.catalog import EngagementStream
@@ -51,14 +55,6 @@ def date_span(start: str, end: str | None) -> str:
     return f"from {first} to {last}"
 
 
-def and_list(items: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C": a list as a sentence says it."""
-    items = list(items)
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def responses_sentence(answered: int, total: int, who: str = "you") -> str:
     """How many of the things people said have had a response, as a person would say it.
 
@@ -79,6 +75,13 @@ def responses_sentence(answered: int, total: int, who: str = "you") -> str:
         return f"All {total} {things} have had a response."
     verb = "has" if answered == 1 else "have"
     return f"So far {answered} of the {total} {things} {verb} had a response."
+
+
+def engagement_thanks(named: Sequence[tuple[str, str]], anonymous: int) -> str:
+    """An engagement's thank-you (its letter, its site page): each contributor who agreed
+    to be named, with their role, then how many more were not named, then everyone."""
+    credits = [f"{name} ({role})" for name, role in named]
+    return thanks_sentence(credits, anonymous, "contributed", "everyone who took part")
 
 
 def sentence(text: str) -> str:
@@ -185,14 +188,18 @@ class EngagementReport:
         return date_span(self.date, self.end_date)
 
     @property
+    def thanks(self) -> str:
+        """The letter's thank-you: the contributors named, then those who were not."""
+        return engagement_thanks(self.named, self.anonymous)
+
+    @property
     def who_took_part(self) -> str:
         """ "32 people took part: Somali women and mothers. We heard from you through a
         focus group." (vocabulary terms as they read inside a sentence)."""
         if self.participants is None:
             people = "People took part"
         else:
-            people = f"{self.participants} {'person' if self.participants == 1 else 'people'}"
-            people += " took part"
+            people = capital(counted(self.participants, "person", "people")) + " took part"
         said = f"{people}: {and_list(self.populations)}." if self.populations else f"{people}."
         if self.methods:
             said += f" We heard from you through {and_list(self.methods)}."
