@@ -84,6 +84,52 @@ def engagement_thanks(named: Sequence[tuple[str, str]], anonymous: int) -> str:
     return thanks_sentence(credits, anonymous, "contributed", "everyone who took part")
 
 
+def span_words(since: str | None, until: str | None) -> str:
+    """The days a selection keeps, in words: "since 1 January 2024", "up to 31 May 2020",
+    "from 1 January to 31 December 2024" ("" for every day)."""
+    if since:
+        return date_span(since, until) if until else f"since {date_words(since)}"
+    return f"up to {date_words(until)}" if until else ""
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What a report across engagements was asked for, in words (each term as it reads
+    in a sentence), so its title and opening read as English whatever was given:
+    "Unpaid carers in Leeds on support for carers, since 1 January 2024", never
+    "Support for carers, Leeds, 1 January 2024 to today"."""
+
+    topics: list[str]
+    populations: list[str]
+    places: list[str]
+    when: str
+
+    @property
+    def _where(self) -> str:
+        return f" in {and_list(self.places)}" if self.places else ""
+
+    @property
+    def _on(self) -> str:
+        return f" on {and_list(self.topics)}" if self.topics else ""
+
+    @property
+    def title(self) -> str:
+        """Who, where, on what, then when: the people first when the report is theirs."""
+        if self.populations:
+            head = and_list(self.populations) + self._where + self._on
+        elif self.topics:
+            head = and_list(self.topics) + self._where
+        else:
+            head = and_list(self.places)
+        return capital(", ".join(part for part in (head, self.when) if part))
+
+    @property
+    def scope(self) -> str:
+        """ "What people in Leeds told us on support for carers since 1 January 2024"."""
+        who = and_list(self.populations) if self.populations else "people"
+        return f"What {who}{self._where} told us{self._on}" + (f" {self.when}" if self.when else "")
+
+
 def sentence(text: str) -> str:
     """``text`` ending as a sentence does (no doubled stop before more words)."""
     text = text.strip()
@@ -233,6 +279,14 @@ class Report:
     @property
     def answered(self) -> int:
         return sum(e.answered for e in self.engagements)
+
+    @property
+    def opening(self) -> str:
+        """The first words of a report across engagements: what it holds, from how many."""
+        count = len(self.engagements)
+        order = ", oldest first" if count > 1 else ""
+        said = f"{self.scope}, in {counted(count, 'engagement')}{order}."
+        return f"{said} {self.responses}" if self.responses else said
 
     @property
     def responses(self) -> str:
@@ -513,20 +567,13 @@ def _across_stream(
     parts.sort(key=lambda p: (p.date, p.id))
     if not parts:
         raise CoproError("no findings match these filters", "try a broader term or fewer filters")
-    chosen = [
-        (name, term)
+    said = {
+        name: [vocab[name].in_sentence(term) for term in wanted.named.get(name, ())]
         for name in ("topics", "populations", "places")
-        for term in wanted.named.get(name, ())
-    ]
-    labels = [vocab[kind].label(i) for kind, i in chosen]
-    said = [vocab[kind].in_sentence(i) for kind, i in chosen]
-    since, until = wanted.since, wanted.until
-    if since or until:
-        span = f"{date_words(since) or 'the start'} to {date_words(until) or 'today'}"
-        labels.append(span)
-        said.append(span)
-    title = f"You said, we did: {', '.join(labels)}"
-    return Report(title, and_list(said), True, generated, parts, len(skipped))
+    }
+    chosen = Chosen(**said, when=span_words(wanted.since, wanted.until))
+    title = f"You said, we did: {chosen.title}"
+    return Report(title, chosen.scope, True, generated, parts, len(skipped))
 
 
 def _hint(wanted: Selection) -> tuple[str, ...]:
