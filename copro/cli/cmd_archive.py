@@ -1,8 +1,10 @@
 """``copro init``, ``copro export`` and ``copro stats``."""
 
+from __future__ import annotations
+
 import shlex
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,6 +32,7 @@ from copro.core.values import SECTORS, for_option, parse_sector, parse_text
 from copro.views.export import EXPORTERS
 
 if TYPE_CHECKING:
+    from copro.views.stats import ArchiveStats
     from copro.write.scaffold import InitResult, InitSettings
 
 
@@ -107,7 +110,7 @@ def init(
     )
 
 
-def _report_existing(result: "InitResult") -> None:
+def _report_existing(result: InitResult) -> None:
     """What init changed in an archive that was there already (stdout: its root)."""
     for rel in result.written:
         err().print(f"  wrote   {escape(rel)}")
@@ -127,7 +130,7 @@ def _report_existing(result: "InitResult") -> None:
     out().print(escape_printable(result.root))
 
 
-def _advise_install(result: "InitResult") -> None:
+def _advise_install(result: InitResult) -> None:
     """Why CI's install line fails on purpose, and the command that sets it."""
     from copro.write.install_lines import SPEC_EXAMPLE
 
@@ -148,7 +151,7 @@ def _advise_install(result: "InitResult") -> None:
     err().print(f"  {escape(command + spec)}", soft_wrap=True)
 
 
-def init_settings(name: str | None, organisation: str | None, sector: str | None) -> "InitSettings":
+def init_settings(name: str | None, organisation: str | None, sector: str | None) -> InitSettings:
     """The settings ``init`` was given, each value read as everywhere else."""
     from copro.core.settings import Organisation
     from copro.write.scaffold import InitSettings
@@ -239,47 +242,51 @@ def stats(
     if wants_json(json_flag, fmt):
         emit_json(result.to_json())
         return
+    _print_stats(out(), result)
+
+
+def _print_stats(console: Any, result: ArchiveStats) -> None:
+    """The overview at the terminal's width: the counts side by side, one row a topic
+    (who is most heard, who never), and the groups never heard at all, listed once."""
+    from rich import box
+    from rich.columns import Columns
     from rich.table import Table
 
-    console = out()
-    console.print(
-        f"[bold]{result.records} record(s)[/bold], {result.findings} finding(s), "
-        f"{result.response_share:.0%} with a response; "
-        f"{len(result.past_review_by)} record(s) past review_by, "
-        f"{len(result.due_for_review)} still due (see copro review)",
-        soft_wrap=False,
-    )
-    for title, counter in (
-        ("By year", result.by_year),
-        ("By rung of the ladder", result.by_ladder),
-        ("By sector (records involving it)", result.by_sector),
-        ("By status", result.by_status),
-    ):
-        table = Table(title=title, title_justify="left")
-        table.add_column("")
+    from copro.cli.wrap import wrap
+    from copro.views.stats import LABEL_SEPARATOR
+
+    console.print(escape(result.summary), soft_wrap=False)
+    console.print()
+    counts = []
+    for title, rows in result.counts:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+        table.add_column(title, no_wrap=True)
         table.add_column("records", justify="right")
-        for key, count in sorted(counter.items()):
-            table.add_row(escape(key), str(count))
-        console.print(table)
-    table = Table(title="Who has been heard on each topic (records)", title_justify="left")
-    table.add_column("topic", ratio=1)
-    table.add_column("most heard", ratio=1)
-    table.add_column("least heard (of the groups this archive has heard)", ratio=2)
-    for topic in result.coverage:
-        most, least = result.heard(topic)
-        shown = [h.words for h in least[:3]]
-        if len(least) > 3:
-            shown.append(f"(+{len(least) - 3} more)")
+        for label, count in rows:
+            table.add_row(escape(label), str(count))
+        counts.append(table)
+    console.print(Columns(counts, padding=(1, 4)))
+    console.print()
+    table = Table(
+        title="Who has been heard on each topic",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        expand=True,
+    )
+    table.add_column("topic", ratio=2)
+    table.add_column("most heard (records)", ratio=3)
+    table.add_column("never heard on it\n(records elsewhere)", ratio=4)
+    for topic in result.topics_by_label:
         table.add_row(
             escape(result.topic_labels.get(topic, topic)),
-            escape(", ".join(f"{h.label} ({h.on_topic})" for h in most)),
-            escape("\n".join(shown) or "every group heard equally"),
+            escape(result.most_heard_words(topic)),
+            escape(result.never_heard_words(topic)),
         )
     console.print(table)
-    labels = result.population_labels
-    never = sorted((labels.get(p, p) for p in result.never_heard), key=str.casefold)
+    never = result.never_heard_labels
     if never:
-        from copro.cli.wrap import wrap
-
-        lines = wrap(", ".join(never), f"Never heard in this archive ({len(never)}): ", rest="  ")
+        console.print()
+        intro = f"Never heard in this archive ({len(never)}): "
+        lines = wrap(LABEL_SEPARATOR.join(never), intro, rest="  ")
         console.print(escape("\n".join(lines)), soft_wrap=True)

@@ -137,11 +137,16 @@ def date_words(iso: str | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else iso or ""
 
 
+def number_of(count: int, singular: str, plural: str | None = None) -> str:
+    """ "1 record", "15 records": a count as a screen of figures says it (never "record(s)")."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 def counted(count: int, singular: str, plural: str | None = None) -> str:
     """ "one person", "3 people": a count as a letter says it. "The 1 person who took part"
     reads like a form; one is written as a word (as in "the one thing you told us")."""
-    noun = singular if count == 1 else plural or singular + "s"
-    return f"{'one' if count == 1 else count} {noun}"
+    said = number_of(count, singular, plural)
+    return "one" + said[1:] if count == 1 else said
 
 
 def and_list(items: Sequence[str]) -> str:

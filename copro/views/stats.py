@@ -13,11 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from copro.core.model import today_iso
+from copro.core.values import LADDER, RECORD_STATUSES, SECTORS
 from copro.core.vocab import Vocabularies
+from copro.core.words import LADDER_LABELS, RECORD_STATUS_LABELS, SECTOR_LABELS, number_of
 from copro.store.archive import Archive
 from copro.store.catalog import EngagementStream
 from copro.store.selection import Selection
 from copro.store.standing import StandingTable
+
+LABEL_SEPARATOR = "; "
+"""Between labels in a list: a label may hold commas ("Gypsy, Roma and Traveller
+communities"), so a comma between them would not say where one ends."""
+SHOWN_NEVER_HEARD = 3
+"""How many groups never heard on a topic its row names (the most heard elsewhere first)."""
 
 
 @dataclass(frozen=True)
@@ -28,15 +36,6 @@ class Heard:
     label: str
     on_topic: int
     records: int
-
-    @property
-    def words(self) -> str:
-        """The row's words: "Carers: never heard on this topic (4 records elsewhere)"."""
-        elsewhere = self.records - self.on_topic
-        other = f"{elsewhere} record{'s' if elsewhere != 1 else ''} elsewhere"
-        if self.on_topic == 0:
-            return f"{self.label}: never heard on this topic ({other})"
-        return f"{self.label}: {self.on_topic} record{'s' if self.on_topic != 1 else ''} ({other})"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +98,63 @@ class ArchiveStats:
         label = self.population_labels.get(population, population)
         return Heard(population, label, on_topic, self.population_records[population])
 
+    def most_heard_words(self, topic: str) -> str:
+        """ "Mothers; Somali women (2 each)": the groups most heard on ``topic``."""
+        most, _ = self.heard(topic)
+        if not most:
+            return "nobody yet"
+        each = " each" if len(most) > 1 else ""
+        return f"{LABEL_SEPARATOR.join(h.label for h in most)} ({most[0].on_topic}{each})"
+
+    def never_heard_words(self, topic: str) -> str:
+        """The groups heard elsewhere but never on ``topic``, with their records elsewhere,
+        the most heard first and the rest counted: "Mothers (3); GP patients (2); and 15
+        more". With none, the least heard and their records on it ("none; least heard:
+        Older people (1 on it)")."""
+        _, least = self.heard(topic)
+        never = [h for h in least if h.on_topic == 0]
+        if not never:
+            fewest = [f"{h.label} ({h.on_topic} on it)" for h in least[:SHOWN_NEVER_HEARD]]
+            return "none" + (f"; least heard: {LABEL_SEPARATOR.join(fewest)}" if fewest else "")
+        named = [f"{h.label} ({h.records})" for h in never[:SHOWN_NEVER_HEARD]]
+        if len(never) > SHOWN_NEVER_HEARD:
+            named.append(f"and {len(never) - SHOWN_NEVER_HEARD} more")
+        return LABEL_SEPARATOR.join(named)
+
+    @property
+    def topics_by_label(self) -> list[str]:
+        """The topics of the coverage matrix in the order a reader looks for them."""
+        labels = {topic: self.topic_labels.get(topic, topic) for topic in self.coverage}
+        return sorted(labels, key=lambda topic: labels[topic].casefold())
+
+    @property
+    def never_heard_labels(self) -> list[str]:
+        """The groups no record has heard, by label, alphabetically."""
+        never = (self.population_labels.get(p, p) for p in self.never_heard)
+        return sorted(never, key=str.casefold)
+
+    @property
+    def summary(self) -> str:
+        """The first line: how much is recorded, how much answered, how much is due."""
+        return (
+            f"{number_of(self.records, 'record')}, {number_of(self.findings, 'finding')}, "
+            f"{self.response_share:.0%} with a response; "
+            f"{number_of(len(self.past_review_by), 'record')} past review_by, "
+            f"{len(self.due_for_review)} still due (see copro review)"
+        )
+
+    @property
+    def counts(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """The count tables (title, rows of label and records), each in its own order:
+        years in time, rungs up the ladder, sectors and statuses as the contract lists
+        them; labels, not ids."""
+        return [
+            ("year", sorted(self.by_year.items())),
+            ("rung of the ladder", labelled(self.by_ladder, LADDER, LADDER_LABELS)),
+            ("sector involved", labelled(self.by_sector, SECTORS, SECTOR_LABELS)),
+            ("status", labelled(self.by_status, RECORD_STATUSES, RECORD_STATUS_LABELS)),
+        ]
+
     @property
     def never_heard(self) -> list[str]:
         """Populations of the vocabulary with no record at all in this archive."""
@@ -123,6 +179,15 @@ class ArchiveStats:
             },
             "never_heard": self.never_heard,
         }
+
+
+def labelled(
+    counter: Counter[str], order: Sequence[str], labels: dict[str, str]
+) -> list[tuple[str, int]]:
+    """``counter``'s rows in ``order`` (a value it does not know last), each by its label."""
+    known = [value for value in order if counter[value]]
+    known += sorted(value for value in counter if value not in order)
+    return [(labels.get(value, value), counter[value]) for value in known]
 
 
 def archive_stats(
