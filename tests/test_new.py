@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import git_init
+from conftest import git_init, run_cli
 
 BASE = [
     "--title",
@@ -82,6 +85,47 @@ def test_asked_before_lists_earlier_engagements(sample_root, cli, monkeypatch):
     assert "2024-04-somali-mothers-parenting-follow-up" in flat
     assert "Hiddo Women's Association" in flat
     assert "agreed" in flat
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_asked_before_shows_each_engagement_by_id_title_date_and_lead(
+    sample_root, columns, monkeypatch
+):
+    """A new user's trial at 80 columns saw only ids under "Asked before?": the title
+    column gave way first. Each engagement now shows its id with its title, date and lead
+    under it, a date never split, every line within the terminal."""
+    done = subprocess.run(
+        [sys.executable, "-m", "copro", "--root", str(sample_root), "new", *BASE, "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS=str(columns)),
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert all(line == line.rstrip() for line in lines)  # piped: no padding at line ends
+    cells = [line.strip("│ ").split(" │")[0].strip() for line in lines if line.startswith("│")]
+    first = cells.index("2024-04-somali-mothers-parenting-follow-up")
+    title = "Does it still hold? Returning to Somali mothers on parenting"
+    assert " ".join(cells[first + 1 : first + 1 + (2 if columns == 80 else 1)]) == title
+    assert "13 April 2024, Islington Family Hubs" in cells
+    assert "9 March 2019, Hiddo Women's Association" in cells
+    header = next(line for line in lines if line.startswith("┃"))
+    assert "unanswered" in header and "recontact" in header
+
+
+def test_asked_before_at_a_narrow_terminal_is_a_list_with_titles(sample_root, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    result = run_cli("--root", str(sample_root), "new", *BASE, "--yes", "--dry-run")
+    lines = result.stderr.splitlines()
+    start = lines.index("2024-04-somali-mothers-parenting-follow-up")
+    assert lines[start + 1 : start + 5] == [
+        "  Does it still hold? Returning to Somali mothers on",
+        "  parenting",
+        "  13 April 2024, Islington Family Hubs",
+        "  2 findings unanswered; recontact: agreed",
+    ]
+    assert "  1 finding unanswered; recontact: agreed" in lines
 
 
 def test_asked_before_falls_back_to_the_title(sample_root, cli, monkeypatch):

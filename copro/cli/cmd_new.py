@@ -159,44 +159,51 @@ def default_lead(
 
 
 def _show_earlier(earlier: list[Any]) -> None:
+    """Earlier engagements with these people on these topics, each as a coordinator
+    recognises it: its id, with its title, date and lead under it (a row of ids alone
+    said nothing at 80 columns), then how many of its findings are unanswered and
+    whether the group agreed to be contacted again. A list where even that does not fit."""
+    from copro.cli.wrap import wrap
+
+    console = err()
     if not earlier:
-        err().print("Asked before? No earlier engagement with these people on these topics.")
+        console.print("Asked before? No earlier engagement with these people on these topics.")
         return
     from copro.cli.layout import Column, table_or_list
 
     columns = [
-        Column("id", max(len(e.id) for e in earlier), no_wrap=True),
-        Column("date", 10, no_wrap=True),
-        Column("title", 16, ratio=3),
-        Column("lead", 12, ratio=2),
-        Column("no response yet", 8, justify="right"),
-        Column("recontact", 9, no_wrap=True),
+        Column("engagement", max(len(e.id) for e in earlier), ratio=1),
+        Column("unanswered", len("unanswered"), justify="right"),
+        Column("recontact", len("recontact"), no_wrap=True),
     ]
-    rows = [
-        {
-            "id": escape(item.id),
-            "date": item.date,
-            "title": escape(item.title),
-            "lead": escape(item.lead),
-            "no response yet": str(item.unanswered),
-            "recontact": "agreed" if item.recontact else "no",
-        }
-        for item in earlier
-    ]
+    rows = [_earlier_row(item) for item in earlier]
+    heading = "Asked before? Earlier engagements with similar people on similar topics"
+    console.print(escape("\n".join(wrap(heading))))
+    # What matters before asking again: which engagement, what is still unanswered,
+    # and whether the group agreed to be contacted again.
+    importance = ["engagement", "unanswered", "recontact"]
+    table_or_list(
+        console, columns, importance, 3, rows, lambda row: [row["listed"]], show_lines=True
+    )
 
-    def as_list(row: dict[str, str]) -> list[str]:
-        return [
-            f"{row['id']}  {row['date']}",
-            f"  {row['title']} ({row['lead']})",
-            f"  {row['no response yet']} finding(s) with no response yet; "
-            f"recontact: {row['recontact']}",
-        ]
 
-    err().print("Asked before? Earlier engagements with similar people on similar topics")
-    # What matters before asking again: who, what is still unanswered, and whether
-    # the group agreed to be contacted again; the title and lead give way first.
-    importance = ["id", "no response yet", "recontact", "date", "title", "lead"]
-    table_or_list(err(), columns, importance, 4, rows, as_list)
+def _earlier_row(item: Any) -> dict[str, str]:
+    """One earlier engagement as a table row (``engagement``: its id, then its title,
+    date and lead, wrapped by the table) and as a list block (``listed``: the same, and
+    its unanswered findings and recontact, indented and wrapped here, a date never split)."""
+    from copro.cli.wrap import wrap
+    from copro.core.words import date_words, number_of
+
+    about = [item.title, f"{date_words(item.date)}, {item.lead}"]
+    recontact = "agreed" if item.recontact else "no"
+    said = f"{number_of(item.unanswered, 'finding')} unanswered; recontact: {recontact}"
+    listed = [escape(line) for text in (*about, said) for line in wrap(text, "  ")]
+    return {
+        "engagement": f"[bold]{escape(item.id)}[/bold]\n" + escape("\n".join(about)),
+        "unanswered": str(item.unanswered),
+        "recontact": recontact,
+        "listed": "\n".join([f"[bold]{escape(item.id)}[/bold]", *listed]),
+    }
 
 
 # ------------------------------------------------------------------ prompting
