@@ -62,3 +62,16 @@ def test_record_pages_link_the_statements_that_cite_them(built_site: tuple[Path,
     assert f'href="../../consensus/{STALE}/"' in html
     uncited = page(site, "records/2021-02-gp-care-plan-co-design")
     assert "consensus/" not in re.sub(r"<nav .*?</nav>", "", uncited, flags=re.S)
+
+
+def test_decisions_read_as_sentences_on_every_page(built_site: tuple[Path, Path]) -> None:
+    """A decision whose text ends in a full stop read "someone to ring.: decided together
+    (15 October 2025)" on the statement's page; pages now say a decision as its letter
+    does: its sentence, then who decided it and when."""
+    _, site = built_site
+    statement = " ".join(page(site, f"consensus/{AGREED}").split())
+    assert "names someone to ring. Decided together on 15 October 2025.</li>" in statement
+    record = page(site, "records/2025-02-hospital-discharge-carers")
+    assert "<li>Carers&#39; checklist for discharge. Decided together.</li>" in record
+    for path in site.rglob("*.html"):
+        assert not re.search(r"[.!?]: [Dd]ecided", path.read_text(encoding="utf-8")), path

@@ -49,6 +49,19 @@ MADE_BY_WORDS = {
 }
 
 
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence does (no doubled stop before more words)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "\u201d", '"', ")")) else text + "."
+
+
+def decision_sentence(text: str, made_by: str, date: str | None) -> str:
+    """A decision as a letter or a page says it: "Sessions move to Saturdays. Decided
+    together on 1 September 2026." (never "Saturdays.: decided together")."""
+    said = f"{sentence(text)} {capital(MADE_BY_WORDS.get(made_by, made_by))}"
+    return said + (f" on {date_words(date)}." if date else ".")
+
+
 def decision_line(text: str, made_by: str, date: str | None) -> str:
     """A decision as a screen lists it: its words, then who made it and when, in words
     ("Sessions move to Saturdays (decided together, 2026-09-01)")."""

@@ -23,7 +23,6 @@ from typing import Any
 from markupsafe import Markup
 
 from copro.core.parallel import worker_count
-from copro.core.words import MADE_BY_WORDS
 from copro.site.consensus_pages import STANCE_HEADINGS
 from copro.site.pages import FILTER_GROUPS, RecordPage, SiteData
 from copro.store.standing import NOT_REVISITED, STANDINGS
@@ -135,7 +134,6 @@ def page_shared(identity: Any, generated: str) -> dict[str, Any]:
         "generated": generated,
         "kind_words": KIND_WORDS,
         "kind_one": KIND_ONE,
-        "made_by_words": MADE_BY_WORDS,
     }
 
 

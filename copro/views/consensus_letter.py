@@ -20,10 +20,9 @@ from pathlib import Path
 from copro.core.errors import CoproError
 from copro.core.placeholders import published_body
 from copro.core.vocab import Vocabularies
-from copro.core.words import MADE_BY_WORDS, and_list, counted, date_words, month_year
+from copro.core.words import and_list, counted, decision_sentence, month_year, sentence
 from copro.store.archive import Archive
 from copro.views.consensus import Assessed, EvidenceItem, stale_causes
-from copro.views.report import sentence
 
 CONFIDENCE_WORDS = {
     "high": "We are confident that this is a fair account of what people told us.",
@@ -184,12 +183,7 @@ def build_letter(assessed: Assessed, vocab: Vocabularies, draft: bool = False) -
         + f", {month_year(a.date)}"
         for a in s.agreed_with
     ]
-    decisions = [
-        f"{sentence(d.text)} {MADE_BY_WORDS.get(d.made_by, d.made_by).capitalize()}"
-        + (f" on {date_words(d.date)}" if d.date else "")
-        + "."
-        for d in s.decisions
-    ]
+    decisions = [decision_sentence(d.text, d.made_by, d.date) for d in s.decisions]
     confidence = s.confidence
     return StatementLetter(
         title=s.display_title,

@@ -130,12 +130,6 @@ class Chosen:
         return f"What {who}{self._where} told us{self._on}" + (f" {self.when}" if self.when else "")
 
 
-def sentence(text: str) -> str:
-    """``text`` ending as a sentence does (no doubled stop before more words)."""
-    text = text.strip()
-    return text if text.endswith((".", "!", "?", "\u201d", '"', ")")) else text + "."
-
-
 @dataclass
 class Finding:
     """A finding as the report shows it: quotation styling only where consent allows."""

@@ -52,8 +52,7 @@ def environment(autoescape: bool) -> Any:
     )
     env.filters["markdown"] = markdown_to_safe_html
     env.filters["demote"] = demote_headings
-    from copro.core.words import ACTION_LABELS, date_words
-    from copro.views.report import and_list, sentence
+    from copro.core.words import ACTION_LABELS, and_list, date_words, decision_sentence, sentence
 
     env.filters["and_list"] = and_list
     env.filters["status_words"] = lambda status: ACTION_LABELS.get(status, status)
@@ -61,6 +60,7 @@ def environment(autoescape: bool) -> Any:
     env.filters["sentence"] = sentence
     env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
     env.filters["url"] = valid_url
+    env.filters["decision"] = lambda d: decision_sentence(d.text, d.made_by, d.date)
     return env
 
 
