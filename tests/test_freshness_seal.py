@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -300,6 +301,29 @@ def test_folders_no_writer_touched_are_taken_as_scanned(empty_root: Path) -> Non
     age_folders(empty_root)
     made = listing.list_folder(str(empty_root), "archive")
     assert listing.revalidated(made) is made
+
+
+def date_folder(folder: Path, mtime_ns: int) -> None:
+    os.utime(folder, ns=(folder.stat().st_atime_ns, mtime_ns))
+
+
+def test_a_folder_written_a_second_before_is_taken_as_scanned_where_timestamps_are_fine(
+    empty_root: Path,
+) -> None:
+    """A rename after the listing would change an mtime kept to the nanosecond (Linux
+    stamps it from a clock that ticks every 10 ms at most): a folder written into a
+    second earlier, as by the ``add`` just before, need not be listed again. Where
+    timestamps are whole seconds (FAT keeps two), the folder is listed again."""
+    old = write_record(empty_root, OLD)
+    age_folders(empty_root)
+    second_ago = time.time_ns() - 10**9
+    date_folder(old.parent, second_ago - second_ago % 10**9 + 123_456_789)
+    made = listing.list_folder(str(empty_root), "archive")
+    assert listing.revalidated(made) is made
+    date_folder(old.parent, second_ago - second_ago % 10**9)
+    made = listing.list_folder(str(empty_root), "archive")
+    again = listing.revalidated(made)
+    assert again is not None and again is not made
 
 
 def test_a_folder_another_writer_renamed_into_is_listed_again(empty_root: Path) -> None:
