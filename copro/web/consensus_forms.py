@@ -12,7 +12,16 @@ from __future__ import annotations
 from copro.core.model import SECTORS
 from copro.core.vocab import Vocabularies
 from copro.web.forms import Field, first, many
-from copro.web.writes import Context, Written, checked, choices, guarded, terms
+from copro.web.writes import (
+    ID_HINT,
+    Context,
+    Written,
+    checked,
+    choices,
+    finding_id_hint,
+    guarded,
+    terms,
+)
 
 OVERALL = ("high", "moderate", "low", "very-low")
 CONCERNS = ("none", "minor", "moderate", "serious")
@@ -36,18 +45,18 @@ def draft_fields(vocab: Vocabularies) -> list[Field]:
               required=True),
         Field("statement", "What we now believe people have told us", "textarea",
               "In plain words; up to 1,000 characters."),
-        Field("from", "A finding it rests on", hint="ID#SN, e.g. "
-              "2019-03-somali-mothers-parenting#S1; or choose topics and populations below."),
-        Field("from", "Another finding", hint="Optional.", index=1),
-        Field("from", "Another finding", hint="Optional.", index=2),
+        Field("from", "A finding it rests on", hint=finding_id_hint(
+              "; or leave these empty and choose topics and populations below")),
+        Field("from", "Another finding", index=1),
+        Field("from", "Another finding", index=2),
         Field("topic", "Or every finding on these topics", "checkboxes",
               choices=terms(vocab, "topics")),
         Field("population", "And from these groups", "checkboxes",
               choices=terms(vocab, "populations")),
-        Field("lead", "Lead organisation", hint="Optional: else the archive's organisation."),
+        Field("lead", "Lead organisation", hint="Leave empty for the archive's own organisation."),
         Field("lead_sector", "Its sector", "select", choices=(("", "Choose a sector"),
               *choices(SECTORS))),
-        Field("id", "Statement id", hint="Optional: made from the date and title."),
+        Field("id", "Statement id", hint=ID_HINT),
     ]  # fmt: skip
 
 
@@ -84,12 +93,12 @@ def agree_fields() -> list[Field]:
     ]  # fmt: skip
     for name, _, label, hint in COMPONENTS:
         fields.append(Field(name, f"{label}: concerns", "radios", hint, concern, required=True))
-        fields.append(Field(f"note_{name}", f"{label}: note", hint="Optional."))
+        fields.append(Field(f"note_{name}", f"{label}: note"))
     fields += [
         Field("explanation", "Why we are this sure", "textarea", required=True),
-        Field("agreed_with", "How people checked it", hint="Optional: DATE; HOW; NUMBER OF "
-              "PEOPLE, e.g. 2025-01-20; reference group of Somali mothers; 9. Groups, "
-              "never names."),
+        Field("agreed_with", "How people checked it", hint="The date, how, and how many "
+              "people, with semicolons between; groups, never names. For example, "
+              "`2025-01-20; reference group of Somali mothers; 9`"),
         Field("date", "Date it was agreed", "date", "Leave empty for today."),
     ]  # fmt: skip
     return fields

@@ -30,6 +30,9 @@ class Field:
     yesno: a checkbox sent with a hidden ``no`` first, so that unticking it is a change
     and a form without the field leaves it as it is."""
     hint: str = ""
+    """What to type, in plain words; what is typed exactly (an id) is written in backticks
+    and shown as code, kept whole on a line. An optional field's label says "(optional)",
+    so its hint never says it again."""
     choices: tuple[tuple[str, str], ...] = ()
     required: bool = False
     autocomplete: str = "off"
@@ -39,6 +42,12 @@ class Field:
     @property
     def id(self) -> str:
         return f"field-{self.name}" if not self.index else f"field-{self.name}-{self.index + 1}"
+
+    @property
+    def hint_parts(self) -> list[tuple[str, bool]]:
+        """The hint as (words, is_code) pieces: odd pieces between backticks are code."""
+        pieces = self.hint.split("`")
+        return [(words, index % 2 == 1) for index, words in enumerate(pieces) if words]
 
     @property
     def first_id(self) -> str:

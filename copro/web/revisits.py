@@ -14,7 +14,7 @@ from typing import Any
 from copro.core.errors import CoproError
 from copro.core.model import Engagement
 from copro.web.forms import Field, Form, FormRefused, Problem, first, refuse_personal_data
-from copro.web.writes import OUTCOMES, Context, Written, choices, guarded
+from copro.web.writes import ID_HINT, OUTCOMES, Context, Written, choices, guarded
 
 ROW_FIELDS = ("revisits", "outcome", "text", "note")
 
@@ -42,11 +42,11 @@ def revisit_fields() -> list[Field]:
               "earlier engagement."),
         Field("title", "Title", hint="Leave empty for \u201cDoes it still hold?\u201d and "
               "the earlier title."),
-        Field("id", "Record id", hint="Optional: made from the date and title."),
+        Field("id", "Record id", hint=ID_HINT),
         Field("outcome", "Does it still hold?", "select",
               choices=(("", "Not asked this time"), *choices(OUTCOMES))),
         Field("text", "What people said now", "textarea"),
-        Field("note", "Note", hint="Optional."),
+        Field("note", "Note"),
     ]  # fmt: skip
 
 

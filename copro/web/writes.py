@@ -43,6 +43,8 @@ WORDS = {
     "co-production": "Co-production",
     "nhs": "NHS",
 }
+ID_HINT = "Leave empty to make it from the date and title."
+"""A new record's or statement's id field: made for it unless one is typed."""
 
 
 @dataclass(frozen=True)
@@ -102,17 +104,26 @@ def checked(fields: list[Field], values: dict[str, list[str]]) -> None:
 # ------------------------------------------------------------------ additions
 
 
+def finding_id_hint(instead: str = "") -> str:
+    """How to name a finding (``ID#SN``) in plain words, ending with an example; ``instead``
+    is what may be done in place of naming one."""
+    return (
+        "The engagement's id, as in the address of its page, then #S and the number "
+        f"of the finding{instead}. For example, for the second finding: "
+        "`2019-03-somali-mothers-parenting#S2`"
+    )
+
+
 def finding_fields(vocab: Vocabularies) -> list[Field]:
     return [
         Field("text", "What people said", "textarea", "In plain words, as a group said it; "
               "never a person's name or contact details.", required=True),
         Field("topic", "Topics of this finding", "checkboxes",
               "Leave empty to use the record's topics.", terms(vocab, "topics")),
-        Field("revisits", "Checks again an earlier finding", hint="Optional: ID#SN of the "
-              "earlier finding, e.g. 2019-03-somali-mothers-parenting#S1"),
-        Field("outcome", "Does it still hold?", "select", "Only with the earlier finding.",
-              (("", "Not a revisit"), *choices(OUTCOMES))),
-        Field("note", "Note on the revisit", hint="Optional."),
+        Field("revisits", "Checks again an earlier finding", hint=finding_id_hint()),
+        Field("outcome", "Does it still hold?", "select", "Only when it checks again an "
+              "earlier finding.", (("", "Not a revisit"), *choices(OUTCOMES))),
+        Field("note", "Note on the revisit"),
     ]  # fmt: skip
 
 
@@ -143,8 +154,8 @@ def action_fields(findings: tuple[tuple[str, str], ...]) -> list[Field]:
               required=True),
         Field("status", "Status", "radios", choices=choices(ACTION_STATUSES), required=True),
         Field("text", "What was (or will be) done", "textarea", required=True),
-        Field("date", "Date it was done", "date", "Needed when it is done, e.g. 1/6/2019 or "
-              "1 June 2019."),
+        Field("date", "Date it was done", "date", "Needed when it is done. For example, "
+              "1/6/2019 or 1 June 2019."),
         Field("reason", "Why it is not being done", "textarea",
               "Needed when it is not being done: people hear why."),
     ]  # fmt: skip
@@ -186,7 +197,7 @@ def decision_fields() -> list[Field]:
         Field("text", "The decision", "textarea", required=True),
         Field("made_by", "Made by", "radios", choices=choices(("joint", "organisation",
               "community")), required=True),
-        Field("date", "Date", "date", "Optional, e.g. 1/6/2019 or 1 June 2019."),
+        Field("date", "Date", "date", "For example, 1/6/2019 or 1 June 2019."),
     ]  # fmt: skip
 
 
@@ -211,7 +222,8 @@ def apply_decision(ctx: Context, record_id: str, values: dict[str, list[str]]) -
 
 def contributor_fields() -> list[Field]:
     return [
-        Field("role", "Their part", hint="e.g. co-facilitator, peer researcher", required=True),
+        Field("role", "Their part", hint="For example, co-facilitator or peer researcher.",
+              required=True),
         Field("credit", "Credit", "radios", "Name people only when they agreed to be credited.",
               (("named", "Named (they agreed)"), ("anonymous", "Anonymous")), required=True),
         Field("name", "Name", hint="Only when credited by name."),
@@ -246,11 +258,11 @@ def apply_contributor(ctx: Context, record_id: str, values: dict[str, list[str]]
 
 def feedback_fields() -> list[Field]:
     return [
-        Field("date", "Date people were told", "date", "e.g. 20/11/2019 or 20 November 2019.",
-              required=True),
+        Field("date", "Date people were told", "date", "For example, 20/11/2019 or "
+              "20 November 2019.", required=True),
         Field("channel", "How they were told", hint="A route such as 'community meeting', "
               "never a person's contact details.", required=True),
-        Field("note", "What was said", "textarea", "Optional, briefly."),
+        Field("note", "What was said", "textarea", "In a sentence or two."),
     ]  # fmt: skip
 
 
@@ -279,9 +291,9 @@ def apply_feedback(ctx: Context, record_id: str, values: dict[str, list[str]]) -
 UPDATE_WORDS = {
     "aim": ("Why the engagement was run", "textarea", ""),
     "participants": ("How many people took part", "number", ""),
-    "review_by": ("Check the findings again by", "date", "e.g. 1/3/2027 or 1 March 2027."),
-    "end_date": ("End date", "date", "e.g. 30/4/2019 or 30 April 2019."),
-    "date": ("Start date", "date", "e.g. 14/3/2019 or 14 March 2019."),
+    "review_by": ("Check the findings again by", "date", "For example, 1/3/2027 or 1 March 2027."),
+    "end_date": ("End date", "date", "For example, 30/4/2019 or 30 April 2019."),
+    "date": ("Start date", "date", "For example, 14/3/2019 or 14 March 2019."),
     "methods": ("How you met", "checkboxes", ""),
     "populations": ("Who took part", "checkboxes", "Groups, never individuals."),
     "ladder": ("Rung of the ladder of co-production", "radios", ""),
@@ -330,11 +342,11 @@ def part_fields(other: int) -> list[Field]:
         Field("no_recontact", "People no longer agree to be contacted again (the route is "
               "removed)", "checkbox"),
         Field("payment", "How people were paid or thanked", "radios", choices=choices(PAYMENTS)),
-        Field("rate", "Rate", hint="e.g. £20 voucher per session."),
+        Field("rate", "Rate", hint="For example, £20 voucher per session."),
     ]  # fmt: skip
     for index in range(other + OTHER_BOXES):
         number = f" ({index + 1})" if index else ""
-        hint = "e.g. certificates or training; one per box." if not index else ""
+        hint = "For example, certificates or training; one per box." if not index else ""
         out.append(Field("other", f"Other recognition{number}", hint=hint, index=index))
     for heading in SECTIONS:
         out.append(Field(section_name(heading), heading, "textarea", SECTION_HINTS[heading]))
@@ -472,7 +484,8 @@ def apply_update(ctx: Context, record_id: str, values: dict[str, list[str]]) -> 
 def new_fields(vocab: Vocabularies) -> list[Field]:
     return [
         Field("title", "Title", hint="What the engagement is, in a few words.", required=True),
-        Field("date", "Start date", "date", "e.g. 14/3/2019 or 14 March 2019.", required=True),
+        Field("date", "Start date", "date", "For example, 14/3/2019 or 14 March 2019.",
+              required=True),
         Field("status", "Status", "radios", choices=choices(STATUSES), required=True),
         Field("lead", "Lead organisation", required=True, autocomplete="organization"),
         Field("lead_sector", "Lead organisation's sector", "select",
@@ -488,7 +501,7 @@ def new_fields(vocab: Vocabularies) -> list[Field]:
         Field("quotes", "People agreed that their words may be quoted directly", "checkbox"),
         Field("recontact_via", "Route for contacting people again", hint="Only if they agreed: "
               "a team or service, never a person's contact details."),
-        Field("id", "Record id", hint="Optional: made from the date and title."),
+        Field("id", "Record id", hint=ID_HINT),
     ]  # fmt: skip
 
 
@@ -589,16 +602,17 @@ VOCAB_KINDS = (
 def vocab_fields() -> list[Field]:
     return [
         Field("kind", "Which list it belongs to", "radios", choices=VOCAB_KINDS, required=True),
-        Field("label", "The term, as people say it", hint="e.g. Children's centres. Groups and "
-              "places, never people.", required=True),
-        Field("synonym", "Other words people use for it", hint="Optional, one per box."),
-        Field("synonym", "Other words people use for it (2)", hint="Optional.", index=1),
-        Field("synonym", "Other words people use for it (3)", hint="Optional.", index=2),
-        Field("broader", "The wider term it belongs under", hint="Optional: the id or label "
-              "of a term of the same list, e.g. family-support."),
-        Field("in_sentence", "How it reads inside a sentence", hint="Optional, e.g. "
-              "'a focus group'."),
-        Field("id", "Term id", hint="Optional: made from the label (kebab-case)."),
+        Field("label", "The term, as people say it", hint="Groups and places, never people. "
+              "For example, Children's centres.", required=True),
+        Field("synonym", "Other words people use for it", hint="One per box."),
+        Field("synonym", "Other words people use for it (2)", index=1),
+        Field("synonym", "Other words people use for it (3)", index=2),
+        Field("broader", "The wider term it belongs under", hint="The id or label of a term "
+              "of the same list. For example, `family-support`"),
+        Field("in_sentence", "How it reads inside a sentence", hint="For example, the label "
+              "Focus group reads `a focus group`"),
+        Field("id", "Term id", hint="Leave empty to make it from the label. For example, "
+              "Bus passes makes `bus-passes`"),
     ]  # fmt: skip
 
 
