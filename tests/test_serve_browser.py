@@ -280,6 +280,30 @@ def test_keyboard_only_adds_a_decision(page, served) -> None:
     assert "Hold the group on Saturdays." in page.inner_text("main")
 
 
+LINES_OF = """el => { const r = document.createRange(); r.selectNodeContents(el);
+  return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"""
+RIGHT_OF = "el => el.getBoundingClientRect().right"
+
+
+@pytest.mark.parametrize("path", [f"edit/{SAMPLE_RECORD}/finding", "edit/consensus", "edit/vocab"])
+def test_ids_in_hints_stay_whole_and_inside_a_phone_screen(page, served, path: str) -> None:
+    """At 390 px an id in a hint (``2019-03-somali-mothers-parenting#S2``) is on one line,
+    not broken at its hyphens; at 320 px (WCAG reflow) it wraps inside the page."""
+    url, _ = served
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url + path)
+        codes = page.locator(".hint code")
+        assert codes.count() > 0
+        for index in range(codes.count()):
+            code = codes.nth(index)
+            if width == 390:
+                assert code.evaluate(LINES_OF) == 1, code.inner_text()
+            assert code.evaluate(RIGHT_OF) <= page.evaluate("document.documentElement.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        axe_clean(page)
+
+
 def screenshot(page, path: Path) -> None:
     """Chromium under a heavy load sometimes cannot capture at once: try again."""
     for attempt in range(3):
