@@ -280,6 +280,20 @@ def test_keyboard_only_adds_a_decision(page, served) -> None:
     assert "Hold the group on Saturdays." in page.inner_text("main")
 
 
+MARKED = """() => [...document.querySelectorAll('.site-footer li')]
+  .filter(li => getComputedStyle(li).display === 'list-item'
+                && getComputedStyle(li).listStyleType !== 'none').length"""
+
+
+def test_the_footers_lone_link_has_no_bullet(page, served) -> None:
+    """Without a privacy address the footer holds one link: a link, not a list of one."""
+    url, _ = served
+    for path in ("", "edit/", f"edit/{SAMPLE_RECORD}/finding"):
+        page.goto(url + path)
+        assert page.locator(".site-footer li").count() == 1
+        assert page.evaluate(MARKED) == 0, path
+
+
 LINES_OF = """el => { const r = document.createRange(); r.selectNodeContents(el);
   return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"""
 RIGHT_OF = "el => el.getBoundingClientRect().right"

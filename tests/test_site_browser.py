@@ -358,5 +358,42 @@ def test_opened_as_a_file_the_home_page_links_every_engagement(
     page = context.new_page()
     page.goto((built_site[1] / "index.html").as_uri())
     assert page.get_by_text("Search needs JavaScript").is_visible()
-    assert not page.locator("#search").is_visible()
+    assert not page.locator("#search-input").is_visible()
+    assert not page.locator("#filters").is_visible()
+    assert page.locator("#recent").is_visible()
     context.close()
+
+
+BOX = "sel => { const b = document.querySelector(sel).getBoundingClientRect(); return [b.top, b.bottom]; }"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_home_before_a_search_has_no_empty_gap(browser, site_url: str, width: int) -> None:
+    """Until a search, the latest engagements stand where results will be: beside the
+    filters at 1280 px (tops level), right under them at 390 px (the layout's 24 px gap),
+    never below an empty results column."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url, wait_until="load")
+    filters_top, filters_bottom = page.evaluate(BOX, "#filters")
+    recent_top, _ = page.evaluate(BOX, "#recent-heading")
+    if width == 1280:
+        assert abs(recent_top - filters_top) <= 8, (recent_top, filters_top)
+    else:
+        assert 0 <= recent_top - filters_bottom <= 32, (recent_top, filters_bottom)
+    search(page, "somali parenting")
+    assert not page.locator("#recent").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("page_and_watch", [False], indirect=True)
+def test_without_javascript_the_home_shows_the_latest_engagements_not_a_dead_form(
+    page_and_watch, site_url: str
+) -> None:
+    page, watch = page_and_watch
+    page.goto(site_url)
+    assert page.get_by_text("Search needs JavaScript").is_visible()
+    assert page.locator("#recent a").first.is_visible()
+    for dead in ("#search-input", "#filters", "#results-heading"):
+        assert not page.locator(dead).is_visible(), dead
+    watch.assert_clean()
