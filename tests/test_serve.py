@@ -883,11 +883,57 @@ def test_one_finding_action_and_contributor_each_have_a_form(running, archive: P
     validate_ok(archive)
 
 
+LATER_TITLE = "Does it still hold? Returning to Somali mothers on parenting"
+UNCHECKED = "2025-02-hospital-discharge-carers"
+UNCHECKED_FILE = f"archive/2025/{UNCHECKED}.md"
+
+
+def test_the_reword_box_is_only_on_a_finding_checked_again_later(running, archive: Path) -> None:
+    """S3 was checked again by the 2024 follow-up: its form has the box, naming that
+    record; a finding nobody went back to has no box, and its words change without one."""
+    client = running.client()
+    checked = client.get(f"/edit/{RECORD}/finding/S3")
+    assert 'id="field-reword"' in checked.body
+    assert f"\u201c{LATER_TITLE}\u201d went back to this finding" in checked.body
+    unchecked = client.get(f"/edit/{UNCHECKED}/finding/S1")
+    assert unchecked.status == 200 and 'name="reword"' not in unchecked.body
+    assert "later record" not in unchecked.body
+    new_words = "Carers hear about discharge on the day it happens."
+    done = client.submit(f"/edit/{UNCHECKED}/finding/S1", [("text", new_words)])
+    assert done.status == 303, done.body[:3000]
+    assert new_words in (archive / UNCHECKED_FILE).read_text()
+    validate_ok(archive)
+
+
+def test_a_finding_checked_again_after_its_form_was_shown_gets_the_box(
+    running, archive: Path
+) -> None:
+    """The form came without the box; meanwhile a later record went back to the finding:
+    the rewording is refused on the box, which the form now shows."""
+    client = running.client()
+    form = client.get(f"/edit/{UNCHECKED}/finding/S2")
+    assert 'name="reword"' not in form.body
+    later = client.submit("/edit/2026-03-maternity-experiences-refugee-women/finding", [
+        ("text", "Carers are still not asked what they can do."),
+        ("revisits", f"{UNCHECKED}#S2"), ("outcome", "still-holds"),
+    ])  # fmt: skip
+    assert later.status == 303, later.body[:3000]
+    sent = client.post(f"/edit/{UNCHECKED}/finding/S2", [
+        ("csrf", form.csrf), ("version", form.version),
+        ("text", "Nobody asks the carer what they can do."),
+    ])  # fmt: skip
+    assert sent.status == 422, sent.body[:3000]
+    assert '<a href="#field-reword">' in sent.body and 'id="field-reword"' in sent.body
+    assert "Nobody asks the carer" not in (archive / UNCHECKED_FILE).read_text()
+
+
 def test_rewording_a_finding_checked_again_later_needs_its_box(running, archive: Path) -> None:
     client = running.client()
     words = [("text", "Many mothers fear that asking for help brings social services.")]
     refused = client.submit(f"/edit/{RECORD}/finding/S3", words)
     assert refused.status == 422 and 'role="alert"' in refused.body
+    assert '<a href="#field-reword">A later record checked this finding again' in refused.body
+    assert "--yes" not in refused.body
     assert "brings social services" not in (archive / RECORD_FILE).read_text()
     done = client.submit(f"/edit/{RECORD}/finding/S3", [*words, ("reword", "yes")])
     assert done.status == 303, done.body[:3000]

@@ -264,6 +264,26 @@ def test_forms_work_without_javascript(page, served) -> None:
     assert len(commits(root)) == before + 1
 
 
+@pytest.mark.parametrize("page", [False], indirect=True)
+def test_the_reword_box_shows_only_where_it_applies_without_javascript(page, served) -> None:
+    """A finding a later record checked again has the box (ticked, its words change); one
+    nobody went back to has none. Plain HTML: no script decides it. (axe checks the form
+    with its box in test_every_form_and_its_refused_state_pass_axe: S1 was checked again.)"""
+    url, root = served
+    page.goto(url + "edit/2025-02-hospital-discharge-carers/finding/S2")
+    assert page.locator("#field-reword").count() == 0
+    page.goto(url + f"edit/{SAMPLE_RECORD}/finding/S4")
+    box = page.locator("#field-reword")
+    assert box.is_visible()
+    assert "went back to this finding" in page.inner_text("#field-reword-hint")
+    before = len(commits(root))
+    page.fill("#field-text", "Mothers want the group on a weekday morning.")
+    box.check()
+    page.click("button:has-text('Save the finding')")
+    assert "Mothers want the group on a weekday morning." in page.inner_text("main")
+    assert len(commits(root)) == before + 1
+
+
 def test_keyboard_only_adds_a_decision(page, served) -> None:
     url, root = served
     page.goto(url + f"edit/{SAMPLE_RECORD}/decision")

@@ -4,11 +4,15 @@
 The form shows the item as the record has it; only what was changed is sent, the rest of
 the file stays byte for byte; a record changed since the form was shown is refused (409)
 and the form shows it as it is now. Rewording a finding that a later record checked again
-needs its box ticked, as the command line needs ``--yes``.
+needs its box ticked, as the command line needs ``--yes``: the box is on the form only
+for such a finding (the same records ``update`` would warn of), so it works without any
+script, and a rewording sent without it ticked is refused on the box.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from copro.core.records import as_dicts
@@ -32,16 +36,24 @@ ITEM_KINDS = {
 """The items of a record that have a form of their own (``/edit/<id>/<kind>/<item>``)."""
 
 
-def item_fields(kind: str, vocab: Vocabularies) -> list[Field]:
+def item_fields(kind: str, vocab: Vocabularies, checked_in: Sequence[str] = ()) -> list[Field]:
+    """The item's fields; a finding ``checked_in`` later records (their titles) also has
+    the box that lets its words change."""
     if kind == "finding":
+        reword = [
+            Field(
+                "reword",
+                "Change the words even though a later record checked this finding again",
+                "checkbox",
+                _reword_hint(checked_in),
+            )
+        ]
         return [
             Field("text", "What people said", "textarea", "In plain words, as a group said it; "
                   "never a person's name or contact details.", required=True),
+            *(reword if checked_in else []),
             Field("topic", "Topics of this finding", "checkboxes",
                   "Leave empty to use the record's topics.", terms(vocab, "topics")),
-            Field("reword", "Change the words even though a later record checked this finding "
-                  "again", "checkbox", "Needed only then: the later answers were to the old "
-                  "words. To keep them, record the new words as a new finding instead."),
         ]  # fmt: skip
     if kind == "action":
         return action_fields(())[1:]  # add action's form, less which findings it answers
@@ -51,6 +63,23 @@ def item_fields(kind: str, vocab: Vocabularies) -> list[Field]:
               (("named", "Named (they agreed)"), ("anonymous", "Anonymous")), required=True),
         Field("name", "Name", hint="Only when credited by name."),
     ]  # fmt: skip
+
+
+def _reword_hint(checked_in: Sequence[str]) -> str:
+    titles = " and ".join(f"\u201c{title}\u201d" for title in checked_in)
+    return (
+        f"{titles} went back to this finding, and the answers there were to these words. "
+        "Tick this only to change them anyway; to keep those answers true, record the new "
+        "words as a new finding instead."
+    )
+
+
+def later_checks(root: Path, record_id: str, kind: str, item: str) -> list[str]:
+    """Ids of the later records that checked this finding again (none for other items):
+    those whose answers a rewording would leave answering other words."""
+    from copro.write.changes import records_naming
+
+    return records_naming(root, record_id, item) if kind == "finding" else []
 
 
 def item_of(meta: dict[str, Any], kind: str, item: str) -> dict[str, Any] | None:
@@ -107,11 +136,22 @@ def apply_item(
         fields,
         lambda: update_record(
             ctx.root, record_id, request, vocab=ctx.vocab,
-            confirm=lambda warnings: bool(first(values, "reword")),
+            confirm=lambda warnings: _reword_ticked(values),
         ),
     )  # fmt: skip
     said = "; ".join(result.changed)
     return Written(record_id, (result.relpath,), f"Update {record_id}: {said}")
+
+
+def _reword_ticked(values: dict[str, list[str]]) -> bool:
+    """A rewording of a finding that later records checked again goes on only with the
+    box ticked; without it, the box is the problem (not ``--yes``, which the form has not)."""
+    if first(values, "reword"):
+        return True
+    raise FormRefused(
+        [Problem("reword", "A later record checked this finding again: tick the box to "
+                 "change its words anyway, or record the new words as a new finding")]
+    )  # fmt: skip
 
 
 def _request(kind: str, item: str, values: dict[str, list[str]], now: dict[str, list[str]]) -> Any:

@@ -129,7 +129,14 @@ async def handle_item(
 ) -> Response:
     """``/edit/<id>/<kind>/<item>``: one finding, action or contributor, shown as the record
     has it, then ``copro update ID --finding SN`` (``--action DN``, ``--contributor N``)."""
-    from copro.web.item_edits import ITEM_KINDS, apply_item, item_fields, item_of, item_values
+    from copro.web.item_edits import (
+        ITEM_KINDS,
+        apply_item,
+        item_fields,
+        item_of,
+        item_values,
+        later_checks,
+    )
 
     try:
         opened = await run_in_threadpool(_opened, app, record_id)
@@ -142,7 +149,8 @@ async def handle_item(
         return app.not_found(request, "The record has no such item")
     title, submit_words = ITEM_KINDS[kind]
     ctx = await run_in_threadpool(app.context)
-    fields = item_fields(kind, ctx.vocab)
+    later = await run_in_threadpool(later_checks, app.root, record_id, kind, item)
+    fields = item_fields(kind, ctx.vocab, [_title_of(app, other) for other in later])
     record = app.record_link(record_id)
     if request.method == "GET":
         form = Form(title, fields, submit_words, values=item_values(kind, entry))
@@ -162,6 +170,11 @@ async def handle_item(
         form = Form(title, fields, submit_words, values=values, problems=refused.problems)
         return app.show_form(request, form, refused.status, record=record, version=version)
     return await app.redirect_to(written)
+
+
+def _title_of(app: FormHost, record_id: str) -> str:
+    link = app.record_link(record_id)
+    return str(link.title) if link is not None else record_id
 
 
 # ------------------------------------------------------------------ new engagement
