@@ -38,7 +38,11 @@ class _TrimmedWhenPiped:
 
     @property
     def _stream(self) -> Any:
-        return getattr(sys, self._name)
+        """The stream itself, also while a progress bar is live: Rich then puts a proxy
+        in ``sys.stdout`` and ``sys.stderr`` that writes into the bar's console, whose
+        file is this object; written to, it would write back here without end."""
+        stream = getattr(sys, self._name)
+        return getattr(stream, "rich_proxied_file", stream)
 
     def write(self, text: str) -> int:
         stream = self._stream
